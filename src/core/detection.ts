@@ -1,0 +1,70 @@
+/** What detectors say about an event, and the flagged event that the store keeps. */
+import type { HttpEvent } from './event.js';
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Severity on the 1-10 scale used by the API and the models issue. */
+export const SEVERITY_SCORE: Record<Severity, number> = { info: 1, low: 3, medium: 5, high: 8, critical: 10 };
+
+export const CATEGORIES = [
+  'sqli',
+  'xss',
+  'path_traversal',
+  'lfi',
+  'rfi',
+  'rce',
+  'php_injection',
+  'log4shell',
+  'ssrf',
+  'xxe',
+  'ssti',
+  'nosqli',
+  'crlf',
+  'open_redirect',
+  'scanner',
+  'sensitive_file',
+  'webshell',
+  'cve_probe',
+  'bruteforce',
+  'crawler',
+  'dos',
+  'protocol',
+  'anomaly',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export interface Detection {
+  /** Rule, scenario or model id, e.g. `sqli-union-select`. */
+  ruleId: string;
+  category: Category;
+  severity: Severity;
+  /** 0..1: how sure the rule is that this is the attack it names. */
+  confidence: number;
+  /** Which field matched: path, query, arg:<name>, user_agent, referer, method, header:<name>, behaviour. */
+  field: string;
+  /** The matched text, truncated to 200 characters. */
+  fragment: string;
+  /** Transforms that revealed the match (e.g. ['urlDecode', 'htmlEntityDecode']), empty when none. */
+  transforms?: readonly string[];
+  /** Set when the rule runs in simulation: recorded, but raises no alert and no decision. */
+  simulated?: boolean;
+  /** Free-form explanation (behaviour counters that tripped, etc.). */
+  detail?: string;
+}
+
+/** A flagged event: the event, what fired, and the combined verdict. */
+export interface ThreatEvent {
+  event: HttpEvent;
+  detections: readonly Detection[];
+  /** 0..1 */
+  score: number;
+  severity: Severity;
+  category: Category;
+}
+
+export const MAX_FRAGMENT = 200;
+
+export function truncateFragment(s: string): string {
+  return s.length > MAX_FRAGMENT ? s.slice(0, MAX_FRAGMENT) + '…' : s;
+}

@@ -1,0 +1,3 @@
+export * from './event.js';
+export * from './detection.js';
+export * from './errors.js';

@@ -1,0 +1,101 @@
+/**
+ * Store contract. One implementation of the queries, written once over SqlClient, runs on PGlite
+ * (embedded default) and on a PostgreSQL server (DATABASE_URL): one SQL dialect.
+ *
+ * Obligations:
+ * - `write` is one transaction: events, threats, rollups and checkpoints land together or not at all,
+ *   which is what makes a restart after kill -9 lose nothing and duplicate nothing.
+ * - Every value from a log goes in as a parameter; sort columns come from a whitelist.
+ */
+import type { Category, Detection, Severity, ThreatEvent } from '../core/detection.js';
+import type { HttpEvent } from '../core/event.js';
+import type { Checkpoint } from '../ingest/types.js';
+
+export interface SqlClient {
+  readonly dialect: 'pglite' | 'postgres';
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  /** Runs fn in a transaction on one connection; rolls back when it throws. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface WriteBatch {
+  /** Every request (kept for the retention period). */
+  events: readonly HttpEvent[];
+  /** The flagged subset, with detections. */
+  threats: readonly ThreatEvent[];
+  checkpoints: readonly Checkpoint[];
+}
+
+export const THREAT_SORTS = ['time', 'score', 'severity', 'ip', 'status'] as const;
+export type ThreatSort = (typeof THREAT_SORTS)[number];
+
+export interface ThreatQuery {
+  since?: number;
+  until?: number;
+  severity?: readonly Severity[];
+  category?: readonly Category[];
+  ip?: string;
+  /** Substring of the path (matched literally, not as a pattern). */
+  path?: string;
+  sort: ThreatSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export interface ThreatRow {
+  id: string;
+  time: number;
+  ip: string;
+  method: string;
+  host: string | null;
+  path: string;
+  query: string;
+  status: number;
+  bytes: number;
+  userAgent: string | null;
+  referer: string | null;
+  score: number;
+  severity: Severity;
+  category: Category;
+  detections: Detection[];
+  origin: string;
+}
+
+export interface TopEntry {
+  key: string;
+  count: number;
+}
+
+export interface Stats {
+  since: number;
+  until: number;
+  totalRequests: number;
+  threats: number;
+  bySeverity: Record<Severity, number>;
+  byCategory: Partial<Record<Category, number>>;
+  topIps: TopEntry[];
+  topPaths: TopEntry[];
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+export interface Store {
+  readonly sql: SqlClient;
+  migrate(): Promise<MigrationStatus>;
+  migrationStatus(): Promise<MigrationStatus>;
+  ping(): Promise<void>;
+  write(batch: WriteBatch): Promise<void>;
+  loadCheckpoints(): Promise<Checkpoint[]>;
+  listThreats(q: ThreatQuery): Promise<{ items: ThreatRow[]; total: number }>;
+  getThreat(id: string): Promise<ThreatRow | null>;
+  /** From the per-minute rollups, never from raw rows. */
+  stats(since: number, until: number): Promise<Stats>;
+  /** Deletes requests older than `before` in chunks; returns how many went. */
+  pruneRequests(before: number): Promise<number>;
+  close(): Promise<void>;
+}
