@@ -1,0 +1,107 @@
+/** Running totals for `rampart analyze` and their text rendering. */
+import { SEVERITIES, type Severity, type ThreatEvent } from '../core/detection.js';
+import type { PipelineSnapshot } from '../pipeline/metrics.js';
+
+/** Cap on distinct IPs counted for the top list, so a flood of unique attackers cannot grow it without bound. */
+const MAX_TRACKED_IPS = 200_000;
+
+export class AnalyzeSummary {
+  readonly bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
+  readonly byCategory = new Map<string, number>();
+  readonly byIp = new Map<string, number>();
+  readonly byRule = new Map<string, number>();
+  threats = 0;
+  simulatedOnly = 0;
+
+  add(threats: readonly ThreatEvent[]): void {
+    for (const t of threats) {
+      if (t.score === 0 && t.detections.every((d) => d.simulated)) {
+        this.simulatedOnly++;
+        continue;
+      }
+      this.threats++;
+      this.bySeverity[t.severity]++;
+      this.byCategory.set(t.category, (this.byCategory.get(t.category) ?? 0) + 1);
+      const ip = t.event.ip;
+      const n = this.byIp.get(ip);
+      if (n !== undefined) this.byIp.set(ip, n + 1);
+      else if (this.byIp.size < MAX_TRACKED_IPS) this.byIp.set(ip, 1);
+      for (const d of t.detections) this.byRule.set(d.ruleId, (this.byRule.get(d.ruleId) ?? 0) + 1);
+    }
+  }
+
+  toJSON(snap: PipelineSnapshot, seconds: number): object {
+    const t = snap.totals;
+    return {
+      lines: t.read,
+      parsed: t.parsed,
+      parse_errors: t.unparsed,
+      overlong: t.overlong,
+      seconds: round(seconds, 3),
+      lines_per_second: Math.round(t.read / Math.max(seconds, 1e-6)),
+      threats: this.threats,
+      by_severity: this.bySeverity,
+      by_category: Object.fromEntries(sortDesc(this.byCategory)),
+      top_ips: sortDesc(this.byIp)
+        .slice(0, 10)
+        .map(([ip, count]) => ({ ip, threats: count })),
+      top_rules: sortDesc(this.byRule)
+        .slice(0, 10)
+        .map(([rule, count]) => ({ rule, hits: count })),
+    };
+  }
+
+  render(snap: PipelineSnapshot, seconds: number): string {
+    const t = snap.totals;
+    const rate = Math.round(t.read / Math.max(seconds, 1e-6));
+    const lines: string[] = [];
+    lines.push(`lines        ${t.read}  (parsed ${t.parsed}, parse errors ${t.unparsed}, over-long ${t.overlong})`);
+    lines.push(`time         ${seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} lines/s`);
+    lines.push(`threats      ${this.threats}${this.simulatedOnly ? ` (+${this.simulatedOnly} simulated only)` : ''}`);
+    lines.push(`by severity  ${SEVERITIES.slice().reverse().map((s) => `${s} ${this.bySeverity[s]}`).join(', ')}`);
+    if (this.byCategory.size > 0) {
+      lines.push('by category');
+      for (const [c, n] of sortDesc(this.byCategory)) lines.push(`  ${c.padEnd(16)} ${n}`);
+    }
+    if (this.byIp.size > 0) {
+      lines.push('top IPs');
+      for (const [ip, n] of sortDesc(this.byIp).slice(0, 10)) lines.push(`  ${ip.padEnd(40)} ${n}`);
+    }
+    if (this.byRule.size > 0) {
+      lines.push('top rules');
+      for (const [r, n] of sortDesc(this.byRule).slice(0, 10)) lines.push(`  ${r.padEnd(40)} ${n}`);
+    }
+    return lines.join('\n') + '\n';
+  }
+}
+
+function sortDesc(m: Map<string, number>): [string, number][] {
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** One JSON object per flagged line for `--output jsonl`. */
+export function threatJsonLine(t: ThreatEvent): string {
+  const e = t.event;
+  const o = e.origin;
+  return JSON.stringify({
+    file: o.source,
+    line: o.kind === 'file' ? o.line : null,
+    ip: e.ip,
+    time: new Date(e.time).toISOString(),
+    method: e.method,
+    path: e.path,
+    query: e.query,
+    status: e.status,
+    user_agent: e.userAgent,
+    category: t.category,
+    severity: t.severity,
+    score: round(t.score, 3),
+    rules: [...new Set(t.detections.map((d) => d.ruleId))],
+    simulated: t.detections.every((d) => d.simulated === true) || undefined,
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * `rampart explain '<log line>'`: what each stage does with one line — the parsed fields, the client
+ * IP chosen, the normalised request, the normalisation steps, and the rules that fire.
+ */
+import type { Command } from 'commander';
+import type { HttpEvent } from '../core/event.js';
+import { explainRequest } from '../detect/rules/index.js';
+import { scoreDetections } from '../detect/score.js';
+import type { RawLine } from '../ingest/types.js';
+import { buildDetection, buildIngest } from '../pipeline/build.js';
+import { addConfigFlag, addFormatFlags, loadWithFlags, type CommonFlags } from './flags.js';
+import type { CliIO } from './io.js';
+
+export function registerExplain(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('explain')
+    .description('show what each stage does with one log line: parse, client IP, normalisation, rules')
+    .argument('<line>', 'one access-log line (quote it)')
+    .option('--json', 'print JSON');
+  addConfigFlag(cmd);
+  addFormatFlags(cmd);
+  cmd.action((text: string, flags: CommonFlags & { json?: boolean }) => {
+    const { config } = loadWithFlags(flags, io);
+    const ingest = buildIngest(config);
+    const detection = buildDetection(config);
+    const line: RawLine = {
+      text,
+      key: 'explain:0',
+      origin: { kind: 'file', source: '(command line)', offset: 0, line: 1 },
+    };
+    const parsed = ingest.format.parse(text);
+    if (!parsed.ok) {
+      io.out(`format   ${ingest.format.name}\nparse    failed: ${parsed.reason}\n`);
+      setExit(1);
+      return;
+    }
+    const event = ingest.normalise(parsed.record, line);
+    if ('error' in event) {
+      io.out(`format   ${ingest.format.name}\nnormalise failed: ${event.error}\n`);
+      setExit(1);
+      return;
+    }
+    const steps = explainRequest(detection.rules.engine, event);
+    const [detections = []] = detection.rules.detect([event], undefined);
+    const verdict = scoreDetections(detections);
+    if (flags.json) {
+      io.out(JSON.stringify({ format: ingest.format.name, record: parsed.record, event, steps, detections, verdict }, null, 2) + '\n');
+      return;
+    }
+    io.out(render(ingest.format.name, parsed.record, event, ingest.trusted !== null, steps, detections, verdict));
+  });
+}
+
+function render(
+  format: string,
+  record: object,
+  event: HttpEvent,
+  trustedConfigured: boolean,
+  steps: ReturnType<typeof explainRequest>,
+  detections: readonly import('../core/detection.js').Detection[],
+  verdict: ReturnType<typeof scoreDetections>,
+): string {
+  const out: string[] = [];
+  out.push(`1. parse (${format})`);
+  for (const [k, v] of Object.entries(record)) if (v !== null && v !== undefined) out.push(`   ${k.padEnd(14)} ${show(v)}`);
+  out.push('2. client IP');
+  out.push(
+    event.peerIp
+      ? `   ${event.ip}  (from X-Forwarded-For; peer ${event.peerIp} is a trusted proxy)`
+      : `   ${event.ip}  (${trustedConfigured ? 'peer is not a trusted proxy, X-Forwarded-For ignored' : 'the peer; no trusted proxies configured'})`,
+  );
+  out.push('3. normalised request');
+  out.push(`   ${event.method} path=${show(event.path)} query=${show(event.query)} status=${event.status} time=${new Date(event.time).toISOString()}`);
+  out.push('4. normalisation and rules per field');
+  for (const s of steps) {
+    const changed = s.views.filter((v) => v.applied.length > 0);
+    if (changed.length === 0 && s.fired.length === 0 && s.candidates.length === 0) continue;
+    out.push(`   ${s.field}: ${show(s.raw)}`);
+    for (const v of changed) out.push(`     ${v.applied.join(' → ')}: ${show(v.value)}${v.traversal ? '  (traversal seen)' : ''}`);
+    if (s.candidates.length) out.push(`     literal prefilter candidates: ${s.candidates.join(', ')}`);
+    for (const f of s.fired) out.push(`     FIRED ${f.ruleId} on ${show(f.fragment)}`);
+  }
+  out.push('5. verdict');
+  if (detections.length === 0) out.push('   no rule fired (per-IP behaviour needs a stream of lines: use analyze)');
+  for (const d of detections)
+    out.push(`   ${d.ruleId}  ${d.category}/${d.severity} confidence ${d.confidence} field ${d.field}${d.simulated ? ' (simulation)' : ''}`);
+  if (detections.length) out.push(`   score ${verdict.score.toFixed(3)}, severity ${verdict.severity}, category ${verdict.category}`);
+  return out.join('\n') + '\n';
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return JSON.stringify(s.length > 300 ? s.slice(0, 300) + '…' : s);
+}

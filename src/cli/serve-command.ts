@@ -1,0 +1,174 @@
+/**
+ * `rampart serve`: follow logs, detect, store, serve the API. With no log configured it runs the
+ * traffic simulator and follows its output, so a newcomer sees detections within seconds.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import pino from 'pino';
+import { createApi, storeChecks } from '../api/index.js';
+import { InProcessBus } from '../bus/index.js';
+import type { Config } from '../config/index.js';
+import type { ThreatEvent } from '../core/detection.js';
+import { startLiveDemo } from '../ingest/demo/index.js';
+import { FileTailSource } from '../ingest/tail/index.js';
+import { buildDetection, buildIngest } from '../pipeline/build.js';
+import { PipelineMetrics } from '../pipeline/metrics.js';
+import { runSource } from '../pipeline/pipeline.js';
+import { BadLineSampler } from '../pipeline/sampler.js';
+import { startRetention } from '../pipeline/retention.js';
+import { openStore } from '../store/index.js';
+import { describeTimeZone, resolveTimeZone } from '../time/zone.js';
+import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
+import type { CliIO } from './io.js';
+import { VERSION } from './version.js';
+
+interface ServeFlags extends CommonFlags {
+  log?: string[];
+  host?: string;
+  port?: string;
+  demo?: boolean;
+  fromStart?: boolean;
+}
+
+export function registerServe(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('serve')
+    .description('follow access logs, detect attacks, store them and serve the API')
+    .option('-l, --log <path...>', 'access log to follow (repeatable; globs allowed, quote them)')
+    .option('--host <host>', 'address the API listens on (default 127.0.0.1)')
+    .option('-p, --port <port>', 'API port (default 8000)')
+    .option('--no-demo', 'do not run the traffic simulator when no log is configured')
+    .option('--from-start', 'read existing log files from their beginning instead of their end');
+  addConfigFlag(cmd);
+  addStoreFlags(cmd);
+  addFormatFlags(cmd);
+  cmd.action(async (flags: ServeFlags) => {
+    const extra: Record<string, string> = { log: 'ingest.logs', host: 'server.host' };
+    if (flags.demo === false) extra.demo = 'demo.enabled';
+    const layerFlags: Record<string, unknown> = { ...flags };
+    if (flags.port !== undefined) layerFlags.port = Number(flags.port);
+    if (flags.fromStart) layerFlags.fromStart = 'start';
+    const { config, file } = loadWithFlags(layerFlags, io, {
+      ...extra,
+      port: 'server.port',
+      fromStart: 'ingest.startAt',
+    });
+    const code = await serve(config, file, io);
+    setExit(code);
+  });
+}
+
+export async function serve(config: Config, configFile: string | null, io: CliIO): Promise<number> {
+  const logger = pino({ level: config.log.level, base: { svc: 'rampart' } });
+  const ingest = buildIngest(config);
+  const detection = buildDetection(config);
+  const zone = resolveTimeZone(config.ingest.timezone);
+  logger.info(
+    { configFile, format: ingest.format.name, rules: detection.ruleCount },
+    `log times without an offset are read as ${describeTimeZone(zone, Date.now())}`,
+  );
+
+  const store = await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir, logger });
+  const migrated = await store.migrate();
+  logger.info({ store: store.sql.dialect, migrations: migrated.applied.length }, 'store ready');
+
+  const abort = new AbortController();
+  const tasks: Promise<unknown>[] = [];
+  let patterns = config.ingest.logs;
+  let startAt = config.ingest.startAt;
+  if (patterns.length === 0 && config.demo.enabled) {
+    const out = resolve(config.demo.out ?? join(config.store.dataDir, 'demo', 'access.log'));
+    mkdirSync(join(out, '..'), { recursive: true });
+    logger.info({ out, rate: config.demo.ratePerSecond }, 'no log configured: running the traffic simulator (--no-demo turns it off)');
+    tasks.push(
+      startLiveDemo({ out, seed: config.demo.seed, ratePerSecond: config.demo.ratePerSecond, signal: abort.signal }).catch(
+        (err: unknown) => logger.error({ err }, 'demo simulator stopped'),
+      ),
+    );
+    patterns = [out];
+    startAt = 'start'; // the demo file is ours: read it whole
+  } else if (patterns.length === 0) {
+    logger.warn('no log configured and the demo is off: only the API runs (set --log or ingest.logs)');
+  }
+
+  const metrics = new PipelineMetrics();
+  const sampler = new BadLineSampler(logger);
+  const bus = new InProcessBus<ThreatEvent>((err) => logger.warn({ err }, 'live subscriber failed'));
+  const checkpoints = await store.loadCheckpoints();
+  const sources = patterns.map(
+    (pattern) =>
+      new FileTailSource({
+        id: pattern,
+        patterns: [pattern],
+        checkpoints,
+        startAt,
+        pollIntervalMs: config.ingest.pollIntervalMs,
+        batchLines: config.ingest.batchLines,
+        logger,
+      }),
+  );
+  const running = new Set<string>();
+  for (const source of sources) {
+    running.add(source.id);
+    tasks.push(
+      runSource(
+        source,
+        {
+          format: ingest.format,
+          normalise: ingest.normalise,
+          evaluator: detection.engine,
+          sink: store,
+          metrics,
+          sampler,
+          onStored: (threats) => {
+            for (const t of threats) if (t.score > 0) bus.publish(t);
+          },
+        },
+        { signal: abort.signal, onError: (err) => logger.error({ err, source: source.id }, 'store write failed; retrying') },
+      )
+        .catch((err: unknown) => logger.error({ err, source: source.id }, 'source stopped'))
+        .finally(() => running.delete(source.id)),
+    );
+  }
+  const retention = startRetention(store, config.store.retentionDays, logger);
+
+  const app = createApi({
+    store,
+    pipeline: metrics,
+    readiness: async () => ({
+      checks: {
+        ...(await storeChecks(store, logger)),
+        sources: {
+          ok: abort.signal.aborted || running.size === sources.length,
+          detail: `${running.size} of ${sources.length} running`,
+        },
+      },
+    }),
+    logger,
+    version: VERSION,
+    options: { trustProxy: config.server.trustProxy },
+  });
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  io.err(`rampart ${VERSION} listening on http://${config.server.host}:${port} (API docs at /docs)\n`);
+
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: draining sources');
+      resolveStop();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  abort.abort();
+  retention.stop();
+  await Promise.all(sources.map((s) => s.stop()));
+  await Promise.allSettled(tasks);
+  await app.close();
+  await bus.close();
+  await store.close();
+  logger.info('stopped');
+  return 0;
+}

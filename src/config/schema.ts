@@ -1,0 +1,74 @@
+/**
+ * The whole configuration, one typed place. Unknown keys are errors (a typo must not be silently
+ * ignored). Validation here does no I/O; files and sockets are opened only after it passes.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(8000),
+        /** Trust X-Forwarded-For on API requests (when Rampart's API sits behind a proxy). */
+        trustProxy: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    store: z
+      .object({
+        /** postgres://… for a server; unset → embedded PGlite in `dataDir`. */
+        databaseUrl: z.string().optional(),
+        dataDir: z.string().min(1).default('./data'),
+        retentionDays: z.number().positive().max(3650).default(7),
+      })
+      .strict()
+      .prefault({}),
+    ingest: z
+      .object({
+        /** Paths or globs of access logs to follow. */
+        logs: z.array(z.string().min(1)).default([]),
+        /** combined | common | apache_combined | json, or `custom` with `logFormat`. */
+        format: z.string().default('combined'),
+        /** An nginx log_format string; when set, a parser is compiled from it. */
+        logFormat: z.string().optional(),
+        /** IANA zone for formats whose timestamps carry no offset. */
+        timezone: z.string().default('UTC'),
+        startAt: z.enum(['end', 'start']).default('end'),
+        /** CIDRs whose X-Forwarded-For is believed; `cdn` and `private` name built-in sets. */
+        trustedProxies: z.array(z.string()).default([]),
+        batchLines: z.number().int().min(1).max(100_000).default(5000),
+        pollIntervalMs: z.number().int().min(10).max(60_000).default(250),
+      })
+      .strict()
+      .prefault({}),
+    demo: z
+      .object({
+        /** Run the traffic simulator when no log is configured. */
+        enabled: z.boolean().default(true),
+        ratePerSecond: z.number().positive().max(100_000).default(20),
+        seed: z.number().int().default(1),
+        out: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    redis: z
+      .object({ url: z.string().optional() })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+/** What a config file, env or flags may say: any subset, same shape. */
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Dotted paths of values that must never be printed or logged. URLs are masked only in their password. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set<string>([]);
+export const URL_KEYS: ReadonlySet<string> = new Set(['store.databaseUrl', 'redis.url']);

@@ -1,0 +1,46 @@
+/** Background pruning of raw requests older than the retention period. Threats are kept as evidence. */
+import type { Store } from '../store/types.js';
+
+const DAY_MS = 86_400_000;
+
+export interface RetentionHandle {
+  /** Runs one pass now (also used by tests). */
+  runOnce(): Promise<number>;
+  stop(): void;
+}
+
+export function startRetention(
+  store: Pick<Store, 'pruneRequests'>,
+  retentionDays: number,
+  logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
+  opts: { intervalMs?: number; now?: () => number } = {},
+): RetentionHandle {
+  const now = opts.now ?? Date.now;
+  let running = false;
+  const runOnce = async (): Promise<number> => {
+    if (running) return 0;
+    running = true;
+    try {
+      const removed = await store.pruneRequests(now() - retentionDays * DAY_MS);
+      if (removed > 0) logger.info({ removed, retentionDays }, 'pruned old requests');
+      return removed;
+    } catch (err) {
+      logger.warn({ err }, 'pruning old requests failed; will retry');
+      return 0;
+    } finally {
+      running = false;
+    }
+  };
+  // First pass soon after start, then every interval; unref so it never keeps the process alive.
+  const first = setTimeout(() => void runOnce(), 30_000);
+  const timer = setInterval(() => void runOnce(), opts.intervalMs ?? 10 * 60_000);
+  first.unref();
+  timer.unref();
+  return {
+    runOnce,
+    stop: () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
+}
