@@ -1,13 +1,3 @@
 #!/usr/bin/env node
-// The package's bin: runs the compiled CLI. `npm ci` builds dist/ through the prepare script.
-import { main } from '../dist/cli/main.js';
-
-main(process.argv).then(
-  (code) => {
-    if (typeof code === 'number') process.exitCode = code;
-  },
-  (err) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
-  },
-);
+// The package's bin: the compiled CLI (`npm ci` builds dist/ through the prepare script).
+import '../dist/cli/run.js';

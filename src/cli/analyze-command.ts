@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { FileReadSource } from '../ingest/read/index.js';
-import { buildDetection, buildIngest } from '../pipeline/build.js';
+import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { runSource, type Sink } from '../pipeline/pipeline.js';
 import { BadLineSampler } from '../pipeline/sampler.js';
@@ -49,7 +49,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     const metrics = new PipelineMetrics();
     const summary = new AnalyzeSummary();
     const store = flags.store
-      ? await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir, logger })
+      ? await openStore({ ...storeOptions(config), logger })
       : null;
     if (store) await store.migrate();
     const sink: Sink = store ?? { write: async () => {} };

@@ -39,6 +39,7 @@ export class AnalyzeSummary {
       overlong: t.overlong,
       seconds: round(seconds, 3),
       lines_per_second: Math.round(t.read / Math.max(seconds, 1e-6)),
+      peak_rss_mb: peakRssMb(),
       threats: this.threats,
       by_severity: this.bySeverity,
       by_category: Object.fromEntries(sortDesc(this.byCategory)),
@@ -56,7 +57,7 @@ export class AnalyzeSummary {
     const rate = Math.round(t.read / Math.max(seconds, 1e-6));
     const lines: string[] = [];
     lines.push(`lines        ${t.read}  (parsed ${t.parsed}, parse errors ${t.unparsed}, over-long ${t.overlong})`);
-    lines.push(`time         ${seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} lines/s`);
+    lines.push(`time         ${seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} lines/s, peak RSS ${peakRssMb()} MB`);
     lines.push(`threats      ${this.threats}${this.simulatedOnly ? ` (+${this.simulatedOnly} simulated only)` : ''}`);
     lines.push(`by severity  ${SEVERITIES.slice().reverse().map((s) => `${s} ${this.bySeverity[s]}`).join(', ')}`);
     if (this.byCategory.size > 0) {
@@ -73,6 +74,11 @@ export class AnalyzeSummary {
     }
     return lines.join('\n') + '\n';
   }
+}
+
+/** Peak resident memory of this process so far (maxRSS is in KiB). */
+function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 function sortDesc(m: Map<string, number>): [string, number][] {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import { openStore } from '../store/index.js';
+import { storeOptions } from '../pipeline/build.js';
 import { addConfigFlag, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -15,7 +16,7 @@ export function registerMigrate(program: Command, io: CliIO): void {
   cmd.action(async (flags: CommonFlags & { status?: boolean }) => {
     const { config } = loadWithFlags(flags, io);
     const logger = pino({ level: 'warn' }, pino.destination(2));
-    const store = await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir, logger });
+    const store = await openStore({ ...storeOptions(config), logger });
     try {
       const before = await store.migrationStatus();
       if (flags.status) {

@@ -12,7 +12,7 @@ import type { Config } from '../config/index.js';
 import type { ThreatEvent } from '../core/detection.js';
 import { startLiveDemo } from '../ingest/demo/index.js';
 import { FileTailSource } from '../ingest/tail/index.js';
-import { buildDetection, buildIngest } from '../pipeline/build.js';
+import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { runSource } from '../pipeline/pipeline.js';
 import { BadLineSampler } from '../pipeline/sampler.js';
@@ -66,10 +66,10 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
   const zone = resolveTimeZone(config.ingest.timezone);
   logger.info(
     { configFile, format: ingest.format.name, rules: detection.ruleCount },
-    `log times without an offset are read as ${describeTimeZone(zone, Date.now())}`,
+    describeTimeZone(zone, Date.now()),
   );
 
-  const store = await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir, logger });
+  const store = await openStore({ ...storeOptions(config), logger });
   const migrated = await store.migrate();
   logger.info({ store: store.sql.dialect, migrations: migrated.applied.length }, 'store ready');
 
@@ -81,11 +81,13 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     const out = resolve(config.demo.out ?? join(config.store.dataDir, 'demo', 'access.log'));
     mkdirSync(join(out, '..'), { recursive: true });
     logger.info({ out, rate: config.demo.ratePerSecond }, 'no log configured: running the traffic simulator (--no-demo turns it off)');
-    tasks.push(
-      startLiveDemo({ out, seed: config.demo.seed, ratePerSecond: config.demo.ratePerSecond, signal: abort.signal }).catch(
-        (err: unknown) => logger.error({ err }, 'demo simulator stopped'),
-      ),
-    );
+    const demo = await startLiveDemo({
+      out,
+      seed: config.demo.seed,
+      ratePerSecond: config.demo.ratePerSecond,
+      signal: abort.signal,
+    });
+    tasks.push(demo.done.catch((err: unknown) => logger.error({ err }, 'demo simulator stopped')));
     patterns = [out];
     startAt = 'start'; // the demo file is ours: read it whole
   } else if (patterns.length === 0) {

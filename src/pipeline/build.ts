@@ -3,6 +3,7 @@
  * which detectors run. The same function serves `serve`, `analyze` and `explain`, so the batch and
  * live paths can never drift apart.
  */
+import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { BehaviourDetector } from '../detect/behaviour/index.js';
@@ -61,4 +62,11 @@ export function buildDetection(_config: Config, rulePaths: readonly string[] = b
   const rules = new RuleDetector(ruleSet);
   const behaviour = new BehaviourDetector({});
   return { engine: new DetectionEngine([rules, behaviour]), rules, behaviour, ruleCount: ruleSet.rules.length };
+}
+
+/** Store options from config: a server when databaseUrl is set, else PGlite in `<dataDir>/pglite`. */
+export function storeOptions(config: Config): { databaseUrl?: string; dataDir: string } {
+  return config.store.databaseUrl
+    ? { databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir }
+    : { dataDir: join(config.store.dataDir, 'pglite') };
 }

@@ -7,7 +7,9 @@ export interface SourceCounters {
   parsed: number;
   unparsed: number;
   overlong: number;
+  /** Events at least one detector fired on (simulated rules included). */
   detected: number;
+  /** Flagged events that alert (score above 0: not simulation only). */
   threats: number;
   stored: number;
   dropped: number;

@@ -78,8 +78,8 @@ export function prepareBatch(batch: SourceBatch, deps: PipelineDeps): PreparedBa
   detect.ms += t2 - t1;
   detect.events += events.length;
   detect.batches++;
-  counters.detected += events.length;
-  counters.threats += threats.length;
+  counters.detected += threats.length;
+  for (const t of threats) if (t.score > 0) counters.threats++;
 
   return { sourceId: batch.sourceId, write: { events, threats, checkpoints: batch.checkpoints } };
 }

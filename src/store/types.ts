@@ -14,6 +14,8 @@ import type { Checkpoint } from '../ingest/types.js';
 export interface SqlClient {
   readonly dialect: 'pglite' | 'postgres';
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  /** Runs a multi-statement script without parameters (migrations). */
+  exec(script: string): Promise<void>;
   /** Runs fn in a transaction on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -66,6 +68,9 @@ export interface ThreatRow {
 export interface TopEntry {
   key: string;
   count: number;
+  /** For top IPs and paths: `count` is threats (the ranking key); these give both figures. */
+  threats?: number;
+  requests?: number;
 }
 
 export interface Stats {
@@ -97,5 +102,7 @@ export interface Store {
   stats(since: number, until: number): Promise<Stats>;
   /** Deletes requests older than `before` in chunks; returns how many went. */
   pruneRequests(before: number): Promise<number>;
+  /** Detections per rule for threats in [since, until), most frequent first. */
+  topRules(since: number, until: number, limit?: number): Promise<TopEntry[]>;
   close(): Promise<void>;
 }

@@ -1,0 +1,176 @@
+/**
+ * End-to-end figures of the product as users run it (the compiled CLI, `bin/rampart.js`):
+ * - analyze: lines/s and peak RSS over a log file;
+ * - serve into PostgreSQL: catch-up lines/s reading a file from its start with every request stored,
+ *   then a live phase appending lines with current times at a fixed rate, sampling the ingest lag.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
+import { formatTimeLocalUtc } from '../src/time/nginx-time.js';
+import { repoRoot } from './root.js';
+
+const BIN = join(repoRoot(), 'bin', 'rampart.js');
+
+export interface AnalyzeFigures {
+  input: string;
+  lines: number;
+  seconds: number;
+  linesPerSecond: number;
+  peakRssMb: number;
+  threats: number;
+  parseErrors: number;
+}
+
+export async function benchAnalyze(input: string): Promise<AnalyzeFigures> {
+  const out = await run(['analyze', input, '--output', 'json', '--no-progress']);
+  const r = JSON.parse(out) as {
+    lines: number;
+    seconds: number;
+    lines_per_second: number;
+    peak_rss_mb: number;
+    threats: number;
+    parse_errors: number;
+  };
+  return {
+    input,
+    lines: r.lines,
+    seconds: r.seconds,
+    linesPerSecond: r.lines_per_second,
+    peakRssMb: r.peak_rss_mb,
+    threats: r.threats,
+    parseErrors: r.parse_errors,
+  };
+}
+
+function run(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`rampart ${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
+
+export interface ServeFigures {
+  store: string;
+  catchUp: { lines: number; seconds: number; linesPerSecond: number; peakRssMb: number | null };
+  live: { targetRate: number; seconds: number; appended: number; stored: number; linesPerSecond: number; lagP50Ms: number; lagMaxMs: number };
+}
+
+/** Catch-up over `input` then a live phase at `liveRate` lines/s for `liveSeconds`, into a fresh PostgreSQL schema. */
+export async function benchServe(input: string, expectedLines: number, liveRate = 50_000, liveSeconds = 20): Promise<ServeFigures | { skipped: string }> {
+  const pgUrl = await probePostgres('serve bench');
+  if (!pgUrl) return { skipped: 'PostgreSQL unreachable' };
+  const schema = await createTestSchema(pgUrl, 'rampart_bench');
+  const url = new URL(pgUrl);
+  url.searchParams.set('options', `-c search_path=${schema.schema}`);
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-serve-'));
+  const live = join(dir, 'live.log');
+  writeFileSync(live, '');
+  let child: ChildProcess | null = null;
+  try {
+    const started = startServe([
+      'serve', '--no-demo', '--port', '0', '--from-start', '--database-url', url.toString(), '--log', input, '--log', live,
+    ]);
+    child = started.child;
+    const base = await started.baseUrl;
+    const t0 = performance.now();
+    await until(async () => (await metrics(base)).totals.stored >= expectedLines, 30 * 60_000);
+    const catchUpSeconds = (performance.now() - t0) / 1000;
+
+    // Live: append lines stamped with the current time at the target rate, in 100 ms slices.
+    const lags: number[] = [];
+    const before = (await metrics(base)).totals.stored;
+    const liveStart = performance.now();
+    let appended = 0;
+    let i = 0;
+    while (performance.now() - liveStart < liveSeconds * 1000) {
+      const due = Math.floor(((performance.now() - liveStart) / 1000) * liveRate);
+      if (due > appended) {
+        const n = due - appended;
+        const now = Date.now();
+        let text = '';
+        for (let k = 0; k < n; k++, i++) text += liveLine(i, now) + '\n';
+        appendFileSync(live, text);
+        appended += n;
+      }
+      const m = await metrics(base);
+      const lag = m.sources[live]?.lagMs;
+      if (typeof lag === 'number') lags.push(lag);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await until(async () => (await metrics(base)).totals.stored - before >= appended, 120_000);
+    const liveSecondsActual = (performance.now() - liveStart) / 1000;
+    lags.sort((a, b) => a - b);
+    return {
+      store: 'postgres',
+      catchUp: {
+        lines: expectedLines,
+        seconds: round(catchUpSeconds),
+        linesPerSecond: Math.round(expectedLines / catchUpSeconds),
+        peakRssMb: null,
+      },
+      live: {
+        targetRate: liveRate,
+        seconds: round(liveSecondsActual),
+        appended,
+        stored: appended,
+        linesPerSecond: Math.round(appended / liveSecondsActual),
+        lagP50Ms: lags[Math.floor(lags.length / 2)] ?? 0,
+        lagMaxMs: lags[lags.length - 1] ?? 0,
+      },
+    };
+  } finally {
+    child?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    await schema.drop();
+  }
+}
+
+function liveLine(i: number, now: number): string {
+  const ip = `100.${64 + ((i >> 16) & 63)}.${(i >> 8) & 255}.${i & 255}`;
+  return `${ip} - - [${formatTimeLocalUtc(now)}] "GET /products/${i % 5000}?ref=live HTTP/1.1" 200 ${800 + (i % 900)} "https://shop.example/" "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"`;
+}
+
+function startServe(args: string[]): { child: ChildProcess; baseUrl: Promise<string> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  let err = '';
+  const baseUrl = new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+  return { child, baseUrl };
+}
+
+interface Metrics {
+  totals: { stored: number; lagMs: number | null };
+  sources: Record<string, { lagMs: number | null }>;
+}
+
+async function metrics(base: string): Promise<Metrics> {
+  const res = await fetch(`${base}/api/metrics/pipeline`);
+  return (await res.json()) as Metrics;
+}
+
+async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`bench condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,16 @@
+export { createApi, CORE_ROUTES, DEFAULT_BODY_LIMIT } from './app.js';
+export { toHttpError, type ApiErrorBody, type ApiErrorCode } from './errors.js';
+export { READINESS_TIMEOUT_MS } from './routes/health.js';
+export { STATS_RANGES, type StatsRange } from './routes/stats.js';
+export type {
+  ApiDeps,
+  ApiOptions,
+  ApiPlugin,
+  PipelineMetrics,
+  PipelineStatus,
+  ReadinessCheck,
+  ReadinessReport,
+  SourceMetrics,
+  StageMetrics,
+} from './types.js';
+export { storeChecks } from './readiness.js';

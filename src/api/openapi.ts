@@ -1,0 +1,38 @@
+/**
+ * OpenAPI 3.1 from the routes' own schemas (@fastify/swagger), served at /openapi.json, with Swagger UI
+ * at /docs. The spec plugin must be registered before any route: it collects them as they are added.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export function registerOpenApiSpec(app: FastifyInstance, version: string): void {
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rampart API',
+        version,
+        description:
+          'Threats detected in web server logs, aggregate statistics, pipeline counters and health. ' +
+          'Errors are JSON: {"error": "<code>", "message": "<what was wrong>"}.',
+      },
+      tags: [
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'threats', description: 'Stored threats and their detections' },
+        { name: 'stats', description: 'Aggregates from per-minute rollups' },
+        { name: 'metrics', description: 'Pipeline counters' },
+      ],
+    },
+    // Shared schemas become components named by their $id (Threat, Detection, ApiError), not def-0…
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  });
+}
+
+export function registerOpenApiDocs(app: FastifyInstance): void {
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}

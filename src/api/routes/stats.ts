@@ -1,0 +1,115 @@
+/**
+ * GET /api/stats: totals and top lists over a fixed window ending now. The store answers from per-minute
+ * rollups, so the cost does not grow with traffic.
+ */
+import type { FastifyInstance } from 'fastify';
+import { CATEGORIES, SEVERITIES, type Severity } from '../../core/detection.js';
+import type { Stats } from '../../store/types.js';
+import { errorResponses } from '../errors.js';
+import type { ApiDeps } from '../types.js';
+
+export const STATS_RANGES = {
+  '1h': 3_600_000,
+  '6h': 6 * 3_600_000,
+  '24h': 24 * 3_600_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+} as const;
+export type StatsRange = keyof typeof STATS_RANGES;
+
+const RANGE_NAMES = Object.keys(STATS_RANGES) as StatsRange[];
+
+const countSchema = { type: 'integer', minimum: 0 } as const;
+
+const statsResponseSchema = {
+  type: 'object',
+  properties: {
+    range: { type: 'string', enum: RANGE_NAMES },
+    since: { type: 'string', format: 'date-time' },
+    until: { type: 'string', format: 'date-time' },
+    total_requests: { ...countSchema, description: 'Every request seen in the window, flagged or not.' },
+    threats_detected: { ...countSchema, description: 'Flagged requests in the window.' },
+    severity_breakdown: {
+      type: 'object',
+      properties: Object.fromEntries(SEVERITIES.map((s) => [s, countSchema])),
+      required: [...SEVERITIES],
+    },
+    category_breakdown: {
+      type: 'object',
+      description: 'Threats per category; categories with none are omitted.',
+      properties: Object.fromEntries(CATEGORIES.map((c) => [c, countSchema])),
+    },
+    top_source_ips: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { ip: { type: 'string' }, count: countSchema },
+        required: ['ip', 'count'],
+      },
+    },
+    top_paths: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, count: countSchema },
+        required: ['path', 'count'],
+      },
+    },
+  },
+  required: [
+    'range',
+    'since',
+    'until',
+    'total_requests',
+    'threats_detected',
+    'severity_breakdown',
+    'category_breakdown',
+    'top_source_ips',
+    'top_paths',
+  ],
+} as const;
+
+export function statsToJson(range: StatsRange, s: Stats) {
+  const severity = Object.fromEntries(SEVERITIES.map((k) => [k, s.bySeverity[k] ?? 0])) as Record<
+    Severity,
+    number
+  >;
+  return {
+    range,
+    since: new Date(s.since).toISOString(),
+    until: new Date(s.until).toISOString(),
+    total_requests: s.totalRequests,
+    threats_detected: s.threats,
+    severity_breakdown: severity,
+    category_breakdown: s.byCategory,
+    top_source_ips: s.topIps.map((e) => ({ ip: e.key, count: e.count })),
+    top_paths: s.topPaths.map((e) => ({ path: e.key, count: e.count })),
+  };
+}
+
+export function statsRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const clock = deps.clock ?? Date.now;
+  app.get<{ Querystring: { range: StatsRange } }>(
+    '/api/stats',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Request and threat totals, breakdowns and top lists over a window ending now',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            range: { type: 'string', enum: RANGE_NAMES, default: '24h', description: 'Window length.' },
+          },
+        },
+        response: { 200: statsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const range = request.query.range;
+      const until = clock();
+      const stats = await deps.store.stats(until - STATS_RANGES[range], until);
+      return statsToJson(range, stats);
+    },
+  );
+}

@@ -1,0 +1,173 @@
+/**
+ * Test support for the API: a real in-memory PGlite store filled through `store.write`, the real pipeline
+ * counters, and builders for events and threats. Excluded from the build (src/**\/testing/**).
+ */
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { Category, Detection, Severity, ThreatEvent } from '../../core/detection.js';
+import type { HttpEvent } from '../../core/event.js';
+import { PipelineMetrics } from '../../pipeline/metrics.js';
+import { openStore } from '../../store/index.js';
+import type { Store } from '../../store/types.js';
+import { createApi } from '../app.js';
+import type { ApiDeps, ReadinessReport } from '../types.js';
+
+/** Every test reads time from this clock, so relative filters and stats windows are exact. */
+export const NOW = Date.parse('2025-03-10T12:00:00.000Z');
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+
+let offset = 0;
+
+export function event(over: Partial<HttpEvent> & { ago: number }): HttpEvent {
+  const { ago, ...rest } = over;
+  offset += 100;
+  return {
+    id: `evt-${offset}`,
+    time: NOW - ago,
+    ip: '192.0.2.10',
+    peerIp: null,
+    method: 'GET',
+    host: 'shop.example',
+    path: '/',
+    query: '',
+    protocol: 'HTTP/1.1',
+    status: 200,
+    bytes: 512,
+    referer: null,
+    userAgent: 'Mozilla/5.0',
+    requestTime: 0.01,
+    ja4: null,
+    ja4h: null,
+    headers: null,
+    origin: { kind: 'file', source: '/var/log/nginx/access.log', offset, line: offset / 100 },
+    ...rest,
+  };
+}
+
+export function threat(
+  ev: HttpEvent,
+  category: Category,
+  severity: Severity,
+  score: number,
+  detections: Partial<Detection>[] = [{}],
+): ThreatEvent {
+  return {
+    event: ev,
+    score,
+    severity,
+    category,
+    detections: detections.map((d) => ({
+      ruleId: `${category}-test`,
+      category,
+      severity,
+      confidence: 0.9,
+      field: 'path',
+      fragment: ev.path,
+      ...d,
+    })),
+  };
+}
+
+/**
+ * The shared data set: six threats over three days and three clean requests.
+ * Paths hold a literal `%` (percent-encoded, as logged) and `_`, which a LIKE pattern would treat as wildcards.
+ */
+export function dataset() {
+  const sqli = event({
+    ago: 5 * MIN,
+    ip: '203.0.113.7',
+    path: '/products.php',
+    query: "id=1'+UNION+SELECT+password+FROM+users--",
+  });
+  const traversal = event({
+    ago: 30 * MIN,
+    ip: '203.0.113.7',
+    path: '/static/..%2F..%2Fetc/passwd',
+    status: 404,
+  });
+  const xss = event({ ago: 2 * HOUR, ip: '198.51.100.23', path: '/search%3Cscript%3E', status: 200 });
+  const brute = event({
+    ago: 3 * DAY,
+    ip: '2001:db8::5',
+    method: 'POST',
+    path: '/wp-login.php',
+    status: 401,
+  });
+  const scanUnderscore = event({ ago: 10 * MIN, ip: '198.51.100.23', path: '/a_b/.env', status: 404 });
+  const scanPlain = event({ ago: 20 * MIN, ip: '198.51.100.99', path: '/axb/.env', status: 404 });
+  const clean = [event({ ago: 1 * MIN }), event({ ago: 2 * MIN, path: '/cart' }), event({ ago: 50 * MIN })];
+  const threats = [
+    threat(sqli, 'sqli', 'high', 0.92, [
+      { ruleId: 'sqli-union-select', field: 'query', fragment: 'UNION SELECT', transforms: ['urlDecode'] },
+      {
+        ruleId: 'sqli-comment',
+        severity: 'medium',
+        field: 'query',
+        fragment: '--',
+        detail: 'trailing comment',
+      },
+    ]),
+    threat(traversal, 'path_traversal', 'critical', 0.97),
+    threat(xss, 'xss', 'medium', 0.6),
+    threat(brute, 'bruteforce', 'low', 0.4, [
+      { ruleId: 'bruteforce-login', field: 'behaviour', simulated: true },
+    ]),
+    threat(scanUnderscore, 'sensitive_file', 'medium', 0.7),
+    threat(scanPlain, 'sensitive_file', 'info', 0.2),
+  ];
+  const events = [sqli, traversal, xss, brute, scanUnderscore, scanPlain, ...clean];
+  return { events, threats, ids: { sqli: sqli.id, traversal: traversal.id, brute: brute.id } };
+}
+
+export interface TestApi {
+  app: FastifyInstance;
+  store: Store;
+  metrics: PipelineMetrics;
+  /** Lines the API logged, parsed. */
+  logs: Record<string, unknown>[];
+  setReadiness(fn: () => Promise<ReadinessReport>): void;
+  close(): Promise<void>;
+}
+
+export async function openTestApi(extra: Partial<ApiDeps> = {}, withData = true): Promise<TestApi> {
+  const store = await openStore({ databaseUrl: 'memory://' });
+  if (withData) {
+    const { events, threats } = dataset();
+    await store.write({ events, threats, checkpoints: [] });
+  }
+  const metrics = new PipelineMetrics(() => NOW);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  let readiness: () => Promise<ReadinessReport> = async () => ({ checks: { store: { ok: true } } });
+  const app = createApi({
+    store,
+    pipeline: metrics,
+    readiness: () => readiness(),
+    logger: pino({ level: 'info' }, sink),
+    version: '9.9.9-test',
+    clock: () => NOW,
+    ...extra,
+  });
+  await app.ready();
+  return {
+    app,
+    store,
+    metrics,
+    logs,
+    setReadiness(fn) {
+      readiness = fn;
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * API contracts: what the HTTP read side needs from the rest of the process.
+ *
+ * Obligations of the caller (the CLI `serve` command):
+ * - `store` is open and migrated before the first request; the API never migrates or closes it.
+ * - `pipeline.snapshot()` is cheap and synchronous (it copies counters, it does no I/O): it runs on every
+ *   GET /api/metrics/pipeline.
+ * - `readiness()` may do I/O but must settle; the API gives it READINESS_TIMEOUT_MS and reports "not ready"
+ *   when it throws or takes longer.
+ * - The API does not listen: the caller calls `app.listen()` and `app.close()`.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Store } from '../store/types.js';
+
+/** Counters of one source (one configured file, glob, or ingest endpoint) since the pipeline started. */
+export interface SourceMetrics {
+  /** Lines read. */
+  read: number;
+  parsed: number;
+  /** Lines no log format could parse (kept out of the store, counted here). */
+  unparsed: number;
+  /** Lines longer than MAX_LINE, rejected before parsing. */
+  overlong: number;
+  /** Events on which at least one detector fired. */
+  detected: number;
+  /** Flagged events handed to the sinks. */
+  threats: number;
+  /** Events now in the store. */
+  stored: number;
+  /** Accepted lines or events discarded for any other reason; should stay 0. */
+  dropped: number;
+  batches: number;
+  /** Newest event time processed (epoch ms); null before the first. */
+  newestEventTime: number | null;
+  /** Ingest lag: now minus newestEventTime, never negative; null before the first event. */
+  lagMs: number | null;
+}
+
+/** Counters of one stage (parse, detect, store) over all sources. */
+export interface StageMetrics {
+  events: number;
+  batches: number;
+  /** Cumulative milliseconds spent in the stage (store: write latency; divide by batches for the mean). */
+  ms: number;
+  errors: number;
+}
+
+/** What GET /api/metrics/pipeline returns, verbatim (`rampart status` reads these names). */
+export interface PipelineMetrics {
+  /** ISO 8601. */
+  startedAt: string;
+  uptimeS: number;
+  /** Keyed by source id. */
+  sources: Record<string, SourceMetrics>;
+  stages: Record<'parse' | 'detect' | 'store', StageMetrics>;
+  /** Sums over all sources; newestEventTime and lagMs from the newest source. */
+  totals: SourceMetrics;
+  linesPerSecond: number;
+}
+
+/** Implemented by src/pipeline (its PipelineMetrics class satisfies this). */
+export interface PipelineStatus {
+  /** A consistent copy of the counters; must not do I/O (it runs on every metrics request). */
+  snapshot(): PipelineMetrics;
+}
+
+export interface ReadinessCheck {
+  ok: boolean;
+  /** Why it failed (or a short note when ok), e.g. "2 migrations pending". */
+  detail?: string;
+}
+
+/** Checks by name, e.g. `store`, `migrations`, `sources`. Ready means every check is ok. */
+export interface ReadinessReport {
+  checks: Record<string, ReadinessCheck>;
+}
+
+/**
+ * A route group. Core routes and later additions (lookup, decisions, websocket) share this shape; each is
+ * registered in its own encapsulated Fastify scope, so hooks and decorators it adds stay local.
+ */
+export type ApiPlugin = (app: FastifyInstance, deps: ApiDeps) => void | Promise<void>;
+
+export interface ApiOptions {
+  /** Largest accepted request body in bytes; larger bodies get 413. Default 16 KiB. */
+  bodyLimit?: number;
+  /**
+   * Fastify's trustProxy: false (default, the TCP peer is the client), true, a hop count, or the proxy
+   * addresses/CIDRs whose X-Forwarded-For is believed.
+   */
+  trustProxy?: boolean | number | string | string[];
+}
+
+export interface ApiDeps {
+  store: Store;
+  pipeline: PipelineStatus;
+  readiness: () => Promise<ReadinessReport>;
+  logger: FastifyBaseLogger;
+  version: string;
+  /** Route groups added by later features, registered after the core routes. */
+  extraRoutes?: readonly ApiPlugin[];
+  options?: ApiOptions;
+  /** Wall clock, epoch ms; tests pass a fixed one. */
+  clock?: () => number;
+}

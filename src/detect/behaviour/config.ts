@@ -1,0 +1,179 @@
+/**
+ * Behaviour detector configuration: one strict zod schema, every key defaulted. Validation does no I/O;
+ * unknown keys are errors (a misspelt capacity must not silently fall back to the default).
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../core/errors.js';
+import { SEVERITIES } from '../../core/detection.js';
+
+const positiveInt = z.number().int().positive();
+const severity = z.enum(SEVERITIES);
+const statusList = z.array(z.number().int().min(100).max(599)).max(32);
+
+/** A leaky bucket: overflows when more than `capacity` tokens are held; leaks one token every `leakMs`. */
+function bucket(capacity: number, leakMs: number, sev: (typeof SEVERITIES)[number]) {
+  return {
+    enabled: z.boolean().default(true),
+    capacity: z.number().positive().default(capacity),
+    leakMs: positiveInt.default(leakMs),
+    severity: severity.default(sev),
+  };
+}
+
+/** Path endings of well-known login endpoints (segment-aligned: each starts with '/'). */
+export const DEFAULT_LOGIN_SUFFIXES = [
+  '/wp-login.php',
+  '/xmlrpc.php',
+  '/login',
+  '/login.php',
+  '/user/login',
+  '/users/sign_in',
+  '/api/auth',
+  '/api/login',
+  '/api/auth/login',
+  '/api/v1/auth/login',
+  '/auth/login',
+  '/signin',
+  '/sign-in',
+  '/admin/login',
+  '/administrator/index.php',
+  '/session',
+  '/sessions',
+  '/oauth/token',
+  '/j_security_check',
+];
+
+/** Extensions that are sub-resources whatever the status (lower case, with the dot). */
+export const DEFAULT_ASSET_EXTENSIONS = [
+  '.css',
+  '.js',
+  '.mjs',
+  '.map',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.gif',
+  '.svg',
+  '.ico',
+  '.webp',
+  '.avif',
+  '.bmp',
+  '.woff',
+  '.woff2',
+  '.ttf',
+  '.otf',
+  '.eot',
+  '.mp4',
+  '.webm',
+  '.mp3',
+  '.ogg',
+  '.m4a',
+  '.wav',
+  '.webmanifest',
+];
+// Not .json/.txt/.xml: scanners probe /composer.json, /readme.txt, /sitemap.xml, and their 404s must count.
+
+const boundedStrings = (max: number) => z.array(z.string().min(1).max(256)).max(max);
+/** Login paths start with '/' so that suffix matching stays segment-aligned ('/login' never matches '/mylogin'). */
+const pathList = (max: number) => z.array(z.string().startsWith('/').max(256)).max(max);
+
+export const behaviourConfigSchema = z
+  .object({
+    /** Cap on tracked source IPs; the least recently seen is evicted beyond it. */
+    maxTrackedIps: positiveInt.max(10_000_000).default(100_000),
+    /** Tumbling feature window, aligned to multiples of itself since the epoch. */
+    windowMs: positiveInt.default(60_000),
+    /** Grace for out-of-order events (several files interleaved): a window closes this long after its end. */
+    maxSkewMs: z.number().int().min(0).default(30_000),
+    /**
+     * Events up to this much older than the latest one are late arrivals and count at the latest time seen;
+     * older ones mean a new timeline (another replay): the IP's state (or, globally, all open windows) restarts.
+     */
+    rewindMs: positiveInt.default(3_600_000),
+    /** After a bucket overflowed, re-alert at most this often, and only with an updated count. */
+    cooldownMs: positiveInt.default(600_000),
+    /** Closed windows kept until drained; the oldest are dropped (and counted) beyond it. */
+    maxClosedWindows: positiveInt.default(10_000),
+    scenarios: z
+      .object({
+        httpProbing: z
+          .object({ ...bucket(10, 10_000, 'medium'), statuses: statusList.default([403, 404]) })
+          .strict()
+          .prefault({}),
+        aggressiveCrawl: z
+          .object(bucket(60, 2_000, 'low'))
+          .strict()
+          .prefault({}),
+        bruteforce: z
+          .object({
+            ...bucket(10, 30_000, 'high'),
+            /** Login POST answers that mean "failed": 401/403, and 200 (a failure page; success usually redirects). */
+            statuses: statusList.default([200, 401, 403]),
+            pathSuffixes: pathList(256).default(DEFAULT_LOGIN_SUFFIXES),
+            pathPrefixes: pathList(256).default([]),
+          })
+          .strict()
+          .prefault({}),
+        requestFlood: z
+          .object({ ...bucket(60, 100, 'high'), assetWeight: z.number().min(0).max(1).default(0.2) })
+          .strict()
+          .prefault({}),
+        uaRotation: z
+          // Capacity above a busy NAT's burst of first sightings; each reuse of a known UA credits tokens back.
+          .object({ ...bucket(20, 30_000, 'medium'), reuseCredit: z.number().min(0).max(1).default(0.25) })
+          .strict()
+          .prefault({}),
+        ja4Rotation: z
+          .object({ ...bucket(12, 30_000, 'medium'), reuseCredit: z.number().min(0).max(1).default(0.25) })
+          .strict()
+          .prefault({}),
+        headless: z
+          .object({ ...bucket(20, 60_000, 'medium'), minSiteAssetSightings: positiveInt.default(50) })
+          .strict()
+          .prefault({}),
+        recurrence: z
+          .object(bucket(1, 6 * 3_600_000, 'high'))
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    assets: z
+      .object({
+        extensions: boundedStrings(256).default(DEFAULT_ASSET_EXTENSIONS),
+        /** Responses at least this large, on paths without a page-like extension, are downloads or media. */
+        largeResponseBytes: positiveInt.default(1 << 20),
+        /** A request whose referer is the page this IP fetched at most this long ago is a sub-resource candidate. */
+        subresourceGapMs: positiveInt.default(3_000),
+        /** Distinct voting IPs before a path family is learned as an asset of its site. */
+        minVoters: z.number().int().min(1).max(32).default(3),
+        maxHosts: positiveInt.max(100_000).default(1_000),
+        maxFamiliesPerHost: positiveInt.max(100_000).default(4_096),
+      })
+      .strict()
+      .prefault({}),
+    goodBots: z
+      .object({
+        /** Case-insensitive User-Agent tokens; defaults to KNOWN_BOT_TOKENS. */
+        tokens: boundedStrings(512).optional(),
+        /** Only IPs the BotVerifier confirmed count as known bots (default: a claim suffices unless proven fake). */
+        requireVerified: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type BehaviourConfigInput = z.input<typeof behaviourConfigSchema>;
+export type BehaviourConfig = z.output<typeof behaviourConfigSchema>;
+
+/** Validates without I/O; throws ConfigError naming the first bad key. */
+export function parseBehaviourConfig(input: unknown = {}): BehaviourConfig {
+  const result = behaviourConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = ['behaviour', ...(issue?.path ?? []).map(String)].join('.');
+    throw new ConfigError(key, issue?.message ?? 'invalid');
+  }
+  return result.data;
+}

@@ -1,0 +1,69 @@
+/**
+ * Fixed-size sketches over 32-bit string hashes, stored in slices of a shared Uint32Array so that a tracked IP
+ * costs the same few hundred bytes whatever it sends.
+ * - bitmap: linear-counting distinct estimator (collisions only ever undercount, which errs towards no alert);
+ * - ring: the last N distinct hashes exactly, to tell "a new path" from "the same path again".
+ */
+
+/** Hostile strings can be 8 KiB; hashing a bounded prefix keeps per-event work bounded (a longer tail collides, which undercounts). */
+export const MAX_HASHED_CHARS = 512;
+
+/** FNV-1a over the first MAX_HASHED_CHARS UTF-16 units, finalised with murmur3's fmix32 so low bits are usable; never 0. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  const n = s.length < MAX_HASHED_CHARS ? s.length : MAX_HASHED_CHARS;
+  for (let i = 0; i < n; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return mix32(h) || 1;
+}
+
+export function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Sets the bit chosen by `hash` in a `words`-word bitmap at `base`; true when it was not set yet. */
+export function bitmapAdd(arr: Uint32Array, base: number, words: number, hash: number): boolean {
+  const bit = hash % (words * 32);
+  const i = base + (bit >>> 5);
+  const mask = 1 << (bit & 31);
+  const word = arr[i]!;
+  if ((word & mask) !== 0) return false;
+  arr[i] = word | mask;
+  return true;
+}
+
+export function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/** Linear counting: n ≈ -m·ln(zeros/m). A full bitmap reports m·ln(m), its ceiling. */
+export function bitmapEstimate(arr: Uint32Array, base: number, words: number): number {
+  let ones = 0;
+  for (let i = 0; i < words; i++) ones += popcount32(arr[base + i]!);
+  if (ones === 0) return 0;
+  const m = words * 32;
+  const zeros = m - ones;
+  if (zeros === 0) return Math.round(m * Math.log(m));
+  return Math.round(-m * Math.log(zeros / m));
+}
+
+/** True when `hash` is among the `size` hashes of the ring at `base`. */
+export function ringHas(arr: Uint32Array, base: number, size: number, hash: number): boolean {
+  for (let i = 0; i < size; i++) if (arr[base + i] === hash) return true;
+  return false;
+}
+
+/** Writes `hash` at position `pos` (mod size) and returns the next position. */
+export function ringPut(arr: Uint32Array, base: number, size: number, pos: number, hash: number): number {
+  arr[base + (pos % size)] = hash;
+  return (pos + 1) % size;
+}

@@ -1,0 +1,87 @@
+/**
+ * One source path (a configured path or a glob match) and the files that have been at it: the current
+ * file, and older ones (renamed away by a rotation, or deleted) still being read to their end, oldest
+ * first. Lines come out in that order, so a rotation loses and reorders nothing.
+ */
+import type { Checkpoint, RawLine } from '../types.js';
+import type { PathCounters, TailedFile } from './tailed-file.js';
+
+export interface TailFileStats extends PathCounters {
+  source: string;
+  /** `${dev}:${ino}` of the file now at the path, null while there is none. */
+  fileId: string | null;
+  rotations: number;
+  /** Offset just after the last line handed out, in the current file. */
+  offset: number;
+  /** Size of the current file when last checked: size - offset is the lag in bytes. */
+  size: number;
+  /** Rotated or deleted files still being read. */
+  draining: number;
+}
+
+export class FollowedPath {
+  current: TailedFile | null = null;
+  readonly draining: TailedFile[] = [];
+  readonly counters: PathCounters = { bytesRead: 0, lines: 0, overlong: 0, truncations: 0 };
+  rotations = 0;
+
+  constructor(readonly source: string) {}
+
+  /** Retires the current file (renamed away, replaced or deleted): it is read to its end, then closed. */
+  retireCurrent(): void {
+    if (!this.current) return;
+    this.current.lastGrowthAt = Date.now();
+    this.draining.push(this.current);
+    this.current = null;
+  }
+
+  get idle(): boolean {
+    return this.current === null && this.draining.length === 0;
+  }
+
+  /**
+   * Reads up to `max` lines into `out`, oldest file first. A retired file that is drained and has not
+   * grown for `graceMs` is closed: its writer has moved on to the new file.
+   */
+  async read(out: RawLine[], max: number, graceMs: number): Promise<number> {
+    let total = 0;
+    for (const file of [...this.draining, ...(this.current ? [this.current] : [])]) {
+      let n: number;
+      while (total < max && (n = await file.take(max - total, out)) > 0) total += n;
+      if (total >= max) break;
+      if (file !== this.current && file.drained && Date.now() - file.lastGrowthAt >= graceMs) {
+        this.draining.splice(this.draining.indexOf(file), 1);
+        await file.close();
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Where to resume. While an older file is still open its position wins: after a crash the old file's
+   * remainder is found beside the path and read first; lines of the new file read meanwhile come again
+   * with the same keys, so the store drops them as duplicates. Nothing is lost.
+   */
+  checkpoint(): Checkpoint | null {
+    return (this.draining[0] ?? this.current)?.checkpoint() ?? null;
+  }
+
+  stats(): TailFileStats {
+    return {
+      source: this.source,
+      fileId: this.current?.fileId ?? null,
+      ...this.counters,
+      rotations: this.rotations,
+      offset: this.current?.offset ?? 0,
+      size: this.current?.fileSize ?? 0,
+      draining: this.draining.length,
+    };
+  }
+
+  async close(): Promise<void> {
+    const files = [...this.draining, ...(this.current ? [this.current] : [])];
+    this.draining.length = 0;
+    this.current = null;
+    await Promise.all(files.map((f) => f.close()));
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The store module's public surface. openStore picks the backend from the URL:
+ * `postgres://…` → a PostgreSQL server; `memory://` → PGlite in memory; none → PGlite in dataDir.
+ */
+import { ConfigError } from '../core/errors.js';
+import type { StoreLogger } from './logger.js';
+import { openPg } from './pg-client.js';
+import { openPglite } from './pglite-client.js';
+import { createStore, type StoreOptions } from './store.js';
+import type { SqlClient, Store } from './types.js';
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** PGlite data folder when there is no databaseUrl (created when missing). */
+  dataDir?: string;
+  /** PostgreSQL only: the schema to work in (a plain identifier that exists). */
+  schema?: string;
+  logger?: StoreLogger;
+}
+
+export const DEFAULT_DATA_DIR = './data/pglite';
+
+export async function openSql(opts: OpenOptions = {}): Promise<SqlClient> {
+  const url = opts.databaseUrl;
+  if (url === undefined || url === '') return openPglite(opts.dataDir ?? DEFAULT_DATA_DIR);
+  if (url === 'memory://') return openPglite('memory://');
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return openPg(url, { schema: opts.schema, logger: opts.logger });
+  }
+  throw new ConfigError('databaseUrl', 'expected postgres://…, postgresql://… or memory://');
+}
+
+/** Opens the store and, unless `migrate: false`, applies pending migrations. */
+export async function openStore(opts: OpenOptions & StoreOptions & { migrate?: boolean } = {}): Promise<Store> {
+  const sql = await openSql(opts);
+  const store = createStore(sql, opts);
+  if (opts.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await sql.close().catch(() => undefined);
+      throw err;
+    }
+  }
+  return store;
+}
+
+export { createStore, type StoreOptions } from './store.js';
+export { openPg, type PgClientOptions } from './pg-client.js';
+export { openPglite, pgliteClient } from './pglite-client.js';
+export { MIGRATIONS, type Migration } from './migrations/index.js';
+export { SqlError, StoreError } from './errors.js';
+export { DEFAULT_ROLLUP_LIMITS, OTHER, type RollupLimits } from './rollups.js';
+export type { StoreLogger } from './logger.js';
+export * from './types.js';

@@ -1,0 +1,13 @@
+/** Every migration, in the order applied. Adding one: a new module here and one line in the list. */
+import * as core from './0001_core.js';
+
+export interface Migration {
+  /** Recorded in schema_migrations; never renamed once released. */
+  readonly id: string;
+  /** One or more statements, run in one transaction. */
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  core, // 0001_core
+];

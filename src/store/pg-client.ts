@@ -1,0 +1,80 @@
+/** SqlClient over a pg.Pool: queries take any pooled connection, a transaction holds one. */
+import pg from 'pg';
+import { ConfigError } from '../core/errors.js';
+import { SqlError } from './errors.js';
+import type { StoreLogger } from './logger.js';
+import type { SqlClient } from './types.js';
+
+export interface PgClientOptions {
+  /** Schema to work in (search_path of every connection); a plain identifier. */
+  schema?: string;
+  /** Pool size; the default suits one ingest writer plus API readers. */
+  max?: number;
+  logger?: StoreLogger;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function openPg(databaseUrl: string, opts: PgClientOptions = {}): SqlClient {
+  if (opts.schema !== undefined && !IDENTIFIER.test(opts.schema)) {
+    throw new ConfigError('schema', `${JSON.stringify(opts.schema)} is not a plain lower-case identifier`);
+  }
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    application_name: 'rampart',
+    max: opts.max ?? 10,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  // An idle connection dropped by the server emits 'error' on the pool; unhandled it would kill the process.
+  pool.on('error', (err) => opts.logger?.warn({ err }, 'postgres idle connection error'));
+  return {
+    dialect: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    exec: (script) => run(pool, script).then(() => undefined),
+    transaction: (fn) => transaction(pool, fn),
+    close: () => pool.end(),
+  };
+}
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+async function run<R>(db: Queryable, text: string, params?: readonly unknown[]): Promise<{ rows: R[] }> {
+  try {
+    const res = await db.query(text, params ? [...params] : undefined);
+    return { rows: res.rows as R[] };
+  } catch (err) {
+    throw new SqlError(text, err);
+  }
+}
+
+async function transaction<T>(pool: pg.Pool, fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+  let conn: pg.PoolClient;
+  try {
+    conn = await pool.connect();
+  } catch (err) {
+    throw new SqlError('connect', err);
+  }
+  const tx: SqlClient = {
+    dialect: 'postgres',
+    query: (text, params) => run(conn, text, params),
+    exec: (script) => run(conn, script).then(() => undefined),
+    transaction: (inner) => inner(tx),
+    close: () => Promise.reject(new Error('close() inside a transaction')),
+  };
+  try {
+    await run(conn, 'BEGIN');
+    const result = await fn(tx);
+    await run(conn, 'COMMIT');
+    conn.release();
+    return result;
+  } catch (err) {
+    try {
+      await conn.query('ROLLBACK');
+      conn.release();
+    } catch (rollbackErr) {
+      // A connection that cannot roll back is in an unknown state: destroy it rather than reuse it.
+      conn.release(rollbackErr as Error);
+    }
+    throw err;
+  }
+}

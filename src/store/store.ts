@@ -1,0 +1,64 @@
+/** The Store: the queries, written once over SqlClient, for PGlite and PostgreSQL alike. */
+import type { Checkpoint } from '../ingest/types.js';
+import { named } from './errors.js';
+import type { StoreLogger } from './logger.js';
+import { migrate, migrationStatus } from './migrate.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { DEFAULT_ROLLUP_LIMITS, type RollupLimits } from './rollups.js';
+import { stats } from './stats.js';
+import { getThreat, listThreats, topRules } from './threats.js';
+import type { SqlClient, Store } from './types.js';
+import { writeBatch } from './write.js';
+
+export interface StoreOptions {
+  logger?: StoreLogger;
+  migrations?: readonly Migration[];
+  rollupLimits?: RollupLimits;
+  /** Rows per DELETE in pruneRequests: small enough that no statement holds locks for long. */
+  pruneChunk?: number;
+}
+
+export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  const limits = opts.rollupLimits ?? DEFAULT_ROLLUP_LIMITS;
+  const chunk = opts.pruneChunk ?? 50_000;
+  return {
+    sql,
+    migrate: () => migrate(sql, migrations, opts.logger),
+    migrationStatus: () => migrationStatus(sql, migrations),
+    ping: () => named('ping', async () => void (await sql.query('SELECT 1'))),
+    write: (batch) => named('write', () => sql.transaction((tx) => writeBatch(tx, batch, limits))),
+    loadCheckpoints: () => named('loadCheckpoints', () => loadCheckpoints(sql)),
+    listThreats: (q) => named('listThreats', () => listThreats(sql, q)),
+    getThreat: (id) => named('getThreat', () => getThreat(sql, id)),
+    stats: (since, until) => named('stats', () => stats(sql, since, until)),
+    pruneRequests: (before) => named('pruneRequests', () => pruneRequests(sql, before, chunk)),
+    topRules: (since, until, limit = 10) => named('topRules', () => topRules(sql, since, until, limit)),
+    close: () => named('close', () => sql.close()),
+  };
+}
+
+async function loadCheckpoints(sql: SqlClient): Promise<Checkpoint[]> {
+  const { rows } = await sql.query<{ source: string; file_id: string; o: number; line: number; head_hash: string }>(
+    `SELECT source, file_id, byte_offset::float8 AS o, line::float8 AS line, head_hash FROM checkpoints ORDER BY source`,
+  );
+  return rows.map((r) => ({ source: r.source, fileId: r.file_id, offset: r.o, line: r.line, headHash: r.head_hash }));
+}
+
+/** One DELETE per chunk, each its own short transaction; TID scan on the chunk's ctids. */
+async function pruneRequests(sql: SqlClient, before: number, chunk: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rows } = await sql.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM requests WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM requests WHERE time < to_timestamp($1::float8 / 1000) LIMIT $2))
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [before, chunk],
+    );
+    const n = rows[0]?.n ?? 0;
+    total += n;
+    if (n < chunk) return total;
+  }
+}

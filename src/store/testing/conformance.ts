@@ -1,0 +1,356 @@
+/**
+ * The store conformance suite: the same assertions for every backend. `open` returns a fresh,
+ * empty, not yet migrated store; the suite migrates it and closes it after each test. Tests that
+ * need other StoreOptions build a second Store over the same SqlClient (options are plain config).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ThreatEvent } from '../../core/detection.js';
+import type { HttpEvent } from '../../core/event.js';
+import { BadRequestError } from '../../core/errors.js';
+import { StoreError } from '../errors.js';
+import { MIGRATIONS } from '../migrations/index.js';
+import { createStore, type StoreOptions } from '../store.js';
+import { THREAT_SORTS, type MigrationStatus, type Store, type ThreatQuery, type ThreatRow } from '../types.js';
+import { makeDetection, makeEvent, makeThreat, T0 } from './fixtures.js';
+
+export type OpenTestStore = () => Promise<Store>;
+
+const MIN = 60_000;
+const ALL_IDS = MIGRATIONS.map((m) => m.id);
+const query = (over: Partial<ThreatQuery> = {}): ThreatQuery => ({
+  sort: 'time',
+  order: 'desc',
+  limit: 100,
+  offset: 0,
+  ...over,
+});
+
+async function count(store: Store, table: string): Promise<number> {
+  const { rows } = await store.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+  return rows[0]!.n;
+}
+
+/** Threat + its event in one batch, as the pipeline writes them. */
+function batchOf(threats: ThreatEvent[], plain: HttpEvent[] = []) {
+  return { events: [...plain, ...threats.map((t) => t.event)], threats, checkpoints: [] };
+}
+
+export function describeStoreConformance(name: string, open: OpenTestStore): void {
+  describe(`store conformance: ${name}`, () => {
+    let store: Store;
+    let before: MigrationStatus;
+    let first: MigrationStatus;
+
+    beforeEach(async () => {
+      store = await open();
+      before = await store.migrationStatus();
+      first = await store.migrate();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const withOptions = (opts: StoreOptions): Store => createStore(store.sql, opts);
+
+    it('migrates a fresh database, and migrating again changes nothing', async () => {
+      expect(before).toEqual({ applied: [], pending: ALL_IDS });
+      expect(first).toEqual({ applied: ALL_IDS, pending: [] });
+      await store.write(batchOf([makeThreat(makeEvent('keep'))]));
+      expect(await store.migrate()).toEqual({ applied: ALL_IDS, pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ALL_IDS, pending: [] });
+      expect(await count(store, 'schema_migrations')).toBe(ALL_IDS.length);
+      expect(await count(store, 'threats')).toBe(1);
+      await store.ping();
+    });
+
+    it('writes threats with their detections and reads them back', async () => {
+      const detections = [
+        makeDetection({ transforms: ['urlDecode', 'htmlEntityDecode'], detail: 'decoded twice' }),
+        makeDetection({ ruleId: 'xss-script-tag', category: 'xss', severity: 'medium', field: 'arg:q', simulated: true, confidence: 0.5 }),
+      ];
+      const ev = makeEvent('t1', { query: "id=1' union select", status: 403, bytes: 2 ** 40, referer: 'https://r.example/' });
+      await store.write(batchOf([makeThreat(ev, { detections, score: 0.75 })], [makeEvent('plain')]));
+
+      const expected: ThreatRow = {
+        id: 't1',
+        time: T0,
+        ip: ev.ip,
+        method: 'GET',
+        host: 'example.com',
+        path: '/index.html',
+        query: "id=1' union select",
+        status: 403,
+        bytes: 2 ** 40,
+        userAgent: 'Mozilla/5.0',
+        referer: 'https://r.example/',
+        score: 0.75,
+        severity: 'high',
+        category: 'sqli',
+        origin: 'file',
+        detections: [
+          { ...detections[0]!, simulated: false },
+          { ...detections[1]!, transforms: [] },
+        ],
+      };
+      expect(await store.getThreat('t1')).toEqual(expected);
+      expect(await store.getThreat('plain')).toBeNull();
+      expect(await store.listThreats(query())).toEqual({ items: [expected], total: 1 });
+      expect(await count(store, 'requests')).toBe(2);
+      expect(await store.topRules(T0, T0 + MIN)).toEqual([
+        { key: 'sqli-union-select', count: 1 },
+        { key: 'xss-script-tag', count: 1 },
+      ]);
+      expect(await store.topRules(T0 + MIN, T0 + 2 * MIN)).toEqual([]);
+    });
+
+    it('filters, sorts by whitelisted columns only, and pages with a total', async () => {
+      const threats = [
+        makeThreat(makeEvent('a', { time: T0, ip: '10.0.0.1', path: '/login', status: 401 }), { severity: 'low', category: 'bruteforce', score: 0.2 }),
+        makeThreat(makeEvent('b', { time: T0 + 1000, ip: '10.0.0.2', path: '/admin/login', status: 404 }), { severity: 'critical', category: 'sqli', score: 0.9 }),
+        makeThreat(makeEvent('c', { time: T0 + 2000, ip: '10.0.0.1', path: '/search', status: 200 }), { severity: 'medium', category: 'xss', score: 0.5 }),
+        makeThreat(makeEvent('d', { time: T0 + 3000, ip: '10.0.0.3', path: '/wp-login.php', status: 500 }), { severity: 'high', category: 'sqli', score: 0.7 }),
+      ];
+      await store.write(batchOf(threats));
+      const ids = async (q: Partial<ThreatQuery>) => (await store.listThreats(query(q))).items.map((t) => t.id);
+
+      expect(await ids({})).toEqual(['d', 'c', 'b', 'a']);
+      expect(await ids({ since: T0 + 1000, until: T0 + 3000 })).toEqual(['c', 'b']);
+      expect(await ids({ severity: ['low', 'critical'] })).toEqual(['b', 'a']);
+      expect(await ids({ category: ['sqli'] })).toEqual(['d', 'b']);
+      expect(await ids({ ip: '10.0.0.1' })).toEqual(['c', 'a']);
+      expect(await ids({ ip: '10.0.0' })).toEqual([]);
+      expect(await ids({ path: 'login' })).toEqual(['d', 'b', 'a']);
+      expect(await ids({ path: 'login', category: ['sqli'], since: T0 + 2000 })).toEqual(['d']);
+
+      expect(await ids({ sort: 'score', order: 'asc' })).toEqual(['a', 'c', 'd', 'b']);
+      expect(await ids({ sort: 'severity', order: 'desc' })).toEqual(['b', 'd', 'c', 'a']);
+      expect(await ids({ sort: 'ip', order: 'asc' })).toEqual(['a', 'c', 'b', 'd']);
+      expect(await ids({ sort: 'status', order: 'desc' })).toEqual(['d', 'b', 'a', 'c']);
+      expect(THREAT_SORTS).toHaveLength(5);
+
+      const page = await store.listThreats(query({ sort: 'time', order: 'asc', limit: 2, offset: 1 }));
+      expect(page.items.map((t) => t.id)).toEqual(['b', 'c']);
+      expect(page.total).toBe(4);
+
+      const hostile = query({ sort: 'time; DROP TABLE threats; --' as never });
+      await expect(store.listThreats(hostile)).rejects.toBeInstanceOf(BadRequestError);
+      await expect(store.listThreats(query({ order: 'desc, id' as never }))).rejects.toBeInstanceOf(BadRequestError);
+      await expect(store.listThreats(query({ limit: 10_000 }))).rejects.toBeInstanceOf(BadRequestError);
+      expect(await count(store, 'threats')).toBe(4);
+    });
+
+    it('matches a path substring literally: % _ and \\ are not patterns', async () => {
+      const paths = { pct: '/a%b', und: '/a_b', plain: '/axb', bs: '/a\\b', both: '/x%_y' };
+      await store.write(
+        batchOf(Object.entries(paths).map(([id, path]) => makeThreat(makeEvent(id, { path })))),
+      );
+      const ids = async (path: string) =>
+        (await store.listThreats(query({ path, sort: 'ip', order: 'asc' }))).items.map((t) => t.id).sort();
+      expect(await ids('%')).toEqual(['both', 'pct']);
+      expect(await ids('a_b')).toEqual(['und']);
+      expect(await ids('_')).toEqual(['both', 'und']);
+      expect(await ids('a\\b')).toEqual(['bs']);
+      expect(await ids('%_')).toEqual(['both']);
+      expect(await ids('a')).toEqual(['bs', 'pct', 'plain', 'und']);
+    });
+
+    it('writes a replayed batch once: rows, detections and rollups do not double', async () => {
+      const threats = [
+        makeThreat(makeEvent('r1', { ip: '198.51.100.1' })),
+        makeThreat(makeEvent('r2', { ip: '198.51.100.2', time: T0 + MIN }), {
+          detections: [makeDetection(), makeDetection({ ruleId: 'other' })],
+        }),
+      ];
+      const batch = batchOf(threats, [makeEvent('p1'), makeEvent('p2', { time: T0 + MIN })]);
+      await store.write(batch);
+      const once = await store.stats(T0, T0 + 5 * MIN);
+      await store.write(batch);
+      // A batch repeating an id within itself counts it once too.
+      await store.write({ events: [makeEvent('p3'), makeEvent('p3')], threats: [], checkpoints: [] });
+
+      expect(await count(store, 'requests')).toBe(5);
+      expect(await count(store, 'threats')).toBe(2);
+      expect(await count(store, 'threat_hits')).toBe(3);
+      const twice = await store.stats(T0, T0 + 5 * MIN);
+      expect(once.totalRequests).toBe(4);
+      expect(twice).toEqual({
+        ...once,
+        totalRequests: 5,
+        topIps: once.topIps.map((e) => (e.key === '203.0.113.7' ? { ...e, requests: e.requests! + 1 } : e)),
+        topPaths: once.topPaths.map((e) => ({ ...e, requests: e.requests! + 1 })),
+      });
+    });
+
+    it('rolls the whole batch back when any part fails', async () => {
+      const bad = makeThreat(makeEvent('bad'), { severity: 'bogus' as never });
+      const batch = {
+        events: [makeEvent('ok'), bad.event],
+        threats: [bad],
+        checkpoints: [{ source: '/var/log/a.log', fileId: '1:2', offset: 10, line: 1, headHash: 'h' }],
+      };
+      const err = await store.write(batch).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as Error).message).toMatch(/^store write: /);
+      expect(await count(store, 'requests')).toBe(0);
+      expect(await count(store, 'rollup_minute')).toBe(0);
+      expect(await store.loadCheckpoints()).toEqual([]);
+      await expect(store.write({ events: [makeEvent('nan', { time: NaN })], threats: [], checkpoints: [] })).rejects.toThrow(
+        /event nan: time/,
+      );
+    });
+
+    it('upserts checkpoints with the batch', async () => {
+      const a = { source: '/var/log/a.log', fileId: '1:2', offset: 100, line: 3, headHash: 'ha' };
+      const b = { source: '/var/log/b.log', fileId: '1:3', offset: 5, line: 1, headHash: 'hb' };
+      await store.write({ events: [makeEvent('e1')], threats: [], checkpoints: [a, b] });
+      const a2 = { ...a, fileId: '1:9', offset: 2 ** 40 + 7, line: 2 ** 33, headHash: 'ha2' };
+      await store.write({ events: [], threats: [], checkpoints: [{ ...a, offset: 200 }, a2] });
+      expect(await store.loadCheckpoints()).toEqual([a2, b]);
+    });
+
+    it('answers stats from the rollups, matching the written data', async () => {
+      const sev = ['info', 'low', 'medium', 'high', 'critical'] as const;
+      const cat = ['sqli', 'xss', 'scanner'] as const;
+      const events: HttpEvent[] = [];
+      const threats: ThreatEvent[] = [];
+      for (let i = 0; i < 300; i++) {
+        const e = makeEvent(`s${i}`, { time: T0 + i * 1000, ip: `10.1.0.${i % 13}`, path: `/p${i % 7}` });
+        events.push(e);
+        if (i % 4 === 0) threats.push(makeThreat(e, { severity: sev[i % 5]!, category: cat[i % 3]! }));
+      }
+      // Two batches, so rollup rows are also added to (not only inserted).
+      await store.write({ events: events.slice(0, 150), threats: threats.filter((t) => t.event.time < T0 + 150_000), checkpoints: [] });
+      await store.write({ events: events.slice(150), threats: threats.filter((t) => t.event.time >= T0 + 150_000), checkpoints: [] });
+      // Sanity: stats never reads raw rows, so deleting them must not change it.
+      await store.sql.query('DELETE FROM requests');
+
+      for (const [since, until] of [
+        [T0, T0 + 5 * MIN],
+        [T0 + MIN, T0 + 3 * MIN],
+        [T0 + 90_000, T0 + 3 * MIN], // since rounds down to its minute
+      ] as const) {
+        const inRange = (t: number) => t >= Math.floor(since / MIN) * MIN && t < until;
+        const ev = events.filter((e) => inRange(e.time));
+        const th = threats.filter((t) => inRange(t.event.time));
+        const s = await store.stats(since, until);
+        expect(s.since).toBe(since);
+        expect(s.totalRequests).toBe(ev.length);
+        expect(s.threats).toBe(th.length);
+        for (const v of sev) expect(s.bySeverity[v]).toBe(th.filter((t) => t.severity === v).length);
+        for (const c of cat) expect(s.byCategory[c]).toBe(th.filter((t) => t.category === c).length);
+        expect(s.topIps).toEqual(expectedTop(ev, th, (e) => e.ip).slice(0, 10));
+        expect(s.topPaths).toEqual(expectedTop(ev, th, (e) => e.path).slice(0, 10));
+      }
+      const empty = await store.stats(T0 - 10 * MIN, T0);
+      expect(empty.totalRequests).toBe(0);
+      expect(empty.topIps).toEqual([]);
+    });
+
+    it('bounds rollup cardinality, folding the long tail into (other)', async () => {
+      const small = withOptions({ rollupLimits: { maxIps: 3, maxPaths: 2 } });
+      const events = Array.from({ length: 10 }, (_, i) => makeEvent(`k${i}`, { ip: `10.9.0.${i}`, path: `/u/${i}` }));
+      await small.write({ events, threats: [makeThreat(events[9]!)], checkpoints: [] });
+      expect(await count(small, 'rollup_minute_ip')).toBe(3);
+      expect(await count(small, 'rollup_minute_path')).toBe(2);
+      const s = await small.stats(T0, T0 + MIN);
+      expect(s.totalRequests).toBe(10);
+      expect(s.topIps[0]).toEqual({ key: '10.9.0.9', count: 1, threats: 1, requests: 1 });
+      expect(s.topIps.map((e) => e.key)).not.toContain('(other)');
+      expect(s.topPaths.map((e) => e.key)).toEqual(['/u/9']);
+    });
+
+    it('prunes only requests older than the cut-off, in chunks', async () => {
+      const small = withOptions({ pruneChunk: 3 });
+      const old = Array.from({ length: 10 }, (_, i) => makeEvent(`old${i}`, { time: T0 - 10 * MIN + i }));
+      const recent = Array.from({ length: 4 }, (_, i) => makeEvent(`new${i}`, { time: T0 + i }));
+      await small.write({ events: [...old, ...recent], threats: [makeThreat(old[0]!)], checkpoints: [] });
+      expect(await small.pruneRequests(T0)).toBe(10);
+      expect(await small.pruneRequests(T0)).toBe(0);
+      const { rows } = await small.sql.query<{ id: string }>('SELECT id FROM requests ORDER BY id');
+      expect(rows.map((r) => r.id)).toEqual(['new0', 'new1', 'new2', 'new3']);
+      expect(await small.getThreat('old0')).not.toBeNull();
+      expect((await small.stats(T0 - 10 * MIN, T0 + MIN)).totalRequests).toBe(14);
+    });
+
+    it('round-trips IPv6 addresses', async () => {
+      const ips = ['2001:db8::1', '::1', 'fe80::1%eth0', '2001:0db8:0000:0000:0000:ff00:0042:8329', '::ffff:192.0.2.1'];
+      await store.write(batchOf(ips.map((ip, i) => makeThreat(makeEvent(`v6-${i}`, { ip })))));
+      for (const [i, ip] of ips.entries()) {
+        expect((await store.getThreat(`v6-${i}`))?.ip).toBe(ip);
+        expect((await store.listThreats(query({ ip }))).items.map((t) => t.id)).toEqual([`v6-${i}`]);
+      }
+      const s = await store.stats(T0, T0 + MIN);
+      expect(s.topIps.map((e) => e.key).sort()).toEqual([...ips].sort());
+    });
+
+    it('keeps hostile strings intact, except NUL which becomes U+FFFD', async () => {
+      const big = 'A'.repeat(8190) + '\'"';
+      const quote = `'; DROP TABLE threats; -- "\\x00 $1 %s`;
+      const ev = makeEvent(`id'"\u0000`, {
+        ip: '10.0.0.1\u0000',
+        path: `/p\u0000ath/${'é'.repeat(300)}`,
+        query: big,
+        userAgent: quote,
+        referer: '🧨\u0000',
+        host: 'h\u0000',
+      });
+      const d = makeDetection({ fragment: 'frag\u0000', transforms: ['a"b', 'c\u0000'], detail: quote, field: 'arg:\u0000' });
+      await store.write({
+        events: [ev],
+        threats: [makeThreat(ev, { detections: [d] })],
+        checkpoints: [{ source: 's\u0000', fileId: 'f', offset: 1, line: 1, headHash: '\u0000' }],
+      });
+      const got = await store.getThreat(`id'"\u0000`);
+      expect(got).toMatchObject({
+        id: `id'"\uFFFD`,
+        ip: '10.0.0.1\uFFFD',
+        path: `/p\uFFFDath/${'é'.repeat(300)}`,
+        query: big,
+        userAgent: quote,
+        referer: '🧨\uFFFD',
+        host: 'h\uFFFD',
+      });
+      expect(got?.query).toHaveLength(8192);
+      expect(got?.detections).toEqual([
+        { ...d, fragment: 'frag\uFFFD', transforms: ['a"b', 'c\uFFFD'], field: 'arg:\uFFFD', simulated: false },
+      ]);
+      expect(await store.loadCheckpoints()).toEqual([{ source: 's\uFFFD', fileId: 'f', offset: 1, line: 1, headHash: '\uFFFD' }]);
+      expect((await store.listThreats(query({ path: 'p\u0000ath' }))).total).toBe(1);
+      expect((await store.listThreats(query({ ip: '10.0.0.1\u0000' }))).total).toBe(1);
+      // The rollup keeps a bounded path key.
+      expect((await store.stats(T0, T0 + MIN)).topPaths[0]?.key).toHaveLength(256);
+      expect(await count(store, 'threats')).toBe(1);
+    });
+
+    it('serialises concurrent writes without losing rollup counts, and rolls back a failed transaction', async () => {
+      const batches = Array.from({ length: 6 }, (_, b) => ({
+        events: Array.from({ length: 50 }, (_, i) => makeEvent(`c${b}-${i}`, { time: T0 + i * 1000 })),
+        threats: [],
+        checkpoints: [],
+      }));
+      await Promise.all(batches.map((batch) => store.write(batch)));
+      expect((await store.stats(T0, T0 + MIN)).totalRequests).toBe(300);
+
+      await expect(
+        store.sql.transaction(async (tx) => {
+          await tx.query(`INSERT INTO checkpoints (source, file_id, byte_offset, line, head_hash) VALUES ('x', 'f', 1, 1, 'h')`);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.loadCheckpoints()).toEqual([]);
+    });
+  });
+}
+
+function expectedTop(events: HttpEvent[], threats: ThreatEvent[], key: (e: HttpEvent) => string) {
+  const m = new Map<string, { requests: number; threats: number }>();
+  for (const e of events) {
+    const c = m.get(key(e)) ?? { requests: 0, threats: 0 };
+    c.requests++;
+    m.set(key(e), c);
+  }
+  for (const t of threats) m.get(key(t.event))!.threats++;
+  return [...m]
+    .sort(([ka, a], [kb, b]) => b.threats - a.threats || b.requests - a.requests || (ka < kb ? -1 : 1))
+    .map(([k, c]) => ({ key: k, count: c.threats, threats: c.threats, requests: c.requests }));
+}
