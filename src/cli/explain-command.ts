@@ -62,7 +62,10 @@ function render(
 ): string {
   const out: string[] = [];
   out.push(`1. parse (${format})`);
-  for (const [k, v] of Object.entries(record)) if (v !== null && v !== undefined) out.push(`   ${k.padEnd(14)} ${show(v)}`);
+  for (const [k, v] of Object.entries(record)) {
+    if (v === null || v === undefined) continue;
+    out.push(`   ${k.padEnd(14)} ${k === 'time' && typeof v === 'number' ? new Date(v).toISOString() : show(v)}`);
+  }
   out.push('2. client IP');
   out.push(
     event.peerIp

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import type { RawLine, Source, SourceBatch } from '../ingest/types.js';
+import type { WriteBatch } from '../store/types.js';
+import { buildDetection, buildIngest } from './build.js';
+import { PipelineMetrics } from './metrics.js';
+import { runSource, type PipelineDeps, type Sink } from './pipeline.js';
+import { startRetention } from './retention.js';
+import { BadLineSampler } from './sampler.js';
+
+const T = '21/Nov/2026:10:00:00 +0000';
+const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const GOOD = `198.51.100.1 - - [${T}] "GET /products/1 HTTP/1.1" 200 100 "-" "${UA}"`;
+const ATTACK = `192.0.2.1 - - [${T}] "GET /?q=%3Cscript%3Ealert(1)%3C/script%3E HTTP/1.1" 200 100 "-" "${UA}"`;
+
+function line(text: string, n: number, overlong = false): RawLine {
+  return { text, key: `k:${n}`, origin: { kind: 'file', source: 'mem.log', offset: n * 100, line: n }, ...(overlong ? { overlong } : {}) };
+}
+
+/** A source over prepared batches (our own interface, so a plain array is the honest implementation). */
+function arraySource(batches: SourceBatch[]): Source {
+  return {
+    id: 'mem',
+    async *batches() {
+      yield* batches;
+    },
+    stop: async () => {},
+  };
+}
+
+function deps(sink: Sink, logs: object[] = []): PipelineDeps {
+  const { config } = loadConfig({ env: {} });
+  const ingest = buildIngest(config);
+  return {
+    format: ingest.format,
+    normalise: ingest.normalise,
+    evaluator: buildDetection(config).engine,
+    sink,
+    metrics: new PipelineMetrics(() => Date.parse('2026-11-21T10:00:05Z')),
+    sampler: new BadLineSampler({ warn: (o) => logs.push(o) }),
+  };
+}
+
+describe('runSource', () => {
+  it('counts every line by fate and stores events with their checkpoints', async () => {
+    const written: WriteBatch[] = [];
+    const logs: object[] = [];
+    const d = deps({ write: async (b) => void written.push(b) }, logs);
+    const cp = { source: 'mem.log', fileId: '1:2', offset: 500, line: 5, headHash: 'h' };
+    await runSource(
+      arraySource([
+        { sourceId: 'mem', lines: [line(GOOD, 1), line(ATTACK, 2), line('garbage', 3), line('x'.repeat(100), 4, true), line(GOOD, 5)], checkpoints: [cp] },
+      ]),
+      d,
+    );
+    const c = d.metrics.snapshot().sources.mem!;
+    expect(c).toMatchObject({ read: 5, parsed: 3, unparsed: 2, overlong: 1, detected: 1, threats: 1, stored: 3, dropped: 0, batches: 1 });
+    expect(c.lagMs).toBe(5000);
+    expect(written).toHaveLength(1);
+    expect(written[0]!.events).toHaveLength(3);
+    expect(written[0]!.threats.map((t) => t.category)).toEqual(['xss']);
+    expect(written[0]!.checkpoints).toEqual([cp]);
+    expect(logs).toHaveLength(2); // both bad lines sampled, with their line numbers
+    expect(logs.map((l) => (l as { line: number }).line)).toEqual([3, 4]);
+  });
+
+  it('retries a failing store and keeps batches in order, so checkpoints never run ahead', async () => {
+    const order: number[] = [];
+    let failures = 2;
+    const errors: unknown[] = [];
+    const d = deps({
+      write: async (b) => {
+        if (b.checkpoints[0]!.offset === 100 && failures-- > 0) throw new Error('store down');
+        order.push(b.checkpoints[0]!.offset);
+      },
+    });
+    const batch = (offset: number): SourceBatch => ({
+      sourceId: 'mem',
+      lines: [line(GOOD, offset)],
+      checkpoints: [{ source: 'mem.log', fileId: '1:2', offset, line: 1, headHash: 'h' }],
+    });
+    await runSource(arraySource([batch(100), batch(200), batch(300)]), d, { retryDelayMs: 1, onError: (e) => errors.push(e) });
+    expect(order).toEqual([100, 200, 300]);
+    expect(errors).toHaveLength(2);
+    expect(d.metrics.snapshot().stages.store.errors).toBe(2);
+    expect(d.metrics.snapshot().sources.mem!.stored).toBe(3);
+  });
+});
+
+describe('startRetention', () => {
+  it('prunes requests older than the retention period and survives a failing store', async () => {
+    const asked: number[] = [];
+    const warnings: object[] = [];
+    let fail = true;
+    const r = startRetention(
+      {
+        pruneRequests: async (before) => {
+          asked.push(before);
+          if (fail) throw new Error('locked');
+          return 42;
+        },
+      },
+      7,
+      { info: () => {}, warn: (o) => warnings.push(o) },
+      { now: () => 10 * 86_400_000 },
+    );
+    expect(await r.runOnce()).toBe(0);
+    fail = false;
+    expect(await r.runOnce()).toBe(42);
+    r.stop();
+    expect(asked).toEqual([3 * 86_400_000, 3 * 86_400_000]);
+    expect(warnings).toHaveLength(1);
+  });
+});
