@@ -1,0 +1,23 @@
+/** RuleDetector: the rule engine behind the Detector contract. Stateless, so its state is void. */
+import type { Detection } from '../../core/detection.js';
+import type { HttpEvent } from '../../core/event.js';
+import type { Detector } from '../types.js';
+import { RuleEngine, newStats, type ScanStats } from './engine.js';
+import type { RuleSet } from './types.js';
+
+export class RuleDetector implements Detector<void> {
+  readonly name = 'rules';
+  readonly engine: RuleEngine;
+  /** Cumulative work counters (fields, bytes scanned, regex runs) for metrics. */
+  readonly stats: ScanStats = newStats();
+
+  constructor(ruleSet: RuleSet) {
+    this.engine = new RuleEngine(ruleSet);
+  }
+
+  createState(): void {}
+
+  detect(batch: readonly HttpEvent[], _state: void): Detection[][] {
+    return batch.map((e) => this.engine.evaluate(e, this.stats));
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Loads YAML rule packs, validates them strictly, compiles their matchers. Every error names the file,
+ * the rule id and the field, because the person reading it is editing that YAML.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { RampartError } from '../../core/errors.js';
+import type { TransformName } from '../normalize/index.js';
+import { regexProblem } from './safety.js';
+import { packSchema, ruleSchema, type RuleDoc } from './schema.js';
+import type { CompiledMatch, Rule, RuleSet } from './types.js';
+
+export class RuleLoadError extends RampartError {
+  constructor(
+    readonly file: string,
+    readonly ruleId: string | null,
+    readonly field: string | null,
+    problem: string,
+  ) {
+    super(
+      'invalid_config',
+      `${file}${ruleId !== null ? `: rule ${ruleId}` : ''}${field !== null ? `: field ${field}` : ''}: ${problem}`,
+    );
+  }
+}
+
+const DEFAULT_TRANSFORMS: readonly TransformName[] = ['urlDecode', 'unicodeEscape', 'htmlEntity', 'nullByte', 'compressWhitespace'];
+
+type Issue = z.core.$ZodIssue;
+
+/** The most useful issue: inside a union (match: regex | phrases | operator), the closest branch. */
+function describe(issue: Issue, prefix: readonly PropertyKey[]): { field: string; message: string } {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+    if (best !== undefined && best[0] !== undefined) return describe(best[0], path);
+  }
+  const extra = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+  return { field: path.map(String).join('.') || '(rule)', message: issue.message + extra };
+}
+
+function firstIssue(err: z.ZodError): { field: string; message: string } {
+  const issue = err.issues[0];
+  return issue === undefined ? { field: '?', message: 'invalid' } : describe(issue, []);
+}
+
+export function loadRulePackText(text: string, file: string): Rule[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 100 });
+  } catch (e) {
+    throw new RuleLoadError(file, null, null, `YAML: ${(e as Error).message}`);
+  }
+  const pack = packSchema.safeParse(doc);
+  if (!pack.success) {
+    const { field, message } = firstIssue(pack.error);
+    throw new RuleLoadError(file, null, field, message);
+  }
+  const { category, defaults } = pack.data;
+  return pack.data.rules.map((raw, i) => {
+    const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : `#${i + 1}`;
+    const parsed = ruleSchema.safeParse(raw);
+    if (!parsed.success) {
+      const { field, message } = firstIssue(parsed.error);
+      throw new RuleLoadError(file, id, field, message);
+    }
+    return compileRule(parsed.data, file, {
+      category,
+      fields: defaults?.fields,
+      transforms: defaults?.transforms as TransformName[] | undefined,
+      tags: defaults?.tags,
+    });
+  });
+}
+
+interface Defaults {
+  category: Rule['category'];
+  fields: Rule['fields'] | undefined;
+  transforms: readonly TransformName[] | undefined;
+  tags: readonly string[] | undefined;
+}
+
+function compileRule(doc: RuleDoc, file: string, d: Defaults): Rule {
+  const fail = (field: string, problem: string): never => {
+    throw new RuleLoadError(file, doc.id, field, problem);
+  };
+  const fields = doc.fields ?? d.fields ?? fail('fields', 'no fields and no pack default');
+  const base = (doc.transforms as TransformName[] | undefined) ?? d.transforms ?? DEFAULT_TRANSFORMS;
+  const transforms: TransformName[] = base.includes('lowercase') ? [...base] : [...base, 'lowercase'];
+  let match: CompiledMatch;
+  let literals: string[] = (doc.requires ?? []).map((l) => l.toLowerCase());
+  const m = doc.match;
+  if ('regex' in m) {
+    const problem = regexProblem(m.regex);
+    if (problem !== null) fail('match.regex', problem);
+    let re: RegExp;
+    try {
+      re = new RegExp(m.regex, m.flags ?? '');
+    } catch (e) {
+      return fail('match.regex', (e as Error).message);
+    }
+    if (literals.length === 0 && doc.always !== true) {
+      fail('requires', 'a regex rule needs at least one required literal, or `always: true`');
+    }
+    match = { kind: 'regex', re };
+  } else if ('phrases' in m) {
+    const phrases = m.phrases.map((p) => p.toLowerCase());
+    if (literals.length === 0) literals = phrases;
+    match = { kind: 'phrases', phrases, word: m.boundary === 'word' };
+  } else {
+    const values = (Array.isArray(m.value) ? m.value : [m.value]).map((v) => String(v).toLowerCase());
+    if (m.operator !== 'status_in' && literals.length === 0) literals = values;
+    match = { kind: 'operator', op: m.operator, values };
+  }
+  const nonAscii = literals.find((l) => /[^\x00-\x7f]/.test(l));
+  if (nonAscii !== undefined) fail('requires', `literal ${JSON.stringify(nonAscii)} is not ASCII (the prefilter matches ASCII only)`);
+  const always = doc.always === true || (match.kind === 'operator' && match.op === 'status_in');
+  return {
+    id: doc.id,
+    name: doc.name,
+    category: doc.category ?? d.category,
+    severity: doc.severity,
+    confidence: doc.confidence,
+    fields,
+    transforms,
+    match,
+    literals: always ? [] : literals,
+    always,
+    tags: [...(d.tags ?? []), ...(doc.tags ?? [])],
+    simulated: doc.mode === 'simulation',
+    examples: { match: doc.examples.match, noMatch: doc.examples.no_match ?? [] },
+    source: file,
+  };
+}
+
+/** Load and validate several packs; duplicate rule ids across packs are an error. */
+export function loadRulePacks(paths: readonly string[]): RuleSet {
+  const rules: Rule[] = [];
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new RuleLoadError(path, null, null, `cannot read: ${(e as Error).message}`);
+    }
+    for (const rule of loadRulePackText(text, path)) {
+      const prev = seen.get(rule.id);
+      if (prev !== undefined) throw new RuleLoadError(path, rule.id, 'id', `duplicate id (also in ${prev})`);
+      seen.set(rule.id, path);
+      rules.push(rule);
+    }
+  }
+  return { rules, files: [...paths] };
+}
