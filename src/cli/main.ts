@@ -5,12 +5,15 @@
 import { Command, CommanderError } from 'commander';
 import { RampartError } from '../core/errors.js';
 import { registerAnalyze } from './analyze-command.js';
+import { registerCollector } from './collector-command.js';
 import { registerConfig } from './config-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerExplain } from './explain-command.js';
 import { registerHealth } from './health-command.js';
 import { processIO, type CliIO } from './io.js';
+import { registerLookup } from './lookup-command.js';
 import { registerMigrate } from './migrate-command.js';
+import { registerRules } from './rules-command.js';
 import { registerServe } from './serve-command.js';
 import { registerStatus } from './status-command.js';
 import { VERSION } from './version.js';
@@ -31,12 +34,19 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   registerAnalyze(program, io, setExit);
   registerDemo(program, io);
   registerExplain(program, io, setExit);
+  registerRules(program, io, setExit);
   registerConfig(program, io);
   registerMigrate(program, io);
   registerHealth(program, io, setExit);
   registerStatus(program, io, setExit);
+  registerLookup(program, io, setExit);
+  registerCollector(program, io, setExit);
   // Every subcommand reports errors the same way and never exits the process itself.
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  const quiet = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+    cmd.commands.forEach(quiet);
+  };
+  program.commands.forEach(quiet);
 
   try {
     await program.parseAsync(argv);

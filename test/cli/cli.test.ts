@@ -135,6 +135,47 @@ describe('rampart CLI', () => {
     expect(readFileSync(labels, 'utf8').trim().split('\n')).toHaveLength(500);
   });
 
+  it('rules list, test and explain', async () => {
+    const list = await run(['rules', 'list', '--json']);
+    expect(list.code).toBe(0);
+    const rules = JSON.parse(list.out) as { id: string; category: string }[];
+    expect(rules.length).toBeGreaterThan(50);
+    expect(new Set(rules.map((r) => r.category))).toContain('sqli');
+    const test = await run(['rules', 'test']);
+    expect(test.code).toBe(0);
+    expect(test.out).toMatch(/\d+ rules, \d+ examples, 0 failures/);
+    const explain = await run(['rules', 'explain', 'GET /search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E HTTP/1.1']);
+    expect(explain.out).toMatch(/urlDecode/);
+    expect(explain.out).toMatch(/fired: .*xss/);
+    const clean = await run(['rules', 'explain', '/products/42?color=blue']);
+    expect(clean.out).toContain('no rule fired');
+  });
+
+  it('rules test exits 1 and names the rule when an example fails', async () => {
+    const pack = join(dir, 'broken.yaml');
+    writeFileSync(
+      pack,
+      [
+        'pack: broken',
+        'category: sqli',
+        'rules:',
+        '  - id: test-broken',
+        '    name: a rule whose example is wrong',
+        '    severity: low',
+        '    confidence: 0.5',
+        '    fields: [query]',
+        '    match: { phrases: [sleep(] }',
+        '    examples:',
+        '      match: ["id=1"]',
+        '      no_match: ["id=2"]',
+        '',
+      ].join('\n'),
+    );
+    const r = await run(['rules', 'test', pack]);
+    expect(r.out).toMatch(/FAIL test-broken/);
+    expect(r.code).toBe(1);
+  });
+
   it('health and status fail with exit 1 when no server answers', async () => {
     const h = await run(['health', '--url', 'http://127.0.0.1:9']);
     expect(h.code).toBe(1);
