@@ -32,8 +32,9 @@ export function createApi(deps: ApiDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: trustProxySetting(options.trustProxy),
-    // Threat ids are up to 128 characters; Fastify's default (100) would turn longer ones into a bare 404.
-    routerOptions: { maxParamLength: 200 },
+    // Threat ids are up to 128 characters and looked-up indicators (URLs) up to 2 KiB; Fastify's default
+    // (100) would turn longer ones into a bare 404. Each route's schema bounds its own parameters.
+    routerOptions: { maxParamLength: 2100 },
     genReqId: generateRequestId,
     // Unknown query parameters are errors, not silently dropped: `severty=high` must not list everything.
     ajv: {

@@ -14,3 +14,4 @@ export type {
   StageMetrics,
 } from './types.js';
 export { storeChecks } from './readiness.js';
+export { enrichmentRoutes, databasesToJson, type EnrichmentApi, type CollectorStatus } from './routes/enrichment.js';

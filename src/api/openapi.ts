@@ -22,6 +22,7 @@ export function registerOpenApiSpec(app: FastifyInstance, version: string): void
         { name: 'threats', description: 'Stored threats and their detections' },
         { name: 'stats', description: 'Aggregates from per-minute rollups' },
         { name: 'metrics', description: 'Pipeline counters' },
+        { name: 'enrichment', description: 'Indicator lookups (GeoIP/ASN, AbuseIPDB, VirusTotal, OTX) and enrichment status' },
       ],
     },
     // Shared schemas become components named by their $id (Threat, Detection, ApiError), not def-0…

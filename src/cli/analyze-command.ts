@@ -6,12 +6,14 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { FileReadSource } from '../ingest/read/index.js';
+import { geoAnnotator } from '../pipeline/annotate.js';
 import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { runSource, type Sink } from '../pipeline/pipeline.js';
 import { BadLineSampler } from '../pipeline/sampler.js';
 import { openStore } from '../store/index.js';
 import { AnalyzeSummary, threatJsonLine } from './analyze-summary.js';
+import { openEnrichment } from './enrichment.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -53,6 +55,9 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
       : null;
     if (store) await store.migrate();
     const sink: Sink = store ?? { write: async () => {} };
+    // Only the local GeoIP/ASN lookups: analyze never calls a provider.
+    const enrichment = await openEnrichment({ ...config, redis: {}, enrich: { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } } }, (m) => logger.warn(m));
+    const annotate = enrichment.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
 
     let bar: SingleBar | null = null;
     const source = new FileReadSource({
@@ -81,6 +86,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
         sink,
         metrics,
         sampler: new BadLineSampler(logger),
+        ...(annotate ? { annotate } : {}),
         onStored: (threats) => {
           summary.add(threats);
           if (flags.output === 'jsonl') {
@@ -93,6 +99,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     } finally {
       (bar as SingleBar | null)?.stop();
       await store?.close();
+      await enrichment.close();
     }
     const seconds = (performance.now() - started) / 1000;
     const snap = metrics.snapshot();

@@ -108,6 +108,9 @@ export function threatJsonLine(t: ThreatEvent): string {
     severity: t.severity,
     score: round(t.score, 3),
     rules: [...new Set(t.detections.map((d) => d.ruleId))],
+    country: t.geo?.country ?? null,
+    asn: t.geo?.asn ?? null,
+    as_org: t.geo?.asOrg ?? null,
     simulated: t.detections.every((d) => d.simulated === true) || undefined,
   });
 }

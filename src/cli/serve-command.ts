@@ -6,12 +6,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { createApi, storeChecks } from '../api/index.js';
+import { createApi, enrichmentRoutes, storeChecks } from '../api/index.js';
 import { InProcessBus } from '../bus/index.js';
 import type { Config } from '../config/index.js';
 import type { ThreatEvent } from '../core/detection.js';
 import { startLiveDemo } from '../ingest/demo/index.js';
 import { FileTailSource } from '../ingest/tail/index.js';
+import { geoAnnotator } from '../pipeline/annotate.js';
 import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { runSource } from '../pipeline/pipeline.js';
@@ -19,6 +20,7 @@ import { BadLineSampler } from '../pipeline/sampler.js';
 import { startRetention } from '../pipeline/retention.js';
 import { openStore } from '../store/index.js';
 import { describeTimeZone, resolveTimeZone } from '../time/zone.js';
+import { buildCollector, enrichmentApi, enrichmentCheck, openEnrichment } from './enrichment.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 import { VERSION } from './version.js';
@@ -69,9 +71,22 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     describeTimeZone(zone, Date.now()),
   );
 
-  const store = await openStore({ ...storeOptions(config), logger });
+  const store = await openStore({ ...storeOptions(config), logger, reputationMinScore: config.enrich.reputation.minScore });
   const migrated = await store.migrate();
   logger.info({ store: store.sql.dialect, migrations: migrated.applied.length }, 'store ready');
+
+  // GeoIP files are checked here (type, build date): a wrong file stops start-up with its name.
+  const enrichment = await openEnrichment(config, (message) => logger.warn(message));
+  logger.info(
+    { databases: enrichment.geoDatabases.map((d) => `${d.file} (${d.type}, ${d.buildDate?.slice(0, 10)})`), openMs: enrichment.geoOpenMs },
+    'geoip ready',
+  );
+  const annotate = enrichment.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
+  const collector = buildCollector(config, enrichment, store, (message) => logger.warn(message));
+  if (config.enrich.collector.enabled) {
+    collector.collector.start();
+    logger.info({ intervalS: config.enrich.collector.intervalSeconds, batch: config.enrich.collector.batchSize }, 'enrichment collector running');
+  }
 
   const abort = new AbortController();
   const tasks: Promise<unknown>[] = [];
@@ -123,8 +138,10 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
           sink: store,
           metrics,
           sampler,
+          ...(annotate ? { annotate } : {}),
           onStored: (threats) => {
             for (const t of threats) if (t.score > 0) bus.publish(t);
+            if (config.enrich.collector.enabled) collector.addFromThreats(threats);
           },
         },
         { signal: abort.signal, onError: (err) => logger.error({ err, source: source.id }, 'store write failed; retrying') },
@@ -145,10 +162,12 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
           ok: abort.signal.aborted || running.size === sources.length,
           detail: `${running.size} of ${sources.length} running`,
         },
+        enrichment: await enrichmentCheck(enrichment),
       },
     }),
     logger,
     version: VERSION,
+    extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, collector))],
     options: { trustProxy: config.server.trustProxy },
   });
   await app.listen({ host: config.server.host, port: config.server.port });
@@ -169,7 +188,9 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
   await Promise.all(sources.map((s) => s.stop()));
   await Promise.allSettled(tasks);
   await app.close();
+  await collector.collector.stop();
   await bus.close();
+  await enrichment.close();
   await store.close();
   logger.info('stopped');
   return 0;

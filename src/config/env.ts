@@ -2,6 +2,8 @@
  * Environment variables Rampart reads, and the config key each sets. An explicit table rather than
  * a naming convention, so `rampart config --help` can list them and nothing else leaks in.
  */
+import { ENRICH_ENV_BINDINGS } from '../enrich/config.js';
+
 export type EnvKind = 'string' | 'number' | 'boolean' | 'list';
 
 export interface EnvBinding {
@@ -23,4 +25,5 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'RAMPART_TRUSTED_PROXIES', key: 'ingest.trustedProxies', kind: 'list' },
   { env: 'RAMPART_DEMO', key: 'demo.enabled', kind: 'boolean' },
   { env: 'LOG_LEVEL', key: 'log.level', kind: 'string' },
+  ...ENRICH_ENV_BINDINGS,
 ];

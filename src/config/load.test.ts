@@ -80,3 +80,44 @@ describe('maskConfig', () => {
     expect(printed).toContain('postgres://rampart:***@db:5432/rampart');
   });
 });
+
+describe('enrich section', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'rampart-config-enrich-'));
+  const env = {
+    ABUSEIPDB_API_KEY: 'abuse-secret-1',
+    VIRUSTOTAL_API_KEY: 'vt-secret-2',
+    OTX_API_KEY: 'otx-secret-3',
+    OTX_BASE_URL: 'http://127.0.0.1:9/api/v1',
+    GEOIP_CITY_DB: '/geo/GeoLite2-City.mmdb',
+    GEOIP_ASN_DB: '/geo/GeoLite2-ASN.mmdb',
+    GEOIP_COUNTRY_DB: '/geo/GeoLite2-Country.mmdb',
+    COLLECTOR_ENABLED: 'true',
+    COLLECTOR_BATCH_SIZE: '7',
+    COLLECTOR_MIN_SEVERITY: 'critical',
+    REPUTATION_MIN_SCORE: '40',
+  };
+
+  it('is mounted with defaults and bound to env', () => {
+    const { config } = loadConfig({ env: {}, file: undefined, cwd });
+    expect(config.enrich.geoip.bundled).toBe(true);
+    expect(config.enrich.providers.abuseipdb.baseUrl).toBe('https://api.abuseipdb.com/api/v2');
+    const loaded = loadConfig({ env }).config.enrich;
+    expect(loaded.providers.otx.apiKey).toBe('otx-secret-3');
+    expect(loaded.providers.otx.baseUrl).toBe('http://127.0.0.1:9/api/v1');
+    expect(loaded.geoip).toMatchObject({ cityFiles: ['/geo/GeoLite2-City.mmdb'], asnFiles: ['/geo/GeoLite2-ASN.mmdb'], countryFiles: ['/geo/GeoLite2-Country.mmdb'] });
+    expect(loaded.collector).toMatchObject({ enabled: true, batchSize: 7, minSeverity: 'critical' });
+    expect(loaded.reputation.minScore).toBe(40);
+  });
+
+  it('masks every provider key when printed', () => {
+    const printed = JSON.stringify(maskConfig(loadConfig({ env }).config));
+    for (const secret of ['abuse-secret-1', 'vt-secret-2', 'otx-secret-3']) expect(printed).not.toContain(secret);
+    expect(printed).toContain('"apiKey":"***"');
+  });
+
+  it('rejects unknown keys and bad values, naming them', () => {
+    const file = tempFile('rampart.yaml', 'enrich:\n  providers:\n    abuseipdb:\n      apikey: x\n');
+    expect(() => loadConfig({ file, env: {} })).toThrow(/enrich\.providers\.abuseipdb\.apikey: unknown key/);
+    expect(() => loadConfig({ env: { COLLECTOR_MIN_SEVERITY: 'urgent' } })).toThrow(/enrich\.collector\.minSeverity/);
+  });
+});

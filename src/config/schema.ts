@@ -3,6 +3,7 @@
  * ignored). Validation here does no I/O; files and sockets are opened only after it passes.
  */
 import { z } from 'zod';
+import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/config.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -62,6 +63,8 @@ export const configSchema = z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()
       .prefault({}),
+    /** GeoIP/ASN, threat-intel providers, the collector (src/enrich/config.ts, docs/enrichment.md). */
+    enrich: enrichConfigSchema.prefault({}),
   })
   .strict();
 
@@ -70,5 +73,5 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Dotted paths of values that must never be printed or logged. URLs are masked only in their password. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set<string>([]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set<string>([...ENRICH_SECRET_KEYS]);
 export const URL_KEYS: ReadonlySet<string> = new Set(['store.databaseUrl', 'redis.url']);

@@ -61,6 +61,22 @@ export interface ThreatEvent {
   score: number;
   severity: Severity;
   category: Category;
+  /** Where the source IP is, from the local GeoIP/ASN databases; set after detection (src/pipeline/annotate.ts). */
+  geo?: ThreatGeo;
+}
+
+/** Geography and network of a threat's source. `kind` says why the rest may be absent (private, reserved…). */
+export interface ThreatGeo {
+  /** The address class (src/net/ip-class.ts): only `public` addresses are looked up. */
+  kind: string;
+  /** ISO 3166-1 alpha-2. */
+  country?: string;
+  countryName?: string;
+  city?: string;
+  lat?: number;
+  lon?: number;
+  asn?: number;
+  asOrg?: string;
 }
 
 export const MAX_FRAGMENT = 200;

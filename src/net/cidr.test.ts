@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CidrSet, formatCidr, parseCidr } from './cidr.js';
+import { CidrSet, formatCidr, networkOf, parseCidr } from './cidr.js';
+import { parseIp } from './ip.js';
 
 describe('parseCidr', () => {
   it.each([
@@ -92,5 +93,21 @@ describe('CidrSet', () => {
       if (expected) hits++;
     }
     expect(hits).toBeGreaterThan(20); // the sample exercises both answers
+  });
+});
+
+describe('networkOf', () => {
+  const at = (ip: string, prefix: number) => networkOf(parseIp(ip)!, prefix);
+  it('clears host bits for both families', () => {
+    expect(at('1.2.3.4', 16)).toBe('1.2.0.0/16');
+    expect(at('255.255.255.255', 32)).toBe('255.255.255.255/32');
+    expect(at('200.1.2.3', 1)).toBe('128.0.0.0/1');
+    expect(at('9.9.9.9', 0)).toBe('0.0.0.0/0');
+    expect(at('2a00:1450:4001::1', 32)).toBe('2a00:1450::/32');
+    expect(at('2a00:1450:4001:ffff::1', 52)).toBe('2a00:1450:4001:f000::/52');
+    expect(at('2001:db8::1', 128)).toBe('2001:db8::1/128');
+  });
+  it('rejects a prefix out of range, naming it', () => {
+    expect(() => at('1.2.3.4', 33)).toThrow(/33 is out of range 0\.\.32 for 1\.2\.3\.4/);
   });
 });

@@ -165,3 +165,24 @@ export class CidrSet {
     return i >= 0 && v <= this.v6Ends[i]!;
   }
 }
+
+/**
+ * The network of `prefix` bits containing `ip`, as CIDR text (an mmdb answer gives the address and the
+ * prefix length of the record that matched). Throws when the prefix is out of range for the family.
+ */
+export function networkOf(ip: ParsedIp, prefix: number): string {
+  const bits = ip.version === 4 ? 32 : 128;
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) {
+    throw new Error(`prefix length ${prefix} is out of range 0..${bits} for ${formatIp(ip)}`);
+  }
+  if (ip.version === 4) {
+    const mask = prefix === 0 ? 0 : (-1 << (32 - prefix)) >>> 0;
+    return `${formatIp({ version: 4, value: (ip.value & mask) >>> 0 })}/${prefix}`;
+  }
+  const groups = new Uint16Array(8);
+  for (let i = 0; i < 8; i++) {
+    const keep = Math.max(0, Math.min(16, prefix - i * 16));
+    groups[i] = keep === 0 ? 0 : ip.groups[i]! & ((0xffff << (16 - keep)) & 0xffff);
+  }
+  return `${formatIp({ version: 6, groups })}/${prefix}`;
+}

@@ -2,6 +2,8 @@ export {
   formatIp,
   formatIpv4,
   formatIpv6,
+  ipv6ToBigInt,
+  ipToBytes,
   ipVersion,
   isIp,
   normaliseIp,
@@ -11,7 +13,7 @@ export {
 } from './ip.js';
 export type { ParsedIp } from './ip.js';
 export { classifyIp, isPublicIp, IP_CLASSES, type IpClass } from './ip-class.js';
-export { CidrSet, formatCidr, parseCidr, type Cidr } from './cidr.js';
+export { CidrSet, formatCidr, networkOf, parseCidr, type Cidr } from './cidr.js';
 export { TrustedProxies, createTrustedProxies } from './trusted-proxy.js';
 export {
   CLOUDFLARE_RANGES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ipVersion, isIp, normaliseIp } from './ip.js';
+import { ipToBytes, ipVersion, isIp, normaliseIp, parseIp } from './ip.js';
 
 describe('normaliseIp', () => {
   it.each([
@@ -68,5 +68,12 @@ describe('ipVersion', () => {
     ['nope', null],
   ] as const)('%s → %s', (input, v) => {
     expect(ipVersion(input)).toBe(v);
+  });
+});
+
+describe('ipToBytes', () => {
+  it('gives network-order bytes for both families', () => {
+    expect([...ipToBytes(parseIp('1.2.3.250')!)]).toEqual([1, 2, 3, 250]);
+    expect([...ipToBytes(parseIp('2001:db8::ff01')!)]).toEqual([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0x01]);
   });
 });

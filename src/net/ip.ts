@@ -226,3 +226,17 @@ export function ipv6ToBigInt(g: Uint16Array): bigint {
   for (let i = 0; i < 8; i++) v = (v << 16n) | BigInt(g[i]!);
   return v;
 }
+
+/** The address as 4 or 16 bytes in network order (mmdb trees and range tables walk bits). */
+export function ipToBytes(ip: ParsedIp): Uint8Array {
+  if (ip.version === 4) {
+    const v = ip.value;
+    return Uint8Array.of(v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+  }
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    out[i * 2] = ip.groups[i]! >> 8;
+    out[i * 2 + 1] = ip.groups[i]! & 0xff;
+  }
+  return out;
+}

@@ -30,6 +30,8 @@ export interface PipelineDeps {
   sink: Sink;
   metrics: PipelineMetrics;
   sampler: BadLineSampler;
+  /** Optional, synchronous: adds what local lookups know to each threat (geo/ASN) before it is stored. */
+  annotate?: (threats: readonly ThreatEvent[]) => void;
   /** Called after a batch is stored, with what it flagged (live alerts, analyze output). */
   onStored?: (threats: readonly ThreatEvent[], events: readonly HttpEvent[]) => void;
 }
@@ -74,6 +76,8 @@ export function prepareBatch(batch: SourceBatch, deps: PipelineDeps): PreparedBa
   parse.batches++;
 
   const threats = deps.evaluator.evaluate(events);
+  // Counted in the detect stage: it is part of turning events into stored threats.
+  if (threats.length > 0) deps.annotate?.(threats);
   const t2 = performance.now();
   detect.ms += t2 - t1;
   detect.events += events.length;

@@ -16,6 +16,8 @@ export interface StoreOptions {
   rollupLimits?: RollupLimits;
   /** Rows per DELETE in pruneRequests: small enough that no statement holds locks for long. */
   pruneChunk?: number;
+  /** Threats carry their source's IOC risk when at or above this score (enrich.reputation.minScore). */
+  reputationMinScore?: number;
 }
 
 export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
@@ -29,8 +31,8 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     ping: () => named('ping', async () => void (await sql.query('SELECT 1'))),
     write: (batch) => named('write', () => sql.transaction((tx) => writeBatch(tx, batch, limits))),
     loadCheckpoints: () => named('loadCheckpoints', () => loadCheckpoints(sql)),
-    listThreats: (q) => named('listThreats', () => listThreats(sql, q)),
-    getThreat: (id) => named('getThreat', () => getThreat(sql, id)),
+    listThreats: (q) => named('listThreats', () => listThreats(sql, q, opts.reputationMinScore)),
+    getThreat: (id) => named('getThreat', () => getThreat(sql, id, opts.reputationMinScore)),
     stats: (since, until) => named('stats', () => stats(sql, since, until)),
     pruneRequests: (before) => named('pruneRequests', () => pruneRequests(sql, before, chunk)),
     topRules: (since, until, limit = 10) => named('topRules', () => topRules(sql, since, until, limit)),

@@ -1,10 +1,11 @@
 /** Reading threats back: the select list, and rows (with their detections) into ThreatRow. */
-import type { Category, Detection, Severity } from '../core/detection.js';
-import type { SqlClient, ThreatRow } from './types.js';
+import type { Category, Detection, Severity, ThreatGeo } from '../core/detection.js';
+import type { SqlClient, ThreatReputation, ThreatRow } from './types.js';
 
 /** Times come back as epoch ms and bigints as float8, so both drivers return plain numbers. */
 export const THREAT_COLUMNS = `id, (extract(epoch FROM time) * 1000)::float8 AS time_ms, ip, method, host, path, query,
-  status, bytes::float8 AS bytes, user_agent, referer, score, severity, category, origin`;
+  status, bytes::float8 AS bytes, user_agent, referer, score, severity, category, origin,
+  ip_kind, country, country_name, city, latitude, longitude, asn::float8 AS asn, as_org`;
 
 export interface ThreatRecord {
   id: string;
@@ -22,6 +23,14 @@ export interface ThreatRecord {
   severity: Severity;
   category: Category;
   origin: string;
+  ip_kind: string | null;
+  country: string | null;
+  country_name: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  asn: number | null;
+  as_org: string | null;
 }
 
 interface HitRecord {
@@ -86,5 +95,40 @@ function toThreatRow(r: ThreatRecord, detections: Detection[]): ThreatRow {
     category: r.category,
     detections,
     origin: r.origin,
+    geo: toGeo(r),
+    reputation: null,
   };
+}
+
+function toGeo(r: ThreatRecord): ThreatGeo | null {
+  if (r.ip_kind === null) return null;
+  const geo: ThreatGeo = { kind: r.ip_kind };
+  if (r.country !== null) geo.country = r.country;
+  if (r.country_name !== null) geo.countryName = r.country_name;
+  if (r.city !== null) geo.city = r.city;
+  if (r.latitude !== null) geo.lat = r.latitude;
+  if (r.longitude !== null) geo.lon = r.longitude;
+  if (r.asn !== null) geo.asn = r.asn;
+  if (r.as_org !== null) geo.asOrg = r.as_org;
+  return geo;
+}
+
+/**
+ * Reputation feeds back at read time: a threat whose source IP has an IOC summary (the collector's
+ * latest risk) at or above `minScore` carries it. One query per page, on the ioc value index; threats
+ * keep their own severity, so a provider's later change of mind never rewrites stored evidence.
+ */
+export async function withReputation(sql: SqlClient, rows: ThreatRow[], minScore: number): Promise<ThreatRow[]> {
+  if (rows.length === 0) return rows;
+  const ips = [...new Set(rows.map((r) => r.ip))];
+  const { rows: found } = await sql.query<{ value: string; risk_score: number; risk_level: string; categories: string[]; updated_ms: number }>(
+    `SELECT i.value, s.risk_score, s.risk_level, s.categories, (extract(epoch FROM s.updated_at) * 1000)::float8 AS updated_ms
+     FROM ioc i JOIN ioc_summary s ON s.ioc_id = i.id
+     WHERE i.value = ANY($1::text[]) AND s.risk_score >= $2`,
+    [ips, minScore],
+  );
+  const byIp = new Map<string, ThreatReputation>(
+    found.map((f) => [f.value, { riskScore: f.risk_score, riskLevel: f.risk_level, categories: f.categories, updatedAt: Math.round(f.updated_ms) }]),
+  );
+  return rows.map((r) => ({ ...r, reputation: byIp.get(r.ip) ?? null }));
 }

@@ -1,7 +1,7 @@
 /** Threat queries for the API: filtered list, one threat, rule counts. */
 import { BadRequestError } from '../core/errors.js';
 import { ip, text } from './sanitize.js';
-import { THREAT_COLUMNS, withDetections, type ThreatRecord } from './threat-rows.js';
+import { THREAT_COLUMNS, withDetections, withReputation, type ThreatRecord } from './threat-rows.js';
 import type { SqlClient, ThreatQuery, ThreatRow, ThreatSort, TopEntry } from './types.js';
 
 export const MAX_LIMIT = 1000;
@@ -16,7 +16,14 @@ const SORT_SQL: Record<ThreatSort, string> = {
 };
 const ORDER_SQL = { asc: 'ASC', desc: 'DESC' } as const;
 
-export async function listThreats(sql: SqlClient, q: ThreatQuery): Promise<{ items: ThreatRow[]; total: number }> {
+/** Default of enrich.reputation.minScore: `medium` risk and above. */
+export const DEFAULT_REPUTATION_MIN_SCORE = 25;
+
+export async function listThreats(
+  sql: SqlClient,
+  q: ThreatQuery,
+  reputationMinScore = DEFAULT_REPUTATION_MIN_SCORE,
+): Promise<{ items: ThreatRow[]; total: number }> {
   const sort = Object.hasOwn(SORT_SQL, q.sort) ? SORT_SQL[q.sort] : undefined;
   const order = Object.hasOwn(ORDER_SQL, q.order) ? ORDER_SQL[q.order] : undefined;
   if (!sort) throw new BadRequestError(`sort must be one of ${Object.keys(SORT_SQL).join(', ')}`, 'sort');
@@ -33,7 +40,8 @@ export async function listThreats(sql: SqlClient, q: ThreatQuery): Promise<{ ite
      ORDER BY ${sort} ${order}, id ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, q.limit, q.offset],
   );
-  return { items: await withDetections(sql, page.rows), total: count.rows[0]?.n ?? 0 };
+  const items = await withReputation(sql, await withDetections(sql, page.rows), reputationMinScore);
+  return { items, total: count.rows[0]?.n ?? 0 };
 }
 
 // Filter values go through the same sanitising as stored values, so a NUL in a query matches, not fails.
@@ -55,9 +63,13 @@ export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
-export async function getThreat(sql: SqlClient, id: string): Promise<ThreatRow | null> {
+export async function getThreat(
+  sql: SqlClient,
+  id: string,
+  reputationMinScore = DEFAULT_REPUTATION_MIN_SCORE,
+): Promise<ThreatRow | null> {
   const { rows } = await sql.query<ThreatRecord>(`SELECT ${THREAT_COLUMNS} FROM threats WHERE id = $1`, [text(id)]);
-  const [row] = await withDetections(sql, rows);
+  const [row] = await withReputation(sql, await withDetections(sql, rows), reputationMinScore);
   return row ?? null;
 }
 

@@ -7,7 +7,7 @@
  *   which is what makes a restart after kill -9 lose nothing and duplicate nothing.
  * - Every value from a log goes in as a parameter; sort columns come from a whitelist.
  */
-import type { Category, Detection, Severity, ThreatEvent } from '../core/detection.js';
+import type { Category, Detection, Severity, ThreatEvent, ThreatGeo } from '../core/detection.js';
 import type { HttpEvent } from '../core/event.js';
 import type { Checkpoint } from '../ingest/types.js';
 
@@ -63,6 +63,18 @@ export interface ThreatRow {
   category: Category;
   detections: Detection[];
   origin: string;
+  /** Null for threats stored without a GeoIP database (or before migration 0003). */
+  geo: ThreatGeo | null;
+  /** The source IP's latest enrichment risk, when at or above the store's reputation threshold. */
+  reputation: ThreatReputation | null;
+}
+
+export interface ThreatReputation {
+  riskScore: number;
+  riskLevel: string;
+  categories: string[];
+  /** When the summary was computed, epoch ms. */
+  updatedAt: number;
 }
 
 export interface TopEntry {

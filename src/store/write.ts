@@ -67,13 +67,17 @@ async function insertRequests(tx: SqlClient, events: readonly HttpEvent[]): Prom
 const INSERT_THREATS = `
 WITH ins AS (
   INSERT INTO threats (id, time, ip, method, host, path, query, status, bytes, user_agent, referer,
-                       score, severity, severity_score, category, origin)
+                       score, severity, severity_score, category, origin,
+                       ip_kind, country, country_name, city, latitude, longitude, asn, as_org)
   SELECT id, to_timestamp(t / 1000), ip, method, host, path, query, status, bytes, user_agent, referer,
-         score, severity, severity_score, category, origin
+         score, severity, severity_score, category, origin,
+         ip_kind, country, country_name, city, latitude, longitude, asn, as_org
   FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
-              $9::int8[], $10::text[], $11::text[], $12::float4[], $13::text[], $14::int2[], $15::text[], $16::text[])
+              $9::int8[], $10::text[], $11::text[], $12::float4[], $13::text[], $14::int2[], $15::text[], $16::text[],
+              $17::text[], $18::text[], $19::text[], $20::text[], $21::float8[], $22::float8[], $23::int8[], $24::text[])
        AS u(id, t, ip, method, host, path, query, status, bytes, user_agent, referer,
-            score, severity, severity_score, category, origin)
+            score, severity, severity_score, category, origin,
+            ip_kind, country, country_name, city, latitude, longitude, asn, as_org)
   ON CONFLICT (id) DO NOTHING
   RETURNING id)
 SELECT id FROM ins`;
@@ -98,6 +102,14 @@ async function insertThreats(tx: SqlClient, threats: readonly ThreatEvent[]): Pr
     threats.map((t) => SEVERITY_SCORE[t.severity]),
     threats.map((t) => t.category),
     ev.map((e) => e.origin.kind),
+    threats.map((t) => textOrNull(t.geo?.kind)),
+    threats.map((t) => textOrNull(t.geo?.country)),
+    threats.map((t) => textOrNull(t.geo?.countryName)),
+    threats.map((t) => textOrNull(t.geo?.city)),
+    threats.map((t) => realOrNull(t.geo?.lat)),
+    threats.map((t) => realOrNull(t.geo?.lon)),
+    threats.map((t) => (t.geo?.asn !== undefined && Number.isInteger(t.geo.asn) ? t.geo.asn : null)),
+    threats.map((t) => textOrNull(t.geo?.asOrg)),
   ]);
   return onlyInserted(threats, (t) => text(t.event.id), rows);
 }

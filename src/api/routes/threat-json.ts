@@ -2,7 +2,7 @@
  * The wire form of a stored threat: snake_case, times as ISO 8601 strings. The schema doubles as the
  * response serializer, so a field the store adds later does not leak out until it is listed here.
  */
-import { CATEGORIES, SEVERITIES, SEVERITY_SCORE, type Detection } from '../../core/detection.js';
+import { CATEGORIES, SEVERITIES, SEVERITY_SCORE, type Detection, type ThreatGeo } from '../../core/detection.js';
 import type { ThreatRow } from '../../store/types.js';
 
 export interface DetectionJson {
@@ -35,6 +35,41 @@ export interface ThreatJson {
   category: string;
   origin: string;
   detections: DetectionJson[];
+  geo: GeoJson | null;
+  reputation: ReputationJson | null;
+}
+
+/** Where the source is; absent fields are null so clients can test one shape. */
+export interface GeoJson {
+  kind: string;
+  country: string | null;
+  country_name: string | null;
+  city: string | null;
+  lat: number | null;
+  lon: number | null;
+  asn: number | null;
+  as_org: string | null;
+}
+
+export interface ReputationJson {
+  risk_score: number;
+  risk_level: string;
+  categories: string[];
+  updated_at: string;
+}
+
+function geoToJson(g: ThreatGeo | null): GeoJson | null {
+  if (!g) return null;
+  return {
+    kind: g.kind,
+    country: g.country ?? null,
+    country_name: g.countryName ?? null,
+    city: g.city ?? null,
+    lat: g.lat ?? null,
+    lon: g.lon ?? null,
+    asn: g.asn ?? null,
+    as_org: g.asOrg ?? null,
+  };
 }
 
 export function detectionToJson(d: Detection): DetectionJson {
@@ -70,6 +105,15 @@ export function threatToJson(row: ThreatRow): ThreatJson {
     category: row.category,
     origin: row.origin,
     detections: row.detections.map(detectionToJson),
+    geo: geoToJson(row.geo),
+    reputation: row.reputation
+      ? {
+          risk_score: row.reputation.riskScore,
+          risk_level: row.reputation.riskLevel,
+          categories: row.reputation.categories,
+          updated_at: new Date(row.reputation.updatedAt).toISOString(),
+        }
+      : null,
   };
 }
 
@@ -130,6 +174,32 @@ export const threatJsonSchema = {
     category: { type: 'string', enum: [...CATEGORIES] },
     origin: { type: 'string', description: 'log, api or crowdsec.' },
     detections: { type: 'array', items: { $ref: 'Detection#' } },
+    geo: {
+      type: ['object', 'null'],
+      description: 'Source location and network from the local GeoIP/ASN databases, stored with the threat; null when none was open.',
+      properties: {
+        kind: { type: 'string', description: 'Address class: public, private, loopback, reserved, bogon… Only public ones are looked up.' },
+        country: { ...nullableString, description: 'ISO 3166-1 alpha-2.' },
+        country_name: nullableString,
+        city: nullableString,
+        lat: { type: ['number', 'null'] },
+        lon: { type: ['number', 'null'] },
+        asn: { type: ['integer', 'null'] },
+        as_org: nullableString,
+      },
+      required: ['kind', 'country', 'country_name', 'city', 'lat', 'lon', 'asn', 'as_org'],
+    },
+    reputation: {
+      type: ['object', 'null'],
+      description: "The source IP's latest enrichment risk (threat-intel providers), when at or above enrich.reputation.minScore.",
+      properties: {
+        risk_score: { type: 'integer', minimum: 0, maximum: 100 },
+        risk_level: { type: 'string', enum: ['none', 'low', 'medium', 'high', 'critical'] },
+        categories: { type: 'array', items: { type: 'string' } },
+        updated_at: { type: 'string', format: 'date-time' },
+      },
+      required: ['risk_score', 'risk_level', 'categories', 'updated_at'],
+    },
   },
   required: [
     'id',
@@ -149,5 +219,7 @@ export const threatJsonSchema = {
     'category',
     'origin',
     'detections',
+    'geo',
+    'reputation',
   ],
 } as const;

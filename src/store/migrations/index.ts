@@ -1,5 +1,7 @@
 /** Every migration, in the order applied. Adding one: a new module here and one line in the list. */
 import * as core from './0001_core.js';
+import { migration as enrichment } from './0002_enrichment.js';
+import * as threatGeo from './0003_threat_geo.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -10,4 +12,6 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   core, // 0001_core
+  enrichment, // 0002_enrichment
+  threatGeo, // 0003_threat_geo
 ];

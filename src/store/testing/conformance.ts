@@ -8,6 +8,7 @@ import type { ThreatEvent } from '../../core/detection.js';
 import type { HttpEvent } from '../../core/event.js';
 import { BadRequestError } from '../../core/errors.js';
 import { StoreError } from '../errors.js';
+import { IocRepository } from '../ioc-repository.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import { createStore, type StoreOptions } from '../store.js';
 import { THREAT_SORTS, type MigrationStatus, type Store, type ThreatQuery, type ThreatRow } from '../types.js';
@@ -63,6 +64,23 @@ export function describeStoreConformance(name: string, open: OpenTestStore): voi
       await store.ping();
     });
 
+    it('stores a threat\'s geo and attaches its source\'s reputation at or above the threshold', async () => {
+      const geo = { kind: 'public', country: 'GB', countryName: 'United Kingdom', city: 'Bracknell', lat: 51.4036, lon: -0.7618, asn: 20712, asOrg: 'Andrews & Arnold Ltd' };
+      await store.write(batchOf([makeThreat(makeEvent('g1', { ip: '81.2.69.160' }), { geo }), makeThreat(makeEvent('g2', { ip: '10.0.0.1' }), { geo: { kind: 'private' } })]));
+      expect((await store.getThreat('g1'))?.geo).toEqual(geo);
+      expect((await store.getThreat('g2'))?.geo).toEqual({ kind: 'private' });
+      expect((await store.getThreat('g1'))?.reputation).toBeNull();
+      const iocs = new IocRepository(store.sql);
+      const result = { ioc: '81.2.69.160', type: 'ipv4' as const, sources: [], risk_score: 80, risk_level: 'critical' as const, categories: ['bruteforce'] };
+      await iocs.recordEnrichment(result, new Date(T0), new Date(T0 + 86_400_000));
+      expect((await store.getThreat('g1'))?.reputation).toEqual({ riskScore: 80, riskLevel: 'critical', categories: ['bruteforce'], updatedAt: T0 });
+      const listed = await store.listThreats(query());
+      expect(listed.items.find((t) => t.id === 'g1')?.reputation?.riskScore).toBe(80);
+      // Below the threshold (default 25): no reputation.
+      await iocs.recordEnrichment({ ...result, risk_score: 10, risk_level: 'low' }, new Date(T0), new Date(T0 + 86_400_000));
+      expect((await store.getThreat('g1'))?.reputation).toBeNull();
+    });
+
     it('writes threats with their detections and reads them back', async () => {
       const detections = [
         makeDetection({ transforms: ['urlDecode', 'htmlEntityDecode'], detail: 'decoded twice' }),
@@ -91,6 +109,8 @@ export function describeStoreConformance(name: string, open: OpenTestStore): voi
           { ...detections[0]!, simulated: false },
           { ...detections[1]!, transforms: [] },
         ],
+        geo: null,
+        reputation: null,
       };
       expect(await store.getThreat('t1')).toEqual(expected);
       expect(await store.getThreat('plain')).toBeNull();

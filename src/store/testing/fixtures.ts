@@ -1,5 +1,5 @@
 /** Events and threats for store tests and benchmarks: valid defaults, override what the test is about. */
-import type { Category, Detection, Severity, ThreatEvent } from '../../core/detection.js';
+import type { Category, Detection, Severity, ThreatEvent, ThreatGeo } from '../../core/detection.js';
 import type { HttpEvent } from '../../core/event.js';
 
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -42,7 +42,7 @@ export function makeDetection(over: Partial<Detection> = {}): Detection {
 
 export function makeThreat(
   event: HttpEvent,
-  over: { severity?: Severity; category?: Category; score?: number; detections?: Detection[] } = {},
+  over: { severity?: Severity; category?: Category; score?: number; detections?: Detection[]; geo?: ThreatGeo } = {},
 ): ThreatEvent {
   const severity = over.severity ?? 'high';
   const category = over.category ?? 'sqli';
@@ -52,5 +52,6 @@ export function makeThreat(
     category,
     score: over.score ?? 0.8,
     detections: over.detections ?? [makeDetection({ severity, category })],
+    ...(over.geo ? { geo: over.geo } : {}),
   };
 }

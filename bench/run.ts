@@ -1,0 +1,66 @@
+/**
+ * `npm run bench`: every benchmark, on compiled code (tsx's module wrapping distorts hot loops), one
+ * after the other so they do not compete for the two cores. Figures go to stdout and to
+ * .bench/results.json; docs/benchmarks.md records them with the machine and the command.
+ * Pick a subset with `npm run bench -- parse analyze` (names: parse, rules, behaviour, store, analyze, serve, enrich).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benignLog, demoLog, BENCH_LINES } from './inputs.js';
+import { runParseBench } from './parse.js';
+import { benchRules } from './detect-rules.js';
+import { runBehaviourBench } from './detect-behaviour.js';
+import { runStoreBench } from './store.js';
+import { runEnrichBench } from './enrich.js';
+import { benchAnalyze, benchServe } from './pipeline.js';
+import { repoRoot } from './root.js';
+
+const ALL = ['parse', 'rules', 'behaviour', 'store', 'analyze', 'serve', 'enrich'] as const;
+type BenchName = (typeof ALL)[number];
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a)) as BenchName[];
+  const selected = new Set<BenchName>(asked.length ? asked : ALL);
+  const results: Record<string, unknown> = {
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    at: new Date().toISOString(),
+    lines: BENCH_LINES,
+  };
+  const step = async (name: BenchName, fn: () => unknown) => {
+    if (!selected.has(name)) return;
+    console.error(`== ${name}`);
+    const t0 = performance.now();
+    results[name] = await fn();
+    console.log(JSON.stringify({ [name]: results[name] }, null, 2));
+    console.error(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  };
+
+  await step('parse', () => runParseBench({ lines: BENCH_LINES }));
+  await step('rules', () => benchRules());
+  await step('behaviour', () => runBehaviourBench());
+  await step('store', () => runStoreBench());
+  await step('analyze', async () => {
+    const benign = benignLog();
+    const demo = await demoLog();
+    return {
+      benign: benign ? await benchAnalyze(benign) : { skipped: '../shared/data is absent' },
+      simulator: await benchAnalyze(demo),
+    };
+  });
+  await step('serve', async () => {
+    const benign = benignLog();
+    return benign ? benchServe(benign, BENCH_LINES) : { skipped: '../shared/data is absent' };
+  });
+  await step('enrich', () => runEnrichBench());
+
+  const dir = join(repoRoot(), '.bench');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.error(`figures written to ${join(dir, 'results.json')}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,77 @@
+/**
+ * Enrichment wiring shared by `serve`, `collector`, `lookup` and `analyze`: open it from config (the
+ * shipped GeoIP files by default), the collector over the store, the readiness line, the API routes.
+ */
+import type { Config } from '../config/index.js';
+import type { ThreatEvent } from '../core/detection.js';
+import { GoodBotMatcher } from '../detect/behaviour/good-bots.js';
+import { Collector, createEnrichment, type CollectorRunStats, type Enrichment } from '../enrich/index.js';
+import type { CollectorStatus, EnrichmentApi } from '../api/index.js';
+import type { ReadinessCheck } from '../api/index.js';
+import { IocRepository } from '../store/ioc-repository.js';
+import type { Store } from '../store/types.js';
+
+export async function openEnrichment(config: Config, onWarning: (message: string) => void): Promise<Enrichment> {
+  return createEnrichment(config.enrich, { ...(config.redis.url ? { redisUrl: config.redis.url } : {}), onWarning });
+}
+
+const goodBots = new GoodBotMatcher();
+
+/**
+ * Known good sources are never sent to providers: a threat that is only crawling, from a client that
+ * names a known good bot, is that bot doing its job (its address was verified upstream or will be).
+ * A "Googlebot" sending SQL injection is still enriched.
+ */
+export function isKnownGoodThreat(t: ThreatEvent): boolean {
+  return t.category === 'crawler' && goodBots.match(t.event.userAgent) >= 0;
+}
+
+export interface RunningCollector {
+  collector: Collector;
+  status: () => CollectorStatus;
+  /** For the pipeline's onStored: threat sources at or above the configured severity become IOCs. */
+  addFromThreats: (threats: readonly ThreatEvent[]) => void;
+}
+
+export function buildCollector(config: Config, enrichment: Enrichment, store: Store, onWarning: (message: string) => void): RunningCollector {
+  const c = config.enrich.collector;
+  let lastRun: CollectorStatus['lastRun'] = null;
+  const collector = new Collector(enrichment.service, new IocRepository(store.sql), {
+    intervalMs: c.intervalSeconds * 1000,
+    batchSize: c.batchSize,
+    ttlMs: c.ttlSeconds * 1000,
+    retryMs: c.retrySeconds * 1000,
+    minSeverity: c.minSeverity,
+    onWarning,
+    onRun: (stats: CollectorRunStats) => {
+      lastRun = { at: new Date().toISOString(), ...stats };
+    },
+  });
+  return {
+    collector,
+    status: () => ({ enabled: c.enabled, intervalSeconds: c.intervalSeconds, batchSize: c.batchSize, lastRun }),
+    addFromThreats: (threats) => {
+      const candidates = threats.filter((t) => !isKnownGoodThreat(t));
+      if (candidates.length === 0) return;
+      collector.addFromThreats(candidates).catch((e: unknown) => onWarning(`collector: adding threat sources failed: ${(e as Error).message}`));
+    },
+  };
+}
+
+export function enrichmentApi(enrichment: Enrichment, config: Config, collector?: RunningCollector): EnrichmentApi {
+  return {
+    service: enrichment.service,
+    geoDatabases: enrichment.geoDatabases,
+    geoOnline: config.enrich.geoip.online.enabled,
+    ...(collector ? { collector: collector.status } : {}),
+  };
+}
+
+/** The /ready line: databases with type and build date, each provider's state. Never fails readiness. */
+export async function enrichmentCheck(enrichment: Enrichment): Promise<ReadinessCheck> {
+  const dbs = enrichment.geoDatabases.map((d) => `${d.file} (${d.type}, built ${d.buildDate?.slice(0, 10) ?? 'unknown'})`);
+  const providers = (await enrichment.service.status()).map((p) =>
+    p.configured ? `${p.name} ${p.breaker}${p.remaining_today === null ? '' : `, ${p.remaining_today} left today`}` : `${p.name} skipped (no key)`,
+  );
+  return { ok: true, detail: `geoip: ${dbs.length ? dbs.join('; ') : 'none'} | providers: ${providers.join('; ')}` };
+}

@@ -1,0 +1,89 @@
+/**
+ * Enrichment: public surface. `createEnrichment` wires config → shared state (Redis or in-process)
+ * → providers → cache → GeoIP → EnrichmentService. Validate config first (enrichConfigSchema);
+ * this opens files and sockets.
+ */
+import { ResultCache } from './cache.js';
+import type { EnrichConfig } from './config.js';
+import { openGeoLookup, resolveGeoFiles } from './geoip/index.js';
+import type { LocalGeoLookup } from './geoip/local.js';
+import type { GeoDatabaseInfo } from './geoip/mmdb-source.js';
+import type { GeoLookup } from './geoip/types.js';
+import { createProviders } from './providers/index.js';
+import type { HttpProvider } from './providers/http-provider.js';
+import { EnrichmentService } from './service.js';
+import { MemoryState } from './state/memory.js';
+import { RedisState } from './state/redis.js';
+import type { SharedState } from './state/types.js';
+import { userAgent } from './version.js';
+
+export * from './types.js';
+export { detectIoc, MAX_IOC_LENGTH } from './ioc.js';
+export type { DetectedIoc } from './ioc.js';
+export { UnsupportedIocError, ProviderError, GeoDatabaseError } from './errors.js';
+export { computeRisk, riskLevel, sourceScore, SOURCE_WEIGHTS } from './risk.js';
+export { EnrichmentService, MAX_BULK } from './service.js';
+export type { BulkItem, LookupOptions } from './service.js';
+export { ResultCache } from './cache.js';
+export { enrichConfigSchema, ENRICH_ENV_BINDINGS, ENRICH_SECRET_KEYS } from './config.js';
+export type { EnrichConfig } from './config.js';
+export { Collector } from './collector.js';
+export type { CollectorOptions, CollectorStore, CollectorRunStats } from './collector.js';
+export type { GeoLookup, GeoResult } from './geoip/types.js';
+export type { IpKind, SyncGeoLookup } from './geoip/types.js';
+export type { GeoDatabaseInfo } from './geoip/mmdb-source.js';
+
+export { resolveGeoFiles, bundledGeoFiles } from './geoip/index.js';
+
+export interface Enrichment {
+  service: EnrichmentService;
+  geo: GeoLookup | undefined;
+  /** The local databases alone, synchronous (pipeline annotation); undefined when none is open. */
+  geoLocal: LocalGeoLookup | undefined;
+  /** What was opened and checked at start-up. */
+  geoDatabases: GeoDatabaseInfo[];
+  /** Milliseconds spent opening the GeoIP databases (start-up cost, shown in status). */
+  geoOpenMs: number;
+  providers: HttpProvider[];
+  state: SharedState;
+  close(): Promise<void>;
+}
+
+export interface EnrichmentDeps {
+  /** REDIS_URL: share cache, quotas and breakers across processes. */
+  redisUrl?: string;
+  onWarning?: (message: string) => void;
+}
+
+export async function createEnrichment(cfg: EnrichConfig, deps: EnrichmentDeps = {}): Promise<Enrichment> {
+  const state: SharedState = deps.redisUrl ? await RedisState.connect(deps.redisUrl) : new MemoryState({ maxEntries: cfg.cache.maxEntries });
+  try {
+    const { providers, limiter, breaker } = createProviders(cfg, state);
+    const files = resolveGeoFiles(cfg.geoip);
+    const geoConfigured = files.cityFiles.length + files.countryFiles.length + files.asnFiles.length > 0 || cfg.geoip.online.enabled;
+    const opening = performance.now();
+    const opened = geoConfigured
+      ? await openGeoLookup({ ...cfg.geoip, ...files }, { userAgent: userAgent(), ...(deps.onWarning ? { onWarning: deps.onWarning } : {}) })
+      : undefined;
+    const geoOpenMs = Math.round(performance.now() - opening);
+    const geo = opened?.lookup;
+    const cache = new ResultCache(state, cfg.cache.ttlSeconds * 1000, (e) => deps.onWarning?.(`enrichment cache: ${(e as Error).message}`));
+    const service = new EnrichmentService({ providers, cache, limiter, breaker, ...(geo ? { geo } : {}), ...(deps.onWarning ? { onWarning: deps.onWarning } : {}) });
+    return {
+      service,
+      geo,
+      geoLocal: opened?.local,
+      geoDatabases: opened?.local.databases() ?? [],
+      geoOpenMs,
+      providers,
+      state,
+      close: async () => {
+        await geo?.close?.();
+        await state.close();
+      },
+    };
+  } catch (e) {
+    await state.close();
+    throw e;
+  }
+}
