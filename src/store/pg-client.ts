@@ -1,5 +1,8 @@
 /** SqlClient over a pg.Pool: queries take any pooled connection, a transaction holds one. */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { ConfigError } from '../core/errors.js';
 import { SqlError } from './errors.js';
 import type { StoreLogger } from './logger.js';
@@ -58,6 +61,7 @@ async function transaction<T>(pool: pg.Pool, fn: (tx: SqlClient) => Promise<T>):
     dialect: 'postgres',
     query: (text, params) => run(conn, text, params),
     exec: (script) => run(conn, script).then(() => undefined),
+    copyRows: (table, columns, rows) => copyInto(conn, table, columns, rows),
     transaction: (inner) => inner(tx),
     close: () => Promise.reject(new Error('close() inside a transaction')),
   };
@@ -76,5 +80,18 @@ async function transaction<T>(pool: pg.Pool, fn: (tx: SqlClient) => Promise<T>):
       conn.release(rollbackErr as Error);
     }
     throw err;
+  }
+}
+
+/** Table and column names come from the store's own code, never from input; checked all the same. */
+async function copyInto(conn: pg.PoolClient, table: string, columns: readonly string[], rows: string): Promise<void> {
+  for (const name of [table, ...columns]) {
+    if (!IDENTIFIER.test(name)) throw new Error(`COPY: ${JSON.stringify(name)} is not a plain identifier`);
+  }
+  const statement = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
+  try {
+    await pipeline(Readable.from([rows]), conn.query(copyFrom(statement)));
+  } catch (err) {
+    throw new SqlError(statement, err);
   }
 }

@@ -21,7 +21,9 @@ export interface RollupLimits {
   maxPaths: number;
 }
 
-export const DEFAULT_ROLLUP_LIMITS: RollupLimits = { maxIps: 2000, maxPaths: 1000 };
+// Per minute and batch: far more than a top-10 list needs (IPs with threats rank first), and each kept key
+// is one upsert row, the largest cost of an ingest write after the requests themselves.
+export const DEFAULT_ROLLUP_LIMITS: RollupLimits = { maxIps: 500, maxPaths: 500 };
 
 export interface MinuteCounts {
   requests: number;

@@ -16,6 +16,11 @@ export interface SqlClient {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
   /** Runs a multi-statement script without parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Streams rows in COPY text format into `table` (only on PostgreSQL servers, where it is about
+   * twice as fast as a multi-row insert). Inside a transaction it joins that transaction.
+   */
+  copyRows?(table: string, columns: readonly string[], rows: string): Promise<void>;
   /** Runs fn in a transaction on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;

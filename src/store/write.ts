@@ -8,6 +8,7 @@ import { SEVERITY_SCORE, type ThreatEvent } from '../core/detection.js';
 import type { HttpEvent } from '../core/event.js';
 import { BadRequestError } from '../core/errors.js';
 import type { Checkpoint } from '../ingest/types.js';
+import { copyRow } from './copy-text.js';
 import { aggregate, type BatchRollups, type RollupLimits } from './rollups.js';
 import { int, ip, realOrNull, text, textOrNull } from './sanitize.js';
 import type { SqlClient, WriteBatch } from './types.js';
@@ -15,6 +16,9 @@ import type { SqlClient, WriteBatch } from './types.js';
 export async function writeBatch(tx: SqlClient, batch: WriteBatch, limits: RollupLimits): Promise<void> {
   for (const e of batch.events) checkTime(e);
   for (const t of batch.threats) checkTime(t.event);
+  // The checkpoint commits with its events, so a server crash that loses the last commits loses the
+  // checkpoint with them and the lines are read again: waiting for the WAL flush buys nothing here.
+  if (tx.dialect === 'postgres') await tx.query('SET LOCAL synchronous_commit = off');
   const newRequests = await insertRequests(tx, batch.events);
   const newThreats = await insertThreats(tx, batch.threats);
   await insertHits(tx, newThreats);
@@ -44,8 +48,47 @@ WITH ins AS (
   RETURNING id)
 SELECT id FROM ins`;
 
+const REQUEST_COLUMNS = ['id', 'time', 'ip', 'method', 'host', 'path', 'query', 'status', 'bytes', 'referer', 'user_agent', 'request_time', 'origin'];
+
+/** Unique violation: the batch holds an id that is already stored (a replay) or twice. */
+function isUniqueViolation(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  return cause?.code === '23505';
+}
+
 async function insertRequests(tx: SqlClient, events: readonly HttpEvent[]): Promise<HttpEvent[]> {
   if (events.length === 0) return [];
+  if (tx.copyRows) {
+    // Fast path on PostgreSQL: COPY straight into the table (about twice the rows/s of the unnest insert).
+    // A replayed batch trips the primary key; the savepoint lets the slower ON CONFLICT path take over.
+    await tx.query('SAVEPOINT copy_requests');
+    try {
+      let rows = '';
+      for (const e of events) {
+        rows += copyRow([
+          text(e.id),
+          new Date(e.time).toISOString(),
+          ip(e.ip),
+          text(e.method),
+          textOrNull(e.host),
+          text(e.path),
+          text(e.query),
+          int(e.status),
+          int(e.bytes),
+          textOrNull(e.referer),
+          textOrNull(e.userAgent),
+          realOrNull(e.requestTime),
+          e.origin.kind,
+        ]);
+      }
+      await tx.copyRows('requests', REQUEST_COLUMNS, rows);
+      await tx.query('RELEASE SAVEPOINT copy_requests');
+      return [...events];
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      await tx.query('ROLLBACK TO SAVEPOINT copy_requests');
+    }
+  }
   const { rows } = await tx.query<{ id: string }>(INSERT_REQUESTS, [
     events.map((e) => text(e.id)),
     events.map((e) => e.time),
