@@ -39,19 +39,26 @@ function ev(path: string, query = '', ua: string | null = BROWSER_UA): EventLike
   return { method: 'GET', path, query, status: 200, userAgent: ua, referer: null, host: null, headers: null };
 }
 
-const PAYLOAD_CATEGORIES: Category[] = ['sqli', 'xss', 'path_traversal', 'lfi', 'rfi', 'rce', 'php_injection', 'log4shell', 'ssrf'];
-export const UNCOVERED: Category[] = ['xxe', 'ssti', 'nosqli', 'crlf', 'open_redirect'];
+const PAYLOAD_CATEGORIES: Category[] = ['sqli', 'xss', 'path_traversal', 'lfi', 'rfi', 'rce', 'php_injection', 'log4shell', 'ssrf', 'xxe', 'ssti', 'nosqli', 'crlf', 'open_redirect'];
+/** Payload categories with no rule pack (reported, not evaluated). */
+export const UNCOVERED: Category[] = [];
 
 export function buildAttackCorpus(dataDir: string, include: Category[] = PAYLOAD_CATEGORIES): Sample[] {
   const out: Sample[] = [];
   for (const cat of include) {
     const file = cat === 'php_injection' ? 'php_injection' : cat;
+    // An open-redirect target is only an attack in a parameter the app redirects to.
+    const [page, param] = cat === 'open_redirect' ? ['/login', 'next'] : ['/search', 'q'];
     for (const p of lines(join(dataDir, 'payloads', `${file}.txt`))) {
-      out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'query', payload: p, event: ev('/search', `q=${encodeMinimal(p, '&+#')}`) });
-      out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'query-encoded', payload: p, event: ev('/search', `q=${encodeURIComponent(p)}`) });
+      out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'query', payload: p, event: ev(page, `${param}=${encodeMinimal(p, '&+#')}`) });
+      out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'query-encoded', payload: p, event: ev(page, `${param}=${encodeURIComponent(p)}`) });
       if (cat === 'path_traversal' || cat === 'lfi') {
         const path = p.startsWith('/') ? p : `/static/${p}`;
         out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'path', payload: p, event: ev(encodeMinimal(path, '?#')) });
+      }
+      if (cat === 'crlf') {
+        // Header injection is most often sent in the path (`/%0d%0aSet-Cookie:...`).
+        out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'path', payload: p, event: ev(encodeMinimal(p.startsWith('/') ? p : `/${p}`, '?#')) });
       }
       if (cat === 'log4shell') {
         out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'user_agent', payload: p, event: ev('/', '', p) });

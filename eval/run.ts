@@ -21,11 +21,19 @@ const FAMILY: Partial<Record<Category, Category[]>> = {
   path_traversal: ['path_traversal', 'lfi', 'cve_probe'],
   lfi: ['lfi', 'path_traversal', 'php_injection', 'sensitive_file'],
   rfi: ['rfi', 'ssrf', 'php_injection'],
-  rce: ['rce', 'php_injection', 'log4shell', 'cve_probe', 'sqli'],
+  // The rce list includes template-injection payloads from exploit templates.
+  rce: ['rce', 'php_injection', 'log4shell', 'cve_probe', 'sqli', 'ssti'],
   php_injection: ['php_injection', 'lfi', 'rce', 'rfi'],
   ssrf: ['ssrf', 'rfi', 'lfi'],
   sensitive_file: ['sensitive_file', 'lfi', 'webshell'],
   webshell: ['webshell', 'sensitive_file'],
+  // An XXE document that reads a file or calls out is also lfi/ssrf evidence; a php://filter inside it is
+  // php_injection. The xxe list also carries fuzzdb's XML-injection list: XSS and SQLi wrapped in XML.
+  xxe: ['xxe', 'lfi', 'ssrf', 'php_injection', 'xss', 'sqli'],
+  // Template injection that reaches a runtime's exec primitive is also command injection.
+  ssti: ['ssti', 'rce'],
+  // A `javascript:` redirect target is XSS through the redirect.
+  open_redirect: ['open_redirect', 'xss'],
   cve_probe: ['cve_probe', 'path_traversal', 'lfi', 'rce', 'sqli', 'xss', 'sensitive_file', 'webshell', 'log4shell', 'ssrf', 'php_injection', 'rfi'],
 };
 
@@ -126,7 +134,7 @@ function main(): void {
   }
   const all = [...perCat.values()].reduce((a, r) => ({ n: a.n + r.n, any: a.any + r.any, v: a.v + r.nVisible, rv: a.rv + r.rightVisible }), { n: 0, any: 0, v: 0, rv: 0 });
   console.log(`${'all'.padEnd(16)} ${String(all.n).padStart(7)}  ${pct(all.any, all.n).padStart(16)}  ${''.padStart(20)}  ${`${pct(all.rv, all.v)} (${all.v})`.padStart(20)}`);
-  console.log(`(no rules yet for: ${UNCOVERED.join(', ')})\n`);
+  console.log(UNCOVERED.length > 0 ? `(no rules yet for: ${UNCOVERED.join(', ')})\n` : '');
   console.log(`benign lines (unflagged by sidecar labels): ${benign}, flagged by rules: ${benignFlagged} = 1 in ${benignFlagged === 0 ? '∞' : Math.round(benign / benignFlagged)} (${pct(benignFlagged, benign).trim()})`);
   console.log(`lines set aside by sidecar labels: ${flaggedSet}; of their 'attack' lines, detected: ${flaggedDetected}`);
   console.log(`parsed by src/ingest/formats: combined ${via.combined}, common ${via.common}; by the eval fallback regex: ${via.fallback}; unparsed: ${unparsed}`);
