@@ -7,7 +7,10 @@ import { installErrorHandling, toHttpError } from './errors.js';
 import { registerOpenApiDocs, registerOpenApiSpec } from './openapi.js';
 import { RouteTable } from './route-table.js';
 import { healthRoutes } from './routes/health.js';
+import { ipRoutes } from './routes/ips.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';
+import { ruleHitRoutes } from './routes/rule-hits.js';
+import { scoreRoutes } from './routes/scores.js';
 import { statsRoutes } from './routes/stats.js';
 import { threatRoutes } from './routes/threats.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -22,6 +25,9 @@ export const CORE_ROUTES: readonly ApiPlugin[] = [
   threatRoutes,
   statsRoutes,
   pipelineMetricsRoutes,
+  ipRoutes,
+  scoreRoutes,
+  ruleHitRoutes,
 ];
 
 export function createApi(deps: ApiDeps): FastifyInstance {

@@ -100,6 +100,11 @@ export interface ApiDeps {
   /** Route groups added by later features, registered after the core routes. */
   extraRoutes?: readonly ApiPlugin[];
   options?: ApiOptions;
+  /**
+   * Ids of the rules and behaviour scenarios loaded now (read per request, so a reload shows at once).
+   * GET /api/rules/silent is served only when given.
+   */
+  ruleIds?: () => string[];
   /** Wall clock, epoch ms; tests pass a fixed one. */
   clock?: () => number;
 }

@@ -9,7 +9,7 @@ import { FileReadSource } from '../ingest/read/index.js';
 import { geoAnnotator } from '../pipeline/annotate.js';
 import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
-import { runSource, type Sink } from '../pipeline/pipeline.js';
+import { flushWindows, runSource, type Sink } from '../pipeline/pipeline.js';
 import { BadLineSampler } from '../pipeline/sampler.js';
 import { openStore } from '../store/index.js';
 import { AnalyzeSummary, threatJsonLine } from './analyze-summary.js';
@@ -82,7 +82,8 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
       await runSource(source, {
         format: ingest.format,
         normalise: ingest.normalise,
-        evaluator: detection.engine,
+        // Without a store nothing keeps IP windows: evaluate only, so they are not built just to be dropped.
+        evaluator: store ? detection.engine : { evaluate: (events) => detection.engine.evaluate(events) },
         sink,
         metrics,
         sampler: new BadLineSampler(logger),
@@ -96,6 +97,8 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
           }
         },
       }, { onError: (err) => { throw err; } });
+      // The replay's last windows are still open: close them and store them too.
+      if (store) await flushWindows(store, detection.engine);
     } finally {
       (bar as SingleBar | null)?.stop();
       await store?.close();

@@ -10,12 +10,16 @@ import { createApi, enrichmentRoutes, storeChecks } from '../api/index.js';
 import { InProcessBus } from '../bus/index.js';
 import type { Config } from '../config/index.js';
 import type { ThreatEvent } from '../core/detection.js';
+import { BehaviourDetector, SCENARIOS } from '../detect/behaviour/index.js';
+import { RuleDetector } from '../detect/rules/index.js';
+import type { Detector } from '../detect/types.js';
 import { startLiveDemo } from '../ingest/demo/index.js';
 import { FileTailSource } from '../ingest/tail/index.js';
 import { geoAnnotator } from '../pipeline/annotate.js';
 import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
-import { runSource } from '../pipeline/pipeline.js';
+import { flushWindows, runSource } from '../pipeline/pipeline.js';
+import { startRuleReload } from '../pipeline/reload.js';
 import { BadLineSampler } from '../pipeline/sampler.js';
 import { startRetention } from '../pipeline/retention.js';
 import { openStore } from '../store/index.js';
@@ -151,6 +155,8 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     );
   }
   const retention = startRetention(store, config.store.retentionDays, logger);
+  // Rule packs and profiles reload on SIGHUP and when a user pack changes; behaviour state is kept.
+  const stopReload = startRuleReload(detection, logger);
 
   const app = createApi({
     store,
@@ -168,6 +174,8 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     logger,
     version: VERSION,
     extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, collector))],
+    // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
+    ruleIds: () => loadedRuleIds(detection.engine.detectors),
     options: { trustProxy: config.server.trustProxy },
   });
   await app.listen({ host: config.server.host, port: config.server.port });
@@ -184,9 +192,12 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   abort.abort();
+  stopReload();
   retention.stop();
   await Promise.all(sources.map((s) => s.stop()));
   await Promise.allSettled(tasks);
+  // Open windows would be lost with the process: close them and store them in one last write.
+  await flushWindows(store, detection.engine).catch((err: unknown) => logger.warn({ err }, 'storing the open IP windows failed'));
   await app.close();
   await collector.collector.stop();
   await bus.close();
@@ -194,4 +205,16 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
   await store.close();
   logger.info('stopped');
   return 0;
+}
+
+/** Ids a detection can carry: every loaded rule, and `behaviour/<scenario>` for each enabled scenario. */
+function loadedRuleIds(detectors: readonly Detector[]): string[] {
+  const ids: string[] = [];
+  for (const d of detectors) {
+    if (d instanceof RuleDetector) for (const r of d.engine.rules) ids.push(r.id);
+    if (d instanceof BehaviourDetector) {
+      for (const s of SCENARIOS) if (d.config.scenarios[s.configKey].enabled) ids.push(`behaviour/${s.id}`);
+    }
+  }
+  return ids;
 }

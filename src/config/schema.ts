@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/config.js';
+import { detectConfigSchema } from './detect-schema.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -63,6 +64,8 @@ export const configSchema = z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()
       .prefault({}),
+    /** Rule packs, simulation, allowlists, exclusion profiles, behaviour (src/config/detect-schema.ts, docs/detection.md). */
+    detect: detectConfigSchema.prefault({}),
     /** GeoIP/ASN, threat-intel providers, the collector (src/enrich/config.ts, docs/enrichment.md). */
     enrich: enrichConfigSchema.prefault({}),
   })

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
 import { BehaviourDetector } from '../detect/behaviour/index.js';
+import { Allowlist, AllowlistError, SimulationSet, configAllowSpecs, loadProfile, profileDir } from '../detect/allowlist/index.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { RuleDetector, bundledRulePaths, loadRulePacks } from '../detect/rules/index.js';
 import { getFormat } from '../ingest/formats/index.js';
@@ -52,16 +53,103 @@ export function buildIngest(config: Config, now: () => number = Date.now): Inges
 
 export interface DetectParts {
   engine: DetectionEngine;
-  rules: RuleDetector;
+  /** The rule detector in use now (replaced by a reload). */
+  readonly rules: RuleDetector;
   behaviour: BehaviourDetector;
-  ruleCount: number;
+  readonly ruleCount: number;
+  readonly allowlist: Allowlist;
+  readonly simulation: SimulationSet;
+  /** User rule pack files (detect.rules.paths): a reload re-reads them, `serve` watches them. */
+  userRulePaths: readonly string[];
+  /**
+   * Re-read rule packs (bundled + user) and profiles, and swap them into the engine between batches;
+   * behaviour state is kept. Throws (naming the file and rule) and keeps the old rules when anything fails.
+   */
+  reload(): { ruleCount: number; allowlistEntries: number };
 }
 
-export function buildDetection(_config: Config, rulePaths: readonly string[] = bundledRulePaths()): DetectParts {
-  const ruleSet = loadRulePacks(rulePaths);
-  const rules = new RuleDetector(ruleSet);
-  const behaviour = new BehaviourDetector({});
-  return { engine: new DetectionEngine([rules, behaviour]), rules, behaviour, ruleCount: ruleSet.rules.length };
+/** What a reload rebuilds: everything read from rule and profile files, plus the config allowlist. */
+interface RuleLayer {
+  rules: RuleDetector;
+  ruleCount: number;
+  allowlist: Allowlist;
+  simulation: SimulationSet;
+}
+
+function buildRuleLayer(config: Config, rulePaths: readonly string[], profiles: string): RuleLayer {
+  const ruleSet = loadRulePacks([...rulePaths]);
+  return { rules: new RuleDetector(ruleSet), ruleCount: ruleSet.rules.length, ...buildPolicy(config, profiles) };
+}
+
+/** Allowlist (config entries, then enabled profiles) and simulation set; errors name the config key. */
+export function buildPolicy(config: Config, profiles = profileDir()): { allowlist: Allowlist; simulation: SimulationSet } {
+  const { detect } = config;
+  const specs = configAllowSpecs(detect.allowlist);
+  for (const name of detect.profiles) {
+    try {
+      specs.push(...loadProfile(name, profiles));
+    } catch (err) {
+      throw new ConfigError('detect.profiles', (err as Error).message);
+    }
+  }
+  let allowlist: Allowlist;
+  try {
+    allowlist = new Allowlist(specs);
+  } catch (err) {
+    if (err instanceof AllowlistError) throw new ConfigError(err.key, err.message.slice(err.key.length + 2));
+    throw err;
+  }
+  let simulation: SimulationSet;
+  try {
+    simulation = new SimulationSet(detect.simulation);
+  } catch (err) {
+    throw new ConfigError('detect.simulation', (err as Error).message);
+  }
+  return { allowlist, simulation };
+}
+
+export interface DetectionOptions {
+  /** Where the shipped profiles live (tests). */
+  profileDir?: string;
+}
+
+export function buildDetection(
+  config: Config,
+  bundled: readonly string[] = bundledRulePaths(),
+  opts: DetectionOptions = {},
+): DetectParts {
+  const profiles = opts.profileDir ?? profileDir();
+  const userRulePaths = config.detect.rules.paths;
+  const rulePaths = [...bundled, ...userRulePaths];
+  let layer = buildRuleLayer(config, rulePaths, profiles);
+  const behaviour = new BehaviourDetector(config.detect.behaviour);
+  const engine = new DetectionEngine([layer.rules, behaviour], { allowlist: layer.allowlist, simulation: layer.simulation });
+  return {
+    engine,
+    behaviour,
+    userRulePaths,
+    get rules() {
+      return layer.rules;
+    },
+    get ruleCount() {
+      return layer.ruleCount;
+    },
+    get allowlist() {
+      return layer.allowlist;
+    },
+    get simulation() {
+      return layer.simulation;
+    },
+    reload() {
+      // Build everything first: a failure anywhere leaves the engine exactly as it was.
+      const next = buildRuleLayer(config, rulePaths, profiles);
+      next.allowlist.adoptCounters(layer.allowlist);
+      engine.replaceDetector(layer.rules, next.rules);
+      engine.setPolicy({ allowlist: next.allowlist, simulation: next.simulation });
+      layer = next;
+      return { ruleCount: next.ruleCount, allowlistEntries: next.allowlist.size };
+    },
+  };
 }
 
 /** Store options from config: a server when databaseUrl is set, else PGlite in `<dataDir>/pglite`. */

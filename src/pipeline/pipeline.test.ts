@@ -4,7 +4,8 @@ import type { RawLine, Source, SourceBatch } from '../ingest/types.js';
 import type { WriteBatch } from '../store/types.js';
 import { buildDetection, buildIngest } from './build.js';
 import { PipelineMetrics } from './metrics.js';
-import { runSource, type PipelineDeps, type Sink } from './pipeline.js';
+import { flushWindows, runSource, type PipelineDeps, type Sink } from './pipeline.js';
+import type { DetectionEngine } from '../detect/engine.js';
 import { startRetention } from './retention.js';
 import { BadLineSampler } from './sampler.js';
 
@@ -110,5 +111,40 @@ describe('startRetention', () => {
     r.stop();
     expect(asked).toEqual([3 * 86_400_000, 3 * 86_400_000]);
     expect(warnings).toHaveLength(1);
+  });
+});
+
+describe('IP windows', () => {
+  const at = (time: string, path: string) => `192.0.2.9 - - [21/Nov/2026:${time} +0000] "GET ${path} HTTP/1.1" 404 10 "-" "curl/8.5.0"`;
+
+  it('stores the windows a batch closes with that batch, and flushes the open ones at the end', async () => {
+    const written: WriteBatch[] = [];
+    const d = deps({ write: async (b) => void written.push(b) });
+    await runSource(
+      arraySource([
+        { sourceId: 'mem', lines: [line(at('10:00:01', '/a'), 1), line(at('10:00:02', '/b'), 2)], checkpoints: [] },
+        { sourceId: 'mem', lines: [line(at('10:01:30', '/c'), 3)], checkpoints: [] },
+      ]),
+      d,
+    );
+    expect(written.map((b) => b.windows?.length ?? 0)).toEqual([0, 1]);
+    expect(written[1]!.windows![0]).toMatchObject({ ip: '192.0.2.9', hits: 2, ratio404: 1, start: Date.parse('2026-11-21T10:00:00Z') });
+
+    const sink = { write: async (b: WriteBatch) => void written.push(b) };
+    expect(await flushWindows(sink, d.evaluator as DetectionEngine)).toBe(1);
+    expect(written[2]).toMatchObject({ events: [], threats: [], checkpoints: [] });
+    expect(written[2]!.windows!.map((w) => w.hits)).toEqual([1]);
+    // Nothing is left to flush, and nothing is written for it.
+    expect(await flushWindows(sink, d.evaluator as DetectionEngine)).toBe(0);
+    expect(written).toHaveLength(3);
+  });
+
+  it('does not drain windows when the evaluator does not offer them', async () => {
+    const written: WriteBatch[] = [];
+    const d = deps({ write: async (b) => void written.push(b) });
+    const engine = d.evaluator;
+    d.evaluator = { evaluate: (events) => engine.evaluate(events) };
+    await runSource(arraySource([{ sourceId: 'mem', lines: [line(at('10:00:01', '/a'), 1), line(at('10:02:00', '/b'), 2)], checkpoints: [] }]), d);
+    expect(written[0]!.windows).toBeUndefined();
   });
 });

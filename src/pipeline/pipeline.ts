@@ -7,6 +7,7 @@
  */
 import type { ThreatEvent } from '../core/detection.js';
 import type { HttpEvent } from '../core/event.js';
+import type { IpWindow } from '../detect/behaviour/index.js';
 import type { LogFormat, RawLine, Source, SourceBatch } from '../ingest/types.js';
 import type { WriteBatch } from '../store/types.js';
 import type { PipelineMetrics } from './metrics.js';
@@ -17,6 +18,8 @@ export type Normaliser = (record: import('../ingest/types.js').LogRecord, line: 
 export interface Evaluator {
   /** Detections for a batch, as flagged events (a subset of `events`). Pure: no I/O. */
   evaluate(events: readonly HttpEvent[]): ThreatEvent[];
+  /** Per-IP windows closed so far (taken: each is returned once), stored with the batch that closed them. */
+  drainWindows?(): IpWindow[];
 }
 
 export interface Sink {
@@ -85,7 +88,24 @@ export function prepareBatch(batch: SourceBatch, deps: PipelineDeps): PreparedBa
   counters.detected += threats.length;
   for (const t of threats) if (t.score > 0) counters.threats++;
 
-  return { sourceId: batch.sourceId, write: { events, threats, checkpoints: batch.checkpoints } };
+  // Windows closed by this batch ride in its transaction: stored exactly when the events that closed them are.
+  const windows = deps.evaluator.drainWindows?.() ?? [];
+  const write: WriteBatch = { events, threats, checkpoints: batch.checkpoints };
+  if (windows.length > 0) write.windows = windows;
+  return { sourceId: batch.sourceId, write };
+}
+
+/**
+ * Closes the evaluator's open windows and stores them (end of a replay, shutdown), in one write with no events.
+ * Call after every source has stopped, so no batch closes a window after this.
+ */
+export async function flushWindows(
+  sink: Sink,
+  evaluator: { drainWindows(opts?: { flush?: boolean }): IpWindow[] },
+): Promise<number> {
+  const windows = evaluator.drainWindows({ flush: true });
+  if (windows.length > 0) await sink.write({ events: [], threats: [], checkpoints: [], windows });
+  return windows.length;
 }
 
 async function commit(prepared: PreparedBatch, deps: PipelineDeps): Promise<void> {

@@ -6,8 +6,10 @@ import { migrate, migrationStatus } from './migrate.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 import { DEFAULT_ROLLUP_LIMITS, type RollupLimits } from './rollups.js';
 import { stats } from './stats.js';
+import { ruleHits, silentRules } from './rule-hits.js';
 import { getThreat, listThreats, topRules } from './threats.js';
 import type { SqlClient, Store } from './types.js';
+import { DEFAULT_WINDOW_MIN_HITS, ipProfile, pruneWindows, scores } from './windows.js';
 import { writeBatch } from './write.js';
 
 export interface StoreOptions {
@@ -18,24 +20,40 @@ export interface StoreOptions {
   pruneChunk?: number;
   /** Threats carry their source's IOC risk when at or above this score (enrich.reputation.minScore). */
   reputationMinScore?: number;
+  /**
+   * IP windows are stored when they have at least this many hits or a threat level other than
+   * LEGITIMATE_BROWSER (default 3): one-hit browser windows are most of the traffic and say nothing.
+   */
+  windowMinHits?: number;
 }
 
 export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
   const migrations = opts.migrations ?? MIGRATIONS;
   const limits = opts.rollupLimits ?? DEFAULT_ROLLUP_LIMITS;
   const chunk = opts.pruneChunk ?? 50_000;
+  const writeOpts = { windowMinHits: opts.windowMinHits ?? DEFAULT_WINDOW_MIN_HITS };
   return {
     sql,
     migrate: () => migrate(sql, migrations, opts.logger),
     migrationStatus: () => migrationStatus(sql, migrations),
     ping: () => named('ping', async () => void (await sql.query('SELECT 1'))),
-    write: (batch) => named('write', () => sql.transaction((tx) => writeBatch(tx, batch, limits))),
+    write: (batch) => named('write', () => sql.transaction((tx) => writeBatch(tx, batch, limits, writeOpts))),
     loadCheckpoints: () => named('loadCheckpoints', () => loadCheckpoints(sql)),
     listThreats: (q) => named('listThreats', () => listThreats(sql, q, opts.reputationMinScore)),
     getThreat: (id) => named('getThreat', () => getThreat(sql, id, opts.reputationMinScore)),
     stats: (since, until) => named('stats', () => stats(sql, since, until)),
-    pruneRequests: (before) => named('pruneRequests', () => pruneRequests(sql, before, chunk)),
+    // Windows share the requests' retention: both are raw behaviour, threats are the evidence kept longer.
+    pruneRequests: (before) =>
+      named('pruneRequests', async () => {
+        const removed = await pruneRequests(sql, before, chunk);
+        await pruneWindows(sql, before, chunk);
+        return removed;
+      }),
     topRules: (since, until, limit = 10) => named('topRules', () => topRules(sql, since, until, limit)),
+    ipProfile: (ip, since, until, limit = 100) => named('ipProfile', () => ipProfile(sql, ip, since, until, limit)),
+    scores: (since, until, q) => named('scores', () => scores(sql, since, until, q)),
+    ruleHits: (since, until, o) => named('ruleHits', () => ruleHits(sql, since, until, o.bucket, o.limit ?? 20)),
+    silentRules: (since, ids) => named('silentRules', () => silentRules(sql, since, ids)),
     close: () => named('close', () => sql.close()),
   };
 }

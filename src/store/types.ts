@@ -9,6 +9,7 @@
  */
 import type { Category, Detection, Severity, ThreatEvent, ThreatGeo } from '../core/detection.js';
 import type { HttpEvent } from '../core/event.js';
+import type { IpWindow, ThreatLevel } from '../detect/behaviour/index.js';
 import type { Checkpoint } from '../ingest/types.js';
 
 export interface SqlClient {
@@ -32,6 +33,11 @@ export interface WriteBatch {
   /** The flagged subset, with detections. */
   threats: readonly ThreatEvent[];
   checkpoints: readonly Checkpoint[];
+  /**
+   * Closed per-IP behaviour windows drained after detection. Only those worth keeping are stored (see
+   * StoreOptions.windowMinHits); a window already stored (same ip and start) is replaced.
+   */
+  windows?: readonly IpWindow[];
 }
 
 export const THREAT_SORTS = ['time', 'score', 'severity', 'ip', 'status'] as const;
@@ -101,6 +107,63 @@ export interface Stats {
   topPaths: TopEntry[];
 }
 
+/** Sort keys of the scores table; each maps to one whitelisted SQL expression in windows.ts. */
+export const SCORE_SORTS = [
+  'time',
+  'ip',
+  'threat_level',
+  'hits',
+  'velocity',
+  'ratio_4xx',
+  'ratio_404',
+  'ratio_post',
+  'ratio_static',
+  'path_diversity',
+  'temporal_entropy',
+  'distinct_user_agents',
+] as const;
+export type ScoreSort = (typeof SCORE_SORTS)[number];
+
+export interface ScoresQuery {
+  threatLevel?: readonly ThreatLevel[];
+  sort: ScoreSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** A stored window: the IpWindow as written (times epoch ms; reals read back at float4 precision). */
+export type IpWindowRow = IpWindow;
+
+export interface IpProfile {
+  ip: string;
+  since: number;
+  until: number;
+  /** Earliest and latest activity stored for the IP in the range (threat times, window bounds); null when none. */
+  firstSeen: number | null;
+  lastSeen: number | null;
+  /** Threat level of the IP's latest stored window in the range. */
+  latestThreatLevel: ThreatLevel | null;
+  /** Stored windows in the range per threat level (levels with none are omitted). */
+  windowsByThreatLevel: Partial<Record<ThreatLevel, number>>;
+  threats: number;
+  threatsByCategory: Partial<Record<Category, number>>;
+  threatsBySeverity: Record<Severity, number>;
+  /** Latest first, at most the limit asked for. */
+  windows: IpWindowRow[];
+}
+
+export type RuleHitBucket = 'hour' | 'day';
+
+export interface RuleHitSeries {
+  ruleId: string;
+  total: number;
+  /** Hits recorded by rules in simulation mode (included in total). */
+  simulated: number;
+  /** Non-empty buckets only, oldest first; `start` is the bucket's start, epoch ms (UTC-aligned). */
+  points: { start: number; count: number }[];
+}
+
 export interface MigrationStatus {
   applied: string[];
   pending: string[];
@@ -117,9 +180,17 @@ export interface Store {
   getThreat(id: string): Promise<ThreatRow | null>;
   /** From the per-minute rollups, never from raw rows. */
   stats(since: number, until: number): Promise<Stats>;
-  /** Deletes requests older than `before` in chunks; returns how many went. */
+  /** Deletes requests (and IP windows) older than `before` in chunks; returns how many requests went. */
   pruneRequests(before: number): Promise<number>;
   /** Detections per rule for threats in [since, until), most frequent first. */
   topRules(since: number, until: number, limit?: number): Promise<TopEntry[]>;
+  /** Stored windows and threat counts of one IP over [since, until); `limit` bounds the windows listed. */
+  ipProfile(ip: string, since: number, until: number, limit?: number): Promise<IpProfile>;
+  /** Stored windows of every IP that start in [since, until), filtered, sorted by a whitelisted key, paged. */
+  scores(since: number, until: number, q: ScoresQuery): Promise<{ items: IpWindowRow[]; total: number }>;
+  /** Per rule, hits per time bucket for threats in [since, until); the `limit` rules with most hits, most first. */
+  ruleHits(since: number, until: number, opts: { bucket: RuleHitBucket; limit?: number }): Promise<RuleHitSeries[]>;
+  /** The ids of `loadedRuleIds` with no hit on any threat since `since` (epoch ms), in byte order. */
+  silentRules(since: number, loadedRuleIds: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }

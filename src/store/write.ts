@@ -12,8 +12,19 @@ import { copyRow } from './copy-text.js';
 import { aggregate, type BatchRollups, type RollupLimits } from './rollups.js';
 import { int, ip, realOrNull, text, textOrNull } from './sanitize.js';
 import type { SqlClient, WriteBatch } from './types.js';
+import { DEFAULT_WINDOW_MIN_HITS, insertWindows, windowsToStore } from './windows.js';
 
-export async function writeBatch(tx: SqlClient, batch: WriteBatch, limits: RollupLimits): Promise<void> {
+export interface WriteOptions {
+  /** See StoreOptions.windowMinHits. */
+  windowMinHits: number;
+}
+
+export async function writeBatch(
+  tx: SqlClient,
+  batch: WriteBatch,
+  limits: RollupLimits,
+  opts: WriteOptions = { windowMinHits: DEFAULT_WINDOW_MIN_HITS },
+): Promise<void> {
   for (const e of batch.events) checkTime(e);
   for (const t of batch.threats) checkTime(t.event);
   // The checkpoint commits with its events, so a server crash that loses the last commits loses the
@@ -23,6 +34,7 @@ export async function writeBatch(tx: SqlClient, batch: WriteBatch, limits: Rollu
   const newThreats = await insertThreats(tx, batch.threats);
   await insertHits(tx, newThreats);
   await upsertRollups(tx, aggregate(newRequests, newThreats, limits));
+  if (batch.windows?.length) await insertWindows(tx, windowsToStore(batch.windows, opts.windowMinHits));
   await upsertCheckpoints(tx, batch.checkpoints);
 }
 

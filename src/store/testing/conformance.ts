@@ -11,8 +11,8 @@ import { StoreError } from '../errors.js';
 import { IocRepository } from '../ioc-repository.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import { createStore, type StoreOptions } from '../store.js';
-import { THREAT_SORTS, type MigrationStatus, type Store, type ThreatQuery, type ThreatRow } from '../types.js';
-import { makeDetection, makeEvent, makeThreat, T0 } from './fixtures.js';
+import { SCORE_SORTS, THREAT_SORTS, type MigrationStatus, type ScoresQuery, type Store, type ThreatQuery, type ThreatRow } from '../types.js';
+import { makeDetection, makeEvent, makeThreat, makeWindow, T0 } from './fixtures.js';
 
 export type OpenTestStore = () => Promise<Store>;
 
@@ -340,6 +340,148 @@ export function describeStoreConformance(name: string, open: OpenTestStore): voi
       // The rollup keeps a bounded path key.
       expect((await store.stats(T0, T0 + MIN)).topPaths[0]?.key).toHaveLength(256);
       expect(await count(store, 'threats')).toBe(1);
+    });
+
+    it('stores the windows worth keeping with their batch, and a re-flush replaces a window', async () => {
+      const busy = makeWindow('10.2.0.1', T0, { hits: 3, threatLevel: 'LEGITIMATE_BROWSER', knownBot: null });
+      const quietBrowser = makeWindow('10.2.0.2', T0, { hits: 2, threatLevel: 'LEGITIMATE_BROWSER' });
+      const quietBad = makeWindow('10.2.0.3', T0, {
+        hits: 1,
+        threatLevel: 'HIGH',
+        scenarios: ['bruteforce', 'request-flood'],
+        meanHeaderCount: 12.5,
+        knownBot: 'Googlebot',
+      });
+      await store.write({ events: [makeEvent('w-ev')], threats: [], checkpoints: [], windows: [busy, quietBrowser, quietBad] });
+      expect(await count(store, 'ip_windows')).toBe(2);
+      const all = await store.scores(T0, T0 + MIN, { sort: 'ip', order: 'asc', limit: 10, offset: 0 });
+      expect(all).toEqual({ items: [busy, quietBad], total: 2 });
+
+      // The same window flushed again (e.g. after a restart) replaces the row; a batch repeating it keeps the last.
+      const again = { ...busy, hits: 9, threatLevel: 'MEDIUM' as const, scenarios: ['http-probing' as const] };
+      await store.write({ events: [], threats: [], checkpoints: [], windows: [busy, again] });
+      expect(await count(store, 'ip_windows')).toBe(2);
+      expect((await store.ipProfile('10.2.0.1', T0, T0 + MIN)).windows).toEqual([again]);
+
+      // The threshold is a store option.
+      const strict = withOptions({ windowMinHits: 10 });
+      await strict.write({ events: [], threats: [], checkpoints: [], windows: [makeWindow('10.2.0.4', T0, { hits: 9, threatLevel: 'LEGITIMATE_BROWSER' })] });
+      expect(await count(store, 'ip_windows')).toBe(2);
+
+      // A window with a level outside the whitelist fails its whole batch.
+      const bad = makeWindow('10.2.0.5', T0, { threatLevel: 'EVIL' as never });
+      await expect(store.write({ events: [makeEvent('w-bad')], threats: [], checkpoints: [], windows: [bad] })).rejects.toBeInstanceOf(BadRequestError);
+      expect(await store.getThreat('w-bad')).toBeNull();
+      expect(await count(store, 'requests')).toBe(1);
+    });
+
+    it('lists scores in a period, filtered by threat level, sorted by whitelisted keys only, paged', async () => {
+      const windows = [
+        makeWindow('10.3.0.1', T0, { hits: 40, velocity: 0.5, threatLevel: 'HIGH' }),
+        makeWindow('10.3.0.2', T0, { hits: 4, velocity: 0.25, threatLevel: 'LEGITIMATE_BROWSER' }),
+        makeWindow('10.3.0.1', T0 + MIN, { hits: 20, velocity: 0.125, threatLevel: 'CRITICAL' }),
+        makeWindow('2001:db8::7', T0 + 2 * MIN, { hits: 8, velocity: 1, threatLevel: 'KNOWN_BOT', knownBot: 'bingbot' }),
+        makeWindow('10.3.0.3', T0 + 10 * MIN, { hits: 5, threatLevel: 'LOW' }),
+      ];
+      await store.write({ events: [], threats: [], checkpoints: [], windows });
+      const q: ScoresQuery = { sort: 'time', order: 'desc', limit: 100, offset: 0 };
+      const keys = async (over: Partial<ScoresQuery>, since = T0, until = T0 + 5 * MIN) =>
+        (await store.scores(since, until, { ...q, ...over })).items.map((w) => `${w.ip}@${(w.start - T0) / MIN}`);
+
+      expect(await keys({})).toEqual(['2001:db8::7@2', '10.3.0.1@1', '10.3.0.2@0', '10.3.0.1@0']);
+      expect(await keys({}, T0 + MIN, T0 + 11 * MIN)).toEqual(['10.3.0.3@10', '2001:db8::7@2', '10.3.0.1@1']);
+      expect(await keys({ threatLevel: ['HIGH', 'CRITICAL'] })).toEqual(['10.3.0.1@1', '10.3.0.1@0']);
+      expect(await keys({ sort: 'threat_level' })).toEqual(['10.3.0.1@1', '10.3.0.1@0', '2001:db8::7@2', '10.3.0.2@0']);
+      expect(await keys({ sort: 'hits', order: 'asc' })).toEqual(['10.3.0.2@0', '2001:db8::7@2', '10.3.0.1@1', '10.3.0.1@0']);
+      expect(await keys({ sort: 'velocity' })).toEqual(['2001:db8::7@2', '10.3.0.1@0', '10.3.0.2@0', '10.3.0.1@1']);
+      for (const sort of SCORE_SORTS) expect(await keys({ sort })).toHaveLength(4);
+      const page = await store.scores(T0, T0 + 5 * MIN, { ...q, limit: 2, offset: 1 });
+      expect(page.total).toBe(4);
+      expect(page.items.map((w) => w.hits)).toEqual([20, 4]);
+
+      await expect(store.scores(T0, T0 + MIN, { ...q, sort: 'hits; DROP TABLE ip_windows' as never })).rejects.toBeInstanceOf(BadRequestError);
+      await expect(store.scores(T0, T0 + MIN, { ...q, order: 'desc, ip' as never })).rejects.toBeInstanceOf(BadRequestError);
+      await expect(store.scores(T0, T0 + MIN, { ...q, threatLevel: ["HIGH' OR 1=1" as never] })).rejects.toBeInstanceOf(BadRequestError);
+      await expect(store.scores(T0, T0 + MIN, { ...q, limit: 10_000 })).rejects.toBeInstanceOf(BadRequestError);
+      expect(await count(store, 'ip_windows')).toBe(5);
+    });
+
+    it('profiles one IP: windows latest first, threats by category and severity, first and last seen', async () => {
+      const ip = '198.51.100.9';
+      const threats = [
+        makeThreat(makeEvent('p1', { ip, time: T0 + 30_000 }), { category: 'sqli', severity: 'high' }),
+        makeThreat(makeEvent('p2', { ip, time: T0 + 90_000 }), { category: 'xss', severity: 'medium' }),
+        makeThreat(makeEvent('p3', { ip, time: T0 + 100_000 }), { category: 'sqli', severity: 'high' }),
+        makeThreat(makeEvent('other', { time: T0 + 100_000 })),
+      ];
+      const windows = [
+        makeWindow(ip, T0, { threatLevel: 'MEDIUM' }),
+        makeWindow(ip, T0 + MIN, { threatLevel: 'HIGH', scenarios: ['http-probing'] }),
+        makeWindow(ip, T0 + 2 * MIN, { threatLevel: 'LOW' }),
+        makeWindow('198.51.100.10', T0 + 3 * MIN, { threatLevel: 'CRITICAL' }),
+      ];
+      await store.write({ ...batchOf(threats), windows });
+
+      const p = await store.ipProfile(ip, T0, T0 + 10 * MIN, 2);
+      expect(p).toMatchObject({
+        ip,
+        since: T0,
+        until: T0 + 10 * MIN,
+        firstSeen: T0,
+        lastSeen: T0 + 3 * MIN,
+        latestThreatLevel: 'LOW',
+        windowsByThreatLevel: { MEDIUM: 1, HIGH: 1, LOW: 1 },
+        threats: 3,
+        threatsByCategory: { sqli: 2, xss: 1 },
+        threatsBySeverity: { info: 0, low: 0, medium: 1, high: 2, critical: 0 },
+      });
+      expect(p.windows.map((w) => w.start)).toEqual([T0 + 2 * MIN, T0 + MIN]);
+      expect(p.windows[1]).toEqual(windows[1]);
+
+      const narrow = await store.ipProfile(ip, T0 + MIN, T0 + 2 * MIN);
+      expect(narrow).toMatchObject({ firstSeen: T0 + MIN, lastSeen: T0 + 2 * MIN, latestThreatLevel: 'HIGH', threats: 2 });
+      const unknown = await store.ipProfile('192.0.2.200', T0, T0 + 10 * MIN);
+      expect(unknown).toMatchObject({ firstSeen: null, lastSeen: null, latestThreatLevel: null, threats: 0, windows: [] });
+    });
+
+    it('counts hits per rule per time bucket, and lists loaded rules that hit nothing', async () => {
+      const H = 60 * MIN;
+      const hit = (id: string, time: number, ruleId: string, simulated = false) =>
+        makeThreat(makeEvent(id, { time }), { detections: [makeDetection({ ruleId, simulated })] });
+      await store.write(
+        batchOf([
+          hit('h1', T0, 'noisy'),
+          hit('h2', T0 + 5 * MIN, 'noisy'),
+          hit('h3', T0 + H, 'noisy', true),
+          hit('h4', T0 + 2 * H + 1, 'rare'),
+          hit('h5', T0 - 3 * 24 * H, 'old'),
+        ]),
+      );
+      const hourly = await store.ruleHits(T0, T0 + 3 * H, { bucket: 'hour' });
+      expect(hourly).toEqual([
+        { ruleId: 'noisy', total: 3, simulated: 1, points: [{ start: T0, count: 2 }, { start: T0 + H, count: 1 }] },
+        { ruleId: 'rare', total: 1, simulated: 0, points: [{ start: T0 + 2 * H, count: 1 }] },
+      ]);
+      const dayStart = Math.floor(T0 / (24 * H)) * 24 * H;
+      expect(await store.ruleHits(T0 - 4 * 24 * H, T0 + 3 * H, { bucket: 'day', limit: 1 })).toEqual([
+        { ruleId: 'noisy', total: 3, simulated: 1, points: [{ start: dayStart, count: 3 }] },
+      ]);
+      expect(await store.ruleHits(T0 + 10 * H, T0 + 11 * H, { bucket: 'hour' })).toEqual([]);
+      await expect(store.ruleHits(T0, T0 + H, { bucket: 'week' as never })).rejects.toBeInstanceOf(BadRequestError);
+
+      const loaded = ['rare', 'silent-b', 'old', 'noisy', "x'); DROP TABLE threats; --", 'silent-a', 'silent-a'];
+      expect(await store.silentRules(T0 - 24 * H, loaded)).toEqual(['old', 'silent-a', 'silent-b', "x'); DROP TABLE threats; --"]);
+      expect(await store.silentRules(T0 - 4 * 24 * H, loaded)).not.toContain('old');
+      expect(await store.silentRules(T0, [])).toEqual([]);
+      expect(await count(store, 'threats')).toBe(5);
+    });
+
+    it('prunes IP windows with requests (same retention)', async () => {
+      const windows = [makeWindow('10.4.0.1', T0 - 10 * MIN), makeWindow('10.4.0.1', T0 - MIN), makeWindow('10.4.0.2', T0)];
+      await store.write({ events: [makeEvent('old', { time: T0 - 10 * MIN })], threats: [], checkpoints: [], windows });
+      expect(await withOptions({ pruneChunk: 1 }).pruneRequests(T0 - MIN)).toBe(1);
+      const left = await store.scores(T0 - 60 * MIN, T0 + MIN, { sort: 'time', order: 'asc', limit: 10, offset: 0 });
+      expect(left.items.map((w) => w.start)).toEqual([T0 - MIN, T0]);
     });
 
     it('serialises concurrent writes without losing rollup counts, and rolls back a failed transaction', async () => {

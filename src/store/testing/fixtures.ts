@@ -1,6 +1,7 @@
 /** Events and threats for store tests and benchmarks: valid defaults, override what the test is about. */
 import type { Category, Detection, Severity, ThreatEvent, ThreatGeo } from '../../core/detection.js';
 import type { HttpEvent } from '../../core/event.js';
+import type { IpWindow } from '../../detect/behaviour/index.js';
 
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -53,5 +54,31 @@ export function makeThreat(
     score: over.score ?? 0.8,
     detections: over.detections ?? [makeDetection({ severity, category })],
     ...(over.geo ? { geo: over.geo } : {}),
+  };
+}
+
+/** A closed IP window with exactly representable features (they are stored as float4). */
+export function makeWindow(ip: string, start: number, over: Partial<IpWindow> = {}): IpWindow {
+  return {
+    ip,
+    start,
+    end: start + 60_000,
+    hits: 10,
+    velocity: 0.125,
+    ratio4xx: 0.5,
+    ratio404: 0.25,
+    ratioPost: 0,
+    ratioStatic: 0.75,
+    ratioDirect: 1,
+    pathDiversity: 0.5,
+    distinctPaths: 5,
+    temporalEntropy: 0.375,
+    distinctUserAgents: 1,
+    distinctJa4s: 0,
+    meanHeaderCount: null,
+    knownBot: null,
+    scenarios: [],
+    threatLevel: 'LOW',
+    ...over,
   };
 }

@@ -1,0 +1,129 @@
+/**
+ * GET /api/ips/:ip — what Rampart knows about one source over a period: its behaviour windows (latest first),
+ * threats by category and severity, first and last seen, and its latest threat level.
+ */
+import type { FastifyInstance } from 'fastify';
+import { CATEGORIES, SEVERITIES } from '../../core/detection.js';
+import { BadRequestError } from '../../core/errors.js';
+import { THREAT_LEVELS } from '../../detect/behaviour/index.js';
+import { normaliseIp } from '../../net/ip.js';
+import type { IpProfile } from '../../store/types.js';
+import { errorResponses } from '../errors.js';
+import { parseRangeParams, rangeParamSchemas } from '../params/range.js';
+import type { ApiDeps } from '../types.js';
+import { windowToJson } from './window-json.js';
+
+const DAY_MS = 86_400_000;
+export const IP_WINDOWS_DEFAULT = 50;
+export const IP_WINDOWS_MAX = 500;
+
+interface ProfileQuery {
+  since?: string;
+  until?: string;
+  limit: number;
+}
+
+const count = { type: 'integer', minimum: 0 } as const;
+const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
+
+const profileSchema = {
+  type: 'object',
+  properties: {
+    ip: { type: 'string', description: 'The address as stored (IPv4-mapped IPv6 folded to IPv4, IPv6 compressed).' },
+    since: { type: 'string', format: 'date-time' },
+    until: { type: 'string', format: 'date-time' },
+    first_seen: { ...nullableTime, description: 'Earliest stored threat or window of the IP in the period.' },
+    last_seen: { ...nullableTime, description: 'Latest stored threat or window end of the IP in the period.' },
+    latest_threat_level: {
+      type: ['string', 'null'],
+      description: `Level of the latest stored window in the period (${THREAT_LEVELS.join(', ')}); null when none.`,
+    },
+    threats: count,
+    threats_by_category: {
+      type: 'object',
+      description: 'Categories with none are omitted.',
+      properties: Object.fromEntries(CATEGORIES.map((c) => [c, count])),
+    },
+    threats_by_severity: {
+      type: 'object',
+      properties: Object.fromEntries(SEVERITIES.map((s) => [s, count])),
+      required: [...SEVERITIES],
+    },
+    windows_by_threat_level: {
+      type: 'object',
+      description: 'Stored windows per threat level; levels with none are omitted.',
+      properties: Object.fromEntries(THREAT_LEVELS.map((l) => [l, count])),
+    },
+    windows: { type: 'array', items: { $ref: 'IpWindow#' }, description: 'Latest first, at most limit.' },
+  },
+  required: [
+    'ip',
+    'since',
+    'until',
+    'first_seen',
+    'last_seen',
+    'latest_threat_level',
+    'threats',
+    'threats_by_category',
+    'threats_by_severity',
+    'windows_by_threat_level',
+    'windows',
+  ],
+} as const;
+
+export function profileToJson(p: IpProfile) {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  return {
+    ip: p.ip,
+    since: new Date(p.since).toISOString(),
+    until: new Date(p.until).toISOString(),
+    first_seen: iso(p.firstSeen),
+    last_seen: iso(p.lastSeen),
+    latest_threat_level: p.latestThreatLevel,
+    threats: p.threats,
+    threats_by_category: p.threatsByCategory,
+    threats_by_severity: p.threatsBySeverity,
+    windows_by_threat_level: p.windowsByThreatLevel,
+    windows: p.windows.map(windowToJson),
+  };
+}
+
+export function ipRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const clock = deps.clock ?? Date.now;
+  app.get<{ Params: { ip: string }; Querystring: ProfileQuery }>(
+    '/api/ips/:ip',
+    {
+      schema: {
+        tags: ['ips'],
+        summary: "One source IP's profile: behaviour windows, threats by category and severity, first/last seen",
+        params: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ip: { type: 'string', minLength: 1, maxLength: 64, description: 'IPv4 or IPv6 address.' } },
+          required: ['ip'],
+        },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...rangeParamSchemas('7d'),
+            limit: {
+              type: 'integer',
+              minimum: 0,
+              maximum: IP_WINDOWS_MAX,
+              default: IP_WINDOWS_DEFAULT,
+              description: 'Most windows listed (latest first).',
+            },
+          },
+        },
+        response: { 200: profileSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const ip = normaliseIp(request.params.ip.trim());
+      if (ip === null) throw new BadRequestError('path parameter "ip" is not an IPv4 or IPv6 address', 'ip');
+      const { since, until } = parseRangeParams(request.query, clock(), 7 * DAY_MS);
+      return profileToJson(await deps.store.ipProfile(ip, since, until, request.query.limit));
+    },
+  );
+}

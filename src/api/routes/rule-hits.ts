@@ -1,0 +1,147 @@
+/**
+ * Rule health: GET /api/rules/hits (hits per rule over time: a noisy rule shows at once) and
+ * GET /api/rules/silent (loaded rules that matched nothing for days). Served from threat_hits.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RuleHitBucket, RuleHitSeries } from '../../store/types.js';
+import { errorResponses } from '../errors.js';
+import type { ApiDeps } from '../types.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+export const RULE_HIT_RANGES = { '24h': DAY_MS, '7d': 7 * DAY_MS, '30d': 30 * DAY_MS } as const;
+type RuleHitRange = keyof typeof RULE_HIT_RANGES;
+const BUCKET_MS: Record<RuleHitBucket, number> = { hour: HOUR_MS, day: DAY_MS };
+export const RULE_HITS_MAX_RULES = 100;
+export const SILENT_MAX_DAYS = 90;
+
+const count = { type: 'integer', minimum: 0 } as const;
+
+const hitsResponseSchema = {
+  type: 'object',
+  properties: {
+    range: { type: 'string', enum: Object.keys(RULE_HIT_RANGES) },
+    bucket: { type: 'string', enum: ['hour', 'day'] },
+    since: { type: 'string', format: 'date-time' },
+    until: { type: 'string', format: 'date-time' },
+    buckets: {
+      type: 'array',
+      items: { type: 'string', format: 'date-time' },
+      description: 'Start of every bucket in the range (UTC-aligned), oldest first; each rule\'s counts align with it.',
+    },
+    rules: {
+      type: 'array',
+      description: 'Rules with hits in the range, most hits first.',
+      items: {
+        type: 'object',
+        properties: {
+          rule_id: { type: 'string' },
+          total: count,
+          simulated: { ...count, description: 'Hits recorded in simulation mode (included in total).' },
+          counts: { type: 'array', items: count },
+        },
+        required: ['rule_id', 'total', 'simulated', 'counts'],
+      },
+    },
+  },
+  required: ['range', 'bucket', 'since', 'until', 'buckets', 'rules'],
+} as const;
+
+const silentResponseSchema = {
+  type: 'object',
+  properties: {
+    days: { type: 'integer' },
+    since: { type: 'string', format: 'date-time' },
+    loaded: { ...count, description: 'Rules and behaviour scenarios loaded now.' },
+    silent: { type: 'array', items: { type: 'string' }, description: 'Loaded rule ids with no hit since then.' },
+  },
+  required: ['days', 'since', 'loaded', 'silent'],
+} as const;
+
+/** Dense series: every bucket from since's bucket up to until, so a chart needs no gap filling. */
+export function ruleHitsToJson(range: RuleHitRange, bucket: RuleHitBucket, since: number, until: number, series: RuleHitSeries[]) {
+  const step = BUCKET_MS[bucket];
+  const first = Math.floor(since / step) * step;
+  const buckets: number[] = [];
+  for (let b = first; b < until; b += step) buckets.push(b);
+  return {
+    range,
+    bucket,
+    since: new Date(since).toISOString(),
+    until: new Date(until).toISOString(),
+    buckets: buckets.map((b) => new Date(b).toISOString()),
+    rules: series.map((s) => {
+      const counts = new Array<number>(buckets.length).fill(0);
+      for (const p of s.points) {
+        const i = Math.round((p.start - first) / step);
+        if (i >= 0 && i < counts.length) counts[i]! += p.count;
+      }
+      return { rule_id: s.ruleId, total: s.total, simulated: s.simulated, counts };
+    }),
+  };
+}
+
+export function ruleHitRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const clock = deps.clock ?? Date.now;
+
+  app.get<{ Querystring: { range: RuleHitRange; bucket: RuleHitBucket; limit: number } }>(
+    '/api/rules/hits',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'Hits per rule over time, most hits first (a noisy rule shows at once)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            range: { type: 'string', enum: Object.keys(RULE_HIT_RANGES), default: '24h', description: 'Window ending now.' },
+            bucket: { type: 'string', enum: ['hour', 'day'], default: 'hour', description: 'Bucket length (UTC).' },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: RULE_HITS_MAX_RULES,
+              default: 20,
+              description: 'Most rules listed.',
+            },
+          },
+        },
+        response: { 200: hitsResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { range, bucket, limit } = request.query;
+      const until = clock();
+      const since = until - RULE_HIT_RANGES[range];
+      const series = await deps.store.ruleHits(since, until, { bucket, limit });
+      return ruleHitsToJson(range, bucket, since, until, series);
+    },
+  );
+
+  // Without the loaded rule ids there is nothing to compare against: the route is simply not there.
+  const ruleIds = deps.ruleIds;
+  if (!ruleIds) return;
+  app.get<{ Querystring: { days: number } }>(
+    '/api/rules/silent',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'Loaded rules (and behaviour scenarios) with no hit in the last days',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            days: { type: 'integer', minimum: 1, maximum: SILENT_MAX_DAYS, default: 7, description: 'Period ending now.' },
+          },
+        },
+        response: { 200: silentResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const days = request.query.days;
+      const since = clock() - days * DAY_MS;
+      const loaded = ruleIds();
+      const silent = await deps.store.silentRules(since, loaded);
+      return { days, since: new Date(since).toISOString(), loaded: new Set(loaded).size, silent };
+    },
+  );
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../core/errors.js';
+import { buildDetection } from '../pipeline/build.js';
+import { validateConfig } from './load.js';
+
+describe('detect config', () => {
+  it('defaults to nothing extra', () => {
+    const { detect } = validateConfig({});
+    expect(detect).toMatchObject({ rules: { paths: [] }, simulation: [], profiles: [], allowlist: { ips: [], paths: [], userAgents: [], rules: [] } });
+    expect(detect.behaviour.maxTrackedIps).toBe(100_000);
+  });
+
+  it.each([
+    [{ profiles: ['wordpres'] }, /detect\.profiles\.0: unknown profile "wordpres" \(valid: wordpress, nextcloud, immich, jellyfin, matrix, grafana, gitlab\)/],
+    [{ allowlist: { ips: ['10.0.0.0/33'] } }, /detect\.allowlist\.ips\.0: invalid CIDR "10\.0\.0\.0\/33"/],
+    [{ allowlist: { paths: ['healthz'] } }, /detect\.allowlist\.paths\.0: path "healthz" must start with '\/'/],
+    [{ allowlist: { rules: [{ id: 'x', path: '/a' }] } }, /detect\.allowlist\.rules\.0\.path: unknown key/],
+    [{ behaviour: { maxTrackedIps: -1 } }, /detect\.behaviour\.maxTrackedIps/],
+    [{ simulaton: [] }, /detect\.simulaton: unknown key/],
+  ])('rejects %j naming the key and value', (detect, message) => {
+    expect(() => validateConfig({ detect })).toThrow(ConfigError);
+    expect(() => validateConfig({ detect })).toThrow(message);
+  });
+
+  it('wires allowlist, profiles, simulation and behaviour into buildDetection', () => {
+    const config = validateConfig({
+      detect: {
+        profiles: ['nextcloud'],
+        simulation: ['scanner-*'],
+        allowlist: { ips: ['10.0.0.0/8'], rules: [{ id: 'sqli-*', pathPrefix: '/search' }] },
+        behaviour: { maxTrackedIps: 5000 },
+      },
+    });
+    const parts = buildDetection(config);
+    expect(parts.allowlist.size).toBe(2 + 3);
+    expect(parts.simulation.patterns).toEqual(['scanner-*']);
+    expect(parts.behaviour.config.maxTrackedIps).toBe(5000);
+    expect(parts.engine.allowlist).toBe(parts.allowlist);
+  });
+
+  it('names the pack when a user rule path is missing', () => {
+    expect(() => buildDetection(validateConfig({ detect: { rules: { paths: ['/nonexistent/pack.yaml'] } } }))).toThrow(/pack\.yaml/);
+  });
+});

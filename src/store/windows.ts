@@ -1,0 +1,285 @@
+/**
+ * IP windows: written with their batch, read as a per-IP profile and as the cross-IP scores table.
+ * Sort keys and the threat-level rank are whitelisted SQL; every value is a parameter.
+ */
+import { SEVERITIES, type Category, type Severity } from '../core/detection.js';
+import { BadRequestError } from '../core/errors.js';
+import { THREAT_LEVELS, type IpWindow, type ThreatLevel } from '../detect/behaviour/index.js';
+import { int, ip, realOrNull, text } from './sanitize.js';
+import { MAX_LIMIT } from './threats.js';
+import type { IpProfile, IpWindowRow, ScoreSort, ScoresQuery, SqlClient } from './types.js';
+
+/** Default of StoreOptions.windowMinHits. */
+export const DEFAULT_WINDOW_MIN_HITS = 3;
+/** Longest known-bot token and scenario id kept (both come from our own tables, bounded anyway). */
+const MAX_LABEL = 64;
+const MAX_SCENARIOS = 32;
+
+/**
+ * Which windows are worth a row: busy ones (≥ minHits hits) and any that is not an ordinary browser. The
+ * behaviour state already skips the smallest ordinary windows; this bounds the rest, since one-hit
+ * browser windows are most of a site's traffic and tell the scores table nothing.
+ */
+export function windowsToStore(windows: readonly IpWindow[], minHits: number): IpWindow[] {
+  // Last wins per (ip, start): ON CONFLICT cannot touch the same row twice in one statement.
+  const byKey = new Map<string, IpWindow>();
+  for (const w of windows) {
+    if (!Number.isFinite(w.start) || !Number.isFinite(w.end)) continue;
+    if (w.hits < minHits && w.threatLevel === 'LEGITIMATE_BROWSER') continue;
+    byKey.set(`${w.start} ${ip(w.ip)}`, w);
+  }
+  return [...byKey.values()];
+}
+
+const WINDOW_FIELDS = `hits, velocity, ratio_4xx, ratio_404, ratio_post, ratio_static, ratio_direct, path_diversity,
+  distinct_paths, temporal_entropy, distinct_user_agents, distinct_ja4s, mean_header_count, known_bot`;
+
+const INSERT_WINDOWS = `
+INSERT INTO ip_windows (ip, window_start, window_end, ${WINDOW_FIELDS}, scenarios, threat_level)
+SELECT ip, to_timestamp(s / 1000), to_timestamp(e / 1000), ${WINDOW_FIELDS},
+       ARRAY(SELECT jsonb_array_elements_text(sc::jsonb)), threat_level
+FROM unnest($1::text[], $2::float8[], $3::float8[], $4::int[], $5::float4[], $6::float4[], $7::float4[], $8::float4[],
+            $9::float4[], $10::float4[], $11::float4[], $12::int[], $13::float4[], $14::int[], $15::int[], $16::float4[],
+            $17::text[], $18::text[], $19::text[])
+     AS u(ip, s, e, hits, velocity, ratio_4xx, ratio_404, ratio_post, ratio_static, ratio_direct, path_diversity,
+          distinct_paths, temporal_entropy, distinct_user_agents, distinct_ja4s, mean_header_count, known_bot,
+          sc, threat_level)
+ON CONFLICT (ip, window_start) DO UPDATE SET
+  window_end = EXCLUDED.window_end, hits = EXCLUDED.hits, velocity = EXCLUDED.velocity,
+  ratio_4xx = EXCLUDED.ratio_4xx, ratio_404 = EXCLUDED.ratio_404, ratio_post = EXCLUDED.ratio_post,
+  ratio_static = EXCLUDED.ratio_static, ratio_direct = EXCLUDED.ratio_direct,
+  path_diversity = EXCLUDED.path_diversity, distinct_paths = EXCLUDED.distinct_paths,
+  temporal_entropy = EXCLUDED.temporal_entropy, distinct_user_agents = EXCLUDED.distinct_user_agents,
+  distinct_ja4s = EXCLUDED.distinct_ja4s, mean_header_count = EXCLUDED.mean_header_count,
+  known_bot = EXCLUDED.known_bot, scenarios = EXCLUDED.scenarios, threat_level = EXCLUDED.threat_level`;
+
+const real = (n: number): number => (Number.isFinite(n) ? n : 0);
+const label = (s: string): string => text(s.length > MAX_LABEL ? s.slice(0, MAX_LABEL) : s);
+
+export async function insertWindows(tx: SqlClient, windows: readonly IpWindow[]): Promise<void> {
+  if (windows.length === 0) return;
+  for (const w of windows) {
+    // A level outside the whitelist would poison the threat-level filter and sort; refuse the batch loudly.
+    if (!(THREAT_LEVELS as readonly string[]).includes(w.threatLevel)) {
+      throw new BadRequestError(`window of ${w.ip}: unknown threat level "${String(w.threatLevel).slice(0, 40)}"`, 'threatLevel');
+    }
+  }
+  await tx.query(INSERT_WINDOWS, [
+    windows.map((w) => ip(w.ip)),
+    windows.map((w) => w.start),
+    windows.map((w) => w.end),
+    windows.map((w) => int(w.hits)),
+    windows.map((w) => real(w.velocity)),
+    windows.map((w) => real(w.ratio4xx)),
+    windows.map((w) => real(w.ratio404)),
+    windows.map((w) => real(w.ratioPost)),
+    windows.map((w) => real(w.ratioStatic)),
+    windows.map((w) => real(w.ratioDirect)),
+    windows.map((w) => real(w.pathDiversity)),
+    windows.map((w) => int(w.distinctPaths)),
+    windows.map((w) => real(w.temporalEntropy)),
+    windows.map((w) => int(w.distinctUserAgents)),
+    windows.map((w) => int(w.distinctJa4s)),
+    windows.map((w) => realOrNull(w.meanHeaderCount)),
+    windows.map((w) => (w.knownBot == null ? null : label(w.knownBot))),
+    windows.map((w) => JSON.stringify(w.scenarios.slice(0, MAX_SCENARIOS).map(label))),
+    windows.map((w) => w.threatLevel),
+  ]);
+}
+
+/** Deletes windows that started before `before`, in chunks (each its own short statement). */
+export async function pruneWindows(sql: SqlClient, before: number, chunk: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rows } = await sql.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM ip_windows WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM ip_windows WHERE window_start < to_timestamp($1::float8 / 1000) LIMIT $2))
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [before, chunk],
+    );
+    const n = rows[0]?.n ?? 0;
+    total += n;
+    if (n < chunk) return total;
+  }
+}
+
+const WINDOW_COLUMNS = `ip, (extract(epoch FROM window_start) * 1000)::float8 AS start_ms,
+  (extract(epoch FROM window_end) * 1000)::float8 AS end_ms, ${WINDOW_FIELDS}, scenarios, threat_level`;
+
+interface WindowRecord {
+  ip: string;
+  start_ms: number;
+  end_ms: number;
+  hits: number;
+  velocity: number;
+  ratio_4xx: number;
+  ratio_404: number;
+  ratio_post: number;
+  ratio_static: number;
+  ratio_direct: number;
+  path_diversity: number;
+  distinct_paths: number;
+  temporal_entropy: number;
+  distinct_user_agents: number;
+  distinct_ja4s: number;
+  mean_header_count: number | null;
+  known_bot: string | null;
+  scenarios: string[];
+  threat_level: ThreatLevel;
+}
+
+function toWindow(r: WindowRecord): IpWindowRow {
+  return {
+    ip: r.ip,
+    start: Math.round(r.start_ms),
+    end: Math.round(r.end_ms),
+    hits: r.hits,
+    velocity: r.velocity,
+    ratio4xx: r.ratio_4xx,
+    ratio404: r.ratio_404,
+    ratioPost: r.ratio_post,
+    ratioStatic: r.ratio_static,
+    ratioDirect: r.ratio_direct,
+    pathDiversity: r.path_diversity,
+    distinctPaths: r.distinct_paths,
+    temporalEntropy: r.temporal_entropy,
+    distinctUserAgents: r.distinct_user_agents,
+    distinctJa4s: r.distinct_ja4s,
+    meanHeaderCount: r.mean_header_count,
+    knownBot: r.known_bot,
+    scenarios: r.scenarios as IpWindowRow['scenarios'],
+    threatLevel: r.threat_level,
+  };
+}
+
+/** Most severe first under DESC: CRITICAL 5 … LEGITIMATE_BROWSER 0 (the order of THREAT_LEVELS). */
+const LEVEL_RANK = `CASE threat_level ${THREAT_LEVELS.map((l, i) => `WHEN '${l}' THEN ${THREAT_LEVELS.length - 1 - i}`).join(' ')} ELSE -1 END`;
+
+/** The only sort expressions that reach SQL; (ip, window_start) — the primary key — makes pages stable. */
+const SORT_SQL: Record<ScoreSort, string> = {
+  time: 'window_start',
+  ip: 'ip COLLATE "C"',
+  threat_level: LEVEL_RANK,
+  hits: 'hits',
+  velocity: 'velocity',
+  ratio_4xx: 'ratio_4xx',
+  ratio_404: 'ratio_404',
+  ratio_post: 'ratio_post',
+  ratio_static: 'ratio_static',
+  path_diversity: 'path_diversity',
+  temporal_entropy: 'temporal_entropy',
+  distinct_user_agents: 'distinct_user_agents',
+};
+const ORDER_SQL = { asc: 'ASC', desc: 'DESC' } as const;
+const RANGE = `window_start >= to_timestamp($1::float8 / 1000) AND window_start < to_timestamp($2::float8 / 1000)`;
+
+export async function scores(
+  sql: SqlClient,
+  since: number,
+  until: number,
+  q: ScoresQuery,
+): Promise<{ items: IpWindowRow[]; total: number }> {
+  const sort = Object.hasOwn(SORT_SQL, q.sort) ? SORT_SQL[q.sort] : undefined;
+  const order = Object.hasOwn(ORDER_SQL, q.order) ? ORDER_SQL[q.order] : undefined;
+  if (!sort) throw new BadRequestError(`sort must be one of ${Object.keys(SORT_SQL).join(', ')}`, 'sort');
+  if (!order) throw new BadRequestError('order must be asc or desc', 'order');
+  checkPage(q.limit, q.offset);
+  const params: unknown[] = [since, until];
+  let where = RANGE;
+  if (q.threatLevel?.length) {
+    for (const l of q.threatLevel) {
+      if (!(THREAT_LEVELS as readonly string[]).includes(l)) {
+        throw new BadRequestError(`threat level must be one of ${THREAT_LEVELS.join(', ')}`, 'threat_level');
+      }
+    }
+    params.push(q.threatLevel);
+    where += ` AND threat_level = ANY($${params.length}::text[])`;
+  }
+  const [count, page] = await Promise.all([
+    sql.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM ip_windows WHERE ${where}`, params),
+    sql.query<WindowRecord>(
+      `SELECT ${WINDOW_COLUMNS} FROM ip_windows WHERE ${where}
+       ORDER BY ${sort} ${order}, window_start ${order}, ip COLLATE "C" ${order}
+       LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, q.limit, q.offset],
+    ),
+  ]);
+  return { items: page.rows.map(toWindow), total: count.rows[0]?.n ?? 0 };
+}
+
+function checkPage(limit: number, offset: number): void {
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) {
+    throw new BadRequestError(`limit must be an integer from 0 to ${MAX_LIMIT}`, 'limit');
+  }
+  if (!Number.isInteger(offset) || offset < 0) throw new BadRequestError('offset must be an integer ≥ 0', 'offset');
+}
+
+export async function ipProfile(
+  sql: SqlClient,
+  rawIp: string,
+  since: number,
+  until: number,
+  limit: number,
+): Promise<IpProfile> {
+  checkPage(limit, 0);
+  const key = ip(rawIp);
+  const p = [key, since, until];
+  const threatRange = `ip = $1 AND time >= to_timestamp($2::float8 / 1000) AND time < to_timestamp($3::float8 / 1000)`;
+  const windowRange = `ip = $1 AND window_start >= to_timestamp($2::float8 / 1000) AND window_start < to_timestamp($3::float8 / 1000)`;
+  const [windows, levels, byCategory, bySeverity, seen] = await Promise.all([
+    sql.query<WindowRecord>(
+      `SELECT ${WINDOW_COLUMNS} FROM ip_windows WHERE ${windowRange} ORDER BY window_start DESC LIMIT $4`,
+      [...p, limit],
+    ),
+    sql.query<{ threat_level: ThreatLevel; n: number; latest: number }>(
+      `SELECT threat_level, count(*)::float8 AS n, (extract(epoch FROM max(window_start)) * 1000)::float8 AS latest
+       FROM ip_windows WHERE ${windowRange} GROUP BY threat_level`,
+      p,
+    ),
+    sql.query<{ category: Category; n: number }>(
+      `SELECT category, count(*)::float8 AS n FROM threats WHERE ${threatRange} GROUP BY category`,
+      p,
+    ),
+    sql.query<{ severity: Severity; n: number }>(
+      `SELECT severity, count(*)::float8 AS n FROM threats WHERE ${threatRange} GROUP BY severity`,
+      p,
+    ),
+    sql.query<{ first: number | null; last: number | null }>(
+      `SELECT (extract(epoch FROM min(f)) * 1000)::float8 AS first, (extract(epoch FROM max(l)) * 1000)::float8 AS last
+       FROM (SELECT min(time) AS f, max(time) AS l FROM threats WHERE ${threatRange}
+             UNION ALL
+             SELECT min(window_start), max(window_end) FROM ip_windows WHERE ${windowRange}) AS s`,
+      p,
+    ),
+  ]);
+  const windowsByThreatLevel: IpProfile['windowsByThreatLevel'] = {};
+  let latest: { level: ThreatLevel; at: number } | null = null;
+  for (const r of levels.rows) {
+    windowsByThreatLevel[r.threat_level] = r.n;
+    if (!latest || r.latest > latest.at) latest = { level: r.threat_level, at: r.latest };
+  }
+  const threatsByCategory: IpProfile['threatsByCategory'] = {};
+  for (const r of byCategory.rows) threatsByCategory[r.category] = r.n;
+  const threatsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let threats = 0;
+  for (const r of bySeverity.rows) {
+    threatsBySeverity[r.severity] = r.n;
+    threats += r.n;
+  }
+  const s = seen.rows[0];
+  return {
+    ip: key,
+    since,
+    until,
+    firstSeen: s?.first == null ? null : Math.round(s.first),
+    lastSeen: s?.last == null ? null : Math.round(s.last),
+    latestThreatLevel: latest?.level ?? null,
+    windowsByThreatLevel,
+    threats,
+    threatsByCategory,
+    threatsBySeverity,
+    windows: windows.rows.map(toWindow),
+  };
+}
