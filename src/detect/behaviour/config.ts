@@ -94,6 +94,12 @@ export const behaviourConfigSchema = z
     cooldownMs: positiveInt.default(600_000),
     /** Closed windows kept until drained; the oldest are dropped (and counted) beyond it. */
     maxClosedWindows: positiveInt.default(10_000),
+    /**
+     * Windows of ordinary browsers (threat level LEGITIMATE_BROWSER) with fewer hits are counted but not queued:
+     * a one-request visit says nothing about behaviour, and such visits are most windows of a busy site.
+     * 1 queues every window.
+     */
+    windowMinHits: positiveInt.default(2),
     scenarios: z
       .object({
         httpProbing: z

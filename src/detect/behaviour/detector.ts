@@ -12,7 +12,7 @@ import type { Detection, Severity } from '../../core/detection.js';
 import { truncateFragment } from '../../core/detection.js';
 import type { Detector } from '../types.js';
 import { parseBehaviourConfig, type BehaviourConfig } from './config.js';
-import { BehaviourState } from './state.js';
+import { BehaviourState, UA_FACTS_MEMO } from './state.js';
 import {
   F as F_,
   L as L_,
@@ -30,9 +30,9 @@ import {
 } from './ip-table.js';
 import { SCENARIOS, S as S_, escalate } from './scenarios.js';
 import { GoodBotMatcher, KNOWN_BOT_TOKENS, claimsBrowser, type BotVerdictLookup } from './good-bots.js';
-import { LoginPathMatcher } from './paths.js';
+import { LoginPathMatcher, refererFamilyHash } from './paths.js';
 import { ResourceClassifier } from './resource.js';
-import { bitmapAdd, hashString, ringHas, ringPut, bitmapEstimate } from './sketch.js';
+import { bitmapAdd, hashString, ringHas, ringPut, bitmapEstimate, MAX_HASHED_CHARS } from './sketch.js';
 import { gapBin } from './windows.js';
 
 export interface BehaviourDeps {
@@ -47,9 +47,9 @@ const L = L_;
 const U = U_;
 const S = S_;
 const N = SCENARIOS.length;
+// The u32 and f32 views share one record geometry (ip-table.ts), so one base index serves both.
+if (L.stride !== U.stride) throw new Error('behaviour: f32 and u32 slot strides differ');
 const MAX_U32 = 0xffffffff;
-/** Distinct User-Agents whose facts are memoised; a site sees a few thousand, a rotating bot is cleared away. */
-const UA_FACTS_CACHE = 8_192;
 
 export class BehaviourDetector implements Detector<BehaviourState> {
   readonly name = 'behaviour';
@@ -125,8 +125,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     }
     const { f64, f32, u32 } = table;
     const f = slot * F.stride;
-    const l = slot * L.stride;
-    const u = slot * U.stride;
+    const u = slot * U.stride; // also the f32 base (same stride)
+    const l = u;
 
     const last = f64[f + F.lastTime]!;
     if (t < last - cfg.rewindMs) {
@@ -154,7 +154,11 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     if (dt > 0) {
       f64[f + F.leakTime] = t;
       for (let s = 0; s < N; s++) {
-        const lv = f32[l + L.level + s]! - dt / this.leakMs[s]!;
+        const before = f32[l + L.level + s]!;
+        // Fast path: a level of 0 means the bucket is already empty (count, emitted, overflow bit cleared by
+        // empty(), the only way a level becomes 0), and most buckets of most IPs are.
+        if (before === 0) continue;
+        const lv = before - dt / this.leakMs[s]!;
         if (lv > 0) f32[l + L.level + s] = lv;
         else this.empty(f32, u32, l, u, s);
       }
@@ -162,14 +166,16 @@ export class BehaviourDetector implements Detector<BehaviourState> {
 
     // Who is asking: cache User-Agent facts per slot, recomputed only when the User-Agent changes.
     const ua = e.userAgent;
-    const uaHash = ua ? hashString(ua) : 1;
+    const uaHash = ua ? st.uaHashes.hash(ua) : 1;
     if (u32[u + U.uaHash] !== uaHash) {
       u32[u + U.uaHash] = uaHash;
-      let cached = st.uaFacts.get(uaHash);
-      if (cached === undefined) {
+      // Fast path: the facts of this User-Agent were computed before (memo keyed by hash, as the slot is).
+      const k = uaHash & (UA_FACTS_MEMO - 1);
+      let cached = st.uaFactsValues[k]! - 1;
+      if (cached < 0 || st.uaFactsKeys[k] !== uaHash) {
         cached = this.uaFactsOf(ua);
-        if (st.uaFacts.size >= UA_FACTS_CACHE) st.uaFacts.clear();
-        st.uaFacts.set(uaHash, cached);
+        st.uaFactsKeys[k] = uaHash;
+        st.uaFactsValues[k] = cached + 1;
       }
       u32[u + U.uaFacts] = cached;
     }
@@ -184,7 +190,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     const browser = (facts & UA_FACT_BROWSER) !== 0;
 
     // What is asked: page or sub-resource, and what it teaches the site profile.
-    const pathHash = hashString(e.path);
+    const pathHash = st.pathHashes.hash(e.path);
     const site = st.sites.profile(e.host);
     const r = this.resources.classify(
       e,
@@ -193,12 +199,15 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       st.sites,
       f64[f + F.lastPageTime]!,
       u32[u + U.lastPageHash]!,
+      u32[u + U.lastPageLength]!,
       t,
     );
     const isAsset = r.asset;
     if (r.subresource && browser && !goodBot) {
       // The referring page proved to be a document; the request, unless already known as an asset, earns a vote.
-      st.sites.voteDocument(site, u32[u + U.lastPageFamily]!);
+      // The page's family is read from the referer (its path is the page's: the hashes matched) rather than stored
+      // per page load, which cost a family hash on every page of every visitor.
+      st.sites.voteDocument(site, refererFamilyHash(e.referer!));
       if (!isAsset) st.sites.voteSubresource(site, r.family(), hashString(e.ip));
     }
     const method = e.method;
@@ -206,7 +215,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     const status = e.status;
     if (!isAsset && !r.subresource && getOrHead && status < 400) {
       u32[u + U.lastPageHash] = pathHash;
-      u32[u + U.lastPageFamily] = r.family();
+      u32[u + U.lastPageLength] = Math.min(e.path.length, MAX_HASHED_CHARS);
       f64[f + F.lastPageTime] = t;
     }
     if (isAsset) {

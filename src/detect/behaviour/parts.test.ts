@@ -5,6 +5,7 @@ import { familyHash, LoginPathMatcher, pathExtension, refererPathHash } from './
 import { bitmapAdd, bitmapEstimate, hashString } from './sketch.js';
 import { GoodBotMatcher, claimsBrowser } from './good-bots.js';
 import { GOOGLEBOT, CHROME } from './testing/events.js';
+import { IpTable, parseIpv4 } from './ip-table.js';
 
 describe('config', () => {
   it('defaults every key', () => {
@@ -80,5 +81,38 @@ describe('good bots', () => {
     expect(claimsBrowser(GOOGLEBOT)).toBe(false);
     expect(claimsBrowser('curl/8.5.0')).toBe(false);
     expect(claimsBrowser(null)).toBe(false);
+  });
+});
+
+describe('ip table', () => {
+  it.each([
+    ['192.0.2.1', 0xc0000201],
+    ['0.0.0.0', 0],
+    ['255.255.255.255', 0xffffffff],
+    ['010.0.0.1', -1],
+    ['1.2.3', -1],
+    ['1.2.3.4.5', -1],
+    ['256.1.1.1', -1],
+    ['1..2.3', -1],
+    ['2001:db8::1', -1],
+    ['1.2.3.4 ', -1],
+  ])('parseIpv4(%j) = %d', (ip, value) => expect(parseIpv4(ip)).toBe(value));
+
+  it('finds every tracked IP, IPv4 and not, through heavy eviction churn', () => {
+    const t = new IpTable(500);
+    const live = new Map<string, number>();
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 20_000; i++) {
+      const n = Math.floor(rand() * 3_000);
+      const ip = n % 7 === 0 ? `2001:db8::${n.toString(16)}` : `10.${n >> 8}.${n & 255}.${n % 3}`;
+      if (t.find(ip) >= 0) continue;
+      const victim = t.victim();
+      if (victim >= 0) live.delete(t.ipOf(victim));
+      live.set(ip, t.assign(ip, victim));
+    }
+    expect(t.tracked).toBe(500);
+    for (const [ip, slot] of live) expect(t.peek(ip)).toBe(slot);
+    expect(t.peek('10.200.1.1')).toBe(-1);
   });
 });

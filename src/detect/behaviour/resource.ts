@@ -10,7 +10,7 @@
  */
 import type { HttpEvent } from '../../core/event.js';
 import type { BehaviourConfig } from './config.js';
-import { familyHash, pathExtension, refererPathHash } from './paths.js';
+import { ExtensionSet, familyHash, pathExtension, refererPathEnd, refererPathHash, refererPathStart } from './paths.js';
 import type { HostProfile, SiteAssets } from './site-assets.js';
 
 const PAGE_EXTENSIONS = new Set([
@@ -26,31 +26,32 @@ const PAGE_EXTENSIONS = new Set([
   '.action',
 ]);
 
-/** Reused for every event (the detector is synchronous), so classification allocates nothing. */
+/** The classifier itself (reused for every event: the detector is synchronous), so classification allocates nothing. */
 export interface ResourceVerdict {
-  asset: boolean;
-  subresource: boolean;
-  /** Family hash of the path, computed on first use. */
+  readonly asset: boolean;
+  readonly subresource: boolean;
+  /** Family hash of the path, computed on first use (most events never need it). */
   family(): number;
 }
 
-export class ResourceClassifier {
-  private readonly extensions: Set<string>;
+export class ResourceClassifier implements ResourceVerdict {
+  asset = false;
+  subresource = false;
+  private readonly extensions: ExtensionSet;
   private readonly largeBytes: number;
   private readonly gapMs: number;
   private path = '';
   private cachedFamily = 0;
-  private readonly verdict: ResourceVerdict;
 
   constructor(assets: BehaviourConfig['assets']) {
-    this.extensions = new Set(assets.extensions.map((x) => x.toLowerCase()));
+    this.extensions = new ExtensionSet(assets.extensions);
     this.largeBytes = assets.largeResponseBytes;
     this.gapMs = assets.subresourceGapMs;
-    this.verdict = {
-      asset: false,
-      subresource: false,
-      family: () => (this.cachedFamily ||= familyHash(this.path)),
-    };
+  }
+
+  family(): number {
+    if (this.cachedFamily === 0) this.cachedFamily = familyHash(this.path);
+    return this.cachedFamily;
   }
 
   classify(
@@ -60,23 +61,31 @@ export class ResourceClassifier {
     sites: SiteAssets,
     lastPageTime: number,
     lastPageHash: number,
+    lastPageLength: number,
     t: number,
   ): ResourceVerdict {
-    this.path = e.path;
+    const path = e.path;
+    this.path = path;
     this.cachedFamily = 0;
-    const v = this.verdict;
-    const ext = pathExtension(e.path);
-    v.asset =
-      (ext !== '' && this.extensions.has(ext)) ||
-      e.status === 304 ||
-      e.status === 206 ||
-      (e.bytes >= this.largeBytes && !PAGE_EXTENSIONS.has(ext)) ||
-      (site.learned > 0 && sites.isAsset(site, v.family()));
-    v.subresource = false;
-    if (e.referer && lastPageHash !== 0 && t - lastPageTime <= this.gapMs) {
-      const ref = refererPathHash(e.referer);
-      v.subresource = ref === lastPageHash && ref !== pathHash;
+    const status = e.status;
+    // Cheapest tests first; the extension is read without allocating, the page-extension slice only for large bodies.
+    this.asset =
+      status === 304 ||
+      status === 206 ||
+      this.extensions.hasExtensionOf(path) ||
+      (e.bytes >= this.largeBytes && !PAGE_EXTENSIONS.has(pathExtension(path))) ||
+      (site.learned > 0 && sites.isAsset(site, this.family()));
+    this.subresource = false;
+    const referer = e.referer;
+    if (referer && lastPageHash !== 0 && t - lastPageTime <= this.gapMs) {
+      // Fast path: a referer whose path is not as long as the page's is another page; only same-length ones are
+      // hashed (most, on a browsing session: a page's own sub-resources name it).
+      const start = refererPathStart(referer);
+      if (start >= 0 && refererPathEnd(referer, start) - start === lastPageLength) {
+        const ref = refererPathHash(referer);
+        this.subresource = ref === lastPageHash && ref !== pathHash;
+      }
     }
-    return v;
+    return this;
   }
 }

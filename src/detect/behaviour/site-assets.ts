@@ -29,6 +29,11 @@ export interface HostProfile {
 
 export class SiteAssets {
   private readonly hosts = new Map<string, HostProfile>();
+  // Last host asked for and its profile: consecutive log lines are almost always for the same site, and a string
+  // comparison is cheaper than hashing a fresh host string for the Map. Replaced whenever a profile is created,
+  // which is also the only time profiles are evicted, so it never points at an evicted profile.
+  private lastHost: string | null = null;
+  private lastProfile: HostProfile | undefined;
 
   constructor(
     private readonly minVoters: number,
@@ -48,6 +53,7 @@ export class SiteAssets {
 
   /** The profile for `host` ('' when the log has no host), created on demand within the host cap. */
   profile(host: string | null): HostProfile {
+    if (host === this.lastHost && this.lastProfile !== undefined) return this.lastProfile;
     const key = host === null ? '' : host.length > MAX_HOST_KEY ? host.slice(0, MAX_HOST_KEY) : host;
     let p = this.hosts.get(key);
     if (p === undefined) {
@@ -55,6 +61,8 @@ export class SiteAssets {
       p = { families: new Map(), assetSightings: 0, learned: 0 };
       this.hosts.set(key, p);
     }
+    this.lastHost = host;
+    this.lastProfile = p;
     return p;
   }
 

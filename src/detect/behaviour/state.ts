@@ -2,9 +2,11 @@
  * BehaviourState: everything the behaviour detector remembers, owned by the caller, bounded by configuration.
  * - per IP: a slab slot (ip-table.ts), at most maxTrackedIps, least recently seen evicted;
  * - per site: learned asset families (site-assets.ts), at most maxHosts × maxFamiliesPerHost;
- * - open windows: a FIFO of (slot, generation, end) so windows of silent IPs close as event time advances,
- *   at most 2 × maxTrackedIps entries;
- * - closed windows: a queue of at most maxClosedWindows, drained by the pipeline.
+ * - open windows: a FIFO of (slot, end) so windows of silent IPs close as event time advances, at most
+ *   2 × maxTrackedIps entries;
+ * - closed windows: a queue of at most maxClosedWindows compact records, drained by the pipeline (windows of
+ *   ordinary browsers with fewer than windowMinHits hits are counted, not queued);
+ * - memos of recent User-Agent and path strings → hash (1,024 entries each).
  */
 import type { BehaviourConfig } from './config.js';
 import {
@@ -16,11 +18,12 @@ import {
   BITMAP_UA_WORDS,
   BITMAP_JA4_WORDS,
   GAP_BINS,
+  WINDOW_WORDS,
 } from './ip-table.js';
 import { SiteAssets } from './site-assets.js';
 import { ClosedWindowQueue, normalisedEntropy, threatLevel, type IpWindow } from './windows.js';
 import { SCENARIOS, S as S_, type ScenarioId } from './scenarios.js';
-import { bitmapEstimate } from './sketch.js';
+import { bitmapEstimate, HashMemo } from './sketch.js';
 import { UA_FACT_BROWSER, UA_FACT_GOOD_BOT } from './ip-table.js';
 import type { Severity } from '../../core/detection.js';
 
@@ -29,6 +32,12 @@ const F = F_;
 const L = L_;
 const U = U_;
 const S = S_;
+/** Offsets inside a closed-window record: the slot's per-window run, then the User-Agent facts. */
+const W0 = U_.windowFirst;
+const RECORD_WORDS = WINDOW_WORDS + 1;
+const R_FACTS = WINDOW_WORDS;
+/** User-Agent facts memo entries (a power of two). */
+export const UA_FACTS_MEMO = 4096;
 
 export interface BehaviourCounters {
   events: number;
@@ -41,6 +50,8 @@ export interface BehaviourCounters {
   windowsClosed: number;
   /** Windows closed before their end because the open-window FIFO was full (only under extreme IP churn). */
   windowsClosedEarly: number;
+  /** Closed windows not queued: ordinary browsers with fewer than windowMinHits hits (counted in windowsClosed). */
+  windowsNotQueued: number;
 }
 
 export class BehaviourState {
@@ -54,15 +65,23 @@ export class BehaviourState {
     rewinds: 0,
     windowsClosed: 0,
     windowsClosedEarly: 0,
+    windowsNotQueued: 0,
   };
-  /** Memo of User-Agent hash → UA_FACT_* bits (bounded by the detector; cleared when full). */
-  readonly uaFacts = new Map<number, number>();
+  /**
+   * Direct-mapped memo of User-Agent hash → UA_FACT_* bits + 1 (0: empty), indexed by the hash's low bits: two typed
+   * arrays instead of a Map, because a slot's User-Agent facts are looked up whenever its User-Agent changes.
+   */
+  readonly uaFactsKeys = new Uint32Array(UA_FACTS_MEMO);
+  readonly uaFactsValues = new Uint32Array(UA_FACTS_MEMO);
+  /** hashString() of recent User-Agents and paths (1,024 entries each). */
+  readonly uaHashes = new HashMemo(10);
+  readonly pathHashes = new HashMemo(10);
   /** Highest event time seen (epoch ms); drives window closing. */
   watermark = -Infinity;
 
   private readonly closed: ClosedWindowQueue;
+
   private readonly fifoSlot: Int32Array;
-  private readonly fifoGen: Uint32Array;
   private readonly fifoEnd: Float64Array;
   private fifoHead = 0;
   private fifoLen = 0;
@@ -74,10 +93,9 @@ export class BehaviourState {
     this.table = new IpTable(config.maxTrackedIps);
     const a = config.assets;
     this.sites = new SiteAssets(a.minVoters, a.maxHosts, a.maxFamiliesPerHost);
-    this.closed = new ClosedWindowQueue(config.maxClosedWindows);
+    this.closed = new ClosedWindowQueue(config.maxClosedWindows, RECORD_WORDS);
     const fifoCap = 2 * config.maxTrackedIps;
     this.fifoSlot = new Int32Array(fifoCap);
-    this.fifoGen = new Uint32Array(fifoCap);
     this.fifoEnd = new Float64Array(fifoCap);
   }
 
@@ -99,7 +117,7 @@ export class BehaviourState {
 
   /** Takes the closed windows queued so far (oldest first). */
   drainClosedWindows(): IpWindow[] {
-    return this.closed.drain();
+    return this.closed.drain((words, base, start, ip) => this.describe(words, base, start, ip));
   }
 
   /** Closes every open window (end of a replay, shutdown); buckets are kept. */
@@ -114,8 +132,8 @@ export class BehaviourState {
     if (this.fifoLen === this.fifoSlot.length) this.popFront(true);
     const i = (this.fifoHead + this.fifoLen) % this.fifoSlot.length;
     this.fifoSlot[i] = slot;
-    this.fifoGen[i] = this.table.u32[slot * U.stride + U.generation]!;
     this.fifoEnd[i] = end;
+    this.table.windowEnd[slot] = end;
     this.fifoLen++;
   }
 
@@ -125,13 +143,15 @@ export class BehaviourState {
     while (this.fifoLen > 0 && this.fifoEnd[this.fifoHead]! <= due) this.popFront(false);
   }
 
+  /**
+   * Pops the oldest entry and closes its window if it is still the slot's open window. Checked against the table's
+   * compact windowEnd array rather than the slot record: most entries are stale (the IP's next event already closed
+   * the window), and reading the record would cost a cache miss per entry. An entry of an evicted IP can only
+   * match a window of the slot's new IP that ends at the same time, which is then due anyway.
+   */
   private popFront(early: boolean): void {
     const slot = this.fifoSlot[this.fifoHead]!;
-    const u = slot * U.stride;
-    const live =
-      this.table.u32[u + U.generation] === this.fifoGen[this.fifoHead] &&
-      this.table.u32[u + U.hits]! > 0 &&
-      this.table.f64[slot * F.stride + F.windowStart]! + this.config.windowMs === this.fifoEnd[this.fifoHead];
+    const live = this.table.windowEnd[slot] === this.fifoEnd[this.fifoHead];
     this.fifoHead = (this.fifoHead + 1) % this.fifoSlot.length;
     this.fifoLen--;
     if (live) {
@@ -144,21 +164,35 @@ export class BehaviourState {
   closeWindow(slot: number): void {
     const u32 = this.table.u32;
     const u = slot * U.stride;
-    if (u32[u + U.hits] === 0) return;
-    this.closed.push(this.describe(slot));
+    const hits = u32[u + U.hits]!;
+    if (hits === 0) return;
     this.counters.windowsClosed++;
-    u32.fill(0, u + U.hits, u + U.windowRecurred + 1);
-    u32.fill(0, u + U.pathBits, u + U.pathBits + BITMAP_PATH_WORDS + BITMAP_UA_WORDS + BITMAP_JA4_WORDS);
-    u32.fill(0, u + U.gapHist, u + U.gapHist + GAP_BINS);
+    const facts = u32[u + U.uaFacts]!;
+    if (hits >= this.config.windowMinHits || !this.ordinary(u32, u, hits, facts)) {
+      this.closed.push(u32, u + W0, facts, this.table.f64[slot * F.stride + F.windowStart]!, this.table.ipOf(slot));
+    } else {
+      this.counters.windowsNotQueued++;
+    }
+    u32.fill(0, u + U.windowFirst, u + U.windowEnd);
+    this.table.windowEnd[slot] = 0;
   }
 
-  private describe(slot: number): IpWindow {
-    const { u32, f64 } = this.table;
-    const u = slot * U.stride;
-    const hits = u32[u + U.hits]!;
-    const start = f64[slot * F.stride + F.windowStart]!;
+  /** True when threatLevel() of this window would be LEGITIMATE_BROWSER (see windows.ts), without building it. */
+  private ordinary(u32: Uint32Array, u: number, hits: number, facts: number): boolean {
+    return (
+      u32[u + U.trippedMask] === 0 &&
+      (facts & (UA_FACT_BROWSER | UA_FACT_GOOD_BOT)) === UA_FACT_BROWSER &&
+      !(hits >= 10 && u32[u + U.status404]! / hits >= 0.5) &&
+      !(hits >= 5 && u32[u + U.status4xx]! / hits >= 0.3)
+    );
+  }
+
+  /** Builds the IpWindow of a closed-window record (`r`: offset of the record in `w`). */
+  private describe(w: Uint32Array, r: number, start: number, ip: string): IpWindow {
+    const b = r - W0; // so that w[b + U.field] reads a per-window field
+    const hits = w[b + U.hits]!;
     const windowMs = this.config.windowMs;
-    const mask = u32[u + U.trippedMask]!;
+    const mask = w[b + U.trippedMask]!;
     const scenarios: ScenarioId[] = [];
     const severities: Severity[] = [];
     if (mask !== 0) {
@@ -169,29 +203,29 @@ export class BehaviourState {
         severities.push(this.config.scenarios[spec.configKey].severity);
       }
     }
-    const distinctPaths = Math.min(hits, bitmapEstimate(u32, u + U.pathBits, BITMAP_PATH_WORDS));
-    const facts = u32[u + U.uaFacts]!;
+    const distinctPaths = Math.min(hits, bitmapEstimate(w, b + U.pathBits, BITMAP_PATH_WORDS));
+    const facts = w[r + R_FACTS]!;
     const botIndex = (facts >>> 8) - 1;
-    const headerKnown = u32[u + U.headerKnown]!;
-    const ratio4xx = u32[u + U.status4xx]! / hits;
-    const ratio404 = u32[u + U.status404]! / hits;
+    const headerKnown = w[b + U.headerKnown]!;
+    const ratio4xx = w[b + U.status4xx]! / hits;
+    const ratio404 = w[b + U.status404]! / hits;
     return {
-      ip: this.table.ipOf(slot),
+      ip,
       start,
       end: start + windowMs,
       hits,
       velocity: hits / (windowMs / 1000),
       ratio4xx,
       ratio404,
-      ratioPost: u32[u + U.posts]! / hits,
-      ratioStatic: u32[u + U.assets]! / hits,
-      ratioDirect: u32[u + U.direct]! / hits,
+      ratioPost: w[b + U.posts]! / hits,
+      ratioStatic: w[b + U.assets]! / hits,
+      ratioDirect: w[b + U.direct]! / hits,
       pathDiversity: distinctPaths / hits,
       distinctPaths,
-      temporalEntropy: normalisedEntropy(u32, u + U.gapHist, GAP_BINS),
-      distinctUserAgents: Math.min(hits, bitmapEstimate(u32, u + U.uaBits, BITMAP_UA_WORDS)),
-      distinctJa4s: Math.min(hits, bitmapEstimate(u32, u + U.ja4Bits, BITMAP_JA4_WORDS)),
-      meanHeaderCount: headerKnown > 0 ? u32[u + U.headerSum]! / headerKnown : null,
+      temporalEntropy: normalisedEntropy(w, b + U.gapHist, GAP_BINS),
+      distinctUserAgents: Math.min(hits, bitmapEstimate(w, b + U.uaBits, BITMAP_UA_WORDS)),
+      distinctJa4s: Math.min(hits, bitmapEstimate(w, b + U.ja4Bits, BITMAP_JA4_WORDS)),
+      meanHeaderCount: headerKnown > 0 ? w[b + U.headerSum]! / headerKnown : null,
       knownBot: botIndex >= 0 ? (this.botTokens[botIndex] ?? null) : null,
       scenarios,
       threatLevel: threatLevel({

@@ -46,7 +46,8 @@ describe('IP windows', () => {
   });
 
   it('closes the window of a silent IP once event time passes its end by maxSkewMs', () => {
-    const d = new BehaviourDetector({ maxSkewMs: 10_000 });
+    // windowMinHits: 1 queues the single-request windows this test watches (the default counts them only).
+    const d = new BehaviourDetector({ maxSkewMs: 10_000, windowMinHits: 1 });
     const st = d.createState();
     d.detect([ev({ ip: '192.0.2.1', time: T0 + 1_000 })], st);
     d.detect([ev({ ip: '192.0.2.2', time: T0 + MIN + 9_000 })], st);
@@ -110,7 +111,7 @@ describe('IP windows', () => {
   });
 
   it('tolerates small backwards jumps and restarts an IP whose time jumps back beyond rewindMs', () => {
-    const d = new BehaviourDetector();
+    const d = new BehaviourDetector({ windowMinHits: 1 });
     const st = d.createState();
     const times = [0, 5_000, 2_000, 9_000, 8_500, 20_000].map((x) => T0 + x);
     d.detect(
@@ -141,7 +142,7 @@ describe('IP windows', () => {
   });
 
   it('keeps at most maxClosedWindows and counts the dropped ones', () => {
-    const d = new BehaviourDetector({ maxClosedWindows: 10 });
+    const d = new BehaviourDetector({ maxClosedWindows: 10, windowMinHits: 1 });
     const st = d.createState();
     d.detect(
       Array.from({ length: 50 }, (_, i) => ev({ ip: `10.0.0.${i}`, time: T0 + i })),
@@ -152,6 +153,44 @@ describe('IP windows', () => {
     expect(drained).toHaveLength(10);
     expect(drained[0]!.ip).toBe('10.0.0.40');
     expect(st.droppedWindows).toBe(40);
+  });
+
+  it('windows of ordinary browsers below windowMinHits are counted, not queued; others are queued', () => {
+    const d = new BehaviourDetector();
+    const st = d.createState();
+    d.detect(
+      [
+        ev({ ip: '10.0.0.1', time: T0 }), // one browser request: counted only
+        ev({ ip: '10.0.0.2', time: T0, userAgent: 'curl/8.5.0' }), // one tool request: LOW, queued
+        ev({ ip: '10.0.0.3', time: T0, userAgent: GOOGLEBOT }), // one crawler request: KNOWN_BOT, queued
+        ev({ ip: '10.0.0.4', time: T0 }),
+        ev({ ip: '10.0.0.4', time: T0 + 1, path: '/b' }), // two browser requests: queued
+      ],
+      st,
+    );
+    st.flush();
+    expect(st.drainClosedWindows().map((w) => `${w.ip} ${w.threatLevel}`)).toEqual([
+      '10.0.0.2 LOW',
+      '10.0.0.3 KNOWN_BOT',
+      '10.0.0.4 LEGITIMATE_BROWSER',
+    ]);
+    expect(st.counters).toMatchObject({ windowsClosed: 4, windowsNotQueued: 1 });
+  });
+
+  it('drains windows oldest first across the queue growing and wrapping', () => {
+    const d = new BehaviourDetector({ maxClosedWindows: 3_000, windowMinHits: 1 });
+    const st = d.createState();
+    const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    d.detect(
+      Array.from({ length: 5_000 }, (_, i) => ev({ ip: ip(i), time: T0 + i })),
+      st,
+    );
+    st.flush();
+    const first = st.drainClosedWindows();
+    expect(first).toHaveLength(3_000);
+    expect(st.droppedWindows).toBe(2_000);
+    expect(new Set(first.map((w) => w.ip))).toEqual(new Set(Array.from({ length: 3_000 }, (_, i) => ip(2_000 + i))));
+    expect(st.drainClosedWindows()).toEqual([]);
   });
 
   it('temporal entropy: one rhythm is 0, gaps spread over every bin are 1', () => {

@@ -106,35 +106,92 @@ export function threatLevel(w: LevelInputs): ThreatLevel {
   return 'LEGITIMATE_BROWSER';
 }
 
-/** Bounded FIFO of closed windows; when full, the oldest is dropped and counted. */
+/**
+ * Bounded FIFO of closed windows, kept as compact records (a copy of the slot's per-window words, the User-Agent
+ * facts, the start and the IP) and turned into IpWindow objects only when drained: most closed windows are never
+ * read (nobody drains during a replay; when full, the oldest are dropped), so building objects for them was wasted.
+ * When full, the oldest is dropped and counted. Storage grows by doubling up to the cap.
+ */
 export class ClosedWindowQueue {
-  private items: IpWindow[] = [];
+  private words: Uint32Array;
+  private starts: Float64Array;
+  private ips: string[];
   private head = 0;
+  private len = 0;
   dropped = 0;
 
-  constructor(private readonly cap: number) {}
+  /** `recordWords`: words copied per window (the slot's per-window run plus one word of User-Agent facts). */
+  constructor(
+    private readonly cap: number,
+    private readonly recordWords: number,
+  ) {
+    const initial = Math.min(cap, 1024);
+    this.words = new Uint32Array(initial * recordWords);
+    this.starts = new Float64Array(initial);
+    this.ips = new Array<string>(initial).fill('');
+  }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.len;
   }
 
-  push(w: IpWindow): void {
-    if (this.length >= this.cap) {
-      this.head++;
-      this.dropped++;
-      // Compact now and then so the dropped prefix does not grow without bound.
-      if (this.head >= this.cap) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
+  /** Queues a record: `recordWords - 1` words of `src` from `from`, then `facts`. */
+  push(src: Uint32Array, from: number, facts: number, start: number, ip: string): void {
+    let size = this.starts.length;
+    if (this.len === size && size < this.cap) {
+      this.grow();
+      size = this.starts.length;
     }
-    this.items.push(w);
+    let i: number;
+    if (this.len === size) {
+      // Full at the cap: overwrite the oldest.
+      i = this.head;
+      this.head = i + 1 === size ? 0 : i + 1;
+      this.dropped++;
+    } else {
+      i = this.head + this.len;
+      if (i >= size) i -= size;
+      this.len++;
+    }
+    const w = this.recordWords;
+    const base = i * w;
+    // A plain loop: subarray() + set() would allocate a view per window.
+    const words = this.words;
+    for (let k = 0; k < w - 1; k++) words[base + k] = src[from + k]!;
+    words[base + w - 1] = facts;
+    this.starts[i] = start;
+    this.ips[i] = ip;
   }
 
-  drain(): IpWindow[] {
-    const out = this.head === 0 ? this.items : this.items.slice(this.head);
-    this.items = [];
+  /** Empties the queue, oldest first, through `build(words, base, start, ip)` (facts at base + recordWords - 1). */
+  drain<T>(build: (words: Uint32Array, base: number, start: number, ip: string) => T): T[] {
+    const out = new Array<T>(this.len);
+    const size = this.starts.length;
+    for (let k = 0, i = this.head; k < this.len; k++, i = i + 1 === size ? 0 : i + 1) {
+      out[k] = build(this.words, i * this.recordWords, this.starts[i]!, this.ips[i]!);
+      this.ips[i] = ''; // do not keep drained IP strings alive
+    }
     this.head = 0;
+    this.len = 0;
     return out;
+  }
+
+  private grow(): void {
+    const size = this.starts.length;
+    const next = Math.min(this.cap, size * 2);
+    const w = this.recordWords;
+    const words = new Uint32Array(next * w);
+    const starts = new Float64Array(next);
+    const ips = new Array<string>(next).fill('');
+    // Unroll the ring so the oldest lands at 0.
+    for (let k = 0, i = this.head; k < this.len; k++, i = i + 1 === size ? 0 : i + 1) {
+      words.set(this.words.subarray(i * w, i * w + w), k * w);
+      starts[k] = this.starts[i]!;
+      ips[k] = this.ips[i]!;
+    }
+    this.words = words;
+    this.starts = starts;
+    this.ips = ips;
+    this.head = 0;
   }
 }
