@@ -25,6 +25,7 @@ interface AnalyzeFlags extends CommonFlags {
   output: string;
   store?: boolean;
   progress: boolean;
+  geo: boolean;
 }
 
 export function registerAnalyze(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -34,7 +35,8 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     .argument('<files...>', 'log files; - reads stdin')
     .option('-o, --output <kind>', `output: ${OUTPUTS.join(', ')} (jsonl: one object per flagged line)`, 'text')
     .option('--store', 'also write events and threats to the store (embedded or DATABASE_URL)')
-    .option('--no-progress', 'never draw a progress bar');
+    .option('--no-progress', 'never draw a progress bar')
+    .option('--no-geo', 'skip GeoIP/ASN on flagged lines (used only by --output jsonl and --store)');
   addConfigFlag(cmd);
   addFormatFlags(cmd);
   addStoreFlags(cmd);
@@ -55,9 +57,13 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
       : null;
     if (store) await store.migrate();
     const sink: Sink = store ?? { write: async () => {} };
-    // Only the local GeoIP/ASN lookups: analyze never calls a provider.
-    const enrichment = await openEnrichment({ ...config, redis: {}, enrich: { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } } }, (m) => logger.warn(m));
-    const annotate = enrichment.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
+    // Only the local GeoIP/ASN lookups, and only where their answer goes somewhere (JSON lines, the
+    // store): opening them costs a second and over 100 MB at peak, and analyze never calls a provider.
+    const wantGeo = flags.geo && (flags.output === 'jsonl' || flags.store === true);
+    const enrichment = wantGeo
+      ? await openEnrichment({ ...config, redis: {}, enrich: { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } } }, (m) => logger.warn(m))
+      : null;
+    const annotate = enrichment?.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
 
     let bar: SingleBar | null = null;
     const source = new FileReadSource({
@@ -102,7 +108,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     } finally {
       (bar as SingleBar | null)?.stop();
       await store?.close();
-      await enrichment.close();
+      await enrichment?.close();
     }
     const seconds = (performance.now() - started) / 1000;
     const snap = metrics.snapshot();

@@ -164,6 +164,11 @@ function pushBound(s: string, from: number, to: number, out: { v4: U32Builder; v
 export interface AsnCsvOptions {
   /** Shown as the database's build date (the file's mtime when read from disk). */
   buildDate?: Date | null;
+  /**
+   * The text holds the file's raw bytes as Latin-1 characters (how openAsnCsv reads it): one byte per
+   * character instead of UTF-16, and organisation names are decoded from UTF-8 one by one.
+   */
+  latin1Bytes?: boolean;
 }
 
 export function asnTableFromCsv(text: string, file: string, opts: AsnCsvOptions = {}): GeoSource {
@@ -197,7 +202,9 @@ export function asnTableFromCsv(text: string, file: string, opts: AsnCsvOptions 
     const fe = fs === 0 ? 0 : pushBound(text, c1 + 1, c2, endSink);
     if (fs === 0 || fe !== fs || asn < 0) fail(lineNo, text.slice(lineStart, lineEnd));
     const rawOrg = asnEnd < lineEnd ? text.slice(asnEnd + 1, lineEnd) : '';
-    const org = rawOrg.startsWith('"') ? (splitCsv(rawOrg)[0] ?? '') : rawOrg;
+    const quotedOrg = rawOrg.startsWith('"') ? (splitCsv(rawOrg)[0] ?? '') : rawOrg;
+    // A fresh string either way: a slice would keep the whole file text alive for the process's life.
+    const org = opts.latin1Bytes ? Buffer.from(quotedOrg, 'latin1').toString('utf8') : flat(quotedOrg);
     let o = orgIndex.get(org);
     if (o === undefined) {
       o = orgs.push(org) - 1;
@@ -248,13 +255,18 @@ export function asnTableFromCsv(text: string, file: string, opts: AsnCsvOptions 
   };
 }
 
+/** A copy that does not share memory with the string it came from. */
+function flat(s: string): string {
+  return s.length === 0 ? '' : Buffer.from(s, 'utf8').toString('utf8');
+}
+
 export async function openAsnCsv(file: string): Promise<GeoSource> {
   let text: string;
   let mtime: Date;
   try {
-    [text, { mtime }] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    [text, { mtime }] = await Promise.all([readFile(file, 'latin1'), stat(file)]);
   } catch (e) {
     throw new GeoDatabaseError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
   }
-  return asnTableFromCsv(text, file, { buildDate: mtime });
+  return asnTableFromCsv(text, file, { buildDate: mtime, latin1Bytes: true });
 }
