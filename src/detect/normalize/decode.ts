@@ -12,16 +12,16 @@ function hexVal(c: number): number {
 }
 
 /**
- * Turn a byte sequence into text. Overlong UTF-8 forms of ASCII (`c0 ae`, `e0 80 ae`) decode to the
+ * Turn bytes[0..n) into text. Overlong UTF-8 forms of ASCII (`c0 ae`, `e0 80 ae`) decode to the
  * ASCII character they smuggle, as IIS and old decoders did; invalid bytes become U+FFFD.
  */
-function bytesToText(bytes: number[]): string {
+function bytesToText(bytes: number[], n: number): string {
   let out = '';
   let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i] ?? 0;
-    const b1 = bytes[i + 1] ?? -1;
-    const b2 = bytes[i + 2] ?? -1;
+  while (i < n) {
+    const b = bytes[i] as number;
+    const b1 = i + 1 < n ? (bytes[i + 1] as number) : -1;
+    const b2 = i + 2 < n ? (bytes[i + 2] as number) : -1;
     if (b < 0x80) {
       out += String.fromCharCode(b);
       i += 1;
@@ -34,7 +34,7 @@ function bytesToText(bytes: number[]): string {
     } else {
       // Find the end of this (possibly valid) multi-byte run and let Buffer decode it leniently.
       let j = i + 1;
-      while (j < bytes.length && (bytes[j] ?? 0) >= 0x80 && (bytes[j] ?? 0) < 0xc0 && j - i < 4) j++;
+      while (j < n && (bytes[j] as number) >= 0x80 && (bytes[j] as number) < 0xc0 && j - i < 4) j++;
       out += Buffer.from(bytes.slice(i, j)).toString('utf8');
       i = j;
     }
@@ -42,30 +42,39 @@ function bytesToText(bytes: number[]): string {
   return out;
 }
 
-/** One round of lenient percent-decoding: invalid escapes stay as they are, never throws. */
+/** Scratch for one run of escapes (decoding is synchronous, so one buffer serves every call). */
+const runBytes: number[] = [];
+
+/**
+ * One round of lenient percent-decoding: invalid escapes stay as they are, never throws. Text between
+ * escapes is copied in slices, and each run of consecutive escapes is decoded as one byte sequence
+ * (so multi-byte UTF-8 and overlong forms spanning several escapes decode together).
+ */
 export function percentDecodeOnce(s: string): string {
-  if (s.indexOf('%') === -1) return s;
+  let i = s.indexOf('%');
+  if (i === -1) return s;
+  const n = s.length;
   let out = '';
-  let bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 37 && i + 2 < s.length) {
-      const h = hexVal(s.charCodeAt(i + 1));
-      const l = hexVal(s.charCodeAt(i + 2));
-      if (h >= 0 && l >= 0) {
-        bytes.push(h * 16 + l);
-        i += 2;
-        continue;
-      }
+  let copied = 0; // s[copied..i) is literal text not yet in `out`
+  while (i !== -1 && i + 2 < n) {
+    let j = i;
+    let count = 0;
+    while (j + 2 < n && s.charCodeAt(j) === 37) {
+      const h = hexVal(s.charCodeAt(j + 1));
+      const l = hexVal(s.charCodeAt(j + 2));
+      if (h < 0 || l < 0) break;
+      runBytes[count++] = h * 16 + l;
+      j += 3;
     }
-    if (bytes.length > 0) {
-      out += bytesToText(bytes);
-      bytes = [];
+    if (count === 0) {
+      i = s.indexOf('%', i + 1); // a lone `%`: literal
+      continue;
     }
-    out += s[i];
+    out += s.slice(copied, i) + bytesToText(runBytes, count);
+    copied = j;
+    i = s.indexOf('%', j);
   }
-  if (bytes.length > 0) out += bytesToText(bytes);
-  return out;
+  return copied === 0 ? s : out + s.slice(copied);
 }
 
 /** Repeated percent-decoding: at most 3 rounds, stops as soon as a round changes nothing. */
@@ -98,9 +107,19 @@ export function unicodeEscape(s: string): string {
   return out;
 }
 
+/** Is there a `%c0`, `%c1` or `%e0` (any case)? Only those can start an overlong form. */
+function hasOverlongLead(s: string): boolean {
+  for (let at = s.indexOf('%'); at !== -1; at = s.indexOf('%', at + 1)) {
+    const a = s.charCodeAt(at + 1) | 32;
+    const b = s.charCodeAt(at + 2);
+    if ((a === 99 && (b === 48 || b === 49)) || (a === 101 && b === 48)) return true;
+  }
+  return false;
+}
+
 /** Overlong UTF-8 in percent form (`%c0%ae`, `%e0%80%ae`) → the ASCII character it smuggles. */
 export function overlongUtf8(s: string): string {
-  if (s.indexOf('%') === -1) return s;
+  if (!hasOverlongLead(s)) return s;
   return s
     .replace(/%e0%[89][0-9a-f]%([89ab][0-9a-f])/gi, (m) => percentDecodeOnce(m))
     .replace(/%c[01]%([89ab][0-9a-f])/gi, (m) => percentDecodeOnce(m));
@@ -113,9 +132,41 @@ const NAMED: Record<string, string> = {
   lsqb: '[', rsqb: ']', lbrace: '{', rbrace: '}', vert: '|', quest: '?', ast: '*', hyphen: '-',
 };
 
+/** NAMED's keys packed into numbers (5 bits a letter), so a lookahead can test a name without a substring. */
+const NAMED_CODES = new Set(Object.keys(NAMED).map((k) => nameCode(k, 0, k.length)));
+
+function nameCode(s: string, from: number, to: number): number {
+  let h = 0;
+  for (let i = from; i < to; i++) h = h * 32 + ((s.charCodeAt(i) | 32) - 96);
+  return h;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/**
+ * Could htmlEntity change the `&` at `at`? True for `&#...` (numeric; left to the regex) and for a
+ * known name. The regex takes the longest run of 2 to 8 letters (`;` is optional, so it never
+ * backtracks to a shorter name): `&utm_source` → `utm`, unknown, unchanged. So in a query string the
+ * `&` between arguments is not a trigger, and such values skip decoding entirely.
+ */
+export function entityAt(s: string, at: number): boolean {
+  const next = s.charCodeAt(at + 1);
+  if (next === 35) return true; // &#
+  let end = at + 1;
+  while (end < s.length && end - at - 1 < 8 && isAsciiLetter(s.charCodeAt(end))) end++;
+  return end - at - 1 >= 2 && NAMED_CODES.has(nameCode(s, at + 1, end));
+}
+
+function hasEntity(s: string): boolean {
+  for (let at = s.indexOf('&'); at !== -1; at = s.indexOf('&', at + 1)) if (entityAt(s, at)) return true;
+  return false;
+}
+
 /** HTML entities: common named ones, decimal and hex (browsers accept a missing `;`, so do we). */
 export function htmlEntity(s: string): string {
-  if (s.indexOf('&') === -1) return s;
+  if (!hasEntity(s)) return s;
   return s.replace(/&(?:#[xX]0*([0-9a-fA-F]{1,6})|#0*([0-9]{1,7})|([a-zA-Z]{2,8}));?/g, (m, hex?: string, dec?: string, name?: string) => {
     const code = hex !== undefined ? parseInt(hex, 16) : dec !== undefined ? parseInt(dec, 10) : -1;
     if (code >= 0) return code <= 0x10ffff ? String.fromCodePoint(code) : m;

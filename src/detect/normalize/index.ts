@@ -6,10 +6,11 @@ import { htmlEntity, overlongUtf8, unicodeEscape, urlDecode } from './decode.js'
 import { normalizePath } from './path.js';
 import { compressWhitespace, lowercase, nullByte, plusSpace, shellNormalize, sqlComments } from './text.js';
 
-export { parseQuery, MAX_ARGS, MAX_ARG_VALUE, MAX_ARG_NAME } from './query.js';
+export { parseQuery, forEachArg, MAX_ARGS, MAX_ARG_VALUE, MAX_ARG_NAME } from './query.js';
 export type { QueryArg, ParsedQuery } from './query.js';
 export { normalizePath } from './path.js';
 export { percentDecodeOnce } from './decode.js';
+export { triggerMask, transformBits, pairTriggers, leadingTriggers, CHAR_TRIGGERS, TRANSFORM_BIT, NON_ASCII, ALL_TRIGGERS } from './triggers.js';
 
 /** Hard cap on any normalised value; longer input is cut before the first transform. */
 export const MAX_NORMALIZED = 16 * 1024;

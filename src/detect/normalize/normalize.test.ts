@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NORMALIZED, normalizeField, parseQuery, TRANSFORMS, type TransformName } from './index.js';
+import {
+  ALL_TRIGGERS,
+  forEachArg,
+  MAX_NORMALIZED,
+  NON_ASCII,
+  normalizeField,
+  normalizePath,
+  parseQuery,
+  percentDecodeOnce,
+  TRANSFORM_BIT,
+  TRANSFORM_NAMES,
+  TRANSFORMS,
+  triggerMask,
+  type QueryArg,
+  type TransformName,
+} from './index.js';
 
 describe('transforms', () => {
   const cases: [TransformName, string, string][] = [
@@ -93,5 +108,131 @@ describe('parseQuery', () => {
     expect(r.args.length).toBe(256);
     expect(r.truncated).toBe(true);
     expect(r.args[0]?.value.length).toBe(4096);
+  });
+});
+
+describe('trigger mask (transforms skipped on values without their trigger characters)', () => {
+  // Deterministic fuzz over the characters the transforms care about, plus ordinary ones.
+  const alphabet = ['a', 'Z', '0', '/', '.', '\\', '%', 'u', 'c', '0', 'a', 'e', '2', 'f', '+', '&', '#', 'x', ';', 'l', 't', 'amp', 'lt;', '-', '*', ' ', '\t', '\n', '\0', '$', "'", '"', '`', '^', '{', 'IFS', '}', '=', 'İ', '／', '\u00a0'];
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const samples = Array.from({ length: 6_000 }, () => Array.from({ length: 1 + rand(12) }, () => alphabet[rand(alphabet.length)]).join(''));
+  samples.push('', '.', './x', '..', 'a=1&b=2', '&lt', '&ltx', '&#', '&AMP;', 'x&colon;y', '&valueOf;');
+
+  it.each(TRANSFORM_NAMES)('%s leaves a value alone when its bit is clear', (name) => {
+    let skipped = 0;
+    for (const s of samples) {
+      if ((triggerMask(s) & TRANSFORM_BIT[name]) !== 0) continue;
+      skipped++;
+      expect(TRANSFORMS[name](s), JSON.stringify(s)).toBe(s);
+      if (name === 'pathNormalize') expect(normalizePath(s).traversal).toBe(false);
+    }
+    expect(skipped).toBeGreaterThan(100);
+  });
+
+  it('an & counts only where an entity could start', () => {
+    expect(triggerMask('page=2&sort=price') & TRANSFORM_BIT.htmlEntity).toBe(0);
+    expect(triggerMask('a=1&lt;b') & TRANSFORM_BIT.htmlEntity).not.toBe(0);
+    expect(triggerMask('a=1&#60;') & TRANSFORM_BIT.htmlEntity).not.toBe(0);
+    expect(triggerMask('x&Colon') & TRANSFORM_BIT.htmlEntity).not.toBe(0);
+  });
+
+  it('non-ASCII sets every bit', () => {
+    expect(triggerMask('é')).toBe(ALL_TRIGGERS);
+    expect(triggerMask('abc') & NON_ASCII).toBe(0);
+  });
+});
+
+describe('forEachArg', () => {
+  it('visits what parseQuery returns, in order', () => {
+    for (const q of ['a=1&b=%27x&&c&d=', '&&', '=x&y=', 'a=b=c', 'x'.repeat(300) + '=1&k']) {
+      const seen: QueryArg[] = [];
+      const truncated = forEachArg(q, 256, (name, value) => seen.push({ name, value }));
+      expect(seen).toEqual(parseQuery(q).args);
+      expect(truncated).toBe(parseQuery(q).truncated);
+    }
+  });
+});
+
+// The character-by-character decoder percentDecodeOnce replaced (as committed), as the reference.
+function refHexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Turn a byte sequence into text. Overlong UTF-8 forms of ASCII (`c0 ae`, `e0 80 ae`) decode to the
+ * ASCII character they smuggle, as IIS and old decoders did; invalid bytes become U+FFFD.
+ */
+function refBytesToText(bytes: number[]): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] ?? 0;
+    const b1 = bytes[i + 1] ?? -1;
+    const b2 = bytes[i + 2] ?? -1;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i += 1;
+    } else if ((b === 0xc0 || b === 0xc1) && (b1 & 0xc0) === 0x80) {
+      out += String.fromCharCode(((b & 0x1f) << 6) | (b1 & 0x3f));
+      i += 2;
+    } else if (b === 0xe0 && b1 >= 0x80 && b1 <= 0x9f && (b2 & 0xc0) === 0x80) {
+      out += String.fromCharCode(((b1 & 0x3f) << 6) | (b2 & 0x3f));
+      i += 3;
+    } else {
+      // Find the end of this (possibly valid) multi-byte run and let Buffer decode it leniently.
+      let j = i + 1;
+      while (j < bytes.length && (bytes[j] ?? 0) >= 0x80 && (bytes[j] ?? 0) < 0xc0 && j - i < 4) j++;
+      out += Buffer.from(bytes.slice(i, j)).toString('utf8');
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** One round of lenient percent-decoding: invalid escapes stay as they are, never throws. */
+function referenceDecode(s: string): string {
+  if (s.indexOf('%') === -1) return s;
+  let out = '';
+  let bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 && i + 2 < s.length) {
+      const h = refHexVal(s.charCodeAt(i + 1));
+      const l = refHexVal(s.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) {
+        bytes.push(h * 16 + l);
+        i += 2;
+        continue;
+      }
+    }
+    if (bytes.length > 0) {
+      out += refBytesToText(bytes);
+      bytes = [];
+    }
+    out += s[i];
+  }
+  if (bytes.length > 0) out += refBytesToText(bytes);
+  return out;
+}
+
+describe('percentDecodeOnce', () => {
+  it('decodes exactly like the plain character-by-character decoder', () => {
+    const parts = ['%', '%2', '%25', '%41', '%c0', '%ae', '%e0', '%80', '%D9', '%85', '%zz', 'a', '/', '%%', 'é'];
+    let seed = 99;
+    for (let k = 0; k < 5000; k++) {
+      let s = '';
+      for (let n = 0; n < 1 + (k % 9); n++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        s += parts[seed % parts.length];
+      }
+      expect(percentDecodeOnce(s), JSON.stringify(s)).toBe(referenceDecode(s));
+    }
   });
 });

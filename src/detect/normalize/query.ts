@@ -16,25 +16,37 @@ export interface ParsedQuery {
   truncated: boolean;
 }
 
-/** Split on `&` (and `;`, which some servers accept), first MAX_ARGS pairs, each part capped. */
-export function parseQuery(query: string, maxArgs = MAX_ARGS): ParsedQuery {
-  const args: QueryArg[] = [];
+/**
+ * Split on `&`, first `maxArgs` non-empty pairs, each part capped; calls `visit(name, value)` per pair
+ * (no per-pair objects, for the detection hot path). Returns true when pairs were dropped or cut.
+ */
+export function forEachArg(query: string, maxArgs: number, visit: (name: string, value: string) => void): boolean {
   let truncated = false;
-  if (query === '') return { args, truncated };
+  let count = 0;
   let start = 0;
-  while (start <= query.length) {
-    if (args.length >= maxArgs) {
+  const n = query.length;
+  while (start <= n) {
+    if (count >= maxArgs) {
       truncated = true;
       break;
     }
     let end = query.indexOf('&', start);
-    if (end === -1) end = query.length;
-    const part = query.slice(start, end);
+    if (end === -1) end = n;
+    if (end === start) {
+      start = end + 1;
+      continue;
+    }
+    // Look for `=` inside this pair only: indexOf could run to the end of a long query for every pair.
+    let eq = -1;
+    for (let j = start; j < end; j++) {
+      if (query.charCodeAt(j) === 61) {
+        eq = j;
+        break;
+      }
+    }
+    let name = query.slice(start, eq === -1 ? end : eq);
+    let value = eq === -1 ? '' : query.slice(eq + 1, end);
     start = end + 1;
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    let name = eq === -1 ? part : part.slice(0, eq);
-    let value = eq === -1 ? '' : part.slice(eq + 1);
     if (name.length > MAX_ARG_NAME) {
       name = name.slice(0, MAX_ARG_NAME);
       truncated = true;
@@ -43,7 +55,15 @@ export function parseQuery(query: string, maxArgs = MAX_ARGS): ParsedQuery {
       value = value.slice(0, MAX_ARG_VALUE);
       truncated = true;
     }
-    args.push({ name, value });
+    count++;
+    visit(name, value);
   }
+  return truncated;
+}
+
+/** Split on `&`, first `maxArgs` pairs, each part capped. */
+export function parseQuery(query: string, maxArgs = MAX_ARGS): ParsedQuery {
+  const args: QueryArg[] = [];
+  const truncated = forEachArg(query, maxArgs, (name, value) => args.push({ name, value }));
   return { args, truncated };
 }

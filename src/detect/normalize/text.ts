@@ -1,9 +1,15 @@
 /** Text-shape transforms: case, NUL bytes, whitespace, SQL comments, shell quoting, plus-as-space. */
 
-const UPPER = /[A-Z\u00c0-\uffff]/;
-
+/**
+ * A charCode scan instead of a regex: most values are already lower-case ASCII and come back as they
+ * are (no copy). Any character from U+00C0 up may have a lower-case form, so those go to toLowerCase.
+ */
 export function lowercase(s: string): string {
-  return UPPER.test(s) ? s.toLowerCase() : s;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c >= 0xc0) return s.toLowerCase();
+  }
+  return s;
 }
 
 export function nullByte(s: string): string {

@@ -1,10 +1,13 @@
 /**
  * A compact Aho-Corasick automaton: one pass over a text reports every occurrence of every literal.
- * Case-insensitive for ASCII (literals are stored lower-case; the scan folds A-Z). Built once per rule
- * set into a dense ASCII transition table (fail links resolved at build time), so the scan is one array
- * read per character. Literals are ASCII (the loader rejects others); a non-ASCII character in the
- * text simply returns the automaton to its root.
+ * Case-insensitive for ASCII (literals are stored lower-case). Built once per rule set into a dense
+ * ASCII transition table (fail links resolved at build time; the A-Z columns copy the a-z ones, so
+ * folding costs nothing), so the scan is one typed-array read per character. Literals are ASCII (the
+ * loader rejects others); a non-ASCII character in the text simply returns the automaton to its root.
  */
+import { ALL_TRIGGERS, CHAR_TRIGGERS, leadingTriggers, pairTriggers } from '../normalize/index.js';
+import type { IntList } from './intlist.js';
+
 export interface AhoHit {
   literal: number;
   /** Index just past the end of the occurrence. */
@@ -15,11 +18,13 @@ const ALPHA = 128;
 
 export class AhoCorasick {
   readonly literals: readonly string[];
-  /** delta[node * 128 + c] → next node */
-  private readonly delta: Int32Array;
+  /**
+   * table[state + c] = next state | 1 if the next node ends a literal. A state is node * 128 (so the
+   * low bit is free for the flag and no multiplication is needed per character).
+   */
+  private readonly table: Int32Array;
   /** Literal ids ending at a node, including those inherited through fail links. */
   private readonly out: (readonly number[])[];
-  private readonly hasOut: Uint8Array;
 
   constructor(literals: readonly string[]) {
     this.literals = literals.map((l) => l.toLowerCase());
@@ -72,27 +77,33 @@ export class AhoCorasick {
         }
       }
     }
-    this.delta = delta;
+    const table = new Int32Array(n * ALPHA);
+    for (let node = 0; node < n; node++) {
+      for (let c = 0; c < ALPHA; c++) {
+        const folded = c >= 65 && c <= 90 ? c + 32 : c;
+        const next = delta[node * ALPHA + folded] as number;
+        table[node * ALPHA + c] = next * ALPHA + ((out[next] as number[]).length > 0 ? 1 : 0);
+      }
+    }
+    this.table = table;
     this.out = out;
-    this.hasOut = Uint8Array.from(out, (o) => (o.length > 0 ? 1 : 0));
   }
 
   /** Calls `onHit` for every occurrence; returns the number of characters examined. */
   scan(text: string, onHit: (literal: number, end: number) => void): number {
-    const delta = this.delta;
-    const hasOut = this.hasOut;
-    let node = 0;
+    const table = this.table;
+    let state = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
-      let c = text.charCodeAt(i);
+      const c = text.charCodeAt(i);
       if (c >= ALPHA) {
-        node = 0;
+        state = 0;
         continue;
       }
-      if (c >= 65 && c <= 90) c += 32;
-      node = delta[node * ALPHA + c] as number;
-      if (hasOut[node] === 1) {
-        const outs = this.out[node] as readonly number[];
+      const v = table[state + c] as number;
+      state = v & -2;
+      if ((v & 1) !== 0) {
+        const outs = this.out[state >> 7] as readonly number[];
         for (let k = 0; k < outs.length; k++) onHit(outs[k] as number, i + 1);
       }
     }
@@ -100,25 +111,51 @@ export class AhoCorasick {
   }
 
   /** Pushes the id of every literal that occurs (possibly repeated) into `hits`; returns characters examined. */
-  scanInto(text: string, hits: number[]): number {
-    const delta = this.delta;
-    const hasOut = this.hasOut;
-    let node = 0;
+  scanInto(text: string, hits: IntList): number {
+    const table = this.table;
+    let state = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
-      let c = text.charCodeAt(i);
+      const c = text.charCodeAt(i);
       if (c >= ALPHA) {
-        node = 0;
+        state = 0;
         continue;
       }
-      if (c >= 65 && c <= 90) c += 32;
-      node = delta[node * ALPHA + c] as number;
-      if (hasOut[node] === 1) {
-        const outs = this.out[node] as readonly number[];
+      const v = table[state + c] as number;
+      state = v & -2;
+      if ((v & 1) !== 0) {
+        const outs = this.out[state >> 7] as readonly number[];
         for (let k = 0; k < outs.length; k++) hits.push(outs[k] as number);
       }
     }
     return n;
+  }
+
+  /**
+   * scanInto fused with normalize's triggerMask (same result, one pass instead of two): pushes literal
+   * hits and returns the trigger mask of `text`. Stops at the first non-ASCII character and returns
+   * ALL_TRIGGERS; the hits are then incomplete, and the caller must take its decoding path anyway.
+   */
+  scanWithTriggers(text: string, hits: IntList): number {
+    const table = this.table;
+    let state = 0;
+    let mask = leadingTriggers(text);
+    let prev = 0;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= ALPHA) return ALL_TRIGGERS;
+      mask |= CHAR_TRIGGERS[c] as number;
+      if (c <= 47) mask |= pairTriggers(text, i, prev, c);
+      prev = c;
+      const v = table[state + c] as number;
+      state = v & -2;
+      if ((v & 1) !== 0) {
+        const outs = this.out[state >> 7] as readonly number[];
+        for (let k = 0; k < outs.length; k++) hits.push(outs[k] as number);
+      }
+    }
+    return mask;
   }
 
   /** All hits, for tests and explanations. */

@@ -2,7 +2,7 @@
 import type { Detection } from '../../core/detection.js';
 import type { HttpEvent } from '../../core/event.js';
 import type { Detector } from '../types.js';
-import { RuleEngine, newStats, type ScanStats } from './engine.js';
+import { RuleEngine, newStats, type EngineOptions, type ScanStats } from './engine.js';
 import type { RuleSet } from './types.js';
 
 export class RuleDetector implements Detector<void> {
@@ -11,8 +11,8 @@ export class RuleDetector implements Detector<void> {
   /** Cumulative work counters (fields, bytes scanned, regex runs) for metrics. */
   readonly stats: ScanStats = newStats();
 
-  constructor(ruleSet: RuleSet) {
-    this.engine = new RuleEngine(ruleSet);
+  constructor(ruleSet: RuleSet, opts: EngineOptions = {}) {
+    this.engine = new RuleEngine(ruleSet, opts);
   }
 
   createState(): void {}

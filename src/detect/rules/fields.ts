@@ -1,6 +1,6 @@
 /** Which parts of an event rules inspect, capped so a hostile request cannot make detection expensive. */
 import type { HttpEvent } from '../../core/event.js';
-import { parseQuery } from '../normalize/index.js';
+import { forEachArg } from '../normalize/index.js';
 
 /** At most this many field instances per event (path, query, each arg value and name, UA, ...). */
 export const MAX_FIELDS_PER_EVENT = 160;
@@ -24,32 +24,70 @@ function cap(s: string): string {
   return s.length > MAX_FIELD_BYTES ? s.slice(0, MAX_FIELD_BYTES) : s;
 }
 
-export function eventFields(e: EventLike): FieldInstance[] {
-  const out: FieldInstance[] = [
-    { key: 'method', label: 'method', raw: cap(e.method) },
-    { key: 'status', label: 'status', raw: String(e.status) },
-    { key: 'path', label: 'path', raw: cap(e.path) },
-  ];
-  if (e.userAgent) out.push({ key: 'user_agent', label: 'user_agent', raw: cap(e.userAgent) });
-  if (e.referer && e.referer !== '-') out.push({ key: 'referer', label: 'referer', raw: cap(e.referer) });
-  if (e.host) out.push({ key: 'host', label: 'host', raw: cap(e.host) });
+/**
+ * Receives each inspected field: `argName` is set for `args` and `arg_names` (the label is derived from
+ * it only when needed, see fieldLabel), null otherwise.
+ */
+export type FieldVisitor = (key: string, raw: string, argName: string | null) => void;
+
+/** What Detection.field says for a field instance. */
+export function fieldLabel(key: string, argName: string | null): string {
+  if (argName === null) return key;
+  return key === 'args' ? `arg:${argName.slice(0, 64)}` : 'arg_name';
+}
+
+/**
+ * Visits the field instances of an event in a fixed order, under the caps. The engine's hot path: no
+ * per-field objects or labels are built (eventFields is the allocating form of the same walk).
+ */
+export function visitEventFields(e: EventLike, visit: FieldVisitor): void {
+  let count = 3;
+  visit('method', cap(e.method), null);
+  visit('status', String(e.status), null);
+  visit('path', cap(e.path), null);
+  if (e.userAgent) {
+    visit('user_agent', cap(e.userAgent), null);
+    count++;
+  }
+  if (e.referer && e.referer !== '-') {
+    visit('referer', cap(e.referer), null);
+    count++;
+  }
+  if (e.host) {
+    visit('host', cap(e.host), null);
+    count++;
+  }
   if (e.headers) {
     for (const [name, value] of Object.entries(e.headers)) {
-      if (out.length >= 24) break;
-      out.push({ key: `header:${name.toLowerCase()}`, label: `header:${name.toLowerCase()}`, raw: cap(value) });
+      if (count >= 24) break;
+      visit(`header:${name.toLowerCase()}`, cap(value), null);
+      count++;
     }
   }
   // The request target as sent: for rules whose evidence spans path and query (`/shell?cd+/tmp`).
-  out.push({ key: 'uri', label: 'uri', raw: cap(e.query === '' ? e.path : `${e.path}?${e.query}`) });
+  visit('uri', cap(e.query === '' ? e.path : `${e.path}?${e.query}`), null);
+  count++;
   if (e.query !== '') {
-    out.push({ key: 'query', label: 'query', raw: cap(e.query) });
-    const { args } = parseQuery(e.query, MAX_ARGS_INSPECTED);
-    for (const a of args) {
-      if (out.length + 2 > MAX_FIELDS_PER_EVENT) break;
-      const label = `arg:${a.name.slice(0, 64)}`;
-      if (a.value !== '') out.push({ key: 'args', label, raw: a.value });
-      out.push({ key: 'arg_names', label: 'arg_name', raw: a.name });
-    }
+    visit('query', cap(e.query), null);
+    count++;
+    let full = false;
+    forEachArg(e.query, MAX_ARGS_INSPECTED, (name, value) => {
+      if (full || count + 2 > MAX_FIELDS_PER_EVENT) {
+        full = true;
+        return;
+      }
+      if (value !== '') {
+        visit('args', value, name);
+        count++;
+      }
+      visit('arg_names', name, name);
+      count++;
+    });
   }
+}
+
+export function eventFields(e: EventLike): FieldInstance[] {
+  const out: FieldInstance[] = [];
+  visitEventFields(e, (key, raw, argName) => out.push({ key, label: fieldLabel(key, argName), raw }));
   return out;
 }

@@ -37,3 +37,14 @@ export function matchRule(rule: Rule, text: string, stats: { regexRuns: number }
       return null;
   }
 }
+
+/**
+ * Can `rule` match a text of this length? Only equality operators constrain it; used to skip building
+ * a lower-cased copy of a value (a user agent, say) just to compare it with a few short constants.
+ */
+export function lengthCanMatch(rule: Rule, length: number): boolean {
+  const m = rule.match;
+  if (m.kind !== 'operator' || (m.op !== 'equals' && m.op !== 'in' && m.op !== 'status_in')) return true;
+  for (const v of m.values) if (v.length === length) return true;
+  return false;
+}

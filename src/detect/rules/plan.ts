@@ -3,7 +3,8 @@
  * all of them: the rules' transform pipelines are merged into a trie of steps, so a prefix shared by
  * several pipelines (urlDecode → unicodeEscape → ...) is computed once per field value.
  */
-import { TRANSFORMS, type Normalized, type TransformName } from '../normalize/index.js';
+import { NON_ASCII, TRANSFORM_BIT, TRANSFORMS, type Normalized, type TransformName } from '../normalize/index.js';
+import { ResultCache } from './result-cache.js';
 import type { Rule } from './types.js';
 
 /** Fields with query-string semantics. */
@@ -14,6 +15,10 @@ export interface Step {
   /** null only for the root step (the raw value, capped). */
   transform: TransformName | null;
   fn: (s: string) => string;
+  /** TRANSFORM_BIT of `transform` (0 for the root): skipped when the input's trigger mask lacks it. */
+  bit: number;
+  /** Earlier steps applying the same transform: if one had the same input, its output is reused. */
+  sameBefore: number[];
 }
 
 export interface PlanPipeline {
@@ -29,9 +34,23 @@ export interface FieldPlan {
   always: number[];
   steps: Step[];
   pipelines: PlanPipeline[];
+  /** Step index of each pipeline's view, in pipeline order. */
+  viewSteps: readonly number[];
+  /**
+   * Trigger bits of every transform in the plan except `lowercase`, plus NON_ASCII. A value whose
+   * trigger mask misses all of them is, in every view, itself up to ASCII case (lower-casing ASCII
+   * creates no trigger character, so no later transform wakes up): the engine then scans the raw
+   * text once (the automaton folds A-Z) and decodes nothing.
+   */
+  decodeBits: number;
   viewOf(rule: number, argLike: boolean): number;
-  /** Step indices of the distinct view texts (identical texts are scanned once). */
-  distinctViews(results: readonly Normalized[]): number[];
+  /** Is view k (index into viewSteps) the same text as an earlier view? Identical texts are scanned once. */
+  isRepeatView(results: readonly Normalized[], k: number): boolean;
+  /** Scratch space for the engine (one field at a time): step results and their trigger masks. */
+  results: Normalized[];
+  masks: Int32Array;
+  /** What the rules found in recent values of this field (see result-cache.ts). */
+  cache: ResultCache;
 }
 
 /** Arg-like fields use query-string semantics: `+` is a space, decoded before percent-escapes. */
@@ -44,11 +63,11 @@ export function pipelineFor(transforms: readonly TransformName[], argLike: boole
 
 export function buildPlan(rules: readonly Rule[], key: string, tryAll: boolean): FieldPlan {
   const argLike = ARG_KEYS.has(key);
-  const steps: Step[] = [{ parent: -1, transform: null, fn: (s) => s }];
+  const steps: Step[] = [{ parent: -1, transform: null, fn: (s) => s, bit: 0, sameBefore: [] }];
   const children = new Map<string, number>();
   const pipelines: PlanPipeline[] = [];
   const byKey = new Map<string, number>();
-  const ruleView = new Map<number, number>();
+  const ruleView = new Int32Array(rules.length);
   const applicable: number[] = [];
   const always: number[] = [];
   const mask = new Uint8Array(rules.length);
@@ -67,7 +86,8 @@ export function buildPlan(rules: readonly Rule[], key: string, tryAll: boolean):
         let next = children.get(ck);
         if (next === undefined) {
           next = steps.length;
-          steps.push({ parent: step, transform: tr, fn: TRANSFORMS[tr] });
+          const sameBefore = steps.flatMap((st, i) => (st.transform === tr ? [i] : []));
+          steps.push({ parent: step, transform: tr, fn: TRANSFORMS[tr], bit: TRANSFORM_BIT[tr], sameBefore });
           children.set(ck, next);
         }
         step = next;
@@ -75,36 +95,32 @@ export function buildPlan(rules: readonly Rule[], key: string, tryAll: boolean):
       byKey.set(pk, step);
       pipelines.push({ transforms: t, step });
     }
-    ruleView.set(ri, step);
+    ruleView[ri] = step;
   });
   const viewSteps = pipelines.map((p) => p.step);
+  let decodeBits = NON_ASCII;
+  for (const st of steps) if (st.transform !== null && st.transform !== 'lowercase') decodeBits |= st.bit;
   return {
     rules: applicable,
     mask,
     always,
     steps,
     pipelines,
-    viewOf: (ri) => ruleView.get(ri) ?? 0,
-    distinctViews(results) {
-      if (viewSteps.length === 1) return viewSteps;
-      // A transform that changed nothing returns the same result object, so on clean values the
-      // identity check settles it; equal texts from different paths are compared only then.
-      const kept: Normalized[] = [];
-      const outSteps: number[] = [];
-      for (const s of viewSteps) {
-        const r = results[s] as Normalized;
-        let dup = false;
-        for (const k of kept) {
-          if (k === r || k.value === r.value) {
-            dup = true;
-            break;
-          }
-        }
-        if (dup) continue;
-        kept.push(r);
-        outSteps.push(s);
+    viewSteps,
+    decodeBits,
+    results: new Array<Normalized>(steps.length),
+    masks: new Int32Array(steps.length),
+    cache: new ResultCache(),
+    viewOf: (ri) => ruleView[ri] as number,
+    isRepeatView(results, k) {
+      // A transform that changed nothing hands back its input object, so on mostly clean values the
+      // identity check settles it; equal texts reached along different paths are compared only then.
+      const r = results[viewSteps[k] as number] as Normalized;
+      for (let j = 0; j < k; j++) {
+        const o = results[viewSteps[j] as number] as Normalized;
+        if (o === r || o.value === r.value) return true;
       }
-      return outSteps;
+      return false;
     },
   };
 }

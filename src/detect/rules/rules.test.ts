@@ -217,3 +217,37 @@ describe('pathological input stays bounded (work counted, not timed)', () => {
     expect(s.regexRuns).toBeLessThan(200);
   });
 });
+
+describe('fast paths', () => {
+  // Same prefilter, but every transform runs on every value and every view is scanned.
+  const reference = new RuleEngine(set, { fastPaths: false });
+  const snippets = set.rules.flatMap((r) => [...r.examples.match, ...r.examples.noMatch]).filter((x): x is string => typeof x === 'string');
+  snippets.push('Mozilla/5.0', 'a+b', 'x%20y', 'A&amp;B', 'q=rock+%26+roll', '/Static/CSS/Main.css', '/.well-known/x', 'İstanbul', '../..//x');
+  const events: EventLike[] = snippets.flatMap((s, i) => {
+    const enc = encodeURIComponent(s);
+    const other = snippets[(i * 7 + 3) % snippets.length] as string;
+    return [
+      { method: 'GET', path: s.startsWith('/') ? s : `/${s}`, query: '', status: 200, userAgent: s, referer: `https://x.example/?r=${s}` },
+      { method: 'POST', path: '/search', query: `q=${enc}&Page=2&${encodeURIComponent(other)}=${s.replace(/[&#]/g, '')}`, status: 404, userAgent: other },
+      { method: 'GET', path: `/a/${enc}`, query: `x=${s.replace(/[&#]/g, '')}`, status: 200, host: s, headers: { 'X-Forwarded-For': s } },
+    ];
+  });
+
+  it('give exactly the reference detections (rule, field, fragment, transforms)', () => {
+    expect(events.length).toBeGreaterThan(500);
+    let fired = 0;
+    for (const e of events) {
+      const got = engine.evaluate(e);
+      fired += got.length;
+      expect(got, JSON.stringify(e)).toEqual(reference.evaluate(e));
+    }
+    expect(fired).toBeGreaterThan(events.length / 2);
+  });
+
+  it('explain shows the same views and detections as the plain path', () => {
+    const e: EventLike = { method: 'GET', path: '/Index.php', query: 'page=..%2F..%2Fetc%2Fpasswd&sort=Price', status: 200, userAgent: 'Mozilla/5.0 (X11)' };
+    const { detections, steps } = engine.explain(e);
+    expect(detections).toEqual(engine.evaluate(e));
+    expect(steps.find((s) => s.field === 'path')?.views.every((v) => v.value === '/index.php')).toBe(true);
+  });
+});
