@@ -8,6 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Checkpoint, RawLine } from '../types.js';
 import { LineSplitter, type LineSink } from '../read/line-splitter.js';
+import { eventId } from '../event-id.js';
 import { fileIdOf, readHead, sameHead, type Head } from './head.js';
 
 const CHUNK_BYTES = 256 * 1024;
@@ -150,12 +151,26 @@ export class TailedFile {
     }
   }
 
+  private prefixFor = '';
+  private prefix = '';
+
+  /**
+   * Key prefix of this file's lines: a hash of the followed path (stable across rotation) and the head
+   * hash, so two files whose first lines are identical never share event ids. Hashed once per head,
+   * not once per line: keys stay short, and the event id hashes only a few characters per line.
+   */
+  private keyPrefix(): string {
+    if (this.prefixFor !== this.head.hash) {
+      this.prefixFor = this.head.hash;
+      this.prefix = eventId(`${this.source}|${this.head.hash}`) + ':';
+    }
+    return this.prefix;
+  }
+
   private readonly emit: LineSink = (text, start, end, overlong) => {
     const raw: RawLine = {
       text,
-      // The followed path (stable across rotation) is part of the key, so two files whose first
-      // lines are identical (header lines, copies) never share event ids.
-      key: `${this.source}|${this.head.hash}:${start}`,
+      key: this.keyPrefix() + start,
       origin: { kind: 'file', source: this.source, offset: start, line: ++this.queuedLines },
     };
     if (overlong) {
