@@ -12,51 +12,16 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Store } from '../store/types.js';
 
-/** Counters of one source (one configured file, glob, or ingest endpoint) since the pipeline started. */
-export interface SourceMetrics {
-  /** Lines read. */
-  read: number;
-  parsed: number;
-  /** Lines no log format could parse (kept out of the store, counted here). */
-  unparsed: number;
-  /** Lines longer than MAX_LINE, rejected before parsing. */
-  overlong: number;
-  /** Events on which at least one detector fired. */
-  detected: number;
-  /** Flagged events handed to the sinks. */
-  threats: number;
-  /** Events now in the store. */
-  stored: number;
-  /** Accepted lines or events discarded for any other reason; should stay 0. */
-  dropped: number;
-  batches: number;
-  /** Newest event time processed (epoch ms); null before the first. */
-  newestEventTime: number | null;
-  /** Ingest lag: now minus newestEventTime, never negative; null before the first event. */
-  lagMs: number | null;
-}
-
-/** Counters of one stage (parse, detect, store) over all sources. */
-export interface StageMetrics {
-  events: number;
-  batches: number;
-  /** Cumulative milliseconds spent in the stage (store: write latency; divide by batches for the mean). */
-  ms: number;
-  errors: number;
-}
-
-/** What GET /api/metrics/pipeline returns, verbatim (`rampart status` reads these names). */
-export interface PipelineMetrics {
-  /** ISO 8601. */
-  startedAt: string;
-  uptimeS: number;
-  /** Keyed by source id. */
-  sources: Record<string, SourceMetrics>;
-  stages: Record<'parse' | 'detect' | 'store', StageMetrics>;
-  /** Sums over all sources; newestEventTime and lagMs from the newest source. */
-  totals: SourceMetrics;
-  linesPerSecond: number;
-}
+/**
+ * The counters GET /api/metrics/pipeline returns verbatim (`rampart status` reads these names). They are
+ * defined once, beside the code that keeps them.
+ */
+export type {
+  SourceMetrics,
+  StageCounters as StageMetrics,
+  PipelineSnapshot as PipelineMetrics,
+} from '../pipeline/metrics.js';
+import type { PipelineSnapshot as PipelineMetrics } from '../pipeline/metrics.js';
 
 /** Implemented by src/pipeline (its PipelineMetrics class satisfies this). */
 export interface PipelineStatus {

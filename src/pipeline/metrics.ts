@@ -2,26 +2,36 @@
  * Pipeline counters, per source and per stage, kept from the first day: they are the first thing a
  * user checks when "nothing is detected". Plain numbers mutated on the hot path; snapshots copy them.
  */
+/** Counters of one source (one configured file, glob, or ingest endpoint) since the pipeline started. */
 export interface SourceCounters {
+  /** Lines read. */
   read: number;
   parsed: number;
+  /** Lines no log format could parse (kept out of the store, counted here). */
   unparsed: number;
+  /** Lines longer than MAX_LINE, rejected before parsing. */
   overlong: number;
   /** Events at least one detector fired on (simulated rules included). */
   detected: number;
   /** Flagged events that alert (score above 0: not simulation only). */
   threats: number;
+  /** Events now in the store. */
   stored: number;
+  /** Lines or events not stored in this run for any other reason; should stay 0. */
   dropped: number;
   batches: number;
-  /** Newest event time (epoch ms) processed from this source. */
+  /** Newest event time processed (epoch ms); null before the first. */
   newestEventTime: number | null;
 }
 
+/** A source's counters with its ingest lag: now minus newestEventTime, never negative; null before the first event. */
+export type SourceMetrics = SourceCounters & { lagMs: number | null };
+
+/** Counters of one stage (parse, detect, store) over all sources. */
 export interface StageCounters {
   events: number;
   batches: number;
-  /** Cumulative milliseconds spent in the stage. */
+  /** Cumulative milliseconds spent in the stage (store: write latency; divide by batches for the mean). */
   ms: number;
   errors: number;
 }
@@ -29,9 +39,11 @@ export interface StageCounters {
 export interface PipelineSnapshot {
   startedAt: string;
   uptimeS: number;
-  sources: Record<string, SourceCounters & { lagMs: number | null }>;
+  /** Keyed by source id. */
+  sources: Record<string, SourceMetrics>;
   stages: Record<'parse' | 'detect' | 'store', StageCounters>;
-  totals: SourceCounters & { lagMs: number | null };
+  /** Sums over all sources; newestEventTime and lagMs from the newest source. */
+  totals: SourceMetrics;
   linesPerSecond: number;
 }
 

@@ -11,6 +11,7 @@ import type { TimeZone } from '../../time/zone.js';
 import type { LogFormat, LogRecord, ParseResult } from '../types.js';
 import { tokenizeLogFormat } from './log-format-syntax.js';
 import { unescapeLogField } from './unescape.js';
+import { emptyRecord } from './empty-record.js';
 import {
   Field as FieldEnum,
   fieldOf,
@@ -91,27 +92,6 @@ function closingQuote(s: string, start: number): number {
   return q;
 }
 
-function newRecord(): LogRecord {
-  return {
-    remoteAddr: '',
-    time: null,
-    request: null,
-    method: null,
-    uri: null,
-    protocol: null,
-    status: 0,
-    bytes: 0,
-    referer: null,
-    userAgent: null,
-    host: null,
-    xForwardedFor: null,
-    requestTime: null,
-    ja4: null,
-    ja4h: null,
-    headers: null,
-  };
-}
-
 export class CompiledLogFormat implements LogFormat {
   readonly variables: readonly string[];
   private readonly prefix: string;
@@ -182,7 +162,7 @@ export class CompiledLogFormat implements LogFormat {
     if (pos < 0) return { ok: false, reason: `line does not start with ${JSON.stringify(this.prefix)}` };
     this.hasBackslash = line.indexOf('\\') >= 0;
     this.args = null;
-    const rec = newRecord();
+    const rec = emptyRecord();
     const steps = this.steps;
     for (let k = 0; k < steps.length; k++) {
       const step = steps[k]!;

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../types.js';
 import { getFormat } from './registry.js';
+import { emptyRecord } from './empty-record.js';
 
-const base: LogRecord = {
-  remoteAddr: '1.2.3.4',
-  time: null,
-  request: null,
-  method: null,
-  uri: null,
-  protocol: null,
-  status: 0,
-  bytes: 0,
-  referer: null,
-  userAgent: null,
-  host: null,
-  xForwardedFor: null,
-  requestTime: null,
-  ja4: null,
-  ja4h: null,
-  headers: null,
-};
+const base: LogRecord = { ...emptyRecord(), remoteAddr: '1.2.3.4' };
 
 const json = getFormat('json', { timeZone: 'Asia/Jakarta' });
 

@@ -7,6 +7,7 @@ import { parseIso8601, parseMsec } from '../../time/iso-time.js';
 import { parseTimeLocal } from '../../time/nginx-time.js';
 import type { TimeZone } from '../../time/zone.js';
 import type { LogFormat, LogRecord, ParseResult } from '../types.js';
+import { emptyRecord } from './empty-record.js';
 
 /** Headers kept per line at most; more is an attempt to bloat the store. */
 const MAX_HEADERS = 64;
@@ -120,24 +121,7 @@ export class JsonLogFormat implements LogFormat {
       };
     }
     const obj = value as Record<string, unknown>;
-    const rec: LogRecord = {
-      remoteAddr: '',
-      time: null,
-      request: null,
-      method: null,
-      uri: null,
-      protocol: null,
-      status: 0,
-      bytes: 0,
-      referer: null,
-      userAgent: null,
-      host: null,
-      xForwardedFor: null,
-      requestTime: null,
-      ja4: null,
-      ja4h: null,
-      headers: null,
-    };
+    const rec: LogRecord = emptyRecord();
     let uriRank = 0;
     let bytesRank = 0;
     let hostRank = 0;
