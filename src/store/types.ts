@@ -144,6 +144,10 @@ export interface IpProfile {
   lastSeen: number | null;
   /** Threat level of the IP's latest stored window in the range. */
   latestThreatLevel: ThreatLevel | null;
+  /** latestThreatLevel raised by the IP's reputation (src/detect/reputation-level.ts); never lowered. */
+  threatLevel: ThreatLevel | null;
+  /** The IP's latest enrichment summary, when the collector has enriched it. */
+  reputation: ThreatReputation | null;
   /** Stored windows in the range per threat level (levels with none are omitted). */
   windowsByThreatLevel: Partial<Record<ThreatLevel, number>>;
   threats: number;

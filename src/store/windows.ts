@@ -5,7 +5,9 @@
 import { SEVERITIES, type Category, type Severity } from '../core/detection.js';
 import { BadRequestError } from '../core/errors.js';
 import { THREAT_LEVELS, type IpWindow, type ThreatLevel } from '../detect/behaviour/index.js';
+import { levelWithReputation } from '../detect/reputation-level.js';
 import { int, ip, realOrNull, text } from './sanitize.js';
+import { reputationOf } from './threat-rows.js';
 import { MAX_LIMIT } from './threats.js';
 import type { IpProfile, IpWindowRow, ScoreSort, ScoresQuery, SqlClient } from './types.js';
 
@@ -228,7 +230,7 @@ export async function ipProfile(
   const p = [key, since, until];
   const threatRange = `ip = $1 AND time >= to_timestamp($2::float8 / 1000) AND time < to_timestamp($3::float8 / 1000)`;
   const windowRange = `ip = $1 AND window_start >= to_timestamp($2::float8 / 1000) AND window_start < to_timestamp($3::float8 / 1000)`;
-  const [windows, levels, byCategory, bySeverity, seen] = await Promise.all([
+  const [windows, levels, byCategory, bySeverity, seen, reputations] = await Promise.all([
     sql.query<WindowRecord>(
       `SELECT ${WINDOW_COLUMNS} FROM ip_windows WHERE ${windowRange} ORDER BY window_start DESC LIMIT $4`,
       [...p, limit],
@@ -253,7 +255,9 @@ export async function ipProfile(
              SELECT min(window_start), max(window_end) FROM ip_windows WHERE ${windowRange}) AS s`,
       p,
     ),
+    reputationOf(sql, [key], 0),
   ]);
+  const reputation = reputations.get(key) ?? null;
   const windowsByThreatLevel: IpProfile['windowsByThreatLevel'] = {};
   let latest: { level: ThreatLevel; at: number } | null = null;
   for (const r of levels.rows) {
@@ -276,6 +280,8 @@ export async function ipProfile(
     firstSeen: s?.first == null ? null : Math.round(s.first),
     lastSeen: s?.last == null ? null : Math.round(s.last),
     latestThreatLevel: latest?.level ?? null,
+    threatLevel: levelWithReputation(latest?.level ?? null, reputation?.riskScore ?? null),
+    reputation,
     windowsByThreatLevel,
     threats,
     threatsByCategory,

@@ -34,6 +34,20 @@ const profileSchema = {
     until: { type: 'string', format: 'date-time' },
     first_seen: { ...nullableTime, description: 'Earliest stored threat or window of the IP in the period.' },
     last_seen: { ...nullableTime, description: 'Latest stored threat or window end of the IP in the period.' },
+    threat_level: {
+      type: ['string', 'null'],
+      description: 'latest_threat_level raised by reputation: risk ≥ 75 makes the IP at least HIGH, ≥ 50 at least MEDIUM.',
+    },
+    reputation: {
+      type: ['object', 'null'],
+      description: "The IP's latest enrichment summary (AbuseIPDB, VirusTotal, OTX), when the collector has enriched it.",
+      properties: {
+        risk_score: { type: 'number' },
+        risk_level: { type: 'string' },
+        categories: { type: 'array', items: { type: 'string' } },
+        updated_at: { type: 'string', format: 'date-time' },
+      },
+    },
     latest_threat_level: {
       type: ['string', 'null'],
       description: `Level of the latest stored window in the period (${THREAT_LEVELS.join(', ')}); null when none.`,
@@ -63,6 +77,8 @@ const profileSchema = {
     'first_seen',
     'last_seen',
     'latest_threat_level',
+    'threat_level',
+    'reputation',
     'threats',
     'threats_by_category',
     'threats_by_severity',
@@ -80,6 +96,15 @@ export function profileToJson(p: IpProfile) {
     first_seen: iso(p.firstSeen),
     last_seen: iso(p.lastSeen),
     latest_threat_level: p.latestThreatLevel,
+    threat_level: p.threatLevel,
+    reputation: p.reputation
+      ? {
+          risk_score: p.reputation.riskScore,
+          risk_level: p.reputation.riskLevel,
+          categories: p.reputation.categories,
+          updated_at: new Date(p.reputation.updatedAt).toISOString(),
+        }
+      : null,
     threats: p.threats,
     threats_by_category: p.threatsByCategory,
     threats_by_severity: p.threatsBySeverity,

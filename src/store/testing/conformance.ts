@@ -442,6 +442,17 @@ export function describeStoreConformance(name: string, open: OpenTestStore): voi
       expect(narrow).toMatchObject({ firstSeen: T0 + MIN, lastSeen: T0 + 2 * MIN, latestThreatLevel: 'HIGH', threats: 2 });
       const unknown = await store.ipProfile('192.0.2.200', T0, T0 + 10 * MIN);
       expect(unknown).toMatchObject({ firstSeen: null, lastSeen: null, latestThreatLevel: null, threats: 0, windows: [] });
+
+      // Reputation feeds back: the latest window says LOW, providers say the address is abusive.
+      expect(p).toMatchObject({ threatLevel: 'LOW', reputation: null });
+      const iocs = new IocRepository(store.sql);
+      await iocs.recordEnrichment(
+        { ioc: ip, type: 'ipv4', sources: [], risk_score: 85, risk_level: 'critical', categories: ['bruteforce'] },
+        new Date(T0),
+        new Date(T0 + 86_400_000),
+      );
+      const reputed = await store.ipProfile(ip, T0, T0 + 10 * MIN, 2);
+      expect(reputed).toMatchObject({ latestThreatLevel: 'LOW', threatLevel: 'HIGH', reputation: { riskScore: 85, riskLevel: 'critical' } });
     });
 
     it('counts hits per rule per time bucket, and lists loaded rules that hit nothing', async () => {
