@@ -7,6 +7,7 @@ import { getFormat } from '../src/ingest/formats/index.js';
 import { splitRequestLine } from '../src/ingest/normalise.js';
 import type { LogRecord } from '../src/ingest/types.js';
 import type { EventLike } from '../src/detect/rules/index.js';
+import type { HttpEvent } from '../src/core/event.js';
 
 const LINE = /^(\S+) \S+ \S+ \[[^\]]*\] "((?:[^"\\]|\\.)*)" (\d{3}) (?:\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
 
@@ -59,4 +60,42 @@ export function parseCombined(line: string): ParsedLine | null {
       headers: null,
     },
   };
+}
+
+/**
+ * A whole HttpEvent for the detection engine (rules + behaviour), built from the real parsers' record.
+ * The behaviour detector needs time, bytes and the IP; lines the formats cannot parse are skipped
+ * (null), as the pipeline would reject them. Built here rather than through src/ingest's normaliser so
+ * the eval does not depend on the pipeline's internal options; no trusted-proxy walk (these logs have
+ * no proxy in front).
+ */
+export function parseHttpEvent(line: string, source: string, lineNo: number): HttpEvent | null {
+  for (const fmt of [combined, common]) {
+    const res = fmt.parse(line);
+    if (!res.ok) continue;
+    const r = res.record;
+    if (r.time === null) return null;
+    const e = fromRecord(r);
+    return {
+      id: `${source}:${lineNo}`,
+      time: r.time,
+      ip: r.remoteAddr.toLowerCase(),
+      peerIp: null,
+      method: e.method,
+      host: r.host,
+      path: e.path,
+      query: e.query,
+      protocol: r.protocol ?? '',
+      status: r.status,
+      bytes: r.bytes,
+      referer: r.referer,
+      userAgent: r.userAgent,
+      requestTime: r.requestTime,
+      ja4: r.ja4,
+      ja4h: r.ja4h,
+      headers: r.headers,
+      origin: { kind: 'file', source, offset: 0, line: lineNo },
+    };
+  }
+  return null;
 }
