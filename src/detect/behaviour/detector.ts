@@ -14,12 +14,17 @@ import type { Detector } from '../types.js';
 import { parseBehaviourConfig, type BehaviourConfig } from './config.js';
 import { BehaviourState, UA_FACTS_MEMO } from './state.js';
 import {
-  F as F_,
-  L as L_,
-  U as U_,
+  W as W_,
+  H as H_,
+  B as B_,
+  COUNTED_HITS,
+  IP_FLAG_ASSETS,
+  WIN_FLAG_RECURRED,
+  GAP_BINS,
   UA_FACT_BROWSER,
   UA_FACT_HEADLESS,
   UA_FACT_GOOD_BOT,
+  UA_FACT_BOT_SHIFT,
 } from './ip-table.js';
 import {
   BITMAP_PATH_WORDS,
@@ -32,7 +37,7 @@ import { SCENARIOS, S as S_, escalate } from './scenarios.js';
 import { GoodBotMatcher, KNOWN_BOT_TOKENS, claimsBrowser, type BotVerdictLookup } from './good-bots.js';
 import { LoginPathMatcher, refererFamilyHash } from './paths.js';
 import { ResourceClassifier } from './resource.js';
-import { bitmapAdd, hashString, ringHas, ringPut, bitmapEstimate, MAX_HASHED_CHARS } from './sketch.js';
+import { bitmapAdd, hashString, histAdd, ringHas, ringPut, bitmapEstimate, MAX_HASHED_CHARS } from './sketch.js';
 import { gapBin } from './windows.js';
 
 export interface BehaviourDeps {
@@ -42,13 +47,11 @@ export interface BehaviourDeps {
 
 // Module-local copies of the slot layout: some loaders (tsx) turn imported bindings into getter calls, which would
 // cost a call per field access on the hot path.
-const F = F_;
-const L = L_;
-const U = U_;
+const W = W_;
+const H = H_;
+const B = B_;
 const S = S_;
 const N = SCENARIOS.length;
-// The u32 and f32 views share one record geometry (ip-table.ts), so one base index serves both.
-if (L.stride !== U.stride) throw new Error('behaviour: f32 and u32 slot strides differ');
 const MAX_U32 = 0xffffffff;
 
 export class BehaviourDetector implements Detector<BehaviourState> {
@@ -110,8 +113,10 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       st.watermark = t;
     }
     st.sweep();
+    st.track(t);
 
     const table = st.table;
+    const base = table.base;
     let slot = table.find(e.ip);
     if (slot < 0) {
       const victim = table.victim();
@@ -120,55 +125,56 @@ export class BehaviourDetector implements Detector<BehaviourState> {
         st.counters.evictions++;
       }
       slot = table.assign(e.ip, victim);
-      table.f64[slot * F.stride + F.lastTime] = t;
-      table.f64[slot * F.stride + F.leakTime] = t;
+      table.i32[slot * W.stride + W.lastTime] = t - base;
     }
-    const { f64, f32, u32 } = table;
-    const f = slot * F.stride;
-    const u = slot * U.stride; // also the f32 base (same stride)
-    const l = u;
+    const { i32, f32, u32, u16, u8 } = table;
+    const w = slot * W.stride; // word index (i32, f32, u32 views)
+    const h = 2 * w; // u16 index
+    const b = 4 * w; // byte index
 
-    const last = f64[f + F.lastTime]!;
+    // The last event time is also the last leak time (ip-table.ts): both were always set to the clamped time.
+    let last = i32[w + W.lastTime]! + base;
     if (t < last - cfg.rewindMs) {
       st.closeWindow(slot);
       table.clear(slot);
       st.counters.timelineResets++;
-      f64[f + F.leakTime] = t;
+      last = t; // was: leakTime = t
     } else if (t < last) t = last; // a late arrival counts at the IP's latest time: buckets never run backwards
 
-    // Window: close on crossing into a later one, open lazily.
+    // Window: close on crossing into a later one, open lazily. Its start is windowEnd − windowMs.
     const windowMs = cfg.windowMs;
-    if (u32[u + U.hits]! > 0 && t >= f64[f + F.windowStart]! + windowMs) st.closeWindow(slot);
-    const hitsBefore = u32[u + U.hits]!;
+    if (u32[w + W.hits]! > 0 && t >= table.windowEnd[slot]! + base) st.closeWindow(slot);
+    const hitsBefore = u32[w + W.hits]!;
+    // The uint16 counters, header sum and gap histogram count the window's first COUNTED_HITS requests (ip-table.ts).
+    const counting = hitsBefore < COUNTED_HITS;
     if (hitsBefore === 0) {
       const start = Math.floor(t / windowMs) * windowMs;
-      f64[f + F.windowStart] = start;
-      st.windowOpened(slot, start + windowMs);
-    } else {
-      u32[u + U.gapHist + gapBin(t - f64[f + F.lastTime]!)]!++;
+      st.windowOpened(slot, start + windowMs - base);
+    } else if (counting) {
+      // After a timeline reset the record is cleared (its last time reads as the base), but hits is 0 then.
+      histAdd(u8, b + B.gapHist, GAP_BINS, gapBin(t - last));
     }
-    f64[f + F.lastTime] = t;
+    i32[w + W.lastTime] = t - base;
 
     // Leak every bucket by the elapsed time; an overflowing bucket that drained empty is re-armed.
-    const dt = t - f64[f + F.leakTime]!;
+    const dt = t - last;
     if (dt > 0) {
-      f64[f + F.leakTime] = t;
       for (let s = 0; s < N; s++) {
-        const before = f32[l + L.level + s]!;
+        const before = f32[w + W.level + s]!;
         // Fast path: a level of 0 means the bucket is already empty (count, emitted, overflow bit cleared by
         // empty(), the only way a level becomes 0), and most buckets of most IPs are.
         if (before === 0) continue;
         const lv = before - dt / this.leakMs[s]!;
-        if (lv > 0) f32[l + L.level + s] = lv;
-        else this.empty(f32, u32, l, u, s);
+        if (lv > 0) f32[w + W.level + s] = lv;
+        else this.empty(table, w, s);
       }
     }
 
     // Who is asking: cache User-Agent facts per slot, recomputed only when the User-Agent changes.
     const ua = e.userAgent;
     const uaHash = ua ? st.uaHashes.hash(ua) : 1;
-    if (u32[u + U.uaHash] !== uaHash) {
-      u32[u + U.uaHash] = uaHash;
+    if (u32[w + W.uaHash] !== uaHash) {
+      u32[w + W.uaHash] = uaHash;
       // Fast path: the facts of this User-Agent were computed before (memo keyed by hash, as the slot is).
       const k = uaHash & (UA_FACTS_MEMO - 1);
       let cached = st.uaFactsValues[k]! - 1;
@@ -177,16 +183,16 @@ export class BehaviourDetector implements Detector<BehaviourState> {
         st.uaFactsKeys[k] = uaHash;
         st.uaFactsValues[k] = cached + 1;
       }
-      u32[u + U.uaFacts] = cached;
+      u16[h + H.uaFacts] = cached;
     }
-    let facts = u32[u + U.uaFacts]!;
+    let facts = u16[h + H.uaFacts]!;
     let goodBot = false;
-    if (facts >>> 8 !== 0) {
+    if (facts >>> UA_FACT_BOT_SHIFT !== 0) {
       const verdict = this.deps.botVerdicts?.get(e.ip);
       goodBot = verdict !== 'fake' && (!cfg.goodBots.requireVerified || verdict === 'verified');
     }
     facts = goodBot ? facts | UA_FACT_GOOD_BOT : facts & ~UA_FACT_GOOD_BOT;
-    u32[u + U.uaFacts] = facts;
+    u16[h + H.uaFacts] = facts;
     const browser = (facts & UA_FACT_BROWSER) !== 0;
 
     // What is asked: page or sub-resource, and what it teaches the site profile.
@@ -197,9 +203,9 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       pathHash,
       site,
       st.sites,
-      f64[f + F.lastPageTime]!,
-      u32[u + U.lastPageHash]!,
-      u32[u + U.lastPageLength]!,
+      i32[w + W.lastPageTime]! + base,
+      u32[w + W.lastPageHash]!,
+      u16[h + H.lastPageLength]!,
       t,
     );
     const isAsset = r.asset;
@@ -214,47 +220,47 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     const getOrHead = method === 'GET' || method === 'HEAD';
     const status = e.status;
     if (!isAsset && !r.subresource && getOrHead && status < 400) {
-      u32[u + U.lastPageHash] = pathHash;
-      u32[u + U.lastPageLength] = Math.min(e.path.length, MAX_HASHED_CHARS);
-      f64[f + F.lastPageTime] = t;
+      u32[w + W.lastPageHash] = pathHash;
+      u16[h + H.lastPageLength] = Math.min(e.path.length, MAX_HASHED_CHARS);
+      i32[w + W.lastPageTime] = t - base;
     }
     if (isAsset) {
       if (browser && site.assetSightings < MAX_U32) site.assetSightings++;
-      if (u32[u + U.assetsEver]! < MAX_U32) u32[u + U.assetsEver]!++;
+      u8[b + B.ipFlags] = u8[b + B.ipFlags]! | IP_FLAG_ASSETS;
     }
 
-    // Window counters.
-    u32[u + U.hits] = hitsBefore + 1;
-    u32[u + (isAsset ? U.assets : U.pages)]!++;
-    if (status >= 400 && status < 500) u32[u + U.status4xx]!++;
-    if (status === 404) u32[u + U.status404]!++;
-    if (method === 'POST') u32[u + U.posts]!++;
-    if (!e.referer) u32[u + U.direct]!++;
-    if (e.headers) {
-      let n = 0;
-      for (const _ in e.headers) n++;
-      u32[u + U.headerSum] = u32[u + U.headerSum]! + n;
-      u32[u + U.headerKnown]!++;
+    // Window counters (pages = hits − assets, not stored).
+    u32[w + W.hits] = hitsBefore + 1;
+    if (counting) {
+      if (isAsset) u16[h + H.assets]!++;
+      if (status >= 400 && status < 500) u16[h + H.status4xx]!++;
+      if (status === 404) u16[h + H.status404]!++;
+      if (method === 'POST') u16[h + H.posts]!++;
+      if (!e.referer) u16[h + H.direct]!++;
+      if (e.headers) {
+        let n = 0;
+        for (const _ in e.headers) n++;
+        u32[w + W.headerSum] = Math.min(MAX_U32, u32[w + W.headerSum]! + n);
+        u16[h + H.headerKnown]!++;
+      }
     }
-    bitmapAdd(u32, u + U.pathBits, BITMAP_PATH_WORDS, pathHash);
-    const newUa = bitmapAdd(u32, u + U.uaBits, BITMAP_UA_WORDS, uaHash);
+    bitmapAdd(u32, w + W.pathBits, BITMAP_PATH_WORDS, pathHash);
+    const newUa = bitmapAdd(u32, w + W.uaBits, BITMAP_UA_WORDS, uaHash);
 
     // Scenario tokens.
     const sc = cfg.scenarios;
     if (this.probeStatuses.has(status) && (getOrHead || method === 'POST') && !isAsset) {
-      if (!ringHas(u32, u + U.ring4xx, RING_4XX_SIZE, pathHash)) {
-        u32[u + U.ring4xxPos] = ringPut(u32, u + U.ring4xx, RING_4XX_SIZE, u32[u + U.ring4xxPos]!, pathHash);
+      if (!ringHas(u16, h + H.ring4xx, RING_4XX_SIZE, pathHash)) {
+        const pos = u8[b + B.ringPos]!;
+        const next = ringPut(u16, h + H.ring4xx, RING_4XX_SIZE, pos >>> 4, pathHash);
+        u8[b + B.ringPos] = (pos & 0x0f) | (next << 4);
         this.pour(S.probing, 1, e, t, slot, st, found);
       }
     }
-    if (!ringHas(u32, u + U.ringPath, RING_PATH_SIZE, pathHash)) {
-      u32[u + U.ringPathPos] = ringPut(
-        u32,
-        u + U.ringPath,
-        RING_PATH_SIZE,
-        u32[u + U.ringPathPos]!,
-        pathHash,
-      );
+    if (!ringHas(u16, h + H.ringPath, RING_PATH_SIZE, pathHash)) {
+      const pos = u8[b + B.ringPos]!;
+      const next = ringPut(u16, h + H.ringPath, RING_PATH_SIZE, pos & 0x0f, pathHash);
+      u8[b + B.ringPos] = (pos & 0xf0) | next;
       // Crawling is fetching pages that exist; a run of 4xx is probing's business, not counted twice.
       if (!goodBot && !isAsset && getOrHead && status < 400) this.pour(S.crawl, 1, e, t, slot, st, found);
     }
@@ -264,18 +270,18 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     this.pour(S.flood, isAsset ? sc.requestFlood.assetWeight : 1, e, t, slot, st, found);
     this.pour(S.uaRotation, newUa ? 1 : -sc.uaRotation.reuseCredit, e, t, slot, st, found);
     if (e.ja4) {
-      const newJa4 = bitmapAdd(u32, u + U.ja4Bits, BITMAP_JA4_WORDS, hashString(e.ja4));
+      const newJa4 = bitmapAdd(u32, w + W.ja4Bits, BITMAP_JA4_WORDS, hashString(e.ja4));
       this.pour(S.ja4Rotation, newJa4 ? 1 : -sc.ja4Rotation.reuseCredit, e, t, slot, st, found);
     }
     if (isAsset) {
       // A client that fetches sub-resources is a browser: forget any headless suspicion.
-      this.empty(f32, u32, l, u, S.headless);
+      this.empty(table, w, S.headless);
     } else if (
       !goodBot &&
       (facts & (UA_FACT_BROWSER | UA_FACT_HEADLESS)) !== 0 &&
       getOrHead &&
       status === 200 &&
-      u32[u + U.assetsEver] === 0 &&
+      (u8[b + B.ipFlags]! & IP_FLAG_ASSETS) === 0 &&
       site.assetSightings >= sc.headless.minSiteAssetSightings
     ) {
       this.pour(S.headless, 1, e, t, slot, st, found);
@@ -287,15 +293,28 @@ export class BehaviourDetector implements Detector<BehaviourState> {
   private uaFactsOf(ua: string | null): number {
     const bot = this.bots.match(ua);
     const headlessUa = ua !== null && ua.includes('HeadlessChrome');
-    return (claimsBrowser(ua) ? UA_FACT_BROWSER : 0) | (headlessUa ? UA_FACT_HEADLESS : 0) | ((bot + 1) << 8);
+    return (claimsBrowser(ua) ? UA_FACT_BROWSER : 0) | (headlessUa ? UA_FACT_HEADLESS : 0) | ((bot + 1) << UA_FACT_BOT_SHIFT);
   }
 
   /** An empty bucket forgets its count and, if it was overflowing, is re-armed for a fresh overflow. */
-  private empty(f32: Float32Array, u32: Uint32Array, l: number, u: number, s: number): void {
-    u32[u + U.overflowMask] = u32[u + U.overflowMask]! & ~(1 << s);
-    f32[l + L.level + s] = 0;
-    f32[l + L.count + s] = 0;
-    f32[l + L.emitted + s] = 0;
+  private empty(table: BehaviourState['table'], w: number, s: number): void {
+    const { f32, u8 } = table;
+    const b = 4 * w;
+    const mask = u8[b + B.overflowMask]!;
+    const bit = 1 << s;
+    if ((mask & bit) !== 0) {
+      u8[b + B.overflowMask] = mask & ~bit;
+      if ((mask & ~bit) === 0) {
+        // The IP's last overflowing bucket: its alert times are no longer needed.
+        const ref = table.u32[w + W.alertRef]!;
+        if (ref !== 0) {
+          table.alerts.release(ref - 1);
+          table.u32[w + W.alertRef] = 0;
+        }
+      }
+    }
+    f32[w + W.level + s] = 0;
+    f32[w + W.count + s] = 0;
   }
 
   /**
@@ -313,48 +332,53 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     cause = s,
   ): void {
     if (!this.enabled[s]) return;
-    const { f64, f32, u32 } = st.table;
-    const l = slot * L.stride;
-    const u = slot * U.stride;
-    const f = slot * F.stride;
+    const table = st.table;
+    const { f32, u32, u8 } = table;
+    const w = slot * W.stride;
+    const b = 4 * w;
     const bit = 1 << s;
     const cap = this.capacity[s]!;
-    const level = f32[l + L.level + s]! + amount;
+    const level = f32[w + W.level + s]! + amount;
     if (level <= 0) {
-      this.empty(f32, u32, l, u, s);
+      this.empty(table, w, s);
       return;
     }
 
-    if ((u32[u + U.overflowMask]! & bit) !== 0) {
-      f32[l + L.level + s] = level < cap ? level : cap;
-      u32[u + U.trippedMask] = u32[u + U.trippedMask]! | bit;
+    if ((u8[b + B.overflowMask]! & bit) !== 0) {
+      f32[w + W.level + s] = level < cap ? level : cap;
+      u8[b + B.trippedMask] = u8[b + B.trippedMask]! | bit;
       if (amount <= 0) return;
-      const count = f32[l + L.count + s]! + amount;
-      f32[l + L.count + s] = count;
-      if (t - f64[f + F.alertTime + s]! >= this.config.cooldownMs && count > f32[l + L.emitted + s]!) {
-        f64[f + F.alertTime + s] = t;
-        f32[l + L.emitted + s] = count;
+      const count = f32[w + W.count + s]! + amount;
+      f32[w + W.count + s] = count;
+      // Re-alert after the cooldown "with an updated count": the former float32 "emitted" field held the stored count
+      // at the last alert, and the stored count never decreases while overflowing, so (float64) count > emitted
+      // held whenever amount > 0, as it does here. Not stored any more.
+      const a = (u32[w + W.alertRef]! - 1) * N + s;
+      const alerts = table.alerts.times;
+      if (t - (alerts[a]! + table.base) >= this.config.cooldownMs) {
+        alerts[a] = t - table.base;
         found.push(this.describe(s, count, true, e, st, slot, cause));
       }
       return;
     }
-    const count = amount > 0 ? f32[l + L.count + s]! + amount : f32[l + L.count + s]!;
-    f32[l + L.count + s] = count;
+    const count = amount > 0 ? f32[w + W.count + s]! + amount : f32[w + W.count + s]!;
+    f32[w + W.count + s] = count;
     if (level <= cap) {
-      f32[l + L.level + s] = level;
+      f32[w + W.level + s] = level;
       return;
     }
     // Fresh overflow. It feeds recurrence when nothing else of this IP is overflowing (the client came back),
     // at most once per window.
-    const othersOverflowing = (u32[u + U.overflowMask]! & ~(1 << S.recurrence)) !== 0;
-    u32[u + U.overflowMask] = u32[u + U.overflowMask]! | bit;
-    u32[u + U.trippedMask] = u32[u + U.trippedMask]! | bit;
-    f32[l + L.level + s] = cap;
-    f32[l + L.emitted + s] = count;
-    f64[f + F.alertTime + s] = t;
+    const mask = u8[b + B.overflowMask]!;
+    const othersOverflowing = (mask & ~(1 << S.recurrence)) !== 0;
+    if (u32[w + W.alertRef] === 0) u32[w + W.alertRef] = table.alerts.alloc() + 1;
+    u8[b + B.overflowMask] = mask | bit;
+    u8[b + B.trippedMask] = u8[b + B.trippedMask]! | bit;
+    f32[w + W.level + s] = cap;
+    table.alerts.times[(u32[w + W.alertRef]! - 1) * N + s] = t - table.base;
     found.push(this.describe(s, count, false, e, st, slot, cause));
-    if (s !== S.recurrence && !othersOverflowing && u32[u + U.windowRecurred] === 0) {
-      u32[u + U.windowRecurred] = 1;
+    if (s !== S.recurrence && !othersOverflowing && (u8[b + B.windowFlags]! & WIN_FLAG_RECURRED) === 0) {
+      u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_RECURRED;
       this.pour(S.recurrence, 1, e, t, slot, st, found, s);
     }
   }
@@ -373,15 +397,16 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     const recurrence = s === S.recurrence;
     const severity = recurrence ? escalate(this.severity[cause]!, this.severity[s]!) : this.severity[s]!;
     const cap = this.capacity[s]!;
-    const u32 = st.table.u32;
-    const u = slot * U.stride;
+    const { u32, u16 } = st.table;
+    const w = slot * W.stride;
+    const h = 2 * w;
     const rounded = Math.round(count * 10) / 10;
-    const level = Math.round(st.table.f32[slot * L.stride + L.level + s]! * 10) / 10;
+    const level = Math.round(st.table.f32[w + W.level + s]! * 10) / 10;
     const window =
-      `window hits=${u32[u + U.hits]} 4xx=${u32[u + U.status4xx]} 404=${u32[u + U.status404]} ` +
-      `posts=${u32[u + U.posts]} assets=${u32[u + U.assets]} ` +
-      `distinctPaths≈${bitmapEstimate(u32, u + U.pathBits, BITMAP_PATH_WORDS)} ` +
-      `distinctUAs≈${bitmapEstimate(u32, u + U.uaBits, BITMAP_UA_WORDS)}`;
+      `window hits=${u32[w + W.hits]} 4xx=${u16[h + H.status4xx]} 404=${u16[h + H.status404]} ` +
+      `posts=${u16[h + H.posts]} assets=${u16[h + H.assets]} ` +
+      `distinctPaths≈${bitmapEstimate(u32, w + W.pathBits, BITMAP_PATH_WORDS)} ` +
+      `distinctUAs≈${bitmapEstimate(u32, w + W.uaBits, BITMAP_UA_WORDS)}`;
     const detail =
       `${spec.id}: ${rounded} ${spec.token} overflowed capacity ${cap} (level ${level}, leak 1 per ${this.leakMs[s]! / 1000}s)` +
       `${repeat ? ', still overflowing after cooldown' : ''}` +

@@ -2,166 +2,314 @@
  * Per-IP state as a slab: every tracked IP owns one slot, a fixed-size record in one ArrayBuffer, so a tracked IP
  * costs the same bytes whatever it sends and the garbage collector sees a handful of objects instead of millions.
  *
- * The record is contiguous (array of structs), read through three views of the same buffer (f64, f32, u32): an
- * event touches ~5 adjacent cache lines of one record instead of lines scattered over three arrays, which is what
+ * The record is contiguous (array of structs), read through several views of the same buffer: an
+ * event touches ~3 adjacent cache lines of one record instead of lines scattered over three arrays, which is what
  * bounds the per-event cost once the IP count exceeds the CPU caches. Hot fields come first.
  *
  * Eviction is approximate least-recently-seen (CLOCK, second chance): a lookup only sets a byte, and the eviction
  * hand skips (and clears) slots seen since it last passed. An exact LRU list cost five scattered writes per event.
  * IP → slot: canonical dotted IPv4 strings are parsed to 32 bits and looked up in an open-addressing table of
- * (address, slot) pairs (Ipv4Index), one cache line per lookup and no string hashing; anything else (IPv6) goes
- * through a Map. The buffers grow by doubling up to the cap, so a small deployment does not pay for 100,000 slots.
+ * (address, slot) pairs (Ipv4Index), one cache line per lookup and no string hashing; the address is kept as its
+ * 32-bit value and formatted back on demand, so no IPv4 string (often a slice pinning a log line or a read chunk) is
+ * kept. Anything else (IPv6) goes through a 64-bit-hash open-addressing table (Hash64Index), its string kept once,
+ * as a flat copy, to confirm matches and for reporting.
  */
-import { mix32 } from './sketch.js';
-
+import { detach, mix32 } from './sketch.js';
 
 export const SCENARIO_COUNT = 8;
 
-/** Record size in bytes (a multiple of 8). */
-const RECORD_BYTES = 416;
-const F_STRIDE = RECORD_BYTES / 8;
+/**
+ * Slot record, 188 bytes (was 416: float64 times, float32 emitted counts, 32-bit ring hashes and counters, a 256-bit
+ * path bitmap). Read through five views of one buffer (i32/f32/u32 by word, u16 by half-word, u8 by byte); every
+ * field is aligned to its size and the record to 4 bytes. Field constants below are indexes relative to the slot's
+ * base in that view: W (words: i32, f32, u32) = slot × W.stride, H (u16) = 2 × that, B (u8) = 4 × that.
+ *
+ * Times are int32 milliseconds relative to IpTable.base (not float64 epoch ms): millisecond precision is kept because
+ * the flood bucket leaks one token per 100 ms and the gap histogram's first edge is 100 ms; ±2^31 ms is ±24.8 days
+ * around the base, and BehaviourState moves the base (IpTable.rebase) once event time drifts 2^30 ms (12.4 days)
+ * away from it. Times that fall out of range on a rebase saturate: they are then ≥ 24.8 days from now, and every
+ * comparison the detector makes spans at most rewindMs / cooldownMs / subresourceGapMs (hours), except leaking a
+ * bucket whose capacity × leakMs exceeds 24.8 days (no default comes near: recurrence is 1 × 6 h).
+ *
+ * Derived rather than stored: the leak time (always equal to the last event time: both are set to the clamped event
+ * time on every event), the window start (the table's windowEnd − windowMs), the page count (hits − assets), and the
+ * per-bucket "count at last alert" (always below the float64 count the re-alert test compared with it: see pour()).
+ * Per-bucket alert times are only meaningful while a bucket overflows, which few IPs ever do: they live in a side
+ * pool (AlertPool), one 32-byte entry per IP with an overflowing bucket, referenced from the record.
+ */
+export const RECORD_BYTES = 188;
 const W_STRIDE = RECORD_BYTES / 4;
 
-/** Float64 fields (index into the f64 view, relative to slot × F.stride): times (epoch ms). Bytes 0..31, 352..415. */
-export const F = {
-  lastTime: 0,
-  windowStart: 1,
-  leakTime: 2,
-  lastPageTime: 3,
-  /** Per-scenario time of the last alert (+ scenario index); cold, only read when a bucket overflows. */
-  alertTime: 44,
-  stride: F_STRIDE,
-} as const;
-
-/**
- * Float32 fields (index into the f32 view, relative to slot × L.stride) per scenario: bucket level (bytes 32..63,
- * next to the times: every event leaks them); tokens poured since the bucket was last empty, the count an alert
- * reports (bytes 64..95); and that count when the last alert went out (cold, bytes 320..351).
- */
-export const L = {
-  level: 8,
-  count: 16,
-  emitted: 80,
-  stride: W_STRIDE,
-} as const;
-
-export const BITMAP_PATH_WORDS = 8;
+export const BITMAP_PATH_WORDS = 4;
 export const BITMAP_UA_WORDS = 4;
-export const BITMAP_JA4_WORDS = 4;
+export const BITMAP_JA4_WORDS = 2;
 export const RING_PATH_SIZE = 8;
 export const RING_4XX_SIZE = 4;
 export const GAP_BINS = 8;
 
+/** Word fields (i32 times, f32 bucket state, u32 hashes, counters and bitmaps). */
+export const W = {
+  /** i32 ms from base: the IP's latest (clamped) event time; also when its buckets were last leaked. */
+  lastTime: 0,
+  /** i32 ms from base: when it last fetched a page (read only when lastPageHash ≠ 0). */
+  lastPageTime: 1,
+  /** f32 per scenario: bucket level (as before: levels were already float32). */
+  level: 2,
+  /** f32 per scenario: tokens poured since the bucket was last empty (fractional: asset weight 0.2). */
+  count: 10,
+  uaHash: 18,
+  lastPageHash: 19,
+  /** AlertPool entry + 1, 0 when no bucket of this IP overflows. */
+  alertRef: 20,
+  // Half-words 42..57 and bytes 88..91: see H and B.
+  // Per window, words 29.. (the run [windowFirst, windowEnd) is what a closed window keeps).
+  hits: 29,
+  /** Sum of logged header counts (saturating at 2^32 − 1; frozen with the other counters, see H). */
+  headerSum: 30,
+  pathBits: 37,
+  uaBits: 41,
+  ja4Bits: 45,
+  windowFirst: 29,
+  windowEnd: 47,
+  stride: W_STRIDE,
+} as const;
+
 /**
- * Uint32 fields (index into the u32 view, relative to slot × U.stride; the same view geometry as L), from byte 96.
- * The per-window fields form one run [windowFirst, windowEnd) so closing a window copies and zeroes one range.
+ * u16 fields. The per-window counters other than hits are uint16: they, the header sum and the gap histogram count
+ * only the first COUNTED_HITS (65,535) requests of a window, so every ratio and the mean header count are those of
+ * that sample (exact below it: one IP sending more than 1,092 requests/s for a whole one-minute window). hits itself
+ * stays an exact uint32 (it is the velocity and the IpWindow.hits figure).
  */
-export const U = (() => {
-  let o = 24; // after 4 f64 times (8 words), 8 levels and 8 counts
-  const take = (n = 1) => ((o += n), o - n);
-  const layout = {
-    // Per window: counters, sketches, tripped scenarios.
-    hits: take(),
-    pages: take(),
-    assets: take(),
-    status4xx: take(),
-    status404: take(),
-    posts: take(),
-    direct: take(),
-    trippedMask: take(),
-    /** 1 once this window has fed the recurrence bucket. */
-    windowRecurred: take(),
-    headerSum: take(),
-    headerKnown: take(),
-    pathBits: take(BITMAP_PATH_WORDS),
-    uaBits: take(BITMAP_UA_WORDS),
-    ja4Bits: take(BITMAP_JA4_WORDS),
-    gapHist: take(GAP_BINS),
-    windowFirst: 0,
-    windowEnd: 0,
-    // Per IP, across windows.
-    overflowMask: take(),
-    uaHash: take(),
-    /** Bits: UA_FACT_*; bits 8 and up: known-bot token index + 1. */
-    uaFacts: take(),
-    assetsEver: take(),
-    lastPageHash: take(),
-    /** Length of that page's path (bounded like its hash): a referer of another length is not that page. */
-    lastPageLength: take(),
-    ringPathPos: take(),
-    ring4xxPos: take(),
-    ringPath: take(RING_PATH_SIZE),
-    ring4xx: take(RING_4XX_SIZE),
-    stride: W_STRIDE,
-  };
-  layout.windowFirst = layout.hits;
-  layout.windowEnd = layout.gapHist + GAP_BINS;
-  if (o > L.emitted) throw new Error(`ip-table: u32 fields overlap the cold f32 fields (${o} > ${L.emitted})`);
-  return layout;
-})();
+export const H = {
+  /** Bits 0..2: UA_FACT_*; bits 3..12: known-bot token index + 1 (config caps tokens at 512: 10 bits). */
+  uaFacts: 42,
+  /** Length of the last page's path, bounded by MAX_HASHED_CHARS (512). */
+  lastPageLength: 43,
+  /**
+   * 16-bit path hashes (the low half of the 32-bit hash), last 8 distinct paths / last 4 distinct 4xx paths. A 16-bit
+   * collision makes a new path look seen with probability ≤ 8/65,536 per event: it withholds one crawl or probing
+   * token (errs towards no alert).
+   */
+  ringPath: 46,
+  ring4xx: 54,
+  assets: 62,
+  status4xx: 63,
+  status404: 64,
+  posts: 65,
+  direct: 66,
+  headerKnown: 67,
+} as const;
+
+/** u8 fields. */
+export const B = {
+  /** Bit per scenario: bucket overflowing (re-armed when it leaks empty). */
+  overflowMask: 88,
+  /** Byte 89 is spare. */
+  /** Bits 0..2: next ringPath position; bits 4..5: next ring4xx position. */
+  ringPos: 90,
+  /** IP_FLAG_*. */
+  ipFlags: 91,
+  /** Per window: bit per scenario tripped during the window. */
+  trippedMask: 136,
+  /** Per window: WIN_FLAG_*. */
+  windowFlags: 137,
+  /** Per window: inter-arrival gap bins, uint8, halved together when one would pass 255 (see gapAdd). */
+  gapHist: 138,
+} as const;
+
+/** The IP fetched at least one asset ever (was a saturating uint32 only ever compared with 0). */
+export const IP_FLAG_ASSETS = 1;
+/** This window has fed the recurrence bucket. */
+export const WIN_FLAG_RECURRED = 1;
+/** Requests of a window counted by the uint16 counters (see H). */
+export const COUNTED_HITS = 0xffff;
 
 /** Words of a slot's per-window run (what a closed window record keeps). */
-export const WINDOW_WORDS = U.windowEnd - U.windowFirst;
+export const WINDOW_WORDS = W.windowEnd - W.windowFirst;
+
+(() => {
+  // Layout sanity: fields in bounds, the run contiguous and word-aligned.
+  const ends = [
+    4 * (W.alertRef + 1),
+    2 * (H.ring4xx + RING_4XX_SIZE),
+    B.ipFlags + 1,
+    2 * (H.headerKnown + 1),
+    B.gapHist + GAP_BINS,
+    4 * (W.pathBits + BITMAP_PATH_WORDS),
+    4 * (W.uaBits + BITMAP_UA_WORDS),
+    4 * (W.ja4Bits + BITMAP_JA4_WORDS),
+  ];
+  if (
+    4 * W.uaBits !== 4 * W.pathBits + 4 * BITMAP_PATH_WORDS ||
+    W.ja4Bits !== W.uaBits + BITMAP_UA_WORDS ||
+    W.windowEnd !== W.ja4Bits + BITMAP_JA4_WORDS ||
+    4 * W.windowEnd !== RECORD_BYTES ||
+    2 * H.ringPath !== B.ringPos + 2 ||
+    2 * H.assets !== 4 * (W.headerSum + 1) ||
+    B.trippedMask !== 2 * (H.headerKnown + 1) ||
+    B.gapHist + GAP_BINS > 4 * W.pathBits ||
+    ends.some((e) => e > RECORD_BYTES)
+  ) {
+    throw new Error('ip-table: inconsistent record layout');
+  }
+})();
 
 export const UA_FACT_BROWSER = 1;
 export const UA_FACT_HEADLESS = 2;
 /** Set per event by the detector: the claimed crawler is not proven fake (or is verified, when required). */
 export const UA_FACT_GOOD_BOT = 4;
+/** uaFacts >>> UA_FACT_BOT_SHIFT: known-bot token index + 1, 0 when none. */
+export const UA_FACT_BOT_SHIFT = 3;
+
+/** windowEnd value of a slot without an open window. */
+export const NO_WINDOW = -0x80000000;
+/** Range times are kept in relative to the base (NO_WINDOW excluded). */
+const REL_MIN = -0x7fffffff;
+const REL_MAX = 0x7fffffff;
+/** Distance from the base at which BehaviourState moves it: half the int32 range, so stored times keep headroom. */
+export const REBASE_AT = 2 ** 30;
+
+export function saturateRel(v: number): number {
+  return v < REL_MIN ? REL_MIN : v > REL_MAX ? REL_MAX : v;
+}
+
+/**
+ * Per-scenario last-alert times (int32 ms from base) of IPs that have an overflowing bucket: 32 bytes per such IP,
+ * instead of 64 bytes of float64 in every record. Entries are freed when the IP's last overflowing bucket empties or
+ * its slot is cleared; storage grows by doubling up to one entry per slot.
+ */
+export class AlertPool {
+  times = new Int32Array(SCENARIO_COUNT * 64);
+  private free: number[] = [];
+  private size = 0;
+
+  get bytes(): number {
+    return this.times.byteLength;
+  }
+
+  get live(): number {
+    return this.size - this.free.length;
+  }
+
+  /** A zeroed entry's index. */
+  alloc(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    const i = this.size++;
+    if ((i + 1) * SCENARIO_COUNT > this.times.length) {
+      const times = new Int32Array(this.times.length * 2);
+      times.set(this.times);
+      this.times = times;
+    }
+    return i;
+  }
+
+  release(i: number): void {
+    this.times.fill(0, i * SCENARIO_COUNT, (i + 1) * SCENARIO_COUNT);
+    this.free.push(i);
+  }
+
+  rebase(shift: number): void {
+    const t = this.times;
+    for (let k = 0, n = this.size * SCENARIO_COUNT; k < n; k++) t[k] = saturateRel(t[k]! + shift);
+  }
+}
+
+/** Formats a 32-bit IPv4 value as its canonical dotted string (a fresh flat string, pinning nothing). */
+export function formatIpv4(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
 
 export class IpTable {
-  f64: Float64Array;
-  f32: Float32Array;
-  u32: Uint32Array;
-  private bytes: Uint8Array;
-  /** Non-IPv4 (or non-canonical) addresses → slot. */
-  private readonly index = new Map<string, number>();
-  private readonly v4 = new Ipv4Index();
-  private ips: string[] = [];
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+  readonly u32: Uint32Array;
+  readonly u16: Uint16Array;
+  readonly u8: Uint8Array;
+  readonly alerts = new AlertPool();
+  /** Epoch ms that relative times (record times, windowEnd) count from; set by the first event (see rebase). */
+  base = Number.NaN;
   /**
-   * Per slot: end of its open window, 0 when none (kept out of the record so that the open-window FIFO can tell
-   * stale entries without touching records; see BehaviourState.popFront).
+   * Per slot: the IPv4 value (a canonical dotted address is not stored as a string: ipOf formats it on demand), or
+   * for other addresses the low half of their 64-bit key hash.
    */
-  windowEnd: Float64Array;
+  private readonly keys: Uint32Array;
+  /**
+   * Per slot, only for addresses that are not canonical IPv4 (created on the first one): the address, as a flat copy
+   * so that it pins no log line or read chunk; undefined for IPv4 slots.
+   */
+  private names: (string | undefined)[] | null = null;
+  private readonly v4 = new Ipv4Index();
+  /** Other addresses → slot, by a 64-bit hash of the string; a match is confirmed against names[slot]. */
+  private readonly other = new Hash64Index();
+  /**
+   * Per slot: end of its open window (int32 ms from base), NO_WINDOW when none (kept out of the record so that the
+   * open-window FIFO can tell stale entries without touching records; see BehaviourState.popFront).
+   */
+  readonly windowEnd: Int32Array;
   /** CLOCK reference bits: 1 when the slot was looked up since the hand last passed it. */
-  private referenced: Uint8Array;
+  private readonly referenced: Uint8Array;
   private hand = 0;
   private size = 0;
 
+  /**
+   * Every per-slot array is allocated at full capacity up front. Zero-filled ArrayBuffers of this size come from
+   * fresh mmap'd pages, which cost address space but no resident memory until a slot is first written: a small
+   * deployment still pays only for the slots it uses, and growing never copies (doubling a 188 MB slab held old and
+   * new copies at once, ~1.5× the slab at the peak).
+   */
   constructor(readonly cap: number) {
-    const initial = Math.min(cap, 1024);
-    this.bytes = new Uint8Array(initial * RECORD_BYTES);
-    this.f64 = new Float64Array(this.bytes.buffer);
-    this.f32 = new Float32Array(this.bytes.buffer);
-    this.u32 = new Uint32Array(this.bytes.buffer);
-    this.referenced = new Uint8Array(initial);
-    this.windowEnd = new Float64Array(initial);
+    const buffer = new ArrayBuffer(cap * RECORD_BYTES);
+    this.i32 = new Int32Array(buffer);
+    this.f32 = new Float32Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+    this.keys = new Uint32Array(cap);
+    this.referenced = new Uint8Array(cap);
+    this.windowEnd = new Int32Array(cap).fill(NO_WINDOW);
   }
 
   get tracked(): number {
-    return this.index.size + this.v4.size;
+    return this.v4.size + this.other.size;
   }
 
-  /** Bytes of the slab arrays (allocated capacity, not just used slots), the IPv4 index included. */
+  /** Bytes of the slab arrays (allocated capacity, not just used slots), indexes and alert pool included. */
   get slabBytes(): number {
-    return this.bytes.byteLength + this.referenced.byteLength + this.windowEnd.byteLength + this.v4.bytes;
+    return (
+      this.u8.byteLength +
+      this.keys.byteLength +
+      this.referenced.byteLength +
+      this.windowEnd.byteLength +
+      this.v4.bytes +
+      this.other.bytes +
+      this.alerts.bytes
+    );
   }
 
   ipOf(slot: number): string {
-    return this.ips[slot]!;
+    const name = this.names?.[slot];
+    return name !== undefined ? name : formatIpv4(this.keys[slot]!);
   }
 
   /** The slot for `ip`, or -1, without touching recency. */
   peek(ip: string): number {
     const a = parseIpv4(ip);
-    return a >= 0 ? this.v4.get(a) : (this.index.get(ip) ?? -1);
+    return a >= 0 ? this.v4.get(a) : this.findOther(ip);
   }
 
   /** The slot for `ip`, or -1. Marks it recently seen. */
   find(ip: string): number {
     const a = parseIpv4(ip);
-    const slot = a >= 0 ? this.v4.get(a) : (this.index.get(ip) ?? -1);
+    const slot = a >= 0 ? this.v4.get(a) : this.findOther(ip);
     if (slot >= 0) this.referenced[slot] = 1;
     return slot;
+  }
+
+  private findOther(ip: string): number {
+    if (this.other.size === 0) return -1;
+    const names = this.names!;
+    return this.other.get(hashLow(ip), hashHigh(ip), (slot) => names[slot] === ip);
   }
 
   /**
@@ -187,28 +335,40 @@ export class IpTable {
     let slot: number;
     if (victim >= 0) {
       slot = victim;
-      const old = this.ips[slot]!;
-      const a = parseIpv4(old);
-      if (a >= 0) this.v4.delete(a);
-      else this.index.delete(old);
+      const old = this.names?.[slot];
+      if (old === undefined) this.v4.delete(this.keys[slot]!);
+      else {
+        this.other.delete(this.keys[slot]!, hashHigh(old), slot);
+        this.names![slot] = undefined;
+      }
       this.clear(slot);
     } else {
       slot = this.size++;
-      if (slot * RECORD_BYTES >= this.bytes.length) this.grow();
     }
     // A new IP starts unreferenced: a one-off visitor is the first to go when the hand comes round.
     this.referenced[slot] = 0;
-    this.ips[slot] = ip;
     const a = parseIpv4(ip);
-    if (a >= 0) this.v4.set(a, slot);
-    else this.index.set(ip, slot);
+    if (a >= 0) {
+      this.keys[slot] = a;
+      this.v4.set(a, slot);
+    } else {
+      this.names ??= [];
+      const name = detach(ip);
+      this.names[slot] = name;
+      const lo = hashLow(name);
+      this.keys[slot] = lo;
+      this.other.set(lo, hashHigh(name), slot);
+    }
     return slot;
   }
 
   /** Zeroes a slot (its window must have been closed first). */
   clear(slot: number): void {
-    this.bytes.fill(0, slot * RECORD_BYTES, (slot + 1) * RECORD_BYTES);
-    this.windowEnd[slot] = 0;
+    const w = slot * W_STRIDE;
+    const ref = this.u32[w + W.alertRef]!;
+    if (ref !== 0) this.alerts.release(ref - 1);
+    this.u32.fill(0, w, w + W_STRIDE);
+    this.windowEnd[slot] = NO_WINDOW;
   }
 
   /** Every occupied slot (slots are handed out in order and only ever reused, never freed). */
@@ -216,21 +376,49 @@ export class IpTable {
     for (let slot = 0; slot < this.size; slot++) yield slot;
   }
 
-  private grow(): void {
-    const slots = Math.min(this.cap, (this.bytes.length / RECORD_BYTES) * 2);
-    const bytes = new Uint8Array(slots * RECORD_BYTES);
-    bytes.set(this.bytes);
-    const referenced = new Uint8Array(slots);
-    referenced.set(this.referenced);
-    const windowEnd = new Float64Array(slots);
-    windowEnd.set(this.windowEnd);
-    this.windowEnd = windowEnd;
-    this.bytes = bytes;
-    this.f64 = new Float64Array(bytes.buffer);
-    this.f32 = new Float32Array(bytes.buffer);
-    this.u32 = new Uint32Array(bytes.buffer);
-    this.referenced = referenced;
+  /** Number of slots handed out so far. */
+  get used(): number {
+    return this.size;
   }
+
+  /**
+   * Moves the base to `base`, shifting every stored relative time (saturating; see the record comment). Returns the
+   * shift so the caller can move its own relative times. O(slots), once per 12 days of event time at most, or on a
+   * jump of the timeline by more than that.
+   */
+  rebase(to: number): number {
+    // Whole ms: parsers produce whole-ms times; a fractional base would make every stored time drop a fraction.
+    const base = Math.floor(to);
+    if (Number.isNaN(this.base)) {
+      this.base = base;
+      return 0;
+    }
+    const shift = this.base - base;
+    this.base = base;
+    const i32 = this.i32;
+    for (let slot = 0; slot < this.size; slot++) {
+      const w = slot * W_STRIDE;
+      i32[w + W.lastTime] = saturateRel(i32[w + W.lastTime]! + shift);
+      i32[w + W.lastPageTime] = saturateRel(i32[w + W.lastPageTime]! + shift);
+      const end = this.windowEnd[slot]!;
+      if (end !== NO_WINDOW) this.windowEnd[slot] = saturateRel(end + shift);
+    }
+    this.alerts.rebase(shift);
+    return shift;
+  }
+}
+
+/** Two independent 32-bit hashes of a whole string (FNV-1a with two offsets, fmix32-finalised): a 64-bit key. */
+function hashLow(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return mix32(h);
+}
+
+function hashHigh(s: string): number {
+  let h = 0x2545f491;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return mix32(h ^ 0x9e3779b9);
 }
 
 /**
@@ -334,5 +522,80 @@ class Ipv4Index {
     this.pairs = new Int32Array(2 * buckets);
     this.mask = buckets - 1;
     for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!);
+  }
+}
+
+/**
+ * 64-bit key → slot, open addressing over (low, high, slot + 1) triples in one Int32Array, for addresses that are
+ * not canonical IPv4: ~24 bytes per address at most half full, instead of a Map entry plus the string as its key.
+ * Keys are hashes, so a match is confirmed by `same(slot)` (the caller compares the stored string); two strings with
+ * one 64-bit hash both live in the table and are told apart that way. Backward-shift deletion, as Ipv4Index.
+ */
+class Hash64Index {
+  private cells = new Int32Array(3 * 64);
+  private mask = 63;
+  size = 0;
+
+  get bytes(): number {
+    return this.cells.byteLength;
+  }
+
+  get(lo: number, hi: number, same: (slot: number) => boolean): number {
+    const c = this.cells;
+    const l = lo | 0;
+    const h = hi | 0;
+    for (let i = lo & this.mask; ; i = (i + 1) & this.mask) {
+      const v = c[3 * i + 2]!;
+      if (v === 0) return -1;
+      if (c[3 * i] === l && c[3 * i + 1] === h && same(v - 1)) return v - 1;
+    }
+  }
+
+  set(lo: number, hi: number, slot: number): void {
+    if (2 * (this.size + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1));
+    this.insert(lo | 0, hi | 0, slot + 1);
+    this.size++;
+  }
+
+  /** Removes the entry of `slot` (keyed lo, hi). */
+  delete(lo: number, hi: number, slot: number): void {
+    const c = this.cells;
+    const mask = this.mask;
+    const l = lo | 0;
+    const h = hi | 0;
+    let i = lo & mask;
+    for (; ; i = (i + 1) & mask) {
+      if (c[3 * i + 2] === 0) return;
+      if (c[3 * i] === l && c[3 * i + 1] === h && c[3 * i + 2] === slot + 1) break;
+    }
+    let hole = i;
+    for (let j = (i + 1) & mask; c[3 * j + 2] !== 0; j = (j + 1) & mask) {
+      const home = c[3 * j]! & mask;
+      if (hole <= j ? home > hole && home <= j : home > hole || home <= j) continue;
+      c[3 * hole] = c[3 * j]!;
+      c[3 * hole + 1] = c[3 * j + 1]!;
+      c[3 * hole + 2] = c[3 * j + 2]!;
+      hole = j;
+    }
+    c[3 * hole] = 0;
+    c[3 * hole + 1] = 0;
+    c[3 * hole + 2] = 0;
+    this.size--;
+  }
+
+  private insert(lo: number, hi: number, value: number): void {
+    const c = this.cells;
+    let i = lo & this.mask;
+    while (c[3 * i + 2] !== 0) i = (i + 1) & this.mask;
+    c[3 * i] = lo;
+    c[3 * i + 1] = hi;
+    c[3 * i + 2] = value;
+  }
+
+  private rehash(buckets: number): void {
+    const old = this.cells;
+    this.cells = new Int32Array(3 * buckets);
+    this.mask = buckets - 1;
+    for (let i = 0; i < old.length; i += 3) if (old[i + 2] !== 0) this.insert(old[i]!, old[i + 1]!, old[i + 2]!);
   }
 }

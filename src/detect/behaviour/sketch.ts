@@ -69,7 +69,7 @@ export class HashMemo {
  * Concatenating makes a cons string, and slicing it flattens it into a new string of s.length + 1 characters.
  * Only on a memo miss.
  */
-function detach(s: string): string {
+export function detach(s: string): string {
   return (' ' + s).slice(1);
 }
 
@@ -110,14 +110,28 @@ export function bitmapEstimate(arr: Uint32Array, base: number, words: number): n
   return Math.round(-m * Math.log(zeros / m));
 }
 
-/** True when `hash` is among the `size` hashes of the ring at `base`. */
-export function ringHas(arr: Uint32Array, base: number, size: number, hash: number): boolean {
-  for (let i = 0; i < size; i++) if (arr[base + i] === hash) return true;
+/**
+ * Rings of 16-bit hashes (the low half of a 32-bit hash) in a Uint16Array: the last `size` distinct hashes.
+ * True when `hash`'s low half is among the `size` entries of the ring at `base`.
+ */
+export function ringHas(arr: Uint16Array, base: number, size: number, hash: number): boolean {
+  const h = hash & 0xffff;
+  for (let i = 0; i < size; i++) if (arr[base + i] === h) return true;
   return false;
 }
 
-/** Writes `hash` at position `pos` (mod size) and returns the next position. */
-export function ringPut(arr: Uint32Array, base: number, size: number, pos: number, hash: number): number {
-  arr[base + (pos % size)] = hash;
+/** Writes `hash`'s low half at position `pos` (mod size) and returns the next position. */
+export function ringPut(arr: Uint16Array, base: number, size: number, pos: number, hash: number): number {
+  arr[base + (pos % size)] = hash & 0xffff;
   return (pos + 1) % size;
+}
+
+/**
+ * Counts one in bin `bin` of the uint8 histogram of `bins` bins at `base`. A bin about to pass 255 halves every bin
+ * (rounding up, so a non-empty bin stays non-empty): the histogram only feeds a normalised entropy, which depends on
+ * the bins' proportions, and halving keeps them within ±0.5 of a count — exact up to 255 gaps in one bin.
+ */
+export function histAdd(arr: Uint8Array, base: number, bins: number, bin: number): void {
+  if (arr[base + bin] === 255) for (let i = 0; i < bins; i++) arr[base + i] = (arr[base + i]! + 1) >>> 1;
+  arr[base + bin]!++;
 }

@@ -11,29 +11,33 @@
 import type { BehaviourConfig } from './config.js';
 import {
   IpTable,
-  F as F_,
-  U as U_,
-  L as L_,
+  W as W_,
+  H as H_,
+  B as B_,
   BITMAP_PATH_WORDS,
   BITMAP_UA_WORDS,
   BITMAP_JA4_WORDS,
+  COUNTED_HITS,
   GAP_BINS,
+  NO_WINDOW,
+  REBASE_AT,
   WINDOW_WORDS,
+  saturateRel,
 } from './ip-table.js';
 import { SiteAssets } from './site-assets.js';
 import { ClosedWindowQueue, normalisedEntropy, threatLevel, type IpWindow } from './windows.js';
 import { SCENARIOS, S as S_, type ScenarioId } from './scenarios.js';
 import { bitmapEstimate, HashMemo } from './sketch.js';
-import { UA_FACT_BROWSER, UA_FACT_GOOD_BOT } from './ip-table.js';
+import { UA_FACT_BROWSER, UA_FACT_GOOD_BOT, UA_FACT_BOT_SHIFT } from './ip-table.js';
 import type { Severity } from '../../core/detection.js';
 
 // Local copies: see detector.ts.
-const F = F_;
-const L = L_;
-const U = U_;
+const W = W_;
+const H = H_;
+const B = B_;
 const S = S_;
 /** Offsets inside a closed-window record: the slot's per-window run, then the User-Agent facts. */
-const W0 = U_.windowFirst;
+const W0 = W_.windowFirst;
 const RECORD_WORDS = WINDOW_WORDS + 1;
 const R_FACTS = WINDOW_WORDS;
 /** User-Agent facts memo entries (a power of two). */
@@ -82,7 +86,11 @@ export class BehaviourState {
   private readonly closed: ClosedWindowQueue;
 
   private readonly fifoSlot: Int32Array;
-  private readonly fifoEnd: Float64Array;
+  /** Window ends, int32 ms from table.base like the table's windowEnd (moved with it by rebase). */
+  private readonly fifoEnd: Int32Array;
+  /** Views over the closed queue's words, for describe(); rebuilt when the queue grows. */
+  private closedU16: Uint16Array | null = null;
+  private closedU8: Uint8Array | null = null;
   private fifoHead = 0;
   private fifoLen = 0;
 
@@ -96,7 +104,7 @@ export class BehaviourState {
     this.closed = new ClosedWindowQueue(config.maxClosedWindows, RECORD_WORDS);
     const fifoCap = 2 * config.maxTrackedIps;
     this.fifoSlot = new Int32Array(fifoCap);
-    this.fifoEnd = new Float64Array(fifoCap);
+    this.fifoEnd = new Int32Array(fifoCap);
   }
 
   get trackedIps(): number {
@@ -127,7 +135,22 @@ export class BehaviourState {
     this.fifoLen = 0;
   }
 
-  /** Registers the window just opened in `slot`, so it closes even if the IP goes silent. */
+  /**
+   * Keeps `t` (epoch ms) within REBASE_AT of the table's base, so every relative time fits int32. Called once per
+   * event, after sweep(): windows due by then are closed with exact times before stored times may saturate.
+   */
+  track(t: number): void {
+    const base = this.table.base;
+    if (t - base < REBASE_AT && base - t < REBASE_AT) return;
+    const shift = this.table.rebase(t);
+    if (shift === 0) return;
+    const fifo = this.fifoEnd;
+    for (let k = 0, i = this.fifoHead; k < this.fifoLen; k++, i = i + 1 === fifo.length ? 0 : i + 1) {
+      fifo[i] = saturateRel(fifo[i]! + shift);
+    }
+  }
+
+  /** Registers the window just opened in `slot`, so it closes even if the IP goes silent (`end`: relative ms). */
   windowOpened(slot: number, end: number): void {
     if (this.fifoLen === this.fifoSlot.length) this.popFront(true);
     const i = (this.fifoHead + this.fifoLen) % this.fifoSlot.length;
@@ -139,7 +162,7 @@ export class BehaviourState {
 
   /** Closes windows whose end lies more than maxSkewMs behind the watermark. */
   sweep(): void {
-    const due = this.watermark - this.config.maxSkewMs;
+    const due = this.watermark - this.config.maxSkewMs - this.table.base; // relative, like fifoEnd
     while (this.fifoLen > 0 && this.fifoEnd[this.fifoHead]! <= due) this.popFront(false);
   }
 
@@ -162,37 +185,48 @@ export class BehaviourState {
 
   /** Emits the slot's open window (if any) and clears its per-window counters. */
   closeWindow(slot: number): void {
-    const u32 = this.table.u32;
-    const u = slot * U.stride;
-    const hits = u32[u + U.hits]!;
+    const table = this.table;
+    const u32 = table.u32;
+    const w = slot * W.stride;
+    const hits = u32[w + W.hits]!;
     if (hits === 0) return;
     this.counters.windowsClosed++;
-    const facts = u32[u + U.uaFacts]!;
-    if (hits >= this.config.windowMinHits || !this.ordinary(u32, u, hits, facts)) {
-      this.closed.push(u32, u + W0, facts, this.table.f64[slot * F.stride + F.windowStart]!, this.table.ipOf(slot));
+    const facts = table.u16[2 * w + H.uaFacts]!;
+    if (hits >= this.config.windowMinHits || !this.ordinary(table.u8, table.u16, w, hits, facts)) {
+      const start = table.windowEnd[slot]! + table.base - this.config.windowMs;
+      this.closed.push(u32, w + W0, facts, start, table.ipOf(slot));
     } else {
       this.counters.windowsNotQueued++;
     }
-    u32.fill(0, u + U.windowFirst, u + U.windowEnd);
-    this.table.windowEnd[slot] = 0;
+    u32.fill(0, w + W.windowFirst, w + W.windowEnd);
+    table.windowEnd[slot] = NO_WINDOW;
   }
 
   /** True when threatLevel() of this window would be LEGITIMATE_BROWSER (see windows.ts), without building it. */
-  private ordinary(u32: Uint32Array, u: number, hits: number, facts: number): boolean {
+  private ordinary(u8: Uint8Array, u16: Uint16Array, w: number, hits: number, facts: number): boolean {
+    const counted = hits < COUNTED_HITS ? hits : COUNTED_HITS;
     return (
-      u32[u + U.trippedMask] === 0 &&
+      u8[4 * w + B.trippedMask] === 0 &&
       (facts & (UA_FACT_BROWSER | UA_FACT_GOOD_BOT)) === UA_FACT_BROWSER &&
-      !(hits >= 10 && u32[u + U.status404]! / hits >= 0.5) &&
-      !(hits >= 5 && u32[u + U.status4xx]! / hits >= 0.3)
+      !(hits >= 10 && u16[2 * w + H.status404]! / counted >= 0.5) &&
+      !(hits >= 5 && u16[2 * w + H.status4xx]! / counted >= 0.3)
     );
   }
 
-  /** Builds the IpWindow of a closed-window record (`r`: offset of the record in `w`). */
+  /** Builds the IpWindow of a closed-window record (`r`: word offset of the record in `w`). */
   private describe(w: Uint32Array, r: number, start: number, ip: string): IpWindow {
-    const b = r - W0; // so that w[b + U.field] reads a per-window field
-    const hits = w[b + U.hits]!;
+    if (this.closedU16?.buffer !== w.buffer) {
+      this.closedU16 = new Uint16Array(w.buffer);
+      this.closedU8 = new Uint8Array(w.buffer);
+    }
+    const w16 = this.closedU16;
+    const w8 = this.closedU8!;
+    const b = r - W0; // so that w[b + W.field], w16[2b + H.field], w8[4b + B.field] read per-window fields
+    const hits = w[b + W.hits]!;
+    // Ratio denominators: the uint16 counters count the window's first COUNTED_HITS requests (ip-table.ts, H).
+    const counted = hits < COUNTED_HITS ? hits : COUNTED_HITS;
     const windowMs = this.config.windowMs;
-    const mask = w[b + U.trippedMask]!;
+    const mask = w8[4 * b + B.trippedMask]!;
     const scenarios: ScenarioId[] = [];
     const severities: Severity[] = [];
     if (mask !== 0) {
@@ -203,12 +237,12 @@ export class BehaviourState {
         severities.push(this.config.scenarios[spec.configKey].severity);
       }
     }
-    const distinctPaths = Math.min(hits, bitmapEstimate(w, b + U.pathBits, BITMAP_PATH_WORDS));
+    const distinctPaths = Math.min(hits, bitmapEstimate(w, b + W.pathBits, BITMAP_PATH_WORDS));
     const facts = w[r + R_FACTS]!;
-    const botIndex = (facts >>> 8) - 1;
-    const headerKnown = w[b + U.headerKnown]!;
-    const ratio4xx = w[b + U.status4xx]! / hits;
-    const ratio404 = w[b + U.status404]! / hits;
+    const botIndex = (facts >>> UA_FACT_BOT_SHIFT) - 1;
+    const headerKnown = w16[2 * b + H.headerKnown]!;
+    const ratio4xx = w16[2 * b + H.status4xx]! / counted;
+    const ratio404 = w16[2 * b + H.status404]! / counted;
     return {
       ip,
       start,
@@ -217,15 +251,15 @@ export class BehaviourState {
       velocity: hits / (windowMs / 1000),
       ratio4xx,
       ratio404,
-      ratioPost: w[b + U.posts]! / hits,
-      ratioStatic: w[b + U.assets]! / hits,
-      ratioDirect: w[b + U.direct]! / hits,
+      ratioPost: w16[2 * b + H.posts]! / counted,
+      ratioStatic: w16[2 * b + H.assets]! / counted,
+      ratioDirect: w16[2 * b + H.direct]! / counted,
       pathDiversity: distinctPaths / hits,
       distinctPaths,
-      temporalEntropy: normalisedEntropy(w, b + U.gapHist, GAP_BINS),
-      distinctUserAgents: Math.min(hits, bitmapEstimate(w, b + U.uaBits, BITMAP_UA_WORDS)),
-      distinctJa4s: Math.min(hits, bitmapEstimate(w, b + U.ja4Bits, BITMAP_JA4_WORDS)),
-      meanHeaderCount: headerKnown > 0 ? w[b + U.headerSum]! / headerKnown : null,
+      temporalEntropy: normalisedEntropy(w8, 4 * b + B.gapHist, GAP_BINS),
+      distinctUserAgents: Math.min(hits, bitmapEstimate(w, b + W.uaBits, BITMAP_UA_WORDS)),
+      distinctJa4s: Math.min(hits, bitmapEstimate(w, b + W.ja4Bits, BITMAP_JA4_WORDS)),
+      meanHeaderCount: headerKnown > 0 ? w[b + W.headerSum]! / headerKnown : null,
       knownBot: botIndex >= 0 ? (this.botTokens[botIndex] ?? null) : null,
       scenarios,
       threatLevel: threatLevel({
@@ -243,6 +277,6 @@ export class BehaviourState {
   /** Bucket level of scenario `s` for `ip`, for tests and `explain`; undefined when the IP is not tracked. */
   levelOf(ip: string, s: number): number | undefined {
     const slot = this.table.peek(ip);
-    return slot < 0 ? undefined : this.table.f32[slot * L.stride + L.level + s];
+    return slot < 0 ? undefined : this.table.f32[slot * W.stride + W.level + s];
   }
 }
