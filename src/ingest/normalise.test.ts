@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpEvent } from '../core/event.js';
 import { createTrustedProxies } from '../net/trusted-proxy.js';
-import { eventId } from './event-id.js';
-import { normaliseRecord, splitRequestLine } from './normalise.js';
+import { eventId, eventIdAt } from './event-id.js';
+import { normaliseRecord, splitRequestFast, splitRequestLine } from './normalise.js';
 import type { LogRecord, RawLine } from './types.js';
 
 const record: LogRecord = {
@@ -53,6 +53,55 @@ describe('splitRequestLine', () => {
     [`${'A'.repeat(40)} / HTTP/1.1`, '-', `${'A'.repeat(40)} / HTTP/1.1`, ''],
   ])('%j', (request, method, target, protocol) => {
     expect(splitRequestLine(request)).toEqual({ method, target, protocol });
+  });
+
+  // normaliseRecord splits straight into method/path/query/protocol (no target string): it must agree
+  // with splitRequestLine followed by the split at the first '?', including the MAX_FIELD cut.
+  const long = 'x'.repeat(8192);
+  it.each([
+    'GET /a?b HTTP/1.1',
+    'GET /a? HTTP/1.1',
+    'GET /?a?b=c HTTP/1.0',
+    'POST /x HTTP/2.0',
+    'HEAD /x HTTP/1.1',
+    'HEADS /x HTTP/1.1',
+    'GE /x HTTP/1.1',
+    'GET /x HTTP/1.10',
+    'POSS /x HTTP/1.2',
+    'HEAT /x HTTP/2.1',
+    'GOT /x HTTP/1x1',
+    'PUT /x HTTP/2.0',
+    'get /x HTTP/1.0',
+    'GET /x HTTP',
+    'GET /x HTTPS/1.1',
+    'GET /x http/1.1',
+    'GET /x HTTP/',
+    'GET /x HTTP/3',
+    'GET /ksc.html',
+    'GET  /double  HTTP/1.0',
+    'GET /has space?q HTTP/1.1',
+    'GET ?only HTTP/1.1',
+    'GET',
+    'GET ',
+    '-',
+    '',
+    '/bare/path?x=1',
+    '?',
+    '\x16\x03\x01\x00\uFFFD\x01',
+    `GET /${long}?q=1 HTTP/1.1`,
+    `GET /${long.slice(10)}?q=1 HTTP/1.1`,
+    `GET /a?${long} HTTP/1.1`,
+    `GET /a HTTP/${long}`,
+    `/${long}?x`,
+  ])('fast split agrees on %#', (request) => {
+    const { method, target, protocol } = splitRequestLine(request);
+    const q = target.indexOf('?');
+    expect(splitRequestFast(request)).toEqual({
+      method,
+      path: q < 0 ? target : target.slice(0, q),
+      query: q < 0 ? '' : target.slice(q + 1),
+      protocol,
+    });
   });
 });
 
@@ -163,6 +212,11 @@ describe('normaliseRecord', () => {
     expect('error' in r && r.error).toMatch(message);
   });
 
+  it('derives the id of a line keyed by prefix + offset from their concatenation', () => {
+    const ev = normaliseRecord(record, { ...line, key: 'dev1:42:', keyOffset: 1234 }, opts);
+    expect('error' in ev ? ev.error : ev.id).toBe(eventId('dev1:42:1234'));
+  });
+
   it('rejects an over-long line', () => {
     const r = normaliseRecord(record, { ...line, overlong: true }, opts);
     expect('error' in r && r.error).toMatch(/longer than 65536/);
@@ -183,6 +237,21 @@ describe('eventId', () => {
     let h = 0xcbf29ce484222325n;
     for (const b of [0xc3, 0xa9]) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
     expect(eventId('é')).toBe(h.toString(16).padStart(16, '0'));
+  });
+
+  it('eventIdAt(prefix, offset) is eventId(prefix + offset), across prefixes and offsets', () => {
+    const prefixes = ['', 'a', '0123456789abcdef:', 'é:', 'x€y:', '64769:1234:'];
+    // Around the thousands the cache keys on (999/1000, 1000/1001, 1999/2000, zero-padded last digits).
+    const offsets = [
+      0, 1, 9, 10, 99, 100, 999, 1000, 1001, 1009, 1099, 1999, 2000, 2001, 123456005, 123456789, 123457000,
+    ];
+    offsets.push(2 ** 32, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER);
+    // Interleaved so the one-entry prefix cache switches back and forth.
+    for (const o of offsets) for (const p of prefixes) expect(eventIdAt(p, o)).toBe(eventId(`${p}${o}`));
+    // In file order, as a reader calls it (the thousands cache carries over from line to line).
+    for (let o = 0; o < 30_000; o += 37) expect(eventIdAt('f:', o)).toBe(eventId(`f:${o}`));
+    // Not a plain decimal integer: falls back to the concatenated key.
+    for (const o of [-1, 1.5, 2 ** 60, NaN]) expect(eventIdAt('p:', o)).toBe(eventId(`p:${o}`));
   });
 
   it('is 16 hex characters and differs for neighbouring offsets', () => {

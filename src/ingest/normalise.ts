@@ -6,7 +6,7 @@
 import { MAX_FIELD as CORE_MAX_FIELD, MAX_LINE, type HttpEvent } from '../core/event.js';
 import { normaliseIp } from '../net/ip.js';
 import type { TrustedProxies } from '../net/trusted-proxy.js';
-import { eventId } from './event-id.js';
+import { eventId, eventIdAt } from './event-id.js';
 import type { LogRecord, RawLine } from './types.js';
 
 const MAX_FIELD = CORE_MAX_FIELD;
@@ -104,6 +104,109 @@ export function splitRequestLine(request: string): RequestParts {
   return { method, target: bound(request.slice(targetStart, end)), protocol: '' };
 }
 
+// Output of splitRequestInto: module-level so the hot path builds no RequestParts object per line.
+let reqMethod = '-';
+let reqPath = '';
+let reqQuery = '';
+let reqProtocol = '';
+
+/**
+ * `s.slice(start, end)`, or a literal when the slice is a usual method: the same characters, so the
+ * same string value; the literal only saves copying a short slice per line.
+ */
+function internedMethod(s: string, start: number, end: number): string {
+  const n = end - start;
+  const c0 = s.charCodeAt(start);
+  if (n === 3 && c0 === 71 && s.charCodeAt(start + 1) === 69 && s.charCodeAt(start + 2) === 84) return 'GET';
+  if (n === 4 && s.charCodeAt(start + 3) === 84 && c0 === 80 && s.startsWith('POS', start)) return 'POST';
+  if (n === 4 && s.charCodeAt(start + 3) === 68 && c0 === 72 && s.startsWith('HEA', start)) return 'HEAD';
+  return s.slice(start, end);
+}
+
+/** The protocol at s[start..end), which starts with `HTTP/`: a literal for the usual versions. */
+function internedProtocol(s: string, start: number, end: number): string {
+  // `HTTP/d.d`: the caller checked `HTTP/`, so digit, '.', digit at +5..+7 decide.
+  if (end - start === 8 && s.charCodeAt(start + 6) === 46) {
+    const major = s.charCodeAt(start + 5);
+    const minor = s.charCodeAt(start + 7);
+    if (major === 49 && minor === 49) return 'HTTP/1.1';
+    if (major === 49 && minor === 48) return 'HTTP/1.0';
+    if (major === 50 && minor === 48) return 'HTTP/2.0';
+  }
+  return s.slice(start, end - start > MAX_FIELD ? start + MAX_FIELD : end);
+}
+
+/** Sets reqPath/reqQuery from the target at request[start..end), bounded to MAX_FIELD first. */
+function splitTarget(request: string, start: number, end: number): void {
+  // bound() then split at '?', as splitRequestLine + normaliseRecord did: the cut applies to the whole
+  // target, so a '?' beyond MAX_FIELD is not a query separator.
+  const e = end - start > MAX_FIELD ? start + MAX_FIELD : end;
+  const q = request.indexOf('?', start);
+  if (q < 0 || q >= e) {
+    reqPath = start === 0 && e === request.length ? request : request.slice(start, e);
+    reqQuery = '';
+  } else {
+    reqPath = request.slice(start, q);
+    reqQuery = request.slice(q + 1, e);
+  }
+}
+
+/**
+ * splitRequestLine followed by the path/query split of normaliseRecord, straight from the request
+ * line into method/path/query/protocol: no target string, no parts object. Must agree with
+ * splitRequestLine exactly (the tests compare both on every case).
+ */
+function splitRequestInto(request: string): void {
+  reqProtocol = '';
+  if (request === '-' || request === '') {
+    reqMethod = '-';
+    reqPath = '';
+    reqQuery = '';
+    return;
+  }
+  const sp = request.indexOf(' ');
+  const methodEnd = sp < 0 ? request.length : sp;
+  let isMethod = sp > 0 && methodEnd <= MAX_METHOD;
+  for (let i = 0; isMethod && i < methodEnd; i++) isMethod = isTokenChar(request.charCodeAt(i));
+  if (!isMethod) {
+    reqMethod = '-';
+    splitTarget(request, 0, request.length);
+    return;
+  }
+  reqMethod = internedMethod(request, 0, methodEnd);
+  let targetStart = sp + 1;
+  while (request.charCodeAt(targetStart) === 32) targetStart++;
+  let end = request.length;
+  while (end > targetStart && request.charCodeAt(end - 1) === 32) end--;
+  const last = request.lastIndexOf(' ', end - 1);
+  if (
+    last >= targetStart &&
+    request.charCodeAt(last + 1) === 72 && // `HTTP/`, as splitRequestLine's startsWith, compared inline
+    request.charCodeAt(last + 2) === 84 &&
+    request.charCodeAt(last + 3) === 84 &&
+    request.charCodeAt(last + 4) === 80 &&
+    request.charCodeAt(last + 5) === 47
+  ) {
+    let targetEnd = last;
+    while (targetEnd > targetStart && request.charCodeAt(targetEnd - 1) === 32) targetEnd--;
+    splitTarget(request, targetStart, targetEnd);
+    reqProtocol = internedProtocol(request, last + 1, end);
+    return;
+  }
+  splitTarget(request, targetStart, end);
+}
+
+/** For tests: the fast split's result. */
+export function splitRequestFast(request: string): {
+  method: string;
+  path: string;
+  query: string;
+  protocol: string;
+} {
+  splitRequestInto(request);
+  return { method: reqMethod, path: reqPath, query: reqQuery, protocol: reqProtocol };
+}
+
 function forwardedFor(record: LogRecord): string | null {
   if (record.xForwardedFor !== null) return record.xForwardedFor;
   const h = record.headers;
@@ -140,29 +243,40 @@ export function normaliseRecord(
   const ip = xff === null || opts.trusted === null ? peer : opts.trusted.clientIp(peer, xff);
 
   let method: string;
-  let target: string;
+  let path: string;
+  let query: string;
   let protocol: string;
   if (record.request !== null) {
-    ({ method, target, protocol } = splitRequestLine(record.request));
+    splitRequestInto(record.request);
+    method = reqMethod;
+    path = reqPath;
+    query = reqQuery;
+    protocol = reqProtocol;
   } else {
     method = record.method === null ? '-' : bound(record.method);
-    target = record.uri === null ? '' : bound(record.uri);
     protocol = record.protocol === null ? '' : bound(record.protocol);
+    if (record.uri === null) {
+      path = '';
+      query = '';
+    } else {
+      splitTarget(record.uri, 0, record.uri.length);
+      path = reqPath;
+      query = reqQuery;
+    }
   }
-  const q = target.indexOf('?');
   const host =
     record.host ??
     (record.headers !== null && Object.hasOwn(record.headers, 'host') ? (record.headers.host ?? null) : null);
 
   return {
-    id: eventId(line.key),
+    id: line.keyOffset === undefined ? eventId(line.key) : eventIdAt(line.key, line.keyOffset),
     time: record.time ?? opts.now(),
     ip,
     peerIp: ip === peer ? null : peer,
     method,
     host: boundOrNull(host),
-    path: q < 0 ? target : target.slice(0, q),
-    query: q < 0 ? '' : target.slice(q + 1),
+    path,
+    query,
     protocol,
     status: record.status,
     bytes: record.bytes,

@@ -28,8 +28,14 @@ export interface Checkpoint {
 export interface RawLine {
   /** The line without its trailing newline, decoded as UTF-8 (invalid bytes become U+FFFD). */
   text: string;
-  /** Stable key of the line, unique across files and restarts: used to derive the event id. */
+  /**
+   * Stable key of the line, unique across files and restarts: used to derive the event id. When
+   * `keyOffset` is set, the key is `key` followed by the decimal digits of `keyOffset`: file readers
+   * carry their per-file prefix here and the byte offset there, so no key string is built per line
+   * (eventIdAt hashes the two without concatenating, to the same id).
+   */
   key: string;
+  keyOffset?: number;
   origin: EventOrigin;
   /** Set when the line exceeded MAX_LINE and was cut; the pipeline counts and rejects it. */
   overlong?: boolean;

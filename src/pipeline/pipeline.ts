@@ -50,29 +50,38 @@ export function prepareBatch(batch: SourceBatch, deps: PipelineDeps): PreparedBa
   const { parse, detect } = deps.metrics.stages;
   const t0 = performance.now();
   const events: HttpEvent[] = [];
-  for (const line of batch.lines) {
-    counters.read++;
-    if (line.overlong) {
-      counters.overlong++;
-      counters.unparsed++;
-      deps.sampler.report(line.origin.source, lineNumber(line), 'line longer than 64 KiB', line.text);
+  // Hoisted: one property load per batch instead of per line. Counters are summed locally and added
+  // once after the loop; prepareBatch is synchronous, so nothing can observe them mid-batch.
+  const { format, normalise, sampler } = deps;
+  const lines = batch.lines;
+  let unparsed = 0;
+  let overlong = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.overlong === true) {
+      overlong++;
+      unparsed++;
+      sampler.report(line.origin.source, lineNumber(line), 'line longer than 64 KiB', line.text);
       continue;
     }
-    const result = deps.format.parse(line.text);
+    const result = format.parse(line.text);
     if (!result.ok) {
-      counters.unparsed++;
-      deps.sampler.report(line.origin.source, lineNumber(line), result.reason, line.text);
+      unparsed++;
+      sampler.report(line.origin.source, lineNumber(line), result.reason, line.text);
       continue;
     }
-    const event = deps.normalise(result.record, line);
+    const event = normalise(result.record, line);
     if ('error' in event) {
-      counters.unparsed++;
-      deps.sampler.report(line.origin.source, lineNumber(line), event.error, line.text);
+      unparsed++;
+      sampler.report(line.origin.source, lineNumber(line), event.error, line.text);
       continue;
     }
-    counters.parsed++;
     events.push(event);
   }
+  counters.read += lines.length;
+  counters.overlong += overlong;
+  counters.unparsed += unparsed;
+  counters.parsed += events.length;
   const t1 = performance.now();
   parse.ms += t1 - t0;
   parse.events += batch.lines.length;

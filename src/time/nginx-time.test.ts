@@ -16,6 +16,32 @@ describe('parseTimeLocal', () => {
     expect(new Date(parseTimeLocal(text)!).toISOString()).toBe(iso);
   });
 
+  it('parses consecutive texts that differ in one place each: second, zone, day, position', () => {
+    // Each pair differs from the one before in a single place; every one must be parsed anew.
+    const seq = [
+      ['10/Oct/2000:13:55:36 -0700', '2000-10-10T20:55:36.000Z'],
+      ['10/Oct/2000:13:55:36 -0700', '2000-10-10T20:55:36.000Z'], // repeated
+      ['10/Oct/2000:13:55:37 -0700', '2000-10-10T20:55:37.000Z'], // next second
+      ['10/Oct/2000:13:55:47 -0700', '2000-10-10T20:55:47.000Z'], // only the tens digit
+      ['10/Oct/2000:13:56:47 -0700', '2000-10-10T20:56:47.000Z'], // same seconds, next minute
+      ['10/Oct/2000:13:56:47 +0700', '2000-10-10T06:56:47.000Z'], // zone sign
+      ['10/Oct/2000:13:56:47 +0730', '2000-10-10T06:26:47.000Z'], // zone minutes
+      ['11/Oct/2000:13:56:47 +0730', '2000-10-11T06:26:47.000Z'], // day
+      ['11/Nov/2000:13:56:47 +0730', '2000-11-11T06:26:47.000Z'], // month
+      ['11/Nov/2001:13:56:47 +0730', '2001-11-11T06:26:47.000Z'], // year
+    ] as const;
+    for (const [text, iso] of seq) expect(new Date(parseTimeLocal(text)!).toISOString(), text).toBe(iso);
+    // The same text at another position in another line.
+    const line = `x [11/Nov/2001:13:56:47 +0730] y`;
+    expect(new Date(parseTimeLocal(line, 3, 29)!).toISOString()).toBe('2001-11-11T06:26:47.000Z');
+    // Invalid text sharing the previous seconds is not mistaken for it (the day cache must not leak).
+    expect(parseTimeLocal('11/Nov/2001:13:56:47 x0730')).toBeNull();
+    expect(parseTimeLocal('31/Nov/2001:13:56:47 +0730')).toBeNull();
+    expect(new Date(parseTimeLocal('11/Nov/2001:13:56:47 +0730')!).toISOString()).toBe(
+      '2001-11-11T06:26:47.000Z',
+    );
+  });
+
   it('agrees with Date.parse across every month', () => {
     const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
     months.forEach((m, i) => {

@@ -42,7 +42,9 @@ describe('FileReadSource', () => {
       { kind: 'file', source: path, offset: 18, line: 3 },
       { kind: 'file', source: path, offset: 19, line: 4 },
     ]);
-    expect(lines[1]?.key).toBe(`${inputKeyPrefix(path)}7`);
+    // The key is the prefix and the offset, carried apart; the id is that of their concatenation.
+    expect(lines[1]?.key).toBe(inputKeyPrefix(path));
+    expect(lines[1]?.keyOffset).toBe(7);
     expect(batches.every((b) => b.checkpoints.length === 0 && b.sourceId === 'analyze')).toBe(true);
   });
 

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LINE } from '../../core/event.js';
-import { lastCheckpoint, runTail, tempDir, waitFor, type Running } from './test-helpers.js';
+import { fullKey, lastCheckpoint, runTail, tempDir, waitFor, type Running } from './test-helpers.js';
 
 let dir: string;
 const running: Running[] = [];
@@ -81,7 +81,7 @@ describe.each(modes)('FileTailSource ($name)', ({ usePolling }) => {
     await fh.close();
     await run.waitForLines(300);
     expect(run.texts()).toEqual(want);
-    expect(new Set(run.lines.map((l) => l.key)).size).toBe(300);
+    expect(new Set(run.lines.map((l) => fullKey(l))).size).toBe(300);
     expect(run.source.stats()[0]).toMatchObject({ rotations: 1, lines: 300 });
   });
 });
@@ -155,7 +155,7 @@ describe('FileTailSource', () => {
     await writeFile(path, 'b 1 longer than before\n');
     await run.waitForLines(2);
     expect(run.texts()).toEqual(['a 1', 'b 1 longer than before']);
-    expect(run.lines[0]?.key).not.toBe(run.lines[1]?.key);
+    expect(fullKey(run.lines[0])).not.toBe(fullKey(run.lines[1]));
     expect(run.lines[1]?.origin).toMatchObject({ offset: 0, line: 1 });
     expect(run.source.stats()[0]?.truncations).toBe(1);
   });

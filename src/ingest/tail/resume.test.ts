@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../types.js';
 import type { TailLogger } from './file-tail-source.js';
-import { lastCheckpoint, runTail, tempDir, waitFor, type Running } from './test-helpers.js';
+import { fullKey, lastCheckpoint, runTail, tempDir, waitFor, type Running } from './test-helpers.js';
 
 let dir: string;
 let path: string;
@@ -50,8 +50,8 @@ describe('FileTailSource resume', () => {
     // Keys are the same as a fresh read from the start computes: a replay dedups.
     const fresh = tail([], 'start');
     await fresh.waitForLines(4);
-    expect(fresh.lines.slice(2).map((l) => l.key)).toEqual(run.lines.map((l) => l.key));
-    expect(fresh.lines.slice(0, 2).map((l) => l.key)).toEqual(first.lines.map((l) => l.key));
+    expect(fresh.lines.slice(2).map((l) => fullKey(l))).toEqual(run.lines.map((l) => fullKey(l)));
+    expect(fresh.lines.slice(0, 2).map((l) => fullKey(l))).toEqual(first.lines.map((l) => fullKey(l)));
   });
 
   it('reads the remainder of a file rotated while stopped, then the new file from 0', async () => {

@@ -168,15 +168,15 @@ export class TailedFile {
   }
 
   private readonly emit: LineSink = (text, start, end, overlong) => {
+    // Key = prefix + offset, carried apart (see RawLine.keyOffset): same ids, no string per line.
     const raw: RawLine = {
       text,
-      key: this.keyPrefix() + start,
+      key: this.keyPrefix(),
+      keyOffset: start,
       origin: { kind: 'file', source: this.source, offset: start, line: ++this.queuedLines },
+      overlong,
     };
-    if (overlong) {
-      raw.overlong = true;
-      this.counters.overlong++;
-    }
+    if (overlong) this.counters.overlong++;
     this.counters.lines++;
     this.queue.push(raw);
     this.ends.push(end);

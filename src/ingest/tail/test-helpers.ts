@@ -64,3 +64,8 @@ export function lastCheckpoint(run: Running, source: string) {
   }
   throw new Error(`no checkpoint for ${source}`);
 }
+
+/** A line's whole stable key: the prefix and the offset the reader carries apart (RawLine.keyOffset). */
+export function fullKey(line: RawLine | undefined): string | undefined {
+  return line === undefined ? undefined : line.key + (line.keyOffset ?? '');
+}
