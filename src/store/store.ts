@@ -11,6 +11,7 @@ import { getThreat, listThreats, topRules } from './threats.js';
 import type { SqlClient, Store } from './types.js';
 import { DEFAULT_WINDOW_MIN_HITS, ipProfile, pruneWindows, scores } from './windows.js';
 import { writeBatch } from './write.js';
+import { pruneOlderThan } from './prune.js';
 
 export interface StoreOptions {
   logger?: StoreLogger;
@@ -45,7 +46,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     // Windows share the requests' retention: both are raw behaviour, threats are the evidence kept longer.
     pruneRequests: (before) =>
       named('pruneRequests', async () => {
-        const removed = await pruneRequests(sql, before, chunk);
+        const removed = await pruneOlderThan(sql, 'requests', before, chunk);
         await pruneWindows(sql, before, chunk);
         return removed;
       }),
@@ -65,20 +66,3 @@ async function loadCheckpoints(sql: SqlClient): Promise<Checkpoint[]> {
   return rows.map((r) => ({ source: r.source, fileId: r.file_id, offset: r.o, line: r.line, headHash: r.head_hash }));
 }
 
-/** One DELETE per chunk, each its own short transaction; TID scan on the chunk's ctids. */
-async function pruneRequests(sql: SqlClient, before: number, chunk: number): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { rows } = await sql.query<{ n: number }>(
-      `WITH gone AS (
-         DELETE FROM requests WHERE ctid = ANY(ARRAY(
-           SELECT ctid FROM requests WHERE time < to_timestamp($1::float8 / 1000) LIMIT $2))
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM gone`,
-      [before, chunk],
-    );
-    const n = rows[0]?.n ?? 0;
-    total += n;
-    if (n < chunk) return total;
-  }
-}

@@ -10,6 +10,7 @@ import { int, ip, realOrNull, text } from './sanitize.js';
 import { reputationOf } from './threat-rows.js';
 import { MAX_LIMIT } from './threats.js';
 import type { IpProfile, IpWindowRow, ScoreSort, ScoresQuery, SqlClient } from './types.js';
+import { pruneOlderThan } from './prune.js';
 
 /** Default of StoreOptions.windowMinHits. */
 export const DEFAULT_WINDOW_MIN_HITS = 3;
@@ -90,21 +91,8 @@ export async function insertWindows(tx: SqlClient, windows: readonly IpWindow[])
 }
 
 /** Deletes windows that started before `before`, in chunks (each its own short statement). */
-export async function pruneWindows(sql: SqlClient, before: number, chunk: number): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { rows } = await sql.query<{ n: number }>(
-      `WITH gone AS (
-         DELETE FROM ip_windows WHERE ctid = ANY(ARRAY(
-           SELECT ctid FROM ip_windows WHERE window_start < to_timestamp($1::float8 / 1000) LIMIT $2))
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM gone`,
-      [before, chunk],
-    );
-    const n = rows[0]?.n ?? 0;
-    total += n;
-    if (n < chunk) return total;
-  }
+export function pruneWindows(sql: SqlClient, before: number, chunk: number): Promise<number> {
+  return pruneOlderThan(sql, 'ip_windows', before, chunk);
 }
 
 const WINDOW_COLUMNS = `ip, (extract(epoch FROM window_start) * 1000)::float8 AS start_ms,
