@@ -12,6 +12,7 @@ import { openStore } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
 import { createApi } from '../app.js';
 import type { ApiDeps, ReadinessReport } from '../types.js';
+import { makeEvent } from '../../store/testing/fixtures.js';
 
 /** Every test reads time from this clock, so relative filters and stats windows are exact. */
 export const NOW = Date.parse('2025-03-10T12:00:00.000Z');
@@ -24,27 +25,15 @@ let offset = 0;
 export function event(over: Partial<HttpEvent> & { ago: number }): HttpEvent {
   const { ago, ...rest } = over;
   offset += 100;
-  return {
-    id: `evt-${offset}`,
+  return makeEvent(`evt-${offset}`, {
     time: NOW - ago,
     ip: '192.0.2.10',
-    peerIp: null,
-    method: 'GET',
     host: 'shop.example',
     path: '/',
-    query: '',
-    protocol: 'HTTP/1.1',
-    status: 200,
-    bytes: 512,
-    referer: null,
-    userAgent: 'Mozilla/5.0',
     requestTime: 0.01,
-    ja4: null,
-    ja4h: null,
-    headers: null,
     origin: { kind: 'file', source: '/var/log/nginx/access.log', offset, line: offset / 100 },
     ...rest,
-  };
+  });
 }
 
 export function threat(

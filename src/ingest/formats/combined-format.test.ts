@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../types.js';
 import { COMBINED, COMMON } from './builtin.js';
 import { CompiledLogFormat } from './compiled-format.js';
+import { emptyRecord } from './empty-record.js';
 import { getFormat } from './registry.js';
 import { resolveTimeZone } from '../../time/zone.js';
 
@@ -9,25 +10,7 @@ const T = Date.parse('2000-10-10T13:55:36-07:00');
 const TIME = '[10/Oct/2000:13:55:36 -0700]';
 
 function rec(partial: Partial<LogRecord>): LogRecord {
-  return {
-    remoteAddr: '1.2.3.4',
-    time: T,
-    request: 'GET / HTTP/1.1',
-    method: null,
-    uri: null,
-    protocol: null,
-    status: 200,
-    bytes: 12,
-    referer: null,
-    userAgent: null,
-    host: null,
-    xForwardedFor: null,
-    requestTime: null,
-    ja4: null,
-    ja4h: null,
-    headers: null,
-    ...partial,
-  };
+  return { ...emptyRecord(), remoteAddr: '1.2.3.4', time: T, request: 'GET / HTTP/1.1', status: 200, bytes: 12, ...partial };
 }
 
 const combined = getFormat('combined');
