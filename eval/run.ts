@@ -18,6 +18,11 @@ import { buildAttackCorpus, buildHardNegatives, buildProbeCorpus, UNCOVERED, typ
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DATA = resolve(process.env.RAMPART_DATA ?? join(here, '../../shared/data'));
 const VERBOSE = process.argv.includes('--verbose');
+/** `--only sqli,xss`: evaluate just these labels (the benign and hard-negative checks always run). */
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const ONLY = onlyArg === undefined ? null : new Set(onlyArg.split(','));
+/** `--misses=N`: how many misses per category `--verbose` lists (400 by default). */
+const MAX_MISSES = Number(process.argv.find((a) => a.startsWith('--misses='))?.slice('--misses='.length) ?? 400);
 
 /** Categories that count as "the right one" for a label (a traversal to /etc/passwd is both). */
 const FAMILY: Partial<Record<Category, Category[]>> = {
@@ -56,7 +61,7 @@ function main(): void {
   console.log(`rules: ${set.rules.length} from ${set.files.length} packs; data: ${DATA}\n`);
 
   // Attack corpus
-  const samples: Sample[] = [...buildAttackCorpus(DATA), ...buildProbeCorpus(DATA)];
+  const samples: Sample[] = [...buildAttackCorpus(DATA), ...buildProbeCorpus(DATA)].filter((s) => ONLY === null || ONLY.has(s.label));
   // A payload with no syntax at all (a bare word such as `onAbort` or `passwd`) cannot be told apart
   // from ordinary text in a log line; recall is also reported without them.
   const bare = (p: string) => /^[\w-]{0,40}$/.test(p.trim());
@@ -75,7 +80,7 @@ function main(): void {
       if (right) row.rightVisible++;
     }
     if (right) row.right++;
-    else if (row.misses.length < 400 && s.variant !== 'query-encoded') row.misses.push(`${s.variant}\t${s.payload.slice(0, 160)}`);
+    else if (row.misses.length < MAX_MISSES && s.variant !== 'query-encoded') row.misses.push(`${s.variant}\t${s.payload.slice(0, 160)}`);
     for (const c of new Set(ds.map((d) => d.category))) hitsByCat.set(c, (hitsByCat.get(c) ?? 0) + 1);
   }
 
