@@ -61,6 +61,36 @@ function variant(line: string, round: number): string {
   return ip + line.slice(sp, open) + time + line.slice(close + 1);
 }
 
+/**
+ * The benign log with every line from a different client (addresses 11.0.0.0 upwards, one per line): the
+ * issue's "peak RSS while tracking 1,000,000 distinct IPs", run with maxTrackedIps 1,000,000.
+ */
+export function distinctIpLog(lines = BENCH_LINES): string | null {
+  const benign = benignLog(lines);
+  if (benign === null) return null;
+  const out = join(BENCH_DIR, `distinct-${lines}.log`);
+  if (fresh(out, lines)) return out;
+  const src = readFileSync(benign, 'utf8').split('\n');
+  const fd = openSync(out, 'w');
+  try {
+    let chunk: string[] = [];
+    for (let i = 0; i < lines && i < src.length; i++) {
+      const line = src[i]!;
+      const n = 0x0b000000 + i;
+      chunk.push(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}${line.slice(line.indexOf(' '))}`);
+      if (chunk.length === 20_000) {
+        writeSync(fd, chunk.join('\n') + '\n');
+        chunk = [];
+      }
+    }
+    if (chunk.length) writeSync(fd, chunk.join('\n') + '\n');
+  } finally {
+    closeSync(fd);
+  }
+  writeFileSync(out + '.done', String(lines));
+  return out;
+}
+
 /** The simulator's log (seed 1). */
 export async function demoLog(lines = BENCH_LINES): Promise<string> {
   mkdirSync(BENCH_DIR, { recursive: true });

@@ -24,8 +24,8 @@ export interface AnalyzeFigures {
   parseErrors: number;
 }
 
-export async function benchAnalyze(input: string): Promise<AnalyzeFigures> {
-  const out = await run(['analyze', input, '--output', 'json', '--no-progress']);
+export async function benchAnalyze(input: string, extraArgs: string[] = []): Promise<AnalyzeFigures> {
+  const out = await run(['analyze', input, '--output', 'json', '--no-progress', ...extraArgs]);
   const r = JSON.parse(out) as {
     lines: number;
     seconds: number;

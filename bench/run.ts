@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { benignLog, demoLog, BENCH_LINES } from './inputs.js';
+import { benignLog, demoLog, distinctIpLog, BENCH_DIR, BENCH_LINES } from './inputs.js';
 import { runParseBench } from './parse.js';
 import { benchRules } from './detect-rules.js';
 import { runBehaviourBench } from './detect-behaviour.js';
@@ -18,6 +18,15 @@ import { repoRoot } from './root.js';
 
 const ALL = ['parse', 'rules', 'behaviour', 'store', 'analyze', 'serve', 'enrich'] as const;
 type BenchName = (typeof ALL)[number];
+
+/** analyze over 1 M lines from 1 M distinct clients, all of them tracked (none evicted). */
+async function benchDistinctIps(): Promise<unknown> {
+  const log = distinctIpLog();
+  if (log === null) return { skipped: '../shared/data is absent' };
+  const config = join(BENCH_DIR, 'track-1m.yaml');
+  writeFileSync(config, 'detect:\n  behaviour:\n    maxTrackedIps: 1000000\n');
+  return benchAnalyze(log, ['--config', config]);
+}
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a)) as BenchName[];
@@ -46,6 +55,7 @@ async function main(): Promise<void> {
     return {
       benign: benign ? await benchAnalyze(benign) : { skipped: '../shared/data is absent' },
       simulator: await benchAnalyze(demo),
+      distinctIps: await benchDistinctIps(),
     };
   });
   await step('serve', async () => {
