@@ -1,0 +1,61 @@
+/**
+ * The package's bin (bin/rampart.js) on the built CLI: `analyze` runs in a child Node with a larger young
+ * generation, and the launcher must be invisible: same output, same exit code, signals passed on.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/rampart.js');
+const built = existsSync(join(ROOT, 'dist/cli/run.js'));
+if (!built) console.warn('bin tests skipped: dist/ is not built (npm ci builds it)');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (kill: (s: NodeJS.Signals) => void) => void) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code, signal) => resolve({ code, signal, out, err }));
+    onSpawn?.((s) => child.kill(s));
+  });
+}
+
+describe.skipIf(!built)('bin/rampart.js', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-bin-'));
+  const log = join(dir, 'access.log');
+  writeFileSync(
+    log,
+    '203.0.113.9 - - [10/Oct/2023:13:55:36 +0000] "GET /item?id=1%27%20union%20select%20password%20from%20users-- HTTP/1.1" 200 12 "-" "sqlmap/1.7"\n' +
+      '198.51.100.4 - - [10/Oct/2023:13:55:37 +0000] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"\n',
+  );
+
+  it.each([
+    ['through the child (default)', {}],
+    ['in process (RAMPART_NO_RESPAWN=1)', { RAMPART_NO_RESPAWN: '1' }],
+  ])('analyze %s prints the same summary', async (_name, env) => {
+    const r = await run(['analyze', log, '--output', 'json', '--no-progress'], env);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out) as { lines: number; threats: number; by_category: Record<string, number> };
+    expect(summary.lines).toBe(2);
+    expect(summary.threats).toBe(1);
+    expect(summary.by_category.sqli).toBe(1);
+  }, 30_000);
+
+  it("passes on the child's exit code", async () => {
+    const r = await run(['analyze', join(dir, 'missing.log'), '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('missing.log');
+  }, 30_000);
+
+  it('passes SIGTERM on to the child and ends by it', async () => {
+    // Reading stdin that never ends: only the signal can stop it.
+    const r = await run(['analyze', '-', '--no-progress'], {}, (kill) => setTimeout(() => kill('SIGTERM'), 1500));
+    expect(r.signal).toBe('SIGTERM');
+  }, 30_000);
+});
