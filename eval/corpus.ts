@@ -14,6 +14,8 @@ export interface Sample {
   variant: string;
   payload: string;
   event: EventLike;
+  /** Free text from the source record (the scanner list's description), when it has one. */
+  note?: string;
 }
 
 const BROWSER_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
@@ -89,8 +91,8 @@ export function buildProbeCorpus(dataDir: string): Sample[] {
     if (r.category === 'cves' || (r.cve ?? '') !== '') probe('cve_probe', 'nuclei_requests.jsonl', r.path);
   }
   for (const l of lines(join(dataDir, 'probes', 'scanner_user_agents.jsonl'))) {
-    const r = JSON.parse(l) as { user_agent: string };
-    out.push({ label: 'scanner', source: 'probes/scanner_user_agents.jsonl', variant: 'user_agent', payload: r.user_agent, event: ev('/', '', r.user_agent) });
+    const r = JSON.parse(l) as { user_agent: string; description?: string | null };
+    out.push({ label: 'scanner', source: 'probes/scanner_user_agents.jsonl', variant: 'user_agent', payload: r.user_agent, event: ev('/', '', r.user_agent), note: r.description ?? '' });
   }
   return out;
 }

@@ -14,6 +14,8 @@ import type { HttpEvent } from '../src/core/event.js';
 import { loadConfig } from '../src/config/index.js';
 import { buildDetection } from '../src/pipeline/build.js';
 import { buildAttackCorpus, buildHardNegatives, buildProbeCorpus, UNCOVERED, type Sample } from './corpus.js';
+import { classifyProbe, classifyScannerUa, type UaClass } from './probe-visibility.js';
+import { printProbeSessions } from './probe-sessions.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DATA = resolve(process.env.RAMPART_DATA ?? join(here, '../../shared/data'));
@@ -33,7 +35,8 @@ const FAMILY: Partial<Record<Category, Category[]>> = {
   rce: ['rce', 'php_injection', 'log4shell', 'cve_probe', 'sqli', 'ssti'],
   php_injection: ['php_injection', 'lfi', 'rce', 'rfi'],
   ssrf: ['ssrf', 'rfi', 'lfi'],
-  sensitive_file: ['sensitive_file', 'lfi', 'webshell'],
+  // A traversal or a CVE path in a leaked-file probe list is still the right answer (`/..;/`, `/_profiler/`).
+  sensitive_file: ['sensitive_file', 'lfi', 'webshell', 'path_traversal', 'cve_probe'],
   webshell: ['webshell', 'sensitive_file'],
   // An XXE document that reads a file or calls out is also lfi/ssrf evidence; a php://filter inside it is
   // php_injection. The xxe list also carries fuzzdb's XML-injection list: XSS and SQLi wrapped in XML.
@@ -42,7 +45,8 @@ const FAMILY: Partial<Record<Category, Category[]>> = {
   ssti: ['ssti', 'rce'],
   // A `javascript:` redirect target is XSS through the redirect.
   open_redirect: ['open_redirect', 'xss'],
-  cve_probe: ['cve_probe', 'path_traversal', 'lfi', 'rce', 'sqli', 'xss', 'sensitive_file', 'webshell', 'log4shell', 'ssrf', 'php_injection', 'rfi'],
+  // A CVE exploit is whatever injection class it uses: CRLF (`/%0d%0aSet-Cookie:`), EL/SSTI (`${7*7}`), XXE, redirect.
+  cve_probe: ['cve_probe', 'path_traversal', 'lfi', 'rce', 'sqli', 'xss', 'sensitive_file', 'webshell', 'log4shell', 'ssrf', 'php_injection', 'rfi', 'crlf', 'ssti', 'xxe', 'nosqli', 'open_redirect'],
 };
 
 const alerting = (ds: readonly Detection[]) => ds.filter((d) => d.simulated !== true);
@@ -67,8 +71,15 @@ function main(): void {
   const bare = (p: string) => /^[\w-]{0,40}$/.test(p.trim());
   const perCat = new Map<Category, { n: number; any: number; right: number; nVisible: number; rightVisible: number; misses: string[] }>();
   const hitsByCat = new Map<Category, number>();
+  // Probe lists split by what one line can show (eval/probe-visibility.ts): visible attack vs endpoint-only.
+  const PROBE_SPLIT = new Set<Category>(['sensitive_file', 'webshell', 'cve_probe']);
+  type Split = { vis: [number, number]; end: [number, number]; byCls: Map<string, [number, number]>; visMisses: string[] };
+  const split = new Map<Category, Split>();
+  // Scanner user agents split by what the client is; `labelled` counts simulated detections too.
+  const uaSplit = new Map<UaClass, { n: number; alerting: number; labelled: number; rules: Set<string>; misses: string[] }>();
   for (const s of samples) {
-    const ds = alerting(engine.evaluate(s.event));
+    const raw = engine.evaluate(s.event);
+    const ds = alerting(raw);
     const row = perCat.get(s.label) ?? { n: 0, any: 0, right: 0, nVisible: 0, rightVisible: 0, misses: [] };
     perCat.set(s.label, row);
     row.n++;
@@ -81,6 +92,29 @@ function main(): void {
     }
     if (right) row.right++;
     else if (row.misses.length < MAX_MISSES && s.variant !== 'query-encoded') row.misses.push(`${s.variant}\t${s.payload.slice(0, 160)}`);
+    if (PROBE_SPLIT.has(s.label) && s.source.startsWith('probes/')) {
+      const c = classifyProbe(s.payload);
+      const sp: Split = split.get(s.label) ?? { vis: [0, 0], end: [0, 0], byCls: new Map<string, [number, number]>(), visMisses: [] };
+      split.set(s.label, sp);
+      const cell = c.visible ? sp.vis : sp.end;
+      cell[0]++;
+      if (right) cell[1]++;
+      const byCls = sp.byCls.get(c.cls) ?? [0, 0];
+      byCls[0]++;
+      if (right) byCls[1]++;
+      sp.byCls.set(c.cls, byCls);
+      if (c.visible && !right && sp.visMisses.length < MAX_MISSES) sp.visMisses.push(`${c.cls}\t${s.payload.slice(0, 160)}`);
+    }
+    if (s.label === 'scanner' && s.variant === 'user_agent') {
+      const u = classifyScannerUa(s.payload, s.note ?? '');
+      const row = uaSplit.get(u) ?? { n: 0, alerting: 0, labelled: 0, rules: new Set<string>(), misses: [] };
+      uaSplit.set(u, row);
+      row.n++;
+      if (ds.some((d) => d.category === 'scanner')) row.alerting++;
+      if (raw.length > 0) row.labelled++;
+      for (const d of raw) row.rules.add(`${d.ruleId}${d.simulated === true ? ' (simulated)' : ''}`);
+      if (raw.length === 0 && row.misses.length < MAX_MISSES) row.misses.push(s.payload.slice(0, 160));
+    }
     for (const c of new Set(ds.map((d) => d.category))) hitsByCat.set(c, (hitsByCat.get(c) ?? 0) + 1);
   }
 
@@ -143,6 +177,27 @@ function main(): void {
   const all = [...perCat.values()].reduce((a, r) => ({ n: a.n + r.n, any: a.any + r.any, v: a.v + r.nVisible, rv: a.rv + r.rightVisible }), { n: 0, any: 0, v: 0, rv: 0 });
   console.log(`${'all'.padEnd(16)} ${String(all.n).padStart(7)}  ${pct(all.any, all.n).padStart(16)}  ${''.padStart(20)}  ${`${pct(all.rv, all.v)} (${all.v})`.padStart(20)}`);
   console.log(UNCOVERED.length > 0 ? `(no rules yet for: ${UNCOVERED.join(', ')})\n` : '');
+  if (split.size > 0) {
+    console.log('probe lists split by what one log line can show (criteria in eval/probe-visibility.ts; right-family recall):');
+    console.log('category          samples  recall  | visible attack (n)   | endpoint-only (n)');
+    for (const [cat, sp] of [...split.entries()].sort()) {
+      const n = sp.vis[0] + sp.end[0];
+      console.log(`${cat.padEnd(16)} ${String(n).padStart(8)}  ${pct(sp.vis[1] + sp.end[1], n)}  | ${`${pct(sp.vis[1], sp.vis[0])} (${sp.vis[0]})`.padEnd(20)} | ${pct(sp.end[1], sp.end[0])} (${sp.end[0]})`);
+    }
+    for (const [cat, sp] of [...split.entries()].sort()) {
+      const cells = [...sp.byCls.entries()].sort((a, b) => b[1][0] - a[1][0]).map(([c, [n, r]]) => `${c} ${r}/${n}`);
+      console.log(`  ${cat}: ${cells.join(', ')}`);
+    }
+    console.log('');
+  }
+  if (uaSplit.size > 0) {
+    console.log('scanner user agents by what the client is (eval/probe-visibility.ts classifyScannerUa):');
+    console.log('  class              n  alerting as scanner  labelled (incl. simulated)  rules');
+    for (const [u, r] of [...uaSplit.entries()].sort()) {
+      console.log(`  ${u.padEnd(16)} ${String(r.n).padStart(3)}  ${pct(r.alerting, r.n).padStart(19)}  ${pct(r.labelled, r.n).padStart(26)}  ${[...r.rules].sort().join(', ')}`);
+    }
+    console.log('  (attack-tool and survey should alert; security-service should be labelled, never alert; not-a-scanner is the source list\'s mislabels)\n');
+  }
   console.log(`benign lines (unflagged by sidecar labels): ${benign}, flagged by rules: ${benignFlagged} = 1 in ${benignFlagged === 0 ? '∞' : Math.round(benign / benignFlagged)} (${pct(benignFlagged, benign).trim()})`);
   console.log(`lines set aside by sidecar labels: ${flaggedSet}; of their 'attack' lines, detected: ${flaggedDetected}`);
   console.log(`parsed by src/ingest/formats: combined ${via.combined}, common ${via.common}; by the eval fallback regex: ${via.fallback}; unparsed: ${unparsed}`);
@@ -158,8 +213,12 @@ function main(): void {
   }
   mixedLogs(engine);
   ipLevel(benignFiles);
+  const probeLabels = ['sensitive_file', 'webshell', 'cve_probe'].filter((l) => ONLY === null || ONLY.has(l));
+  if (probeLabels.length > 0) printProbeSessions(samples, probeLabels);
   if (VERBOSE) {
     for (const [cat, r] of perCat) { console.log(`\nmisses ${cat}:`); for (const m of r.misses) console.log(`  ${m}`); }
+    for (const [cat, sp] of split) { console.log(`\nvisible misses ${cat} (class, target):`); for (const m of sp.visMisses) console.log(`  ${m}`); }
+    for (const [u, r] of uaSplit) { if (r.misses.length > 0) { console.log(`\nscanner ${u} with no detection:`); for (const m of r.misses) console.log(`  ${m}`); } }
   }
 }
 
