@@ -11,6 +11,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Store } from '../store/types.js';
+import type { AllowEntryStats } from '../detect/allowlist/index.js';
 
 /**
  * The counters GET /api/metrics/pipeline returns verbatim (`rampart status` reads these names). They are
@@ -70,6 +71,11 @@ export interface ApiDeps {
    * GET /api/rules/silent is served only when given.
    */
   ruleIds?: () => string[];
+  /**
+   * Allowlist entries with what each has suppressed since start (read per request; counters survive a
+   * reload). GET /api/rules/allowlist is served only when given.
+   */
+  allowlist?: () => AllowEntryStats[];
   /** Wall clock, epoch ms; tests pass a fixed one. */
   clock?: () => number;
 }

@@ -176,6 +176,7 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, collector))],
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
     ruleIds: () => loadedRuleIds(detection.engine.detectors),
+    allowlist: () => detection.engine.allowlist.stats(),
     options: { trustProxy: config.server.trustProxy },
   });
   await app.listen({ host: config.server.host, port: config.server.port });

@@ -11,6 +11,8 @@ export interface ServeProcess {
   child: ChildProcess;
   baseUrl: string;
   stderr: () => string;
+  /** What it logged to stdout (pino's JSON lines). */
+  stdout: () => string;
   get(path: string): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -19,7 +21,13 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, re
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => {
+    // Bounded: a long test must not keep every log line.
+    out = out.length > 1 << 20 ? out.slice(-(1 << 19)) + d : out + d;
   });
   let err = '';
   child.stderr!.setEncoding('utf8');
@@ -50,6 +58,7 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, re
     child,
     baseUrl,
     stderr: () => err,
+    stdout: () => out,
     get,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Allowlist } from '../../detect/allowlist/index.js';
+import { makeEvent } from '../../store/testing/fixtures.js';
 import { DAY, HOUR, NOW, openTestApi, type TestApi } from '../testing/fixtures.js';
 
 // The shared data set's hits: sqli-union-select and sqli-comment (5 min ago), path_traversal-test (30 min),
@@ -107,5 +109,38 @@ describe('GET /api/rules/silent', () => {
     const missing = await get(withoutIds, '/api/rules/silent');
     expect(missing.status).toBe(404);
     expect(missing.body.error).toBe('not_found');
+  });
+});
+
+describe('GET /api/rules/allowlist', () => {
+  it('lists every entry with what it withheld and suppressed, per rule', async () => {
+    const allowlist = new Allowlist([
+      { id: 'detect.allowlist.ips[0]', ips: ['10.0.0.0/8'] },
+      { id: 'nextcloud: webdav files', why: 'synced files are named like secrets', paths: ['/remote.php/dav/'], categories: ['sensitive_file'] },
+    ]);
+    allowlist.withhold(makeEvent('a1', { ip: '10.1.2.3' }));
+    allowlist.withhold(makeEvent('a2', { ip: '10.9.9.9' }));
+    allowlist.withhold(makeEvent('a3', { ip: '203.0.113.5' }));
+    const allowance = allowlist.forEvent(makeEvent('a4', { path: '/remote.php/dav/files/u/.env' }));
+    expect(allowance.suppress('sensitive-env-file', 'sensitive_file')).toBe(true);
+    expect(allowance.suppress('sqli-union-select', 'sqli')).toBe(false);
+    const api = await openTestApi({ allowlist: () => allowlist.stats() }, false);
+    try {
+      const res = await api.app.inject({ method: 'GET', url: '/api/rules/allowlist' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        entries: [
+          { id: 'detect.allowlist.ips[0]', withheld: 2, suppressed: 0, by_rule: {} },
+          { id: 'nextcloud: webdav files', why: 'synced files are named like secrets', withheld: 0, suppressed: 1, by_rule: { 'sensitive-env-file': 1 } },
+        ],
+      });
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('is not served without an allowlist source', async () => {
+    const res = await withoutIds.app.inject({ method: 'GET', url: '/api/rules/allowlist' });
+    expect(res.statusCode).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Rule health: GET /api/rules/hits (hits per rule over time: a noisy rule shows at once) and
- * GET /api/rules/silent (loaded rules that matched nothing for days). Served from threat_hits.
+ * GET /api/rules/silent (loaded rules that matched nothing for days), served from threat_hits; and
+ * GET /api/rules/allowlist (what each allowlist or profile entry has kept quiet since start).
  */
 import type { FastifyInstance } from 'fastify';
 import type { RuleHitBucket, RuleHitSeries } from '../../store/types.js';
@@ -58,6 +59,28 @@ const silentResponseSchema = {
   required: ['days', 'since', 'loaded', 'silent'],
 } as const;
 
+const allowlistResponseSchema = {
+  type: 'object',
+  properties: {
+    entries: {
+      type: 'array',
+      description: 'Config allowlist entries (`detect.allowlist.ips[0]`…) and enabled profile entries, in load order.',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', description: 'The config key or profile entry it came from.' },
+          why: { type: 'string', description: 'A profile entry\'s stated reason.' },
+          withheld: { ...count, description: 'Requests kept away from every detector (whole-request entries).' },
+          suppressed: { ...count, description: 'Detections dropped (entries scoped to rules or categories).' },
+          by_rule: { type: 'object', additionalProperties: count, description: 'Dropped detections per rule id.' },
+        },
+        required: ['id', 'withheld', 'suppressed', 'by_rule'],
+      },
+    },
+  },
+  required: ['entries'],
+} as const;
+
 /** Dense series: every bucket from since's bucket up to until, so a chart needs no gap filling. */
 export function ruleHitsToJson(range: RuleHitRange, bucket: RuleHitBucket, since: number, until: number, series: RuleHitSeries[]) {
   const step = BUCKET_MS[bucket];
@@ -83,6 +106,29 @@ export function ruleHitsToJson(range: RuleHitRange, bucket: RuleHitBucket, since
 
 export function ruleHitRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const clock = deps.clock ?? Date.now;
+
+  const allowlist = deps.allowlist;
+  if (allowlist) {
+    app.get(
+      '/api/rules/allowlist',
+      {
+        schema: {
+          tags: ['rules'],
+          summary: 'Allowlist and profile entries with what each has suppressed since start',
+          response: { 200: allowlistResponseSchema, ...errorResponses },
+        },
+      },
+      async () => ({
+        entries: allowlist().map((e) => ({
+          id: e.id,
+          ...(e.why !== undefined ? { why: e.why } : {}),
+          withheld: e.withheld,
+          suppressed: e.suppressed,
+          by_rule: e.byRule,
+        })),
+      }),
+    );
+  }
 
   app.get<{ Querystring: { range: RuleHitRange; bucket: RuleHitBucket; limit: number } }>(
     '/api/rules/hits',
