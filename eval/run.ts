@@ -68,7 +68,11 @@ function main(): void {
   const samples: Sample[] = [...buildAttackCorpus(DATA), ...buildProbeCorpus(DATA)].filter((s) => ONLY === null || ONLY.has(s.label));
   // A payload with no syntax at all (a bare word such as `onAbort` or `passwd`) cannot be told apart
   // from ordinary text in a log line; recall is also reported without them.
-  const bare = (p: string) => /^[\w-]{0,40}$/.test(p.trim());
+  // For XSS the bar is structural: script or markup cannot run without one of HTML/JS's metacharacters or
+  // a URI scheme (`javascript:x`), so a payload-list line with none of them (the lists' own prose:
+  // "Exploit Name: Advanced XSS Locator", an event-handler name alone) is not an attack a line can show.
+  const bare = (p: string, label: Category) =>
+    /^[\w-]{0,40}$/.test(p.trim()) || (label === 'xss' && !/[<>"'(){}=;&%\\`]|\b[a-z][\w+.-]{0,30}:[^\s]/i.test(p));
   const perCat = new Map<Category, { n: number; any: number; right: number; nVisible: number; rightVisible: number; misses: string[] }>();
   const hitsByCat = new Map<Category, number>();
   // Probe lists split by what one line can show (eval/probe-visibility.ts): visible attack vs endpoint-only.
@@ -86,7 +90,7 @@ function main(): void {
     if (ds.length > 0) row.any++;
     const fam = FAMILY[s.label] ?? [s.label];
     const right = ds.some((d) => fam.includes(d.category));
-    if (!bare(s.payload) || s.variant === 'user_agent' || s.variant === 'target') {
+    if (!bare(s.payload, s.label) || s.variant === 'user_agent' || s.variant === 'target') {
       row.nVisible++;
       if (right) row.rightVisible++;
     }
@@ -167,7 +171,7 @@ function main(): void {
   const negs = buildHardNegatives(DATA);
   const negHits = negs.filter((s) => alerting(engine.evaluate(s.event)).length > 0);
 
-  console.log('category         samples  recall(any rule)  recall(right family)  excl. bare words (n)      precision vs benign');
+  console.log('category         samples  recall(any rule)  recall(right family)  excl. no-syntax (n)        precision vs benign');
   for (const [cat, r] of [...perCat.entries()].sort()) {
     const tp = hitsByCat.get(cat) ?? 0;
     const fp = fpByCat.get(cat) ?? 0;
