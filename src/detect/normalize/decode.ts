@@ -174,3 +174,152 @@ export function htmlEntity(s: string): string {
     return v ?? m;
   });
 }
+
+/**
+ * IIS-era lenient hex digit: 0-9, then a-z counted on past f (`g` = 16 ... `z` = 35), as the decoder of
+ * the IIS "Unicode" traversal (MS00-078) read them: `%c0%qf` is c0 af, `%c1%pc` is c1 9c. -1 otherwise.
+ */
+function lenientHex(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 122 ? l - 87 : -1;
+}
+
+/** The byte of a (possibly lenient) escape `%XY` at `at`, modulo 256; -1 if there is none. */
+function lenientEscape(s: string, at: number): number {
+  if (s.charCodeAt(at) !== 37) return -1;
+  const h = lenientHex(s.charCodeAt(at + 1));
+  const l = lenientHex(s.charCodeAt(at + 2));
+  return h < 0 || l < 0 ? -1 : (h * 16 + l) & 0xff;
+}
+
+/** A strict escape `%XY` at `at`, or -1. */
+function strictEscape(s: string, at: number): number {
+  if (s.charCodeAt(at) !== 37) return -1;
+  const h = hexVal(s.charCodeAt(at + 1));
+  const l = hexVal(s.charCodeAt(at + 2));
+  return h < 0 || l < 0 ? -1 : h * 16 + l;
+}
+
+/**
+ * What a two-byte form with lead c0/c1 and second byte `b` smuggles, or -1. A plain `.`, `/` or `\`
+ * after the lead is itself (the stray lead byte is dropped); a second byte whose low six bits are a dot
+ * or slash (`%c0%af`, `%c1%af`, `%c0%6e`, `%c0%2f`) or a backslash's (`%c1%9c`, `%c1%1c`) is that
+ * character, because IIS ignored the top bits; any other continuation byte is the overlong ASCII form.
+ */
+function iisPair(lead: number, b: number, literal: boolean): number {
+  if (b === 0x2e || b === 0x2f || b === 0x5c) return b;
+  if (literal) return -1;
+  const c = b & 0x3f;
+  if (c === 0x2e || c === 0x2f) return c;
+  if (c === 0x1c) return 0x5c;
+  return b >= 0x80 && b <= 0xbf ? ((lead & 1) << 6) | c : -1;
+}
+
+/** Longer overlong forms: `%f0%80%80%af` (4 bytes), `%f8...` (5), `%fc...` (6) and `%e0%80%ae` (3). */
+function overlongLong(s: string, at: number, lead: number): { ch: number; len: number } | null {
+  const conts = lead === 0xe0 ? 2 : lead === 0xf0 ? 3 : lead === 0xf8 ? 4 : lead === 0xfc ? 5 : 0;
+  if (conts === 0) return null;
+  let v = 0;
+  for (let k = 1; k <= conts; k++) {
+    const b = strictEscape(s, at + 3 * k);
+    if (b < 0x80 || b > 0xbf) return null;
+    v = (v << 6) | (b & 0x3f);
+  }
+  return v < 0x80 ? { ch: v, len: 3 * (conts + 1) } : null;
+}
+
+/**
+ * Is there a `%` followed (through at most three `25`s) by a lead byte that the IIS forms start with, or
+ * by another `%` (a split escape: `%%32%%66`, `%2%f`)?
+ */
+function hasIisLead(s: string): boolean {
+  for (let at = s.indexOf('%'); at !== -1; at = s.indexOf('%', at + 1)) {
+    let j = at + 1;
+    for (let k = 0; k < 3 && s.charCodeAt(j) === 50 && s.charCodeAt(j + 1) === 53; k++) j += 2;
+    const a = s.charCodeAt(j) | 32;
+    const b = s.charCodeAt(j + 1) | 32;
+    if (a === 37 || (s.charCodeAt(j + 1) === 37 && hexVal(s.charCodeAt(j)) >= 0) || ((a === 99 && (b === 48 || b === 49)) || (a === 98 && (b === 103 || b === 104)) || (a === 101 && b === 48) || (a === 102 && (b === 48 || b === 56 || b === 99)))) return true;
+  }
+  return false;
+}
+
+/** One round of folding the IIS forms to the character they smuggle (output never longer). */
+function foldIis(s: string): string {
+  let out = '';
+  let copied = 0;
+  for (let at = s.indexOf('%'); at !== -1 && at + 2 < s.length; ) {
+    const lead = lenientEscape(s, at);
+    let ch = -1;
+    let len = 0;
+    if (lead === 0xc0 || lead === 0xc1) {
+      const esc = lenientEscape(s, at + 3);
+      if (esc >= 0) {
+        ch = iisPair(lead, esc, false);
+        len = 6;
+      } else if (at + 3 < s.length) {
+        ch = iisPair(lead, s.charCodeAt(at + 3), true);
+        len = 4;
+      }
+    } else if (lead >= 0xe0 && strictEscape(s, at) === lead) {
+      const r = overlongLong(s, at, lead);
+      if (r !== null) ({ ch, len } = r);
+    } else if (s.charCodeAt(at + 2) === 37) {
+      // `%2%f`: an escape split by a second `%` (what `%%32%%66` decodes to), for a dot or slash only.
+      const h = hexVal(s.charCodeAt(at + 1));
+      const l = hexVal(s.charCodeAt(at + 3));
+      const b = h < 0 || l < 0 ? -1 : h * 16 + l;
+      if (b === 0x2e || b === 0x2f || b === 0x5c) {
+        ch = b;
+        len = 4;
+      }
+    }
+    if (ch < 0) {
+      at = s.indexOf('%', at + 1);
+      continue;
+    }
+    out += s.slice(copied, at) + String.fromCharCode(ch);
+    copied = at + len;
+    at = s.indexOf('%', copied);
+  }
+  return copied === 0 ? s : out + s.slice(copied);
+}
+
+/** Position of the next strict `%c0` / `%c1` escape at or after `from`, or -1. */
+function nextLead(s: string, from: number): number {
+  for (let at = s.indexOf('%', from); at !== -1; at = s.indexOf('%', at + 1)) {
+    if ((s.charCodeAt(at + 1) | 32) === 99 && (s.charCodeAt(at + 2) === 48 || s.charCodeAt(at + 2) === 49)) return at;
+  }
+  return -1;
+}
+
+/** percentDecodeOnce, except that a `%c0` / `%c1` left over stays as it is (the next round may pair it). */
+function decodeKeepingLeads(s: string): string {
+  let at = nextLead(s, 0);
+  if (at === -1) return percentDecodeOnce(s);
+  let out = '';
+  let from = 0;
+  for (; at !== -1; at = nextLead(s, from)) {
+    out += percentDecodeOnce(s.slice(from, at)) + s.slice(at, at + 3);
+    from = at + 3;
+  }
+  return out + percentDecodeOnce(s.slice(from));
+}
+
+/**
+ * IIS-style lenient decoding of the encodings traversal fuzzers (dotdotpwn) send: overlong UTF-8 of any
+ * length (`%f0%80%80%af`, `%fc%80%80%80%80%ae`), c0/c1 pairs with ignored top bits or out-of-range hex
+ * digits (`%c1%1c`, `%c0%qf`, `%c1%pc`, `%bg%qf`), a stray lead before a dot or slash (`%c0.`, `%c0%5c`),
+ * split escapes of a dot or slash (`%%32%%65` → `%2%e` → `.`), also under up to three levels of `%25`. Up to 3 rounds of fold-then-decode; a value without such a
+ * lead byte comes back as it is (then urlDecode does the ordinary decoding). Never grows the string.
+ */
+export function iisDecode(s: string): string {
+  if (!hasIisLead(s)) return s;
+  let cur = s;
+  for (let round = 0; round < 3; round++) {
+    const next = decodeKeepingLeads(foldIis(cur));
+    if (next === cur) break;
+    cur = next;
+  }
+  return foldIis(cur);
+}

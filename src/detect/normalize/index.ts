@@ -2,7 +2,7 @@
  * Normalisation: named, pure, bounded transforms and `normalizeField`, which applies a list of them and
  * records which ones changed the value (the explanation a user sees next to a detection).
  */
-import { htmlEntity, overlongUtf8, unicodeEscape, urlDecode } from './decode.js';
+import { htmlEntity, iisDecode, overlongUtf8, unicodeEscape, urlDecode } from './decode.js';
 import { normalizePath } from './path.js';
 import { compressWhitespace, lowercase, nullByte, plusSpace, shellNormalize, sqlComments } from './text.js';
 
@@ -27,6 +27,7 @@ export const TRANSFORMS = {
   compressWhitespace,
   shellNormalize,
   pathNormalize: (s: string) => normalizePath(s).value,
+  iisDecode,
 } as const satisfies Record<string, (s: string) => string>;
 
 export type TransformName = keyof typeof TRANSFORMS;

@@ -39,6 +39,17 @@ describe('transforms', () => {
     ['overlongUtf8', '%c0%ae%c0%af', './'],
     ['overlongUtf8', '%e0%80%ae', '.'],
     ['overlongUtf8', '%c1%9c', '\\'],
+    ['iisDecode', '%c1%25pc%c0%9v%c0%qf%c1%8s', '\\//\\'], // out-of-range hex digits, also under %25
+    ['iisDecode', '%25c1%25pc', '\\'],
+    ['iisDecode', '%c1%1c%c0%2f%c0%5c%c1%af', '\\/\\/'], // top bits ignored, stray lead before / and \
+    ['iisDecode', '%c0.%c0.%c0%6e%c0%ee', '....'],
+    ['iisDecode', '%bg%qf', '/'],
+    ['iisDecode', '%f0%80%80%af%f8%80%80%80%af%fc%80%80%80%80%ae', '//.'],
+    ['iisDecode', '%25f0%2580%2580%25af', '/'],
+    ['iisDecode', '%25%32%25%65%%32%%66', './'], // split escapes of a dot or slash
+    ['iisDecode', '%c0%5e%c0%5e%c0%2f', '%c0^%c0^/'], // no dot or slash: lead kept
+    ['iisDecode', '%C3%A9t%C3%A9 caf%e9 %41', '%C3%A9t%C3%A9 caf%e9 %41'], // no IIS lead: left to urlDecode
+    ['iisDecode', '100%25%20off %2%x', '100% off %2%x'],
     ['nullByte', 'a\0b', 'ab'],
     ['lowercase', 'SeLeCt', 'select'],
     ['sqlComments', 'union/**/select', 'union select'],
@@ -59,6 +70,32 @@ describe('transforms', () => {
   ];
   it.each(cases)('%s(%j) = %j', (name, input, want) => {
     expect(TRANSFORMS[name](input)).toBe(want);
+  });
+});
+
+describe('iisDecode', () => {
+  it('never grows its input, and equals urlDecode where no IIS form is involved', () => {
+    const parts = ['%', '%25', '%c0', '%c1', '%bg', '%qf', '%pc', '%2f', '%af', '%e0', '%f0', '%80', '%2', '%%', '.', '/', 'a', '%41'];
+    let seed = 7;
+    for (let k = 0; k < 5000; k++) {
+      let s = '';
+      for (let n = 0; n < 1 + (k % 10); n++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        s += parts[seed % parts.length];
+      }
+      const out = TRANSFORMS.iisDecode(s);
+      expect(out.length, JSON.stringify(s)).toBeLessThanOrEqual(s.length);
+    }
+    for (const s of ['%3Cscript%3E', '%252e%252e%252f', 'a+b%20c', '%D9%85%DA%AF']) {
+      expect(TRANSFORMS.urlDecode(TRANSFORMS.iisDecode(s))).toBe(TRANSFORMS.urlDecode(s));
+    }
+  });
+
+  it('is bounded on long hostile input', () => {
+    for (const input of ['%c0'.repeat(20_000), '%25c1%25pc'.repeat(5_000), '%%32%%66'.repeat(5_000)]) {
+      const r = normalizeField(input, ['iisDecode', 'urlDecode']);
+      expect(r.value.length).toBeLessThanOrEqual(MAX_NORMALIZED);
+    }
   });
 });
 
@@ -113,7 +150,7 @@ describe('parseQuery', () => {
 
 describe('trigger mask (transforms skipped on values without their trigger characters)', () => {
   // Deterministic fuzz over the characters the transforms care about, plus ordinary ones.
-  const alphabet = ['a', 'Z', '0', '/', '.', '\\', '%', 'u', 'c', '0', 'a', 'e', '2', 'f', '+', '&', '#', 'x', ';', 'l', 't', 'amp', 'lt;', '-', '*', ' ', '\t', '\n', '\0', '$', "'", '"', '`', '^', '{', 'IFS', '}', '=', 'İ', '／', '\u00a0'];
+  const alphabet = ['a', 'Z', '0', '/', '.', '\\', '%', 'u', 'c', '0', '1', 'a', 'e', '2', 'f', 'q', '+', '&', '#', 'x', ';', 'l', 't', 'amp', 'lt;', '-', '*', ' ', '\t', '\n', '\0', '$', "'", '"', '`', '^', '{', 'IFS', '}', '=', 'İ', '／', '\u00a0'];
   let seed = 12345;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -25,12 +25,13 @@ export const TRANSFORM_BIT = {
   compressWhitespace: 1 << 8,
   shellNormalize: 1 << 9,
   pathNormalize: 1 << 10,
+  iisDecode: 1 << 11,
 } as const satisfies Record<TransformName, number>;
 
 /** Set when the text has a non-ASCII character (then every transform bit is set too). */
-export const NON_ASCII = 1 << 11;
+export const NON_ASCII = 1 << 12;
 /** Every bit: what a non-ASCII text gets. */
-export const ALL_TRIGGERS = (1 << 12) - 1;
+export const ALL_TRIGGERS = (1 << 13) - 1;
 
 const B = TRANSFORM_BIT;
 
@@ -44,7 +45,7 @@ export const CHAR_TRIGGERS = (() => {
   for (let c = 0; c < 32; c++) t[c] = B.compressWhitespace;
   t[0] = B.nullByte | B.compressWhitespace;
   for (let c = 65; c <= 90; c++) t[c] = B.lowercase;
-  t[37] = B.overlongUtf8 | B.urlDecode | B.unicodeEscape; // %  (%41, %c0%ae, %u002e)
+  t[37] = B.overlongUtf8 | B.urlDecode | B.unicodeEscape | B.iisDecode; // %  (%41, %c0%ae, %u002e, %c1%pc)
   t[43] = B.plusSpace; // +
   t[92] = B.unicodeEscape | B.shellNormalize | B.pathNormalize; // \  (\u006a, w\ho, ..\)
   t[35] = B.sqlComments; // #
