@@ -19,6 +19,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'RAMPART_PORT', key: 'server.port', kind: 'number' },
   { env: 'RAMPART_DATA_DIR', key: 'store.dataDir', kind: 'string' },
   { env: 'RAMPART_RETENTION_DAYS', key: 'store.retentionDays', kind: 'number' },
+  { env: 'RAMPART_WINDOW_MIN_HITS', key: 'store.windowMinHits', kind: 'number' },
   { env: 'RAMPART_LOGS', key: 'ingest.logs', kind: 'list' },
   { env: 'RAMPART_LOG_FORMAT', key: 'ingest.format', kind: 'string' },
   { env: 'RAMPART_TIMEZONE', key: 'ingest.timezone', kind: 'string' },

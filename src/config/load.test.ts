@@ -19,6 +19,7 @@ describe('loadConfig', () => {
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, trustProxy: false });
     expect(config.store.databaseUrl).toBeUndefined();
     expect(config.store.retentionDays).toBe(7);
+    expect(config.store.windowMinHits).toBe(3);
     expect(config.ingest.format).toBe('combined');
     expect(config.demo.enabled).toBe(true);
   });

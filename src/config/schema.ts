@@ -25,6 +25,11 @@ export const configSchema = z
         databaseUrl: z.string().optional(),
         dataDir: z.string().min(1).default('./data'),
         retentionDays: z.number().positive().max(3650).default(7),
+        /**
+         * IP windows stored only with at least this many hits, or a threat level other than
+         * LEGITIMATE_BROWSER (bounds the table on sites with many one-visit browsers).
+         */
+        windowMinHits: z.number().int().min(1).max(1_000_000).default(3),
       })
       .strict()
       .prefault({}),

@@ -153,8 +153,9 @@ export function buildDetection(
 }
 
 /** Store options from config: a server when databaseUrl is set, else PGlite in `<dataDir>/pglite`. */
-export function storeOptions(config: Config): { databaseUrl?: string; dataDir: string } {
+export function storeOptions(config: Config): { databaseUrl?: string; dataDir: string; windowMinHits: number } {
+  const { windowMinHits } = config.store;
   return config.store.databaseUrl
-    ? { databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir }
-    : { dataDir: join(config.store.dataDir, 'pglite') };
+    ? { databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir, windowMinHits }
+    : { dataDir: join(config.store.dataDir, 'pglite'), windowMinHits };
 }
