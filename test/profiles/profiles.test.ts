@@ -18,7 +18,7 @@ import { fixturePath, readEvents, trips } from './harness.js';
 const TRIPS_WITHOUT: Record<(typeof PROFILE_NAMES)[number], { lines: number; sample: string }> = {
   wordpress: { lines: 0, sample: '' },
   immich: { lines: 0, sample: '' },
-  nextcloud: { lines: 23, sample: 'sensitive-dotenv' },
+  nextcloud: { lines: 48, sample: 'protocol-webdav-method' },
   jellyfin: { lines: 1, sample: 'behaviour/http-probing' },
   matrix: { lines: 1, sample: 'behaviour/http-probing' },
   grafana: { lines: 4, sample: 'log4shell-jndi' },
@@ -75,8 +75,21 @@ describe('shipped exclusion profiles', () => {
       { ...base, id: 'a1', path: '/remote.php/dav/files/alice/../../../../.env' },
       { ...base, id: 'a2', path: '/remote.php/dav/files/alice/x', query: 'id=1%27%20union%20select%20password%20from%20users--' },
       { ...base, id: 'a3', path: '/wp-admin/admin-ajax.php', query: 'action=x&file=../../wp-config.php' },
+      // A WebDAV probe outside the DAV endpoints: the profile scopes the method rule to them only.
+      { ...base, id: 'a4', method: 'PROPFIND', path: '/', query: '' },
     ];
     const flagged = engine.evaluate(attacks).filter((t) => t.score > 0).map((t) => t.event.id);
-    expect(flagged).toEqual(['a1', 'a2', 'a3']);
+    expect(flagged).toEqual(['a1', 'a2', 'a3', 'a4']);
+  });
+
+  it('scopes the WebDAV method rule to the DAV endpoints: alerts without the profile, silent with it', () => {
+    const base = readEvents(fixturePath('nextcloud'))[0]!;
+    const propfind = { ...base, id: 'dav', method: 'PROPFIND', path: '/remote.php/dav/files/alice/Documents/', query: '' };
+    const rulesOf = (profiles: string[]) =>
+      buildDetection(validateConfig({ detect: { profiles } }))
+        .engine.evaluate([propfind])
+        .flatMap((t) => t.detections.filter((d) => d.simulated !== true).map((d) => d.ruleId));
+    expect(rulesOf([])).toContain('protocol-webdav-method');
+    expect(rulesOf(['nextcloud'])).not.toContain('protocol-webdav-method');
   });
 });
