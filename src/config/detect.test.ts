@@ -32,7 +32,7 @@ describe('detect config', () => {
       },
     });
     const parts = buildDetection(config);
-    expect(parts.allowlist.size).toBe(2 + 3);
+    expect(parts.allowlist.size).toBe(2 + 4); // two config entries, four nextcloud profile entries
     expect(parts.simulation.patterns).toEqual(['scanner-*']);
     expect(parts.behaviour.config.maxTrackedIps).toBe(5000);
     expect(parts.engine.allowlist).toBe(parts.allowlist);
