@@ -4,7 +4,7 @@
  */
 import { htmlEntity, iisDecode, overlongUtf8, unicodeEscape, urlDecode } from './decode.js';
 import { normalizePath } from './path.js';
-import { compressWhitespace, lowercase, nullByte, plusSpace, shellNormalize, sqlComments } from './text.js';
+import { compressWhitespace, literalEscapes, lowercase, nullByte, nullSpace, plusSpace, quoteFold, shellNormalize, sqlComments } from './text.js';
 
 export { parseQuery, forEachArg, MAX_ARGS, MAX_ARG_VALUE, MAX_ARG_NAME } from './query.js';
 export type { QueryArg, ParsedQuery } from './query.js';
@@ -28,6 +28,9 @@ export const TRANSFORMS = {
   shellNormalize,
   pathNormalize: (s: string) => normalizePath(s).value,
   iisDecode,
+  nullSpace,
+  quoteFold,
+  literalEscapes,
 } as const satisfies Record<string, (s: string) => string>;
 
 export type TransformName = keyof typeof TRANSFORMS;

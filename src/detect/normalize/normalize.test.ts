@@ -51,12 +51,34 @@ describe('transforms', () => {
     ['iisDecode', '%C3%A9t%C3%A9 caf%e9 %41', '%C3%A9t%C3%A9 caf%e9 %41'], // no IIS lead: left to urlDecode
     ['iisDecode', '100%25%20off %2%x', '100% off %2%x'],
     ['nullByte', 'a\0b', 'ab'],
+    ['nullByte', '1\0UNION\0SELECT', '1UNIONSELECT'], // glues: why SQL and shell use nullSpace
+    ['nullSpace', '1\0UNION\0SELECT\x002', '1 UNION SELECT 2'],
+    ['nullSpace', 'clean', 'clean'],
+    ['quoteFold', '1\u2019 or \u20181\u2019=\u20191', "1' or '1'='1"],
+    ['quoteFold', '1\u2032) and \u02bc1\u2032=\uff071', "1') and '1'='1"],
+    ['quoteFold', '\u201cx\u201d \uff02y\u2033', '"x" "y"'],
+    ['quoteFold', 'caf\u00e9 \u00ab\u00bb \u201a', 'caf\u00e9 \u00ab\u00bb \u201a'], // other non-ASCII: unchanged
+    ['literalEscapes', '\\nid\\n', '\nid\n'],
+    ['literalEscapes', '\\r\\n\\t\\v\\f', '\r\n\t\v\f'],
+    ['literalEscapes', '\\x3cscript\\x3E', '<script>'],
+    ['literalEscapes', '\\u003cimg', '<img'],
+    ['literalEscapes', '\\033[2Acurl \\e[0m', '\x1b[2Acurl \x1b[0m'],
+    ['literalEscapes', '\\0033 \\101\\0101 \\7', '\x1b AA \x07'], // C octal, and echo -e's \\0NNN
+    ['literalEscapes', '\\\\n \\/ \\" \\\'', "\\n / \" '"], // \\ is one backslash, then a plain n
+    ['literalEscapes', 'c:\\windows\\system32 c\\at w\\ho\\am\\i', 'c:\\windows\\system32 c\\at w\\ho\\am\\i'],
+    ['literalEscapes', '\\x4 \\u12 \\8 \\', '\\x4 \\u12 \\8 \\'], // incomplete escapes stay
+    ['literalEscapes', '\\400', '\x20' + '0'], // octal stops before exceeding 0377
     ['lowercase', 'SeLeCt', 'select'],
     ['sqlComments', 'union/**/select', 'union select'],
     ['sqlComments', '/*!50000union*/ /*!select*/', ' union   select '],
     ['sqlComments', "admin'-- x", "admin' "],
     ['sqlComments', "1 #comment\nunion", '1  \nunion'],
     ['sqlComments', 'a/* never closed', 'a '],
+    ['sqlComments', "1'/* rest", "1' "],
+    ['sqlComments', "142 and '/*' Union(Select 1,2)", "142 and '/*' Union(Select 1,2)"], // inside a literal
+    ['sqlComments', '1 and "/*" union/**/select/*', '1 and "/*" union select '],
+    ['sqlComments', "'/*' or 1=1 /* x */ -- c", "'/*' or 1=1    "],
+    ['sqlComments', "x'/**/or/**/'1'='1", "x' or '1'='1"], // closed comments go even between quotes
     ['compressWhitespace', 'a \t\u000b b', 'a b'],
     ['compressWhitespace', 'a \n b', 'a\nb'],
     ['plusSpace', 'a+b', 'a b'],
@@ -96,6 +118,38 @@ describe('iisDecode', () => {
       const r = normalizeField(input, ['iisDecode', 'urlDecode']);
       expect(r.value.length).toBeLessThanOrEqual(MAX_NORMALIZED);
     }
+  });
+});
+
+describe('evasion transforms on hostile input', () => {
+  // Each must stay linear and never grow its input: a quadratic scan would take seconds on 16 KiB.
+  const hostile = [
+    "'/*".repeat(5_000),
+    "/*'".repeat(5_000),
+    '"/*"*/'.repeat(3_000),
+    '\\'.repeat(16_000),
+    '\\x'.repeat(8_000),
+    '\\0'.repeat(8_000),
+    '\\u00'.repeat(4_000),
+    '\u2019'.repeat(16_000),
+    '\u0600'.repeat(16_000),
+    '\0'.repeat(16_000),
+  ];
+  it.each(['sqlComments', 'literalEscapes', 'quoteFold', 'nullSpace'] as const)('%s', (name) => {
+    for (const input of hostile) {
+      const t0 = performance.now();
+      const out = TRANSFORMS[name](input);
+      expect(performance.now() - t0, `${name} on ${JSON.stringify(input.slice(0, 12))}...`).toBeLessThan(250);
+      expect(out.length).toBeLessThanOrEqual(input.length);
+    }
+  });
+
+  it('quoteFold acts on non-ASCII only, literalEscapes on a backslash only', () => {
+    expect(triggerMask("it's \"x\"") & TRANSFORM_BIT.quoteFold).toBe(0);
+    expect(triggerMask('it\u2019s') & TRANSFORM_BIT.quoteFold).not.toBe(0);
+    expect(triggerMask('a/n') & TRANSFORM_BIT.literalEscapes).toBe(0);
+    expect(triggerMask('a\\n') & TRANSFORM_BIT.literalEscapes).not.toBe(0);
+    expect(triggerMask('1\0union') & TRANSFORM_BIT.nullSpace).not.toBe(0);
   });
 });
 
@@ -150,7 +204,7 @@ describe('parseQuery', () => {
 
 describe('trigger mask (transforms skipped on values without their trigger characters)', () => {
   // Deterministic fuzz over the characters the transforms care about, plus ordinary ones.
-  const alphabet = ['a', 'Z', '0', '/', '.', '\\', '%', 'u', 'c', '0', '1', 'a', 'e', '2', 'f', 'q', '+', '&', '#', 'x', ';', 'l', 't', 'amp', 'lt;', '-', '*', ' ', '\t', '\n', '\0', '$', "'", '"', '`', '^', '{', 'IFS', '}', '=', 'İ', '／', '\u00a0'];
+  const alphabet = ['a', 'Z', '0', '/', '.', '\\', '%', 'u', 'c', '0', '1', 'a', 'e', '2', 'f', 'q', '+', '&', '#', 'x', ';', 'l', 't', 'amp', 'lt;', '-', '*', ' ', '\t', '\n', '\0', '$', "'", '"', '`', '^', '{', 'IFS', '}', '=', 'İ', '／', '\u00a0', '\u2019', 'n', '7', 'x3c'];
   let seed = 12345;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -26,12 +26,19 @@ export const TRANSFORM_BIT = {
   shellNormalize: 1 << 9,
   pathNormalize: 1 << 10,
   iisDecode: 1 << 11,
+  nullSpace: 1 << 12,
+  // Acts on non-ASCII characters only: NON_ASCII sets its bit, no ASCII character does.
+  quoteFold: 1 << 13,
+  literalEscapes: 1 << 14,
 } as const satisfies Record<TransformName, number>;
 
-/** Set when the text has a non-ASCII character (then every transform bit is set too). */
-export const NON_ASCII = 1 << 12;
+/**
+ * Set when the text has a non-ASCII character (then every transform bit is set too). Transform bits stay
+ * below it, and below 1 << 16: CHAR_TRIGGERS is a Uint16Array.
+ */
+export const NON_ASCII = 1 << 15;
 /** Every bit: what a non-ASCII text gets. */
-export const ALL_TRIGGERS = (1 << 13) - 1;
+export const ALL_TRIGGERS = (1 << 16) - 1;
 
 const B = TRANSFORM_BIT;
 
@@ -41,13 +48,13 @@ const B = TRANSFORM_BIT;
  */
 export const CHAR_TRIGGERS = (() => {
   const t = new Uint16Array(128);
-  // Control characters: tab, newlines, vertical tab, form feed are whitespace; NUL is also removed.
+  // Control characters: tab, newlines, vertical tab, form feed are whitespace; NUL is also removed or a space.
   for (let c = 0; c < 32; c++) t[c] = B.compressWhitespace;
-  t[0] = B.nullByte | B.compressWhitespace;
+  t[0] = B.nullByte | B.nullSpace | B.compressWhitespace;
   for (let c = 65; c <= 90; c++) t[c] = B.lowercase;
   t[37] = B.overlongUtf8 | B.urlDecode | B.unicodeEscape | B.iisDecode; // %  (%41, %c0%ae, %u002e, %c1%pc)
   t[43] = B.plusSpace; // +
-  t[92] = B.unicodeEscape | B.shellNormalize | B.pathNormalize; // \  (\u006a, w\ho, ..\)
+  t[92] = B.unicodeEscape | B.shellNormalize | B.pathNormalize | B.literalEscapes; // \  (\u006a, w\ho, ..\, \n)
   t[35] = B.sqlComments; // #
   for (const c of '$`\'"^') t[c.charCodeAt(0)] = B.shellNormalize;
   return t;
