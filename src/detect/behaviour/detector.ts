@@ -171,6 +171,9 @@ export class BehaviourDetector implements Detector<BehaviourState> {
         st.counters.timelineResets++;
         last = t; // was: leakTime = t
       } else if (t < last) t = last; // a late arrival counts at the IP's latest time: buckets never run backwards
+      // Window: close on crossing into a later one (apply() opens the next). Done here, next to the other reads of
+      // the record and its window end, so that their cache misses overlap; derive() reads no per-window field.
+      if (table.u32[slot * W.stride + W.hits]! > 0 && t >= table.windowEnd[handle]! + base) st.closeWindow(handle);
       this.derive(e, t, slot, st, q);
     }
     this.apply(q, last, handle, slot, st, e, found);
@@ -341,7 +344,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
   }
 
   /**
-   * Applies an event's quantities to its IP's record `slot`: window, buckets, counters, sketches, scenario tokens.
+   * Applies an event's quantities to its IP's record `slot`, whose window, if open, is the event's: window, buckets,
+   * counters, sketches, scenario tokens.
    * `last`: the record's previous event time (epoch ms). `e`: the event, for the text of detections; null when a
    * parked first event is applied, which cannot alert (parks()). `register`: open the window in the open-window FIFO
    * (not for a parked event, registered when it came, nor for a trial on the scratch record).
@@ -365,8 +369,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     const b = 4 * w; // byte index
     const flags = q.flags;
 
-    // Window: close on crossing into a later one, open lazily. Its start is windowEnd − windowMs.
-    if (u32[w + W.hits]! > 0 && t >= table.windowEnd[handle]! + base) st.closeWindow(handle);
+    // Window: open lazily (observe() closed one the event crossed out of). Its start is windowEnd − windowMs.
     const hitsBefore = u32[w + W.hits]!;
     // The uint16 counters, header sum and gap histogram count the window's first COUNTED_HITS requests (ip-table.ts).
     const counting = hitsBefore < COUNTED_HITS;
