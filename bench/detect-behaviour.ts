@@ -3,7 +3,8 @@
  *  - 100,000 IPs (a busy site: pages, assets, some 404s and login POSTs);
  *  - 1,000,000 distinct IPs (a spoofed-source flood: every event a new IP, state must stay flat);
  *  - 1,000,000 distinct IPs all tracked (maxTrackedIps 1,000,000: the issue's "peak RSS under 400 MB while tracking
- *    1,000,000 distinct IPs"), which is where bytes per tracked IP decide the RSS;
+ *    1,000,000 distinct IPs"), which is where bytes per tracked IP decide the RSS; once with the compact first-hit
+ *    tier (the default: each IP has sent one request, so each is parked) and once without it;
  * and, when the file exists, the events of a real log (REAL_LOG, combined format), parsed and normalised in
  * batches of 1,000 by src/ingest: real strings are parser-made slices, slower to read than the synthetic constants.
  * Only detect() is timed; batches of 1,000 events are built outside the clock.
@@ -38,9 +39,14 @@ export interface BehaviourBenchResult {
   /**
    * heapUsed + ArrayBuffers after GC, minus the same before the detector existed, per tracked IP. The IP strings were
    * built before, so they are not counted (they cost ~30 bytes each more when a parser makes them). Not measured
-   * (0) for the real log, whose text and parser-made strings would blur it.
+   * (0) for the real log, whose text and parser-made strings would blur it. ArrayBuffers count as allocated: the
+   * state's arrays are allocated at capacity and resident only where written, see usedBytesPerTrackedIp.
    */
   bytesPerTrackedIp: number;
+  /** BehaviourState.usedBytes per tracked IP: the state's typed arrays as far as written (resident). */
+  usedBytesPerTrackedIp: number;
+  /** Tracked IPs with a full record (the others are parked first requests). */
+  fullIps: number;
 }
 
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
@@ -156,6 +162,8 @@ function measure(
     heapUsedMB: Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10,
     rssAfterGcMB: Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10,
     bytesPerTrackedIp: countBytes ? Math.round((after - before) / Math.max(1, tracked)) : 0,
+    usedBytesPerTrackedIp: Math.round(state.usedBytes / Math.max(1, tracked)),
+    fullIps: state.fullIps,
   };
 }
 
@@ -212,6 +220,10 @@ export function runBehaviourBench(realLog = REAL_LOG): BehaviourBenchResult[] {
     run('1M events / 100k IPs', 1_000_000, 100_000),
     run('1M events / 1M distinct IPs', 1_000_000, 1_000_000),
     run('1M events / 1M distinct IPs, all tracked', 1_000_000, 1_000_000, { maxTrackedIps: 1_000_000 }),
+    run('1M events / 1M distinct IPs, all tracked, no compact tier', 1_000_000, 1_000_000, {
+      maxTrackedIps: 1_000_000,
+      compactFirstHit: false,
+    }),
   ];
   if (existsSync(realLog)) results.push(runRealLog(realLog));
   return results;

@@ -100,6 +100,12 @@ export const behaviourConfigSchema = z
      * 1 queues every window.
      */
     windowMinHits: positiveInt.default(2),
+    /**
+     * Keep an IP's first event as a 20-byte parked record until the IP sends a second (ip-table.ts), instead of a
+     * 188-byte full record at once: detections and windows are the same either way; most IPs of a busy log send
+     * one request, so tracking them costs a fraction of the memory. false gives every new IP a full record.
+     */
+    compactFirstHit: z.boolean().default(true),
     scenarios: z
       .object({
         httpProbing: z

@@ -1,9 +1,11 @@
 /**
  * BehaviourDetector: per-IP leaky-bucket scenarios and window features, from event times only.
  *
- * Per event: find (or evict for) the IP's slot; clamp a late event to the IP's latest time; close the IP's window
- * if the event starts a new one; leak every bucket by the elapsed time; classify the request as page or
- * sub-resource (resource.ts); update window counters and sketches; pour tokens into the scenario buckets.
+ * Per event: find (or evict for) the IP's record; clamp a late event to the IP's latest time; derive what the event
+ * brings (derive(): hashes, User-Agent facts, page or sub-resource (resource.ts), what it teaches the site profile),
+ * then apply that to the record (apply(): close the IP's window if the event starts a new one; leak every bucket by
+ * the elapsed time; update window counters and sketches; pour tokens into the scenario buckets). An IP's first event
+ * is usually parked as its derived quantities and applied when the IP comes back (ip-table.ts, quantities.ts).
  * A bucket that overflows alerts once with its count, then at most once per cooldownMs with an updated count, and
  * stays "overflowing" until it has leaked empty — so a returning client is a fresh overflow, which feeds recurrence.
  */
@@ -17,6 +19,7 @@ import {
   W as W_,
   H as H_,
   B as B_,
+  NO_WINDOW,
   COUNTED_HITS,
   IP_FLAG_ASSETS,
   WIN_FLAG_RECURRED,
@@ -39,6 +42,21 @@ import { LoginPathMatcher, refererFamilyHash } from './paths.js';
 import { ResourceClassifier } from './resource.js';
 import { bitmapAdd, hashString, histAdd, ringHas, ringPut, bitmapEstimate, MAX_HASHED_CHARS } from './sketch.js';
 import { gapBin } from './windows.js';
+import {
+  EventQuantities,
+  Q_ASSET,
+  Q_PAGE,
+  Q_4XX,
+  Q_404,
+  Q_POST,
+  Q_DIRECT,
+  Q_HEADERS,
+  Q_PROBE,
+  Q_CRAWL,
+  Q_BRUTE,
+  Q_HEADLESS,
+  Q_JA4,
+} from './quantities.js';
 
 export interface BehaviourDeps {
   /** Verdicts of a BotVerifier run by the pipeline; without it, a crawler's User-Agent claim is believed. */
@@ -53,6 +71,8 @@ const B = B_;
 const S = S_;
 const N = SCENARIOS.length;
 const MAX_U32 = 0xffffffff;
+/** Where a parked first event's application puts detections: none ever come (describe() would throw). */
+const NO_DETECTIONS: Detection[] = [];
 
 export class BehaviourDetector implements Detector<BehaviourState> {
   readonly name = 'behaviour';
@@ -66,6 +86,11 @@ export class BehaviourDetector implements Detector<BehaviourState> {
   private readonly severity: Severity[];
   private readonly probeStatuses: Set<number>;
   private readonly loginStatuses: Set<number>;
+  /** No bucket holds less than one token: a first event, one token at most per bucket, cannot alert. */
+  private readonly firstHitSafe: boolean;
+  /** The current event's quantities, and a parked event's (applied while the current one is half done). */
+  private readonly q = new EventQuantities();
+  private readonly parkedQ = new EventQuantities();
 
   constructor(
     config: unknown = {},
@@ -86,10 +111,11 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     this.severity = specs.map((s) => s.severity);
     this.probeStatuses = new Set(c.scenarios.httpProbing.statuses);
     this.loginStatuses = new Set(c.scenarios.bruteforce.statuses);
+    this.firstHitSafe = specs.every((s) => !s.enabled || s.capacity >= 1);
   }
 
   createState(): BehaviourState {
-    return new BehaviourState(this.config, this.bots.tokens);
+    return new BehaviourState(this.config, this.bots.tokens, this.writeParked);
   }
 
   detect(batch: readonly HttpEvent[], state: BehaviourState): Detection[][] {
@@ -117,39 +143,238 @@ export class BehaviourDetector implements Detector<BehaviourState> {
 
     const table = st.table;
     const base = table.base;
-    let slot = table.find(e.ip);
-    if (slot < 0) {
+    const q = this.q;
+    let handle = table.find(e.ip);
+    let slot: number;
+    let last: number;
+    if (handle < 0) {
       const victim = table.victim();
       if (victim >= 0) {
         st.closeWindow(victim);
         st.counters.evictions++;
       }
-      slot = table.assign(e.ip, victim);
-      table.i32[slot * W.stride + W.lastTime] = t - base;
+      handle = table.assign(e.ip, victim);
+      // A first event is its own last time, as the record stores it (int32: a fraction before the base rounds up).
+      last = ((t - base) | 0) + base;
+      if (t < last) t = last;
+      this.derive(e, t, -1, st, q);
+      if (this.parks(q, e, handle, st)) return found;
+      slot = table.takeSlot(handle);
+    } else {
+      slot = table.tier[handle]! - 1;
+      if (slot < 0) slot = this.promote(handle, st);
+      // The last event time is also the last leak time (ip-table.ts): both were always set to the clamped time.
+      last = table.i32[slot * W.stride + W.lastTime]! + base;
+      if (t < last - cfg.rewindMs) {
+        st.closeWindow(handle);
+        table.clear(slot);
+        st.counters.timelineResets++;
+        last = t; // was: leakTime = t
+      } else if (t < last) t = last; // a late arrival counts at the IP's latest time: buckets never run backwards
+      // Window: close on crossing into a later one (apply() opens the next). Done here, next to the other reads of
+      // the record and its window end, so that their cache misses overlap; derive() reads no per-window field.
+      if (table.u32[slot * W.stride + W.hits]! > 0 && t >= table.windowEnd[handle]! + base) st.closeWindow(handle);
+      this.derive(e, t, slot, st, q);
     }
+    this.apply(q, last, handle, slot, st, e, found);
+    st.counters.detections += found.length;
+    return found;
+  }
+
+  /**
+   * Parks the first event of a new IP (its quantities instead of a full record, ip-table.ts) when that is exact:
+   * the compact tier is on, the quantities fit a parked record, and applying them to an empty record does not
+   * alert (a parked event is applied later without its strings, and an alert is due now). Registers the IP's window
+   * as apply() would have.
+   */
+  private parks(q: EventQuantities, e: HttpEvent, handle: number, st: BehaviourState): boolean {
+    if (!this.config.compactFirstHit || !q.parkable()) return false;
+    const table = st.table;
+    if (!this.firstHitSafe) {
+      // A bucket holds less than the one token a first event may pour: try the event on the scratch record.
+      const trial: Detection[] = [];
+      table.clear(table.scratch);
+      this.apply(q, q.t, handle, table.scratch, st, e, trial, false);
+      table.clear(table.scratch);
+      if (trial.length > 0) return false;
+    }
+    q.store(table.parked, table.park(handle), table.base);
+    st.windowOpened(handle, this.windowEndOf(q.t, table.base));
+    return true;
+  }
+
+  /** Gives a parked IP a full record, its parked first event applied: as if it had had the record all along. */
+  private promote(handle: number, st: BehaviourState): number {
+    const table = st.table;
+    const q = this.parkedQ.load(table.parked, table.parkedAt(handle), table.base);
+    const slot = table.takeSlot(handle);
+    this.applyParked(q, handle, slot, st);
+    return slot;
+  }
+
+  /** BehaviourState's way to read a parked IP's record: written into the empty record `slot` (the scratch one). */
+  private readonly writeParked = (st: BehaviourState, handle: number, slot: number): void => {
+    const table = st.table;
+    this.applyParked(this.parkedQ.load(table.parked, table.parkedAt(handle), table.base), handle, slot, st);
+  };
+
+  /** Applies a parked first event to the empty record `slot`, as the event did (or would have) when it came. */
+  private applyParked(q: EventQuantities, handle: number, slot: number, st: BehaviourState): void {
+    // Its window was registered when it came; no detection can come out (parks()), so no event is needed.
+    this.apply(q, q.t, handle, slot, st, null, NO_DETECTIONS, false);
+    if (st.table.windowEnd[handle] === NO_WINDOW) {
+      // The window has been closed (and emitted) since: the record forgets it, as closeWindow() would have.
+      const w = slot * W.stride;
+      st.table.u32.fill(0, w + W.windowFirst, w + W.windowEnd);
+    }
+  }
+
+  /** End (int32 ms from `base`) of the window time `t` falls in: windows are aligned to multiples of windowMs. */
+  private windowEndOf(t: number, base: number): number {
+    const windowMs = this.config.windowMs;
+    const start = Math.floor(t / windowMs) * windowMs;
+    return start + windowMs - base;
+  }
+
+  /**
+   * What `e` (at the clamped time `t`) brings to its IP's record `slot` (-1: the IP's first event), into `q`: every
+   * read of the event's strings, and every effect on shared state (hash and facts memos, bot verdicts, site
+   * profiles), in the order observe() always made them. Reads the record (cached User-Agent facts, last page) but
+   * does not write it: apply() does, from `q` alone.
+   */
+  private derive(e: HttpEvent, t: number, slot: number, st: BehaviourState, q: EventQuantities): void {
+    const cfg = this.config;
+    const table = st.table;
+    const w = slot * W.stride;
+    q.t = t;
+
+    // Who is asking: User-Agent facts are cached per record, recomputed only when the User-Agent changes.
+    const ua = e.userAgent;
+    const uaHash = ua ? st.uaHashes.hash(ua) : 1;
+    let facts: number;
+    if (slot >= 0 && table.u32[w + W.uaHash] === uaHash) facts = table.u16[2 * w + H.uaFacts]!;
+    else {
+      // Fast path: the facts of this User-Agent were computed before (memo keyed by hash, as the record is).
+      const k = uaHash & (UA_FACTS_MEMO - 1);
+      facts = st.uaFactsValues[k]! - 1;
+      if (facts < 0 || st.uaFactsKeys[k] !== uaHash) {
+        facts = this.uaFactsOf(ua);
+        st.uaFactsKeys[k] = uaHash;
+        st.uaFactsValues[k] = facts + 1;
+      }
+    }
+    let goodBot = false;
+    if (facts >>> UA_FACT_BOT_SHIFT !== 0) {
+      const verdict = this.deps.botVerdicts?.get(e.ip);
+      goodBot = verdict !== 'fake' && (!cfg.goodBots.requireVerified || verdict === 'verified');
+    }
+    facts = goodBot ? facts | UA_FACT_GOOD_BOT : facts & ~UA_FACT_GOOD_BOT;
+    const browser = (facts & UA_FACT_BROWSER) !== 0;
+    q.uaHash = uaHash;
+    q.facts = facts;
+
+    // What is asked: page or sub-resource, and what it teaches the site profile.
+    const path = e.path;
+    const pathHash = st.pathHashes.hash(path);
+    const site = st.sites.profile(e.host);
+    const fresh = slot < 0; // an empty record: no last page
+    const r = this.resources.classify(
+      e,
+      pathHash,
+      site,
+      st.sites,
+      (fresh ? 0 : table.i32[w + W.lastPageTime]!) + table.base,
+      fresh ? 0 : table.u32[w + W.lastPageHash]!,
+      fresh ? 0 : table.u16[2 * w + H.lastPageLength]!,
+      t,
+    );
+    const isAsset = r.asset;
+    if (r.subresource && browser && !goodBot) {
+      // The referring page proved to be a document; the request, unless already known as an asset, earns a vote.
+      // The page's family is read from the referer (its path is the page's: the hashes matched) rather than stored
+      // per page load, which cost a family hash on every page of every visitor.
+      st.sites.voteDocument(site, refererFamilyHash(e.referer!));
+      if (!isAsset) st.sites.voteSubresource(site, r.family(), hashString(e.ip));
+    }
+    const method = e.method;
+    const getOrHead = method === 'GET' || method === 'HEAD';
+    const status = e.status;
+    let flags = 0;
+    q.pageLength = 0;
+    if (isAsset) {
+      flags = Q_ASSET;
+      if (browser && site.assetSightings < MAX_U32) site.assetSightings++;
+    } else if (!r.subresource && getOrHead && status < 400) {
+      flags = Q_PAGE;
+      q.pageLength = Math.min(path.length, MAX_HASHED_CHARS);
+    }
+    if (status >= 400 && status < 500) flags |= Q_4XX;
+    if (status === 404) flags |= Q_404;
+    if (method === 'POST') flags |= Q_POST;
+    if (!e.referer) flags |= Q_DIRECT;
+    let headerCount = 0;
+    if (e.headers) {
+      flags |= Q_HEADERS;
+      for (const _ in e.headers) headerCount++;
+    }
+    q.headerCount = headerCount;
+    q.ja4Hash = 0;
+    if (e.ja4) {
+      flags |= Q_JA4;
+      q.ja4Hash = hashString(e.ja4);
+    }
+
+    // Scenario candidates; whether a path is new, and the IP's asset history, are the record's to say.
+    if (!isAsset && this.probeStatuses.has(status) && (getOrHead || method === 'POST')) flags |= Q_PROBE;
+    // Crawling is fetching pages that exist; a run of 4xx is probing's business, not counted twice.
+    if (!goodBot && !isAsset && getOrHead && status < 400) flags |= Q_CRAWL;
+    if (method === 'POST' && this.loginStatuses.has(status) && this.login.matches(path)) flags |= Q_BRUTE;
+    if (
+      !isAsset &&
+      !goodBot &&
+      (facts & (UA_FACT_BROWSER | UA_FACT_HEADLESS)) !== 0 &&
+      getOrHead &&
+      status === 200 &&
+      site.assetSightings >= cfg.scenarios.headless.minSiteAssetSightings
+    ) {
+      flags |= Q_HEADLESS;
+    }
+    q.pathHash = pathHash;
+    q.flags = flags;
+  }
+
+  /**
+   * Applies an event's quantities to its IP's record `slot`, whose window, if open, is the event's: window, buckets,
+   * counters, sketches, scenario tokens.
+   * `last`: the record's previous event time (epoch ms). `e`: the event, for the text of detections; null when a
+   * parked first event is applied, which cannot alert (parks()). `register`: open the window in the open-window FIFO
+   * (not for a parked event, registered when it came, nor for a trial on the scratch record).
+   */
+  private apply(
+    q: EventQuantities,
+    last: number,
+    handle: number,
+    slot: number,
+    st: BehaviourState,
+    e: HttpEvent | null,
+    found: Detection[],
+    register = true,
+  ): void {
+    const t = q.t;
+    const table = st.table;
+    const base = table.base;
     const { i32, f32, u32, u16, u8 } = table;
     const w = slot * W.stride; // word index (i32, f32, u32 views)
     const h = 2 * w; // u16 index
     const b = 4 * w; // byte index
+    const flags = q.flags;
 
-    // The last event time is also the last leak time (ip-table.ts): both were always set to the clamped time.
-    let last = i32[w + W.lastTime]! + base;
-    if (t < last - cfg.rewindMs) {
-      st.closeWindow(slot);
-      table.clear(slot);
-      st.counters.timelineResets++;
-      last = t; // was: leakTime = t
-    } else if (t < last) t = last; // a late arrival counts at the IP's latest time: buckets never run backwards
-
-    // Window: close on crossing into a later one, open lazily. Its start is windowEnd − windowMs.
-    const windowMs = cfg.windowMs;
-    if (u32[w + W.hits]! > 0 && t >= table.windowEnd[slot]! + base) st.closeWindow(slot);
+    // Window: open lazily (observe() closed one the event crossed out of). Its start is windowEnd − windowMs.
     const hitsBefore = u32[w + W.hits]!;
     // The uint16 counters, header sum and gap histogram count the window's first COUNTED_HITS requests (ip-table.ts).
     const counting = hitsBefore < COUNTED_HITS;
     if (hitsBefore === 0) {
-      const start = Math.floor(t / windowMs) * windowMs;
-      st.windowOpened(slot, start + windowMs - base);
+      if (register) st.windowOpened(handle, this.windowEndOf(t, base));
     } else if (counting) {
       // After a timeline reset the record is cleared (its last time reads as the base), but hits is 0 then.
       histAdd(u8, b + B.gapHist, GAP_BINS, gapBin(t - last));
@@ -170,124 +395,60 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       }
     }
 
-    // Who is asking: cache User-Agent facts per slot, recomputed only when the User-Agent changes.
-    const ua = e.userAgent;
-    const uaHash = ua ? st.uaHashes.hash(ua) : 1;
-    if (u32[w + W.uaHash] !== uaHash) {
-      u32[w + W.uaHash] = uaHash;
-      // Fast path: the facts of this User-Agent were computed before (memo keyed by hash, as the slot is).
-      const k = uaHash & (UA_FACTS_MEMO - 1);
-      let cached = st.uaFactsValues[k]! - 1;
-      if (cached < 0 || st.uaFactsKeys[k] !== uaHash) {
-        cached = this.uaFactsOf(ua);
-        st.uaFactsKeys[k] = uaHash;
-        st.uaFactsValues[k] = cached + 1;
-      }
-      u16[h + H.uaFacts] = cached;
-    }
-    let facts = u16[h + H.uaFacts]!;
-    let goodBot = false;
-    if (facts >>> UA_FACT_BOT_SHIFT !== 0) {
-      const verdict = this.deps.botVerdicts?.get(e.ip);
-      goodBot = verdict !== 'fake' && (!cfg.goodBots.requireVerified || verdict === 'verified');
-    }
-    facts = goodBot ? facts | UA_FACT_GOOD_BOT : facts & ~UA_FACT_GOOD_BOT;
-    u16[h + H.uaFacts] = facts;
-    const browser = (facts & UA_FACT_BROWSER) !== 0;
-
-    // What is asked: page or sub-resource, and what it teaches the site profile.
-    const pathHash = st.pathHashes.hash(e.path);
-    const site = st.sites.profile(e.host);
-    const r = this.resources.classify(
-      e,
-      pathHash,
-      site,
-      st.sites,
-      i32[w + W.lastPageTime]! + base,
-      u32[w + W.lastPageHash]!,
-      u16[h + H.lastPageLength]!,
-      t,
-    );
-    const isAsset = r.asset;
-    if (r.subresource && browser && !goodBot) {
-      // The referring page proved to be a document; the request, unless already known as an asset, earns a vote.
-      // The page's family is read from the referer (its path is the page's: the hashes matched) rather than stored
-      // per page load, which cost a family hash on every page of every visitor.
-      st.sites.voteDocument(site, refererFamilyHash(e.referer!));
-      if (!isAsset) st.sites.voteSubresource(site, r.family(), hashString(e.ip));
-    }
-    const method = e.method;
-    const getOrHead = method === 'GET' || method === 'HEAD';
-    const status = e.status;
-    if (!isAsset && !r.subresource && getOrHead && status < 400) {
-      u32[w + W.lastPageHash] = pathHash;
-      u16[h + H.lastPageLength] = Math.min(e.path.length, MAX_HASHED_CHARS);
+    u32[w + W.uaHash] = q.uaHash;
+    u16[h + H.uaFacts] = q.facts;
+    const isAsset = (flags & Q_ASSET) !== 0;
+    if ((flags & Q_PAGE) !== 0) {
+      u32[w + W.lastPageHash] = q.pathHash;
+      u16[h + H.lastPageLength] = q.pageLength;
       i32[w + W.lastPageTime] = t - base;
     }
-    if (isAsset) {
-      if (browser && site.assetSightings < MAX_U32) site.assetSightings++;
-      u8[b + B.ipFlags] = u8[b + B.ipFlags]! | IP_FLAG_ASSETS;
-    }
+    if (isAsset) u8[b + B.ipFlags] = u8[b + B.ipFlags]! | IP_FLAG_ASSETS;
 
     // Window counters (pages = hits − assets, not stored).
     u32[w + W.hits] = hitsBefore + 1;
     if (counting) {
       if (isAsset) u16[h + H.assets]!++;
-      if (status >= 400 && status < 500) u16[h + H.status4xx]!++;
-      if (status === 404) u16[h + H.status404]!++;
-      if (method === 'POST') u16[h + H.posts]!++;
-      if (!e.referer) u16[h + H.direct]!++;
-      if (e.headers) {
-        let n = 0;
-        for (const _ in e.headers) n++;
-        u32[w + W.headerSum] = Math.min(MAX_U32, u32[w + W.headerSum]! + n);
+      if ((flags & Q_4XX) !== 0) u16[h + H.status4xx]!++;
+      if ((flags & Q_404) !== 0) u16[h + H.status404]!++;
+      if ((flags & Q_POST) !== 0) u16[h + H.posts]!++;
+      if ((flags & Q_DIRECT) !== 0) u16[h + H.direct]!++;
+      if ((flags & Q_HEADERS) !== 0) {
+        u32[w + W.headerSum] = Math.min(MAX_U32, u32[w + W.headerSum]! + q.headerCount);
         u16[h + H.headerKnown]!++;
       }
     }
+    const pathHash = q.pathHash;
     bitmapAdd(u32, w + W.pathBits, BITMAP_PATH_WORDS, pathHash);
-    const newUa = bitmapAdd(u32, w + W.uaBits, BITMAP_UA_WORDS, uaHash);
+    const newUa = bitmapAdd(u32, w + W.uaBits, BITMAP_UA_WORDS, q.uaHash);
 
     // Scenario tokens.
-    const sc = cfg.scenarios;
-    if (this.probeStatuses.has(status) && (getOrHead || method === 'POST') && !isAsset) {
-      if (!ringHas(u16, h + H.ring4xx, RING_4XX_SIZE, pathHash)) {
-        const pos = u8[b + B.ringPos]!;
-        const next = ringPut(u16, h + H.ring4xx, RING_4XX_SIZE, pos >>> 4, pathHash);
-        u8[b + B.ringPos] = (pos & 0x0f) | (next << 4);
-        this.pour(S.probing, 1, e, t, slot, st, found);
-      }
+    const sc = this.config.scenarios;
+    if ((flags & Q_PROBE) !== 0 && !ringHas(u16, h + H.ring4xx, RING_4XX_SIZE, pathHash)) {
+      const pos = u8[b + B.ringPos]!;
+      const next = ringPut(u16, h + H.ring4xx, RING_4XX_SIZE, pos >>> 4, pathHash);
+      u8[b + B.ringPos] = (pos & 0x0f) | (next << 4);
+      this.pour(S.probing, 1, e, t, slot, st, found);
     }
     if (!ringHas(u16, h + H.ringPath, RING_PATH_SIZE, pathHash)) {
       const pos = u8[b + B.ringPos]!;
       const next = ringPut(u16, h + H.ringPath, RING_PATH_SIZE, pos & 0x0f, pathHash);
       u8[b + B.ringPos] = (pos & 0xf0) | next;
-      // Crawling is fetching pages that exist; a run of 4xx is probing's business, not counted twice.
-      if (!goodBot && !isAsset && getOrHead && status < 400) this.pour(S.crawl, 1, e, t, slot, st, found);
+      if ((flags & Q_CRAWL) !== 0) this.pour(S.crawl, 1, e, t, slot, st, found);
     }
-    if (method === 'POST' && this.loginStatuses.has(status) && this.login.matches(e.path)) {
-      this.pour(S.bruteforce, 1, e, t, slot, st, found);
-    }
+    if ((flags & Q_BRUTE) !== 0) this.pour(S.bruteforce, 1, e, t, slot, st, found);
     this.pour(S.flood, isAsset ? sc.requestFlood.assetWeight : 1, e, t, slot, st, found);
     this.pour(S.uaRotation, newUa ? 1 : -sc.uaRotation.reuseCredit, e, t, slot, st, found);
-    if (e.ja4) {
-      const newJa4 = bitmapAdd(u32, w + W.ja4Bits, BITMAP_JA4_WORDS, hashString(e.ja4));
+    if ((flags & Q_JA4) !== 0) {
+      const newJa4 = bitmapAdd(u32, w + W.ja4Bits, BITMAP_JA4_WORDS, q.ja4Hash);
       this.pour(S.ja4Rotation, newJa4 ? 1 : -sc.ja4Rotation.reuseCredit, e, t, slot, st, found);
     }
     if (isAsset) {
       // A client that fetches sub-resources is a browser: forget any headless suspicion.
       this.empty(table, w, S.headless);
-    } else if (
-      !goodBot &&
-      (facts & (UA_FACT_BROWSER | UA_FACT_HEADLESS)) !== 0 &&
-      getOrHead &&
-      status === 200 &&
-      (u8[b + B.ipFlags]! & IP_FLAG_ASSETS) === 0 &&
-      site.assetSightings >= sc.headless.minSiteAssetSightings
-    ) {
+    } else if ((flags & Q_HEADLESS) !== 0 && (u8[b + B.ipFlags]! & IP_FLAG_ASSETS) === 0) {
       this.pour(S.headless, 1, e, t, slot, st, found);
     }
-    st.counters.detections += found.length;
-    return found;
   }
 
   private uaFactsOf(ua: string | null): number {
@@ -324,7 +485,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
   private pour(
     s: number,
     amount: number,
-    e: HttpEvent,
+    e: HttpEvent | null,
     t: number,
     slot: number,
     st: BehaviourState,
@@ -387,11 +548,13 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     s: number,
     count: number,
     repeat: boolean,
-    e: HttpEvent,
+    e: HttpEvent | null,
     st: BehaviourState,
     slot: number,
     cause: number,
   ): Detection {
+    // A parked first event is applied without its event, and parks() parks only events that cannot alert.
+    if (e === null) throw new Error('behaviour: a parked first event overflowed a bucket when applied');
     const spec = SCENARIOS[s]!;
     // Recurrence speaks in the terms of what came back, one severity step up (at least high).
     const recurrence = s === S.recurrence;

@@ -1,15 +1,28 @@
 /**
- * Per-IP state as a slab: every tracked IP owns one slot, a fixed-size record in one ArrayBuffer, so a tracked IP
- * costs the same bytes whatever it sends and the garbage collector sees a handful of objects instead of millions.
+ * Per-IP state as slabs: every tracked IP owns a fixed-size record in a few ArrayBuffers, so a tracked IP costs the
+ * same bytes whatever it sends and the garbage collector sees a handful of objects instead of millions.
  *
- * The record is contiguous (array of structs), read through several views of the same buffer: an
+ * Two tiers. Most IPs of a busy log are seen once (a crawler's single hit, a spoofed flood); giving each a 188-byte
+ * full record made 1,000,000 tracked IPs cost ~230 MB. An IP's first event is therefore parked: a 20-byte record of
+ * the quantities observe() derived from it (quantities.ts), which is all a full record needs to be written later
+ * exactly as that event would have written it. The IP takes a full record (a slot) on its second event (promotion:
+ * the parked event is applied, then the new one), or for one moment, in a scratch slot, when its window must be
+ * closed (the same IpWindow comes out). A first event that could itself alert goes straight to a slot.
+ *
+ * Identity: a tracked IP is a handle (index lookups, recency, open window end, the open-window FIFO all speak in
+ * handles); tier[handle] says where its record is. Handles are handed out and reused exactly as slots were before
+ * the tiers existed, so which IP is evicted does not depend on the tiers (compactFirstHit: false gives every new IP
+ * a slot at once, with identical detections and windows).
+ *
+ * The full record is contiguous (array of structs), read through several views of the same buffer: an
  * event touches ~3 adjacent cache lines of one record instead of lines scattered over three arrays, which is what
  * bounds the per-event cost once the IP count exceeds the CPU caches. Hot fields come first.
  *
- * Eviction is approximate least-recently-seen (CLOCK, second chance): a lookup only sets a byte, and the eviction
- * hand skips (and clears) slots seen since it last passed. An exact LRU list cost five scattered writes per event.
- * IP → slot: canonical dotted IPv4 strings are parsed to 32 bits and looked up in an open-addressing table of
- * (address, slot) pairs (Ipv4Index), one cache line per lookup and no string hashing; the address is kept as its
+ * Eviction is approximate least-recently-seen (CLOCK, second chance) over handles, both tiers alike: a lookup only
+ * sets a byte, and the eviction hand skips (and clears) handles seen since it last passed. An exact LRU list cost
+ * five scattered writes per event.
+ * IP → handle: canonical dotted IPv4 strings are parsed to 32 bits and looked up in an open-addressing table of
+ * (address, handle) pairs (Ipv4Index), one cache line per lookup and no string hashing; the address is kept as its
  * 32-bit value and formatted back on demand, so no IPv4 string (often a slice pinning a log line or a read chunk) is
  * kept. Anything else (IPv6) goes through a 64-bit-hash open-addressing table (Hash64Index), its string kept once,
  * as a flat copy, to confirm matches and for reporting.
@@ -19,7 +32,7 @@ import { detach, mix32 } from './sketch.js';
 export const SCENARIO_COUNT = 8;
 
 /**
- * Slot record, 188 bytes (was 416: float64 times, float32 emitted counts, 32-bit ring hashes and counters, a 256-bit
+ * Full record (slot), 188 bytes (was 416: float64 times, float32 emitted counts, 32-bit ring hashes and counters, a 256-bit
  * path bitmap). Read through five views of one buffer (i32/f32/u32 by word, u16 by half-word, u8 by byte); every
  * field is aligned to its size and the record to 4 bytes. Field constants below are indexes relative to the slot's
  * base in that view: W (words: i32, f32, u32) = slot × W.stride, H (u16) = 2 × that, B (u8) = 4 × that.
@@ -220,51 +233,82 @@ export function formatIpv4(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }
 
+/**
+ * Parked first hit (the compact tier): PARKED_WORDS int32 words per IP seen once, laid out by EventQuantities
+ * (quantities.ts). Word PARKED_TIME is the event's time, int32 ms from the base like the record times (rebase moves
+ * it); in a free record it links the free list instead.
+ */
+export const PARKED_WORDS = 5;
+export const PARKED_TIME = 0;
+
 export class IpTable {
+  /** Full records: `cap` slots, then one scratch slot (see `scratch`). */
   readonly i32: Int32Array;
   readonly f32: Float32Array;
   readonly u32: Uint32Array;
   readonly u16: Uint16Array;
   readonly u8: Uint8Array;
+  /**
+   * A slot no IP owns: a parked first hit is written there, as its full record would be, when something must read
+   * that record (closing its window, levelOf); cleared before each use.
+   */
+  readonly scratch: number;
+  /** Parked first hits, PARKED_WORDS words each (`cap` of them at most). */
+  readonly parked: Int32Array;
   readonly alerts = new AlertPool();
   /** Epoch ms that relative times (record times, windowEnd) count from; set by the first event (see rebase). */
   base = Number.NaN;
   /**
-   * Per slot: the IPv4 value (a canonical dotted address is not stored as a string: ipOf formats it on demand), or
-   * for other addresses the low half of their 64-bit key hash.
+   * Per handle: where its record is: slot + 1 of a full record, −(index + 1) of a parked first hit (0 only between
+   * `assign` and the caller's `takeSlot` or `park`).
+   */
+  readonly tier: Int32Array;
+  /**
+   * Per handle: end of its open window (int32 ms from base), NO_WINDOW when none (kept out of the record so that the
+   * open-window FIFO can tell stale entries without touching records; see BehaviourState.popFront). For a parked
+   * first hit this is also what tells whether its window was already closed.
+   */
+  readonly windowEnd: Int32Array;
+  /**
+   * Per handle: the IPv4 value (a canonical dotted address is not stored as a string: ipOf formats it on demand),
+   * or for other addresses the low half of their 64-bit key hash.
    */
   private readonly keys: Uint32Array;
   /**
-   * Per slot, only for addresses that are not canonical IPv4 (created on the first one): the address, as a flat copy
-   * so that it pins no log line or read chunk; undefined for IPv4 slots.
+   * Per handle, only for addresses that are not canonical IPv4 (created on the first one): the address, as a flat
+   * copy so that it pins no log line or read chunk; undefined for IPv4 handles.
    */
   private names: (string | undefined)[] | null = null;
   private readonly v4 = new Ipv4Index();
-  /** Other addresses → slot, by a 64-bit hash of the string; a match is confirmed against names[slot]. */
+  /** Other addresses → handle, by a 64-bit hash of the string; a match is confirmed against names[handle]. */
   private readonly other = new Hash64Index();
-  /**
-   * Per slot: end of its open window (int32 ms from base), NO_WINDOW when none (kept out of the record so that the
-   * open-window FIFO can tell stale entries without touching records; see BehaviourState.popFront).
-   */
-  readonly windowEnd: Int32Array;
-  /** CLOCK reference bits: 1 when the slot was looked up since the hand last passed it. */
+  /** CLOCK reference bits: 1 when the handle was looked up since the hand last passed it. */
   private readonly referenced: Uint8Array;
   private hand = 0;
   private size = 0;
+  /** Slots and parked records handed out so far (a prefix of each array), and their free lists (−1: empty). */
+  private slotsUsed = 0;
+  private freeSlot = -1;
+  private parkedUsed = 0;
+  private freeParked = -1;
+  private fullCount = 0;
 
   /**
-   * Every per-slot array is allocated at full capacity up front. Zero-filled ArrayBuffers of this size come from
-   * fresh mmap'd pages, which cost address space but no resident memory until a slot is first written: a small
-   * deployment still pays only for the slots it uses, and growing never copies (doubling a 188 MB slab held old and
-   * new copies at once, ~1.5× the slab at the peak).
+   * Every per-slot and per-handle array is allocated at full capacity up front. Zero-filled ArrayBuffers of this
+   * size come from fresh mmap'd pages, which cost address space but no resident memory until first written: slots,
+   * parked records and handles are handed out from the front (freed ones reused first), so only the used prefix of
+   * each is resident, and growing never copies (doubling a 188 MB slab held old and new copies at once).
    */
   constructor(readonly cap: number) {
-    const buffer = new ArrayBuffer(cap * RECORD_BYTES);
+    const buffer = new ArrayBuffer((cap + 1) * RECORD_BYTES);
     this.i32 = new Int32Array(buffer);
     this.f32 = new Float32Array(buffer);
     this.u32 = new Uint32Array(buffer);
     this.u16 = new Uint16Array(buffer);
     this.u8 = new Uint8Array(buffer);
+    this.scratch = cap;
+    this.parked = new Int32Array(cap * PARKED_WORDS);
+    this.tier = new Int32Array(cap);
     this.keys = new Uint32Array(cap);
     this.referenced = new Uint8Array(cap);
     this.windowEnd = new Int32Array(cap).fill(NO_WINDOW);
@@ -274,10 +318,17 @@ export class IpTable {
     return this.v4.size + this.other.size;
   }
 
-  /** Bytes of the slab arrays (allocated capacity, not just used slots), indexes and alert pool included. */
+  /** Tracked IPs with a full record (the others are parked first hits). */
+  get full(): number {
+    return this.fullCount;
+  }
+
+  /** Bytes allocated (address space: capacity, not just what is used), indexes and alert pool included. */
   get slabBytes(): number {
     return (
       this.u8.byteLength +
+      this.parked.byteLength +
+      this.tier.byteLength +
       this.keys.byteLength +
       this.referenced.byteLength +
       this.windowEnd.byteLength +
@@ -287,35 +338,54 @@ export class IpTable {
     );
   }
 
-  ipOf(slot: number): string {
-    const name = this.names?.[slot];
-    return name !== undefined ? name : formatIpv4(this.keys[slot]!);
+  /**
+   * Bytes written so far (the resident part of the arrays: their used prefixes, to the page), indexes and alert pool
+   * included: what the state costs in memory, as opposed to slabBytes.
+   */
+  get usedBytes(): number {
+    const page = (bytes: number) => Math.ceil(bytes / 4096) * 4096;
+    return (
+      page(this.slotsUsed * RECORD_BYTES) +
+      page(RECORD_BYTES) + // the scratch slot, at the end of the slab
+      page(this.parkedUsed * PARKED_WORDS * 4) +
+      page(this.size * 4) * 2 + // tier, keys
+      page(this.size) + // referenced
+      this.windowEnd.byteLength + // filled with NO_WINDOW up front: every page written
+      this.v4.bytes +
+      this.other.bytes +
+      this.alerts.bytes
+    );
   }
 
-  /** The slot for `ip`, or -1, without touching recency. */
+  ipOf(handle: number): string {
+    const name = this.names?.[handle];
+    return name !== undefined ? name : formatIpv4(this.keys[handle]!);
+  }
+
+  /** The handle for `ip`, or -1, without touching recency. */
   peek(ip: string): number {
     const a = parseIpv4(ip);
     return a >= 0 ? this.v4.get(a) : this.findOther(ip);
   }
 
-  /** The slot for `ip`, or -1. Marks it recently seen. */
+  /** The handle for `ip`, or -1. Marks it recently seen. */
   find(ip: string): number {
     const a = parseIpv4(ip);
-    const slot = a >= 0 ? this.v4.get(a) : this.findOther(ip);
-    if (slot >= 0) this.referenced[slot] = 1;
-    return slot;
+    const handle = a >= 0 ? this.v4.get(a) : this.findOther(ip);
+    if (handle >= 0) this.referenced[handle] = 1;
+    return handle;
   }
 
   private findOther(ip: string): number {
     if (this.other.size === 0) return -1;
     const names = this.names!;
-    return this.other.get(hashLow(ip), hashHigh(ip), (slot) => names[slot] === ip);
+    return this.other.get(hashLow(ip), hashHigh(ip), (handle) => names[handle] === ip);
   }
 
   /**
-   * The slot to evict when the table is full, -1 otherwise (the caller closes its window, then calls `assign`).
-   * Second chance: the hand clears the reference bit of slots seen since its last pass and stops at one that was not;
-   * at worst one full turn (then every bit is clear), amortised O(1) per eviction.
+   * The handle to evict when the table is full, -1 otherwise (the caller closes its window, then calls `assign`).
+   * Second chance: the hand clears the reference bit of handles seen since its last pass and stops at one that was
+   * not; at worst one full turn (then every bit is clear), amortised O(1) per eviction.
    */
   victim(): number {
     if (this.tracked < this.cap) return -1;
@@ -330,61 +400,112 @@ export class IpTable {
     return h;
   }
 
-  /** Gives `ip` a zeroed slot: a free one, or `victim` (whose IP is forgotten). */
+  /**
+   * Gives `ip` a handle: a new one, or `victim` (whose IP is forgotten, its record freed). The caller then gives it
+   * a record: `takeSlot` or `park`.
+   */
   assign(ip: string, victim: number): number {
-    let slot: number;
+    let handle: number;
     if (victim >= 0) {
-      slot = victim;
-      const old = this.names?.[slot];
-      if (old === undefined) this.v4.delete(this.keys[slot]!);
+      handle = victim;
+      const old = this.names?.[handle];
+      if (old === undefined) this.v4.delete(this.keys[handle]!);
       else {
-        this.other.delete(this.keys[slot]!, hashHigh(old), slot);
-        this.names![slot] = undefined;
+        this.other.delete(this.keys[handle]!, hashHigh(old), handle);
+        this.names![handle] = undefined;
       }
-      this.clear(slot);
+      this.release(handle);
     } else {
-      slot = this.size++;
+      handle = this.size++;
     }
     // A new IP starts unreferenced: a one-off visitor is the first to go when the hand comes round.
-    this.referenced[slot] = 0;
+    this.referenced[handle] = 0;
     const a = parseIpv4(ip);
     if (a >= 0) {
-      this.keys[slot] = a;
-      this.v4.set(a, slot);
+      this.keys[handle] = a;
+      this.v4.set(a, handle);
     } else {
       this.names ??= [];
       const name = detach(ip);
-      this.names[slot] = name;
+      this.names[handle] = name;
       const lo = hashLow(name);
-      this.keys[slot] = lo;
-      this.other.set(lo, hashHigh(name), slot);
+      this.keys[handle] = lo;
+      this.other.set(lo, hashHigh(name), handle);
     }
+    return handle;
+  }
+
+  /**
+   * Gives `handle` a zeroed full record and returns its slot; a parked first hit it had is freed (read it first).
+   * Slots come from the free list, else the next unused one: a table that never parks hands slot h to handle h.
+   */
+  takeSlot(handle: number): number {
+    if (this.tier[handle]! < 0) this.freeParkedRecord(-this.tier[handle]! - 1);
+    let slot = this.freeSlot;
+    if (slot >= 0) {
+      const w = slot * W_STRIDE;
+      this.freeSlot = this.i32[w]!;
+      this.i32[w] = 0;
+    } else {
+      slot = this.slotsUsed++;
+    }
+    this.fullCount++;
+    this.tier[handle] = slot + 1;
     return slot;
   }
 
-  /** Zeroes a slot (its window must have been closed first). */
+  /** Gives `handle` a parked record and returns its word index in `parked` (the caller fills it). */
+  park(handle: number): number {
+    let p = this.freeParked;
+    if (p >= 0) this.freeParked = this.parked[p * PARKED_WORDS + PARKED_TIME]!;
+    else p = this.parkedUsed++;
+    this.tier[handle] = -(p + 1);
+    return p * PARKED_WORDS;
+  }
+
+  /** Word index in `parked` of the parked first hit of `handle` (tier[handle] < 0). */
+  parkedAt(handle: number): number {
+    return (-this.tier[handle]! - 1) * PARKED_WORDS;
+  }
+
+  /** Forgets the record of an evicted handle (its window must have been closed first). */
+  private release(handle: number): void {
+    const tier = this.tier[handle]!;
+    if (tier > 0) {
+      const slot = tier - 1;
+      this.clear(slot);
+      this.i32[slot * W_STRIDE] = this.freeSlot;
+      this.freeSlot = slot;
+      this.fullCount--;
+    } else if (tier < 0) {
+      this.freeParkedRecord(-tier - 1);
+    }
+    this.tier[handle] = 0;
+    this.windowEnd[handle] = NO_WINDOW;
+  }
+
+  private freeParkedRecord(p: number): void {
+    this.parked[p * PARKED_WORDS + PARKED_TIME] = this.freeParked;
+    this.freeParked = p;
+  }
+
+  /** Zeroes a slot (its IP's window must have been closed first), releasing its alert times. */
   clear(slot: number): void {
     const w = slot * W_STRIDE;
     const ref = this.u32[w + W.alertRef]!;
     if (ref !== 0) this.alerts.release(ref - 1);
     this.u32.fill(0, w, w + W_STRIDE);
-    this.windowEnd[slot] = NO_WINDOW;
   }
 
-  /** Every occupied slot (slots are handed out in order and only ever reused, never freed). */
-  *slots(): IterableIterator<number> {
-    for (let slot = 0; slot < this.size; slot++) yield slot;
-  }
-
-  /** Number of slots handed out so far. */
-  get used(): number {
-    return this.size;
+  /** Every handle in use (handed out in order and only ever reused, never freed). */
+  *handles(): IterableIterator<number> {
+    for (let handle = 0; handle < this.size; handle++) yield handle;
   }
 
   /**
    * Moves the base to `base`, shifting every stored relative time (saturating; see the record comment). Returns the
-   * shift so the caller can move its own relative times. O(slots), once per 12 days of event time at most, or on a
-   * jump of the timeline by more than that.
+   * shift so the caller can move its own relative times. O(handles), once per 12 days of event time at most, or on
+   * a jump of the timeline by more than that.
    */
   rebase(to: number): number {
     // Whole ms: parsers produce whole-ms times; a fractional base would make every stored time drop a fraction.
@@ -396,12 +517,19 @@ export class IpTable {
     const shift = this.base - base;
     this.base = base;
     const i32 = this.i32;
-    for (let slot = 0; slot < this.size; slot++) {
-      const w = slot * W_STRIDE;
-      i32[w + W.lastTime] = saturateRel(i32[w + W.lastTime]! + shift);
-      i32[w + W.lastPageTime] = saturateRel(i32[w + W.lastPageTime]! + shift);
-      const end = this.windowEnd[slot]!;
-      if (end !== NO_WINDOW) this.windowEnd[slot] = saturateRel(end + shift);
+    const parked = this.parked;
+    for (let handle = 0; handle < this.size; handle++) {
+      const tier = this.tier[handle]!;
+      if (tier > 0) {
+        const w = (tier - 1) * W_STRIDE;
+        i32[w + W.lastTime] = saturateRel(i32[w + W.lastTime]! + shift);
+        i32[w + W.lastPageTime] = saturateRel(i32[w + W.lastPageTime]! + shift);
+      } else if (tier < 0) {
+        const at = (-tier - 1) * PARKED_WORDS + PARKED_TIME;
+        parked[at] = saturateRel(parked[at]! + shift);
+      }
+      const end = this.windowEnd[handle]!;
+      if (end !== NO_WINDOW) this.windowEnd[handle] = saturateRel(end + shift);
     }
     this.alerts.rebase(shift);
     return shift;
@@ -454,12 +582,12 @@ export function parseIpv4(s: string): number {
 }
 
 /**
- * IPv4 address → slot, open addressing with linear probing over interleaved (address, slot + 1) pairs in one
+ * IPv4 address → handle, open addressing with linear probing over interleaved (address, handle + 1) pairs in one
  * Int32Array: a lookup reads one or two adjacent pairs, usually one cache line, and never touches a string.
  * Kept at most half full; deletion shifts the following run back (no tombstones, so churn never degrades it).
  */
 class Ipv4Index {
-  /** [2i]: address (as int32), [2i + 1]: slot + 1, 0 when the bucket is empty. */
+  /** [2i]: address (as int32), [2i + 1]: handle + 1, 0 when the bucket is empty. */
   private pairs = new Int32Array(2 * 2048);
   private mask = 2047;
   size = 0;
@@ -479,9 +607,9 @@ class Ipv4Index {
   }
 
   /** Adds an address that is not present. */
-  set(address: number, slot: number): void {
+  set(address: number, handle: number): void {
     if (2 * (this.size + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1));
-    this.insert(address | 0, slot + 1);
+    this.insert(address | 0, handle + 1);
     this.size++;
   }
 
@@ -526,9 +654,9 @@ class Ipv4Index {
 }
 
 /**
- * 64-bit key → slot, open addressing over (low, high, slot + 1) triples in one Int32Array, for addresses that are
+ * 64-bit key → handle, open addressing over (low, high, handle + 1) triples in one Int32Array, for addresses that are
  * not canonical IPv4: ~24 bytes per address at most half full, instead of a Map entry plus the string as its key.
- * Keys are hashes, so a match is confirmed by `same(slot)` (the caller compares the stored string); two strings with
+ * Keys are hashes, so a match is confirmed by `same(handle)` (the caller compares the stored string); two strings with
  * one 64-bit hash both live in the table and are told apart that way. Backward-shift deletion, as Ipv4Index.
  */
 class Hash64Index {
@@ -540,7 +668,7 @@ class Hash64Index {
     return this.cells.byteLength;
   }
 
-  get(lo: number, hi: number, same: (slot: number) => boolean): number {
+  get(lo: number, hi: number, same: (handle: number) => boolean): number {
     const c = this.cells;
     const l = lo | 0;
     const h = hi | 0;
@@ -551,14 +679,14 @@ class Hash64Index {
     }
   }
 
-  set(lo: number, hi: number, slot: number): void {
+  set(lo: number, hi: number, handle: number): void {
     if (2 * (this.size + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1));
-    this.insert(lo | 0, hi | 0, slot + 1);
+    this.insert(lo | 0, hi | 0, handle + 1);
     this.size++;
   }
 
-  /** Removes the entry of `slot` (keyed lo, hi). */
-  delete(lo: number, hi: number, slot: number): void {
+  /** Removes the entry of `handle` (keyed lo, hi). */
+  delete(lo: number, hi: number, handle: number): void {
     const c = this.cells;
     const mask = this.mask;
     const l = lo | 0;
@@ -566,7 +694,7 @@ class Hash64Index {
     let i = lo & mask;
     for (; ; i = (i + 1) & mask) {
       if (c[3 * i + 2] === 0) return;
-      if (c[3 * i] === l && c[3 * i + 1] === h && c[3 * i + 2] === slot + 1) break;
+      if (c[3 * i] === l && c[3 * i + 1] === h && c[3 * i + 2] === handle + 1) break;
     }
     let hole = i;
     for (let j = (i + 1) & mask; c[3 * j + 2] !== 0; j = (j + 1) & mask) {

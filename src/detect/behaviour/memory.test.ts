@@ -32,8 +32,60 @@ describe('bounded state', () => {
       expect(st.openWindowQueueLength).toBeLessThanOrEqual(200_000);
       expect(st.closedWindowCount).toBeLessThanOrEqual(10_000);
       expect(st.table.slabBytes).toBeLessThanOrEqual(100_000 * 600);
+      // Every IP sent one request: all parked, no full record taken (compact first-hit tier, ip-table.ts).
+      expect(st.fullIps).toBe(0);
+      expect(st.usedBytes / 100_000).toBeLessThan(100);
     },
   );
+
+  it(
+    'tracking 1,000,000 distinct IPs costs under 100 bytes each while each has sent one request (was ~230)',
+    { timeout: 240_000 },
+    () => {
+      const bytesPerIp = (compactFirstHit: boolean) => {
+        const d = new BehaviourDetector({ maxTrackedIps: 1_000_000, compactFirstHit });
+        const st = d.createState();
+        const e = mutableEvent();
+        const batch = [e];
+        for (let i = 0; i < 1_000_000; i++) {
+          e.ip = ipv4(0x0b000000 + i);
+          e.time = T0 + Math.floor(i / 10);
+          d.detect(batch, st);
+        }
+        expect(st.trackedIps).toBe(1_000_000);
+        expect(st.counters.evictions).toBe(0);
+        expect(st.fullIps).toBe(compactFirstHit ? 0 : 1_000_000);
+        return st.usedBytes / 1_000_000;
+      };
+      expect(bytesPerIp(true)).toBeLessThan(100);
+      expect(bytesPerIp(false)).toBeGreaterThan(188 + 30);
+    },
+  );
+
+  it('an IP takes a full record on its second request, and keeps it', () => {
+    const d = new BehaviourDetector();
+    const st = d.createState();
+    d.detect([ev({ ip: '192.0.2.1', time: T0 }), ev({ ip: '2001:db8::1', time: T0 })], st);
+    expect([st.trackedIps, st.fullIps]).toEqual([2, 0]);
+    d.detect([ev({ ip: '192.0.2.1', time: T0 + 1_000, path: '/b' })], st);
+    expect([st.trackedIps, st.fullIps]).toEqual([2, 1]);
+    d.detect([ev({ ip: '2001:db8::1', time: T0 + 2 * 60_000 }), ev({ ip: '192.0.2.1', time: T0 + 3_000 })], st);
+    expect([st.trackedIps, st.fullIps]).toEqual([2, 2]);
+  });
+
+  it('a first request with more logged headers than a parked record holds takes a full record', () => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < 2 ** 20; i++) headers[`h${i}`] = '';
+    const d = new BehaviourDetector({ windowMinHits: 1 });
+    const st = d.createState();
+    d.detect([ev({ ip: '192.0.2.1', time: T0, headers }), ev({ ip: '192.0.2.2', time: T0, headers: { a: 'b' } })], st);
+    expect(st.fullIps).toBe(1);
+    st.flush();
+    expect(st.drainClosedWindows().map((w) => [w.ip, w.meanHeaderCount])).toEqual([
+      ['192.0.2.1', 2 ** 20],
+      ['192.0.2.2', 1],
+    ]);
+  });
 
   it('an IP that keeps coming back survives the flood (approximate LRU) and its brute force is still seen', () => {
     const d = new BehaviourDetector({ maxTrackedIps: 1_000 });

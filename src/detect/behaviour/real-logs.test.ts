@@ -1,72 +1,13 @@
 /**
  * Real access logs from the shared development data (read-only; skipped when the folder is absent, e.g. in CI).
- * Lines are parsed minimally here (combined format) because the real parsers live in src/ingest/formats.
+ * Lines are parsed minimally (testing/combined.ts) because the real parsers live in src/ingest/formats.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { HttpEvent } from '../../core/event.js';
 import { BehaviourDetector } from './detector.js';
+import { readCombined } from './testing/combined.js';
 
 const DATA = '/work/shared/data/benign';
-const COMBINED = /^(\S+) \S+ \S+ \[([^\]]+)\] "(\S+) (\S+) [^"]*" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"/;
-const MONTHS: Record<string, number> = {
-  Jan: 0,
-  Feb: 1,
-  Mar: 2,
-  Apr: 3,
-  May: 4,
-  Jun: 5,
-  Jul: 6,
-  Aug: 7,
-  Sep: 8,
-  Oct: 9,
-  Nov: 10,
-  Dec: 11,
-};
-
-function parseTime(s: string): number {
-  // 18/Jul/2023:13:44:16 +0000
-  const [date, zone] = s.split(' ');
-  const [d, mon, rest] = date!.split('/');
-  const [y, hh, mm, ss] = rest!.split(':').map(Number);
-  const sign = zone!.startsWith('-') ? -1 : 1;
-  const offset = sign * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(3, 5))) * 60_000;
-  return Date.UTC(y!, MONTHS[mon!]!, Number(d), hh, mm, ss) - offset;
-}
-
-function readCombined(file: string): HttpEvent[] {
-  const out: HttpEvent[] = [];
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      const m = COMBINED.exec(line);
-      if (!m) return;
-      const target = m[4]!;
-      const q = target.indexOf('?');
-      out.push({
-        id: `${file}:${i}`,
-        time: parseTime(m[2]!),
-        ip: m[1]!,
-        peerIp: null,
-        method: m[3]!,
-        host: null,
-        path: q < 0 ? target : target.slice(0, q),
-        query: q < 0 ? '' : target.slice(q + 1),
-        protocol: 'HTTP/1.1',
-        status: Number(m[5]),
-        bytes: m[6] === '-' ? 0 : Number(m[6]),
-        referer: m[7] === '-' ? null : m[7]!,
-        userAgent: m[8] === '-' ? null : m[8]!,
-        requestTime: null,
-        ja4: null,
-        ja4h: null,
-        headers: null,
-        origin: { kind: 'file', source: file, offset: 0, line: i + 1 },
-      });
-    });
-  return out;
-}
-
 function run(file: string) {
   const events = readCombined(file);
   // Every window queued, single requests included: the assertions below look at all of them.

@@ -1,8 +1,9 @@
 /**
  * BehaviourState: everything the behaviour detector remembers, owned by the caller, bounded by configuration.
- * - per IP: a slab slot (ip-table.ts), at most maxTrackedIps, least recently seen evicted;
+ * - per IP: a full record, or while it has sent one event a parked one (ip-table.ts), at most maxTrackedIps in all,
+ *   least recently seen evicted;
  * - per site: learned asset families (site-assets.ts), at most maxHosts × maxFamiliesPerHost;
- * - open windows: a FIFO of (slot, end) so windows of silent IPs close as event time advances, at most
+ * - open windows: a FIFO of (handle, end) so windows of silent IPs close as event time advances, at most
  *   2 × maxTrackedIps entries;
  * - closed windows: a queue of at most maxClosedWindows compact records, drained by the pipeline (windows of
  *   ordinary browsers with fewer than windowMinHits hits are counted, not queued);
@@ -42,6 +43,13 @@ const RECORD_WORDS = WINDOW_WORDS + 1;
 const R_FACTS = WINDOW_WORDS;
 /** User-Agent facts memo entries (a power of two). */
 export const UA_FACTS_MEMO = 4096;
+
+/**
+ * Writes the record of a parked IP (`handle`) into the empty record `slot`, as its first event made it: the
+ * detector's own application code (BehaviourDetector.applyParked), so a parked IP's window closes exactly as it
+ * would have with a full record.
+ */
+export type ParkedWriter = (st: BehaviourState, handle: number, slot: number) => void;
 
 export interface BehaviourCounters {
   events: number;
@@ -85,7 +93,7 @@ export class BehaviourState {
 
   private readonly closed: ClosedWindowQueue;
 
-  private readonly fifoSlot: Int32Array;
+  private readonly fifoHandle: Int32Array;
   /** Window ends, int32 ms from table.base like the table's windowEnd (moved with it by rebase). */
   private readonly fifoEnd: Int32Array;
   /** Views over the closed queue's words, for describe(); rebuilt when the queue grows. */
@@ -97,18 +105,24 @@ export class BehaviourState {
   constructor(
     readonly config: BehaviourConfig,
     private readonly botTokens: readonly string[],
+    private readonly writeParked: ParkedWriter,
   ) {
     this.table = new IpTable(config.maxTrackedIps);
     const a = config.assets;
     this.sites = new SiteAssets(a.minVoters, a.maxHosts, a.maxFamiliesPerHost);
     this.closed = new ClosedWindowQueue(config.maxClosedWindows, RECORD_WORDS);
     const fifoCap = 2 * config.maxTrackedIps;
-    this.fifoSlot = new Int32Array(fifoCap);
+    this.fifoHandle = new Int32Array(fifoCap);
     this.fifoEnd = new Int32Array(fifoCap);
   }
 
   get trackedIps(): number {
     return this.table.tracked;
+  }
+
+  /** Tracked IPs with a full record; the others have sent one event, parked (ip-table.ts). */
+  get fullIps(): number {
+    return this.table.full;
   }
 
   get openWindowQueueLength(): number {
@@ -123,6 +137,14 @@ export class BehaviourState {
     return this.closed.dropped;
   }
 
+  /**
+   * Bytes of state actually written (IpTable.usedBytes), the open-window FIFO and closed-window queue included;
+   * IP strings of queued windows and the site profiles are not counted.
+   */
+  get usedBytes(): number {
+    return this.table.usedBytes + this.fifoHandle.byteLength + this.fifoEnd.byteLength + this.closed.bytes;
+  }
+
   /** Takes the closed windows queued so far (oldest first). */
   drainClosedWindows(): IpWindow[] {
     return this.closed.drain((words, base, start, ip) => this.describe(words, base, start, ip));
@@ -130,7 +152,7 @@ export class BehaviourState {
 
   /** Closes every open window (end of a replay, shutdown); buckets are kept. */
   flush(): void {
-    for (const slot of this.table.slots()) this.closeWindow(slot);
+    for (const handle of this.table.handles()) this.closeWindow(handle);
     this.fifoHead = 0;
     this.fifoLen = 0;
   }
@@ -150,13 +172,13 @@ export class BehaviourState {
     }
   }
 
-  /** Registers the window just opened in `slot`, so it closes even if the IP goes silent (`end`: relative ms). */
-  windowOpened(slot: number, end: number): void {
-    if (this.fifoLen === this.fifoSlot.length) this.popFront(true);
-    const i = (this.fifoHead + this.fifoLen) % this.fifoSlot.length;
-    this.fifoSlot[i] = slot;
+  /** Registers the window just opened by IP `handle`, so it closes even if the IP goes silent (`end`: relative ms). */
+  windowOpened(handle: number, end: number): void {
+    if (this.fifoLen === this.fifoHandle.length) this.popFront(true);
+    const i = (this.fifoHead + this.fifoLen) % this.fifoHandle.length;
+    this.fifoHandle[i] = handle;
     this.fifoEnd[i] = end;
-    this.table.windowEnd[slot] = end;
+    this.table.windowEnd[handle] = end;
     this.fifoLen++;
   }
 
@@ -167,39 +189,42 @@ export class BehaviourState {
   }
 
   /**
-   * Pops the oldest entry and closes its window if it is still the slot's open window. Checked against the table's
-   * compact windowEnd array rather than the slot record: most entries are stale (the IP's next event already closed
+   * Pops the oldest entry and closes its window if it is still the IP's open window. Checked against the table's
+   * compact windowEnd array rather than the record: most entries are stale (the IP's next event already closed
    * the window), and reading the record would cost a cache miss per entry. An entry of an evicted IP can only
-   * match a window of the slot's new IP that ends at the same time, which is then due anyway.
+   * match a window of the handle's new IP that ends at the same time, which is then due anyway.
    */
   private popFront(early: boolean): void {
-    const slot = this.fifoSlot[this.fifoHead]!;
-    const live = this.table.windowEnd[slot] === this.fifoEnd[this.fifoHead];
-    this.fifoHead = (this.fifoHead + 1) % this.fifoSlot.length;
+    const handle = this.fifoHandle[this.fifoHead]!;
+    const live = this.table.windowEnd[handle] === this.fifoEnd[this.fifoHead];
+    this.fifoHead = (this.fifoHead + 1) % this.fifoHandle.length;
     this.fifoLen--;
     if (live) {
       if (early) this.counters.windowsClosedEarly++;
-      this.closeWindow(slot);
+      this.closeWindow(handle);
     }
   }
 
-  /** Emits the slot's open window (if any) and clears its per-window counters. */
-  closeWindow(slot: number): void {
+  /** Emits the IP's open window (if any) and clears its per-window counters. */
+  closeWindow(handle: number): void {
     const table = this.table;
+    // An open window has hits > 0 and an end (the record's hits and windowEnd are set and cleared together).
+    if (table.windowEnd[handle] === NO_WINDOW) return;
+    // A parked IP keeps its parked record: the window's end, now NO_WINDOW, tells a later promotion it is closed.
+    const slot = this.recordOf(handle);
     const u32 = table.u32;
     const w = slot * W.stride;
     const hits = u32[w + W.hits]!;
-    if (hits === 0) return;
     this.counters.windowsClosed++;
     const facts = table.u16[2 * w + H.uaFacts]!;
     if (hits >= this.config.windowMinHits || !this.ordinary(table.u8, table.u16, w, hits, facts)) {
-      const start = table.windowEnd[slot]! + table.base - this.config.windowMs;
-      this.closed.push(u32, w + W0, facts, start, table.ipOf(slot));
+      const start = table.windowEnd[handle]! + table.base - this.config.windowMs;
+      this.closed.push(u32, w + W0, facts, start, table.ipOf(handle));
     } else {
       this.counters.windowsNotQueued++;
     }
     u32.fill(0, w + W.windowFirst, w + W.windowEnd);
-    table.windowEnd[slot] = NO_WINDOW;
+    table.windowEnd[handle] = NO_WINDOW;
   }
 
   /** True when threatLevel() of this window would be LEGITIMATE_BROWSER (see windows.ts), without building it. */
@@ -276,7 +301,18 @@ export class BehaviourState {
 
   /** Bucket level of scenario `s` for `ip`, for tests and `explain`; undefined when the IP is not tracked. */
   levelOf(ip: string, s: number): number | undefined {
-    const slot = this.table.peek(ip);
-    return slot < 0 ? undefined : this.table.f32[slot * W.stride + W.level + s];
+    const table = this.table;
+    const handle = table.peek(ip);
+    return handle < 0 ? undefined : table.f32[this.recordOf(handle) * W.stride + W.level + s];
+  }
+
+  /** The slot holding the record of `handle`; for a parked IP, the scratch slot, its record written there to be read. */
+  private recordOf(handle: number): number {
+    const table = this.table;
+    const slot = table.tier[handle]! - 1;
+    if (slot >= 0) return slot;
+    table.clear(table.scratch);
+    this.writeParked(this, handle, table.scratch);
+    return table.scratch;
   }
 }

@@ -135,6 +135,11 @@ export class ClosedWindowQueue {
     return this.len;
   }
 
+  /** Bytes of the typed arrays (the IP strings of queued windows are not counted). */
+  get bytes(): number {
+    return this.words.byteLength + this.starts.byteLength;
+  }
+
   /** Queues a record: `recordWords - 1` words of `src` from `from`, then `facts`. */
   push(src: Uint32Array, from: number, facts: number, start: number, ip: string): void {
     let size = this.starts.length;
