@@ -28,12 +28,17 @@ export function benignLog(lines = BENCH_LINES, sample = SHARED_SAMPLE): string |
   const out = join(BENCH_DIR, `benign-${lines}.log`);
   if (fresh(out, lines)) return out;
   const base = readFileSync(sample, 'utf8').split('\n').filter((l) => l.length > 0);
+  writeLog(out, lines, (i) => variant(base[i % base.length]!, Math.floor(i / base.length)));
+  return out;
+}
+
+/** Writes `lines` lines made by `line(i)` in chunks, then the `.done` marker that `fresh` checks. */
+function writeLog(out: string, lines: number, line: (i: number) => string): void {
   const fd = openSync(out, 'w');
   try {
     let chunk: string[] = [];
     for (let i = 0; i < lines; i++) {
-      const round = Math.floor(i / base.length);
-      chunk.push(variant(base[i % base.length]!, round));
+      chunk.push(line(i));
       if (chunk.length === 20_000) {
         writeSync(fd, chunk.join('\n') + '\n');
         chunk = [];
@@ -44,7 +49,6 @@ export function benignLog(lines = BENCH_LINES, sample = SHARED_SAMPLE): string |
     closeSync(fd);
   }
   writeFileSync(out + '.done', String(lines));
-  return out;
 }
 
 /** Repetition `round` of a line: first octet moved, time shifted by `round` days (textual rewrite). */
@@ -71,23 +75,11 @@ export function distinctIpLog(lines = BENCH_LINES): string | null {
   const out = join(BENCH_DIR, `distinct-${lines}.log`);
   if (fresh(out, lines)) return out;
   const src = readFileSync(benign, 'utf8').split('\n');
-  const fd = openSync(out, 'w');
-  try {
-    let chunk: string[] = [];
-    for (let i = 0; i < lines && i < src.length; i++) {
-      const line = src[i]!;
-      const n = 0x0b000000 + i;
-      chunk.push(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}${line.slice(line.indexOf(' '))}`);
-      if (chunk.length === 20_000) {
-        writeSync(fd, chunk.join('\n') + '\n');
-        chunk = [];
-      }
-    }
-    if (chunk.length) writeSync(fd, chunk.join('\n') + '\n');
-  } finally {
-    closeSync(fd);
-  }
-  writeFileSync(out + '.done', String(lines));
+  writeLog(out, lines, (i) => {
+    const line = src[i]!;
+    const n = 0x0b000000 + i;
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}${line.slice(line.indexOf(' '))}`;
+  });
   return out;
 }
 

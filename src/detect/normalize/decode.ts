@@ -4,7 +4,8 @@
  * which is what keeps normalisation bounded on hostile input.
  */
 
-function hexVal(c: number): number {
+/** The value of a hex digit's char code, or -1. */
+export function hexVal(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;

@@ -2,6 +2,7 @@
  * Text-shape transforms: case, NUL bytes, whitespace, SQL comments, shell quoting, plus-as-space,
  * quote look-alikes, literal backslash escapes.
  */
+import { hexVal } from './decode.js';
 
 /**
  * A charCode scan instead of a regex: most values are already lower-case ASCII and come back as they
@@ -133,11 +134,6 @@ export function quoteFold(s: string): string {
   return s.replace(/[\u2018\u2019\u201b\u2032\u02b9\u02bc\uff07]/g, "'").replace(/[\u201c\u201d\u201f\u2033\uff02]/g, '"');
 }
 
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
-}
 
 function isOctal(c: number): boolean {
   return c >= 48 && c <= 55;
@@ -182,8 +178,8 @@ export function literalEscapes(s: string): string {
     if (ch < 0) {
       if (c === 120 && at + 3 < n) {
         // \xHH
-        const h = hexDigit(s.charCodeAt(at + 2));
-        const l = hexDigit(s.charCodeAt(at + 3));
+        const h = hexVal(s.charCodeAt(at + 2));
+        const l = hexVal(s.charCodeAt(at + 3));
         if (h >= 0 && l >= 0) {
           ch = h * 16 + l;
           len = 4;
@@ -193,7 +189,7 @@ export function literalEscapes(s: string): string {
         let v = 0;
         let k = 2;
         for (; k < 6; k++) {
-          const d = hexDigit(s.charCodeAt(at + k));
+          const d = hexVal(s.charCodeAt(at + k));
           if (d < 0) break;
           v = v * 16 + d;
         }
