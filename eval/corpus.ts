@@ -45,13 +45,27 @@ const PAYLOAD_CATEGORIES: Category[] = ['sqli', 'xss', 'path_traversal', 'lfi', 
 /** Payload categories with no rule pack (reported, not evaluated). */
 export const UNCOVERED: Category[] = [];
 
+/**
+ * Template placeholders left in some payload lists, filled as an attacker fills them (the way the data's
+ * own builder replaced nuclei's `{{interactsh-url}}` with `attacker.example`, and this corpus fills
+ * `XXpathXX`): `//{target}` is the redirect technique with its host missing, `;{cmd}` a separator with its
+ * command missing. `${…}` lookups (log4shell's `${hostName}`) are payload, not placeholders, and stay.
+ */
+export function fillPlaceholders(p: string): string {
+  return p
+    .replace(/(^|[^${])\{target\}/g, '$1attacker.example')
+    .replace(/(^|[^${])\{cmd\}/g, '$1id')
+    .replace(/\[ATTACKER\.DOMAIN\.TLD\]/g, 'attacker.example');
+}
+
 export function buildAttackCorpus(dataDir: string, include: Category[] = PAYLOAD_CATEGORIES): Sample[] {
   const out: Sample[] = [];
   for (const cat of include) {
     const file = cat === 'php_injection' ? 'php_injection' : cat;
     // An open-redirect target is only an attack in a parameter the app redirects to.
     const [page, param] = cat === 'open_redirect' ? ['/login', 'next'] : ['/search', 'q'];
-    for (const p of lines(join(dataDir, 'payloads', `${file}.txt`))) {
+    for (const raw of lines(join(dataDir, 'payloads', `${file}.txt`))) {
+      const p = fillPlaceholders(raw);
       out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'query', payload: p, event: ev(page, `${param}=${encodeMinimal(p, '&+#')}`) });
       out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'query-encoded', payload: p, event: ev(page, `${param}=${encodeURIComponent(p)}`) });
       if (cat === 'path_traversal' || cat === 'lfi') {
