@@ -112,6 +112,19 @@ export const behaviourConfigSchema = z
           .object({ ...bucket(10, 10_000, 'medium'), statuses: statusList.default([403, 404]) })
           .strict()
           .prefault({}),
+        /**
+         * The slow tail of httpProbing: the same tokens (good bots exempt), a slow leak. Defaults: more than 15 new
+         * 4xx paths with one leaking per 5 minutes, i.e. a scanner sustaining more than 12 misses an hour, which
+         * one at 12-20 s between requests does within its first 17 or so. Its bucket is one byte of whole tokens
+         * (ip-table.ts), hence an integer capacity below 127. Muted while httpProbing overflows (same client).
+         */
+        slowProbing: z
+          .object({
+            ...bucket(15, 300_000, 'low'),
+            capacity: z.number().int().min(1).max(126).default(15),
+          })
+          .strict()
+          .prefault({}),
         aggressiveCrawl: z
           .object(bucket(60, 2_000, 'low'))
           .strict()

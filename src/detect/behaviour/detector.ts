@@ -23,6 +23,13 @@ import {
   COUNTED_HITS,
   IP_FLAG_ASSETS,
   WIN_FLAG_RECURRED,
+  WIN_FLAG_SLOW_PROBING,
+  SLOW_LEVEL_MASK,
+  SLOW_OVERFLOWING,
+  SCENARIO_COUNT,
+  ALERT_STRIDE,
+  ALERT_SLOW_TIME,
+  ALERT_SLOW_COUNT,
   GAP_BINS,
   UA_FACT_BROWSER,
   UA_FACT_HEADLESS,
@@ -69,7 +76,9 @@ const W = W_;
 const H = H_;
 const B = B_;
 const S = S_;
-const N = SCENARIOS.length;
+/** Scenarios with a float32 bucket in the record; slow-probing (the last) has a byte of its own. */
+const N = SCENARIO_COUNT;
+if (SCENARIOS.length !== N + 1 || S.slowProbing !== N) throw new Error('behaviour: scenario table and record disagree');
 const MAX_U32 = 0xffffffff;
 /** Where a parked first event's application puts detections: none ever come (describe() would throw). */
 const NO_DETECTIONS: Detection[] = [];
@@ -393,6 +402,17 @@ export class BehaviourDetector implements Detector<BehaviourState> {
         if (lv > 0) f32[w + W.level + s] = lv;
         else this.empty(table, w, s);
       }
+      // slow-probing: whole tokens, one per multiple of its leakMs crossed since the last event (exact: no rounding).
+      const slow = u8[b + B.slowProbing]!;
+      if (slow !== 0) {
+        const leakMs = this.leakMs[S.slowProbing]!;
+        const ticks = Math.floor(t / leakMs) - Math.floor(last / leakMs);
+        if (ticks > 0) {
+          const lv = (slow & SLOW_LEVEL_MASK) - ticks;
+          if (lv > 0) u8[b + B.slowProbing] = (slow & SLOW_OVERFLOWING) | lv;
+          else this.emptySlow(table, w);
+        }
+      }
     }
 
     u32[w + W.uaHash] = q.uaHash;
@@ -429,6 +449,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       const next = ringPut(u16, h + H.ring4xx, RING_4XX_SIZE, pos >>> 4, pathHash);
       u8[b + B.ringPos] = (pos & 0x0f) | (next << 4);
       this.pour(S.probing, 1, e, t, slot, st, found);
+      // Known good bots follow stale links for hours; at the slow rate that is all they would ever be caught for.
+      if ((q.facts & UA_FACT_GOOD_BOT) === 0) this.pourSlow(e, t, slot, st, found);
     }
     if (!ringHas(u16, h + H.ringPath, RING_PATH_SIZE, pathHash)) {
       const pos = u8[b + B.ringPos]!;
@@ -465,17 +487,77 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     const bit = 1 << s;
     if ((mask & bit) !== 0) {
       u8[b + B.overflowMask] = mask & ~bit;
-      if ((mask & ~bit) === 0) {
-        // The IP's last overflowing bucket: its alert times are no longer needed.
-        const ref = table.u32[w + W.alertRef]!;
-        if (ref !== 0) {
-          table.alerts.release(ref - 1);
-          table.u32[w + W.alertRef] = 0;
-        }
-      }
+      if ((mask & ~bit) === 0 && (u8[b + B.slowProbing]! & SLOW_OVERFLOWING) === 0) this.releaseAlerts(table, w);
     }
     f32[w + W.level + s] = 0;
     f32[w + W.count + s] = 0;
+  }
+
+  /** empty() for the slow-probing byte: its level and overflow bit cleared, the alert entry released if it was the last. */
+  private emptySlow(table: BehaviourState['table'], w: number): void {
+    const u8 = table.u8;
+    const b = 4 * w;
+    const slow = u8[b + B.slowProbing]!;
+    u8[b + B.slowProbing] = 0;
+    if ((slow & SLOW_OVERFLOWING) !== 0 && u8[b + B.overflowMask] === 0) this.releaseAlerts(table, w);
+  }
+
+  /** The IP's last overflowing bucket emptied: its alert times are no longer needed. */
+  private releaseAlerts(table: BehaviourState['table'], w: number): void {
+    const ref = table.u32[w + W.alertRef]!;
+    if (ref !== 0) {
+      table.alerts.release(ref - 1);
+      table.u32[w + W.alertRef] = 0;
+    }
+  }
+
+  /**
+   * One token into slow-probing (its byte bucket, ip-table.ts): pour() for whole tokens. While http-probing overflows
+   * the same client is already reported, faster and at a higher severity, so slow-probing is muted then: it counts,
+   * overflows and takes its cooldown as usual, but emits nothing and marks no window.
+   */
+  private pourSlow(e: HttpEvent | null, t: number, slot: number, st: BehaviourState, found: Detection[]): void {
+    const s = S.slowProbing;
+    if (!this.enabled[s]) return;
+    const table = st.table;
+    const { u32, u8 } = table;
+    const w = slot * W.stride;
+    const b = 4 * w;
+    const cap = this.capacity[s]!;
+    const slow = u8[b + B.slowProbing]!;
+    const level = (slow & SLOW_LEVEL_MASK) + 1;
+    const mask = u8[b + B.overflowMask]!;
+    const muted = (mask & (1 << S.probing)) !== 0;
+    const alerts = table.alerts.times;
+    if ((slow & SLOW_OVERFLOWING) !== 0) {
+      u8[b + B.slowProbing] = SLOW_OVERFLOWING | (level < cap ? level : cap);
+      if (!muted) u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_SLOW_PROBING;
+      const a = (u32[w + W.alertRef]! - 1) * ALERT_STRIDE;
+      const count = ++alerts[a + ALERT_SLOW_COUNT]!;
+      if (t - (alerts[a + ALERT_SLOW_TIME]! + table.base) >= this.config.cooldownMs) {
+        alerts[a + ALERT_SLOW_TIME] = t - table.base;
+        if (!muted) found.push(this.describe(s, count, true, e, st, slot, s));
+      }
+      return;
+    }
+    if (level <= cap) {
+      u8[b + B.slowProbing] = level;
+      return;
+    }
+    // Fresh overflow: as pour()'s, recurrence included (muted, http-probing is overflowing, which rules it out).
+    if (u32[w + W.alertRef] === 0) u32[w + W.alertRef] = table.alerts.alloc() + 1;
+    u8[b + B.slowProbing] = SLOW_OVERFLOWING | cap;
+    const a = (u32[w + W.alertRef]! - 1) * ALERT_STRIDE;
+    alerts[a + ALERT_SLOW_TIME] = t - table.base;
+    alerts[a + ALERT_SLOW_COUNT] = level;
+    if (muted) return;
+    u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_SLOW_PROBING;
+    found.push(this.describe(s, level, false, e, st, slot, s));
+    const othersOverflowing = (mask & ~(1 << S.recurrence)) !== 0;
+    if (!othersOverflowing && (u8[b + B.windowFlags]! & WIN_FLAG_RECURRED) === 0) {
+      u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_RECURRED;
+      this.pour(S.recurrence, 1, e, t, slot, st, found, s);
+    }
   }
 
   /**
@@ -514,7 +596,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       // Re-alert after the cooldown "with an updated count": the former float32 "emitted" field held the stored count
       // at the last alert, and the stored count never decreases while overflowing, so (float64) count > emitted
       // held whenever amount > 0, as it does here. Not stored any more.
-      const a = (u32[w + W.alertRef]! - 1) * N + s;
+      const a = (u32[w + W.alertRef]! - 1) * ALERT_STRIDE + s;
       const alerts = table.alerts.times;
       if (t - (alerts[a]! + table.base) >= this.config.cooldownMs) {
         alerts[a] = t - table.base;
@@ -531,12 +613,13 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     // Fresh overflow. It feeds recurrence when nothing else of this IP is overflowing (the client came back),
     // at most once per window.
     const mask = u8[b + B.overflowMask]!;
-    const othersOverflowing = (mask & ~(1 << S.recurrence)) !== 0;
+    const othersOverflowing =
+      (mask & ~(1 << S.recurrence)) !== 0 || (u8[b + B.slowProbing]! & SLOW_OVERFLOWING) !== 0;
     if (u32[w + W.alertRef] === 0) u32[w + W.alertRef] = table.alerts.alloc() + 1;
     u8[b + B.overflowMask] = mask | bit;
     u8[b + B.trippedMask] = u8[b + B.trippedMask]! | bit;
     f32[w + W.level + s] = cap;
-    table.alerts.times[(u32[w + W.alertRef]! - 1) * N + s] = t - table.base;
+    table.alerts.times[(u32[w + W.alertRef]! - 1) * ALERT_STRIDE + s] = t - table.base;
     found.push(this.describe(s, count, false, e, st, slot, cause));
     if (s !== S.recurrence && !othersOverflowing && (u8[b + B.windowFlags]! & WIN_FLAG_RECURRED) === 0) {
       u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_RECURRED;
@@ -564,7 +647,10 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     const w = slot * W.stride;
     const h = 2 * w;
     const rounded = Math.round(count * 10) / 10;
-    const level = Math.round(st.table.f32[w + W.level + s]! * 10) / 10;
+    const level =
+      s === S.slowProbing
+        ? st.table.u8[4 * w + B.slowProbing]! & SLOW_LEVEL_MASK
+        : Math.round(st.table.f32[w + W.level + s]! * 10) / 10;
     const window =
       `window hits=${u32[w + W.hits]} 4xx=${u16[h + H.status4xx]} 404=${u16[h + H.status404]} ` +
       `posts=${u16[h + H.posts]} assets=${u16[h + H.assets]} ` +

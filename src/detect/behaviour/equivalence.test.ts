@@ -351,6 +351,14 @@ describe('compact first-hit tier: identical results with and without it', () => 
         scenarios: { uaRotation: { capacity: 0.5, enabled: false }, headless: { minSiteAssetSightings: 1 } },
       },
     },
+    {
+      name: 'slow-probing, its one-byte bucket overflowing and draining often, http-probing rarely muting it',
+      seed: 7,
+      config: {
+        maxTrackedIps: 800,
+        scenarios: { slowProbing: { capacity: 1, leakMs: 700 }, httpProbing: { capacity: 40 } },
+      },
+    },
   ])('random stream: $name', ({ seed, config }) => {
     const stream = randomStream(seed, { events: 40_000, pool: 2_000, single: 0.35, gapMs: 60, jumps: true });
     const cov = lockstep(stream, config, { batch: 64, verdicts: shiftingVerdicts });

@@ -29,6 +29,11 @@
  */
 import { detach, mix32 } from './sketch.js';
 
+/**
+ * Scenarios with a float32 bucket (level and count) in the record, and a bit in overflowMask / trippedMask. The ninth
+ * scenario, slow-probing, has no float32 bucket: its bucket is one byte (B.slowProbing), its tripped bit is in
+ * windowFlags (WIN_FLAG_SLOW_PROBING) and its alert time and count are in the alert pool (ALERT_SLOW_*).
+ */
 export const SCENARIO_COUNT = 8;
 
 /**
@@ -48,7 +53,7 @@ export const SCENARIO_COUNT = 8;
  * time on every event), the window start (the table's windowEnd − windowMs), the page count (hits − assets), and the
  * per-bucket "count at last alert" (always below the float64 count the re-alert test compared with it: see pour()).
  * Per-bucket alert times are only meaningful while a bucket overflows, which few IPs ever do: they live in a side
- * pool (AlertPool), one 32-byte entry per IP with an overflowing bucket, referenced from the record.
+ * pool (AlertPool), one 40-byte entry per IP with an overflowing bucket, referenced from the record.
  */
 export const RECORD_BYTES = 188;
 const W_STRIDE = RECORD_BYTES / 4;
@@ -117,7 +122,12 @@ export const H = {
 export const B = {
   /** Bit per scenario: bucket overflowing (re-armed when it leaks empty). */
   overflowMask: 88,
-  /** Byte 89 is spare. */
+  /**
+   * The slow-probing bucket, one byte: bits 0..6 its level in whole tokens (config caps its capacity at
+   * SLOW_LEVEL_MASK − 1), bit 7 (SLOW_OVERFLOWING) set while it overflows. It leaks one whole token each time event
+   * time crosses a multiple of its leakMs (detector.ts), so whole tokens lose nothing to rounding.
+   */
+  slowProbing: 89,
   /** Bits 0..2: next ringPath position; bits 4..5: next ring4xx position. */
   ringPos: 90,
   /** IP_FLAG_*. */
@@ -134,6 +144,11 @@ export const B = {
 export const IP_FLAG_ASSETS = 1;
 /** This window has fed the recurrence bucket. */
 export const WIN_FLAG_RECURRED = 1;
+/** slow-probing was overflowing at an event of this window, and not muted (trippedMask has no ninth bit). */
+export const WIN_FLAG_SLOW_PROBING = 2;
+/** B.slowProbing: the level bits, and the overflowing bit. */
+export const SLOW_LEVEL_MASK = 0x7f;
+export const SLOW_OVERFLOWING = 0x80;
 /** Requests of a window counted by the uint16 counters (see H). */
 export const COUNTED_HITS = 0xffff;
 
@@ -186,13 +201,19 @@ export function saturateRel(v: number): number {
   return v < REL_MIN ? REL_MIN : v > REL_MAX ? REL_MAX : v;
 }
 
+/** AlertPool entry: SCENARIO_COUNT last-alert times, then slow-probing's last-alert time and its count. */
+export const ALERT_STRIDE = SCENARIO_COUNT + 2;
+export const ALERT_SLOW_TIME = SCENARIO_COUNT;
+/** Tokens poured into slow-probing since its fresh overflow (capacity + 1 then): not a time, rebase skips it. */
+export const ALERT_SLOW_COUNT = SCENARIO_COUNT + 1;
+
 /**
- * Per-scenario last-alert times (int32 ms from base) of IPs that have an overflowing bucket: 32 bytes per such IP,
- * instead of 64 bytes of float64 in every record. Entries are freed when the IP's last overflowing bucket empties or
- * its slot is cleared; storage grows by doubling up to one entry per slot.
+ * Per-scenario last-alert times (int32 ms from base) of IPs that have an overflowing bucket, and slow-probing's
+ * count: 40 bytes per such IP, instead of 64 bytes of float64 in every record. Entries are freed when the IP's last
+ * overflowing bucket empties or its slot is cleared; storage grows by doubling up to one entry per slot.
  */
 export class AlertPool {
-  times = new Int32Array(SCENARIO_COUNT * 64);
+  times = new Int32Array(ALERT_STRIDE * 64);
   private free: number[] = [];
   private size = 0;
 
@@ -209,7 +230,7 @@ export class AlertPool {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
     const i = this.size++;
-    if ((i + 1) * SCENARIO_COUNT > this.times.length) {
+    if ((i + 1) * ALERT_STRIDE > this.times.length) {
       const times = new Int32Array(this.times.length * 2);
       times.set(this.times);
       this.times = times;
@@ -218,13 +239,15 @@ export class AlertPool {
   }
 
   release(i: number): void {
-    this.times.fill(0, i * SCENARIO_COUNT, (i + 1) * SCENARIO_COUNT);
+    this.times.fill(0, i * ALERT_STRIDE, (i + 1) * ALERT_STRIDE);
     this.free.push(i);
   }
 
   rebase(shift: number): void {
     const t = this.times;
-    for (let k = 0, n = this.size * SCENARIO_COUNT; k < n; k++) t[k] = saturateRel(t[k]! + shift);
+    for (let k = 0, n = this.size * ALERT_STRIDE; k < n; k++) {
+      if (k % ALERT_STRIDE !== ALERT_SLOW_COUNT) t[k] = saturateRel(t[k]! + shift);
+    }
   }
 }
 

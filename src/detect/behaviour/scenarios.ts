@@ -1,6 +1,7 @@
 /**
  * The behaviour scenarios: what each one counts, and what it says when its bucket overflows.
- * The index of a scenario is its bucket's position in the IP slot (see ip-table.ts).
+ * The index of a scenario is its bucket's position in the IP slot (see ip-table.ts); the last one, slow-probing, has a
+ * one-byte bucket of its own instead (ip-table.ts B.slowProbing).
  */
 import type { Category, Severity } from '../../core/detection.js';
 import { SEVERITIES } from '../../core/detection.js';
@@ -73,6 +74,15 @@ export const SCENARIOS = [
     confidence: 0.85,
     token: 'windows with a fresh overflow',
   },
+  {
+    // The slow tail of http-probing: the same tokens (403/404 on a path new to the IP's last four 4xx paths, not an
+    // asset), good bots exempt, leaking one token per several minutes instead of per ten seconds.
+    id: 'slow-probing',
+    configKey: 'slowProbing',
+    category: 'scanner',
+    confidence: 0.6,
+    token: 'distinct 4xx paths',
+  },
 ] as const satisfies readonly ScenarioSpec[];
 
 export type ScenarioId = (typeof SCENARIOS)[number]['id'];
@@ -86,6 +96,7 @@ export const S = {
   ja4Rotation: 5,
   headless: 6,
   recurrence: 7,
+  slowProbing: 8,
 } as const;
 
 /** One step up the severity ladder, at least `floor`. */

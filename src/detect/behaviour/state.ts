@@ -23,6 +23,8 @@ import {
   NO_WINDOW,
   REBASE_AT,
   WINDOW_WORDS,
+  WIN_FLAG_SLOW_PROBING,
+  SLOW_LEVEL_MASK,
   saturateRel,
 } from './ip-table.js';
 import { SiteAssets } from './site-assets.js';
@@ -232,6 +234,7 @@ export class BehaviourState {
     const counted = hits < COUNTED_HITS ? hits : COUNTED_HITS;
     return (
       u8[4 * w + B.trippedMask] === 0 &&
+      (u8[4 * w + B.windowFlags]! & WIN_FLAG_SLOW_PROBING) === 0 &&
       (facts & (UA_FACT_BROWSER | UA_FACT_GOOD_BOT)) === UA_FACT_BROWSER &&
       !(hits >= 10 && u16[2 * w + H.status404]! / counted >= 0.5) &&
       !(hits >= 5 && u16[2 * w + H.status4xx]! / counted >= 0.3)
@@ -251,7 +254,9 @@ export class BehaviourState {
     // Ratio denominators: the uint16 counters count the window's first COUNTED_HITS requests (ip-table.ts, H).
     const counted = hits < COUNTED_HITS ? hits : COUNTED_HITS;
     const windowMs = this.config.windowMs;
-    const mask = w8[4 * b + B.trippedMask]!;
+    // trippedMask has a bit per float32 bucket; slow-probing's (the last scenario) is a window flag.
+    const slowBit = (w8[4 * b + B.windowFlags]! & WIN_FLAG_SLOW_PROBING) !== 0 ? 1 << S.slowProbing : 0;
+    const mask = w8[4 * b + B.trippedMask]! | slowBit;
     const scenarios: ScenarioId[] = [];
     const severities: Severity[] = [];
     if (mask !== 0) {
@@ -303,7 +308,11 @@ export class BehaviourState {
   levelOf(ip: string, s: number): number | undefined {
     const table = this.table;
     const handle = table.peek(ip);
-    return handle < 0 ? undefined : table.f32[this.recordOf(handle) * W.stride + W.level + s];
+    if (handle < 0) return undefined;
+    const w = this.recordOf(handle) * W.stride;
+    return s === S.slowProbing
+      ? table.u8[4 * w + B.slowProbing]! & SLOW_LEVEL_MASK
+      : table.f32[w + W.level + s];
   }
 
   /** The slot holding the record of `handle`; for a parked IP, the scratch slot, its record written there to be read. */

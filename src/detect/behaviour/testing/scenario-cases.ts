@@ -37,6 +37,63 @@ function heavyThumbnailUser(ip: string, start: number): HttpEvent[] {
   ];
 }
 
+/** Ordinary-looking endpoints a scanner asks for: nothing on one log line says "attack". */
+const ENDPOINTS = [
+  '/admin/',
+  '/wp-login.php',
+  '/api/users',
+  '/README.md',
+  '/administrator/',
+  '/phpmyadmin/',
+  '/user/register',
+  '/api/v1/config',
+  '/CHANGELOG.txt',
+  '/wp-content/plugins/akismet/readme.txt',
+  '/manager/html',
+  '/console/',
+  '/login.action',
+  '/status',
+  '/server-status',
+  '/jenkins/login',
+  '/solr/admin/',
+  '/actuator/health',
+  '/webadmin/',
+  '/cgi-bin/test',
+];
+
+/** A throttled scanner: `n` distinct endpoint paths, `gapMs` apart, 404 but every 10th 403 and every 20th 200. */
+function slowScanner(ip: string, start: number, n: number, gapMs: number): HttpEvent[] {
+  return series(n, start, gapMs, (i) => ({
+    ip,
+    path: `${ENDPOINTS[i % ENDPOINTS.length]!}${i < ENDPOINTS.length ? '' : `v${Math.floor(i / ENDPOINTS.length)}`}`,
+    status: i % 20 === 7 ? 200 : i % 10 === 3 ? 403 : 404,
+    bytes: 162,
+  }));
+}
+
+/** A browser reading 20 pages over an hour, five of its links broken (404 pages, with the referring page). */
+function browserWithBrokenLinks(ip: string, start: number): HttpEvent[] {
+  const out: HttpEvent[] = [];
+  for (let i = 0; i < 20; i++) {
+    const time = start + i * 3 * MIN;
+    if (i % 4 === 1) {
+      out.push(
+        ev({ ip, time, path: `/old/article-${i}`, status: 404, referer: `https://shop.example/p/${i - 1}` }),
+        // The 404 page's own broken image and favicon: assets, never probes.
+        ev({
+          ip,
+          time: time + 80,
+          path: '/img/missing-404.png',
+          status: 404,
+          referer: `https://shop.example/old/article-${i}`,
+        }),
+        ev({ ip, time: time + 90, path: '/favicon.ico', status: 404 }),
+      );
+    } else out.push(...pageVisit(ip, time, `/p/${i}`, ASSETS));
+  }
+  return out;
+}
+
 export interface ScenarioCase {
   name: string;
   events: () => HttpEvent[];
@@ -189,5 +246,46 @@ export const SCENARIO_CASES: ScenarioCase[] = [
       ...series(30, T0 + 120 * MIN, 500, (i) => ({ path: `/b${i}.php`, status: 404 })),
     ],
     expected: { 'behaviour/http-probing': 2, 'behaviour/recurrence': 1 },
+  },
+  {
+    name: 'slow scanner: 40 endpoint paths 15 s apart (under the http-probing leak) → one slow-probing',
+    events: () => slowScanner('203.0.113.60', T0, 40, 15_000),
+    expected: { 'behaviour/slow-probing': 1 },
+  },
+  {
+    name: 'the same scanner at 12-20 s per request is caught within 20 requests',
+    events: () =>
+      slowScanner('203.0.113.61', T0, 20, 0).map((e, i) => ({
+        ...e,
+        time: T0 + i * 12_000 + (i % 3) * 4_000,
+      })),
+    expected: { 'behaviour/slow-probing': 1 },
+  },
+  {
+    name: 'a browser with 5 broken-link 404s (plus missing image and favicon) over an hour raises nothing',
+    events: () => browserWithBrokenLinks('203.0.113.62', T0),
+    expected: {},
+  },
+  {
+    name: 'Googlebot following 200 dead links, one every 15 s, is no slow prober',
+    events: () =>
+      series(200, T0, 15_000, (i) => ({
+        ip: '203.0.113.63',
+        path: `/discontinued/${i}`,
+        status: 404,
+        userAgent: GOOGLEBOT,
+      })),
+    expected: {},
+  },
+  {
+    name: 'missing images at a slow pace are not probing',
+    events: () =>
+      series(60, T0, 15_000, (i) => ({ ip: '203.0.113.64', path: `/img/gone-${i}.png`, status: 404 })),
+    expected: {},
+  },
+  {
+    name: 'a burst of 200 distinct 404s → one http-probing; slow-probing is muted while it overflows',
+    events: () => series(200, T0, 500, (i) => ({ path: `/burst-${i}.php`, status: 404 })),
+    expected: { 'behaviour/http-probing': 1 },
   },
 ];
