@@ -68,7 +68,15 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
 export async function serve(config: Config, configFile: string | null, io: CliIO): Promise<number> {
   const logger = pino({ level: config.log.level, base: { svc: 'rampart' } });
   const ingest = buildIngest(config);
-  const detection = buildDetection(config);
+  // Only `serve` may do DNS for goodBots.verifyDns; analyze/explain stay offline and deterministic.
+  const detection = buildDetection(config, undefined, { botDns: true });
+  if (detection.botVerification) {
+    const { dns } = config.detect.behaviour.goodBots;
+    logger.info(
+      { cacheSize: dns.cacheSize, concurrency: dns.concurrency, timeoutMs: dns.timeoutMs },
+      'good-bot verification by forward-confirmed reverse DNS on',
+    );
+  }
   const zone = resolveTimeZone(config.ingest.timezone);
   logger.info(
     { configFile, format: ingest.format.name, rules: detection.ruleCount },
@@ -195,6 +203,10 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
   abort.abort();
   stopReload();
   retention.stop();
+  if (detection.botVerification) {
+    logger.info({ botVerification: detection.botVerification.stats() }, 'stopping good-bot verification');
+    await detection.botVerification.close();
+  }
   await Promise.all(sources.map((s) => s.stop()));
   await Promise.allSettled(tasks);
   // Open windows would be lost with the process: close them and store them in one last write.

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { ConfigError } from '../core/errors.js';
-import { BehaviourDetector } from '../detect/behaviour/index.js';
+import { BehaviourDetector, type BehaviourDeps } from '../detect/behaviour/index.js';
+import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../detect/behaviour/bot-verifier.js';
 import { Allowlist, AllowlistError, SimulationSet, configAllowSpecs, loadProfile, profileDir } from '../detect/allowlist/index.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { RuleDetector, bundledRulePaths, loadRulePacks } from '../detect/rules/index.js';
@@ -56,6 +57,11 @@ export interface DetectParts {
   /** The rule detector in use now (replaced by a reload). */
   readonly rules: RuleDetector;
   behaviour: BehaviourDetector;
+  /**
+   * Forward-confirmed reverse DNS of crawler claims, when the caller allowed I/O (opts.botDns) and
+   * detect.behaviour.goodBots.verifyDns is on; the owner closes it at shutdown.
+   */
+  readonly botVerification: BotVerification | null;
   readonly ruleCount: number;
   readonly allowlist: Allowlist;
   readonly simulation: SimulationSet;
@@ -111,6 +117,13 @@ export function buildPolicy(config: Config, profiles = profileDir()): { allowlis
 export interface DetectionOptions {
   /** Where the shipped profiles live (tests). */
   profileDir?: string;
+  /**
+   * Allow DNS look-ups for goodBots.verifyDns (`serve`). Off for `analyze` and `explain`, which stay offline and
+   * deterministic whatever the config says.
+   */
+  botDns?: boolean;
+  /** Resolver for those look-ups (tests); default node:dns/promises. */
+  resolver?: DnsResolver;
 }
 
 export function buildDetection(
@@ -122,11 +135,20 @@ export function buildDetection(
   const userRulePaths = config.detect.rules.paths;
   const rulePaths = [...bundled, ...userRulePaths];
   let layer = buildRuleLayer(config, rulePaths, profiles);
-  const behaviour = new BehaviourDetector(config.detect.behaviour);
+  const goodBots = config.detect.behaviour.goodBots;
+  const botVerification =
+    opts.botDns === true && goodBots.verifyDns
+      ? createDnsBotVerification(goodBots, opts.resolver ? { resolver: opts.resolver } : {})
+      : null;
+  const deps: BehaviourDeps = botVerification
+    ? { botVerdicts: botVerification.botVerdicts, onBotClaim: botVerification.onBotClaim }
+    : {};
+  const behaviour = new BehaviourDetector(config.detect.behaviour, deps);
   const engine = new DetectionEngine([layer.rules, behaviour], { allowlist: layer.allowlist, simulation: layer.simulation });
   return {
     engine,
     behaviour,
+    botVerification,
     userRulePaths,
     get rules() {
       return layer.rules;

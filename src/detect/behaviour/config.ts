@@ -183,6 +183,29 @@ export const behaviourConfigSchema = z
         tokens: boundedStrings(512).optional(),
         /** Only IPs the BotVerifier confirmed count as known bots (default: a claim suffices unless proven fake). */
         requireVerified: z.boolean().default(false),
+        /**
+         * Forward-confirmed reverse DNS of crawler claims (`serve` only; `analyze` stays offline): PTR of the IP must
+         * end in the bot's documented domain and that name must resolve back to the IP. Off by default (DNS I/O).
+         */
+        verifyDns: z.boolean().default(false),
+        /** Bounds of the DNS verifier: verdict cache, how long verdicts last, how many lookups run at once. */
+        dns: z
+          .object({
+            /** Verdicts kept (one per IP); the oldest is evicted first. */
+            cacheSize: positiveInt.max(1_000_000).default(10_000),
+            /** How long a verified/fake verdict is trusted. */
+            ttlMs: positiveInt.max(7 * 86_400_000).default(86_400_000),
+            /** How long an inconclusive lookup (timeout, server failure, bot without rDNS) waits before a retry. */
+            retryMs: positiveInt.max(86_400_000).default(3_600_000),
+            /** Lookups in flight at once. */
+            concurrency: positiveInt.max(64).default(4),
+            /** Per-verification budget (PTR plus forward lookup); past it the verdict is inconclusive. */
+            timeoutMs: positiveInt.min(100).max(30_000).default(2_000),
+            /** Claims waiting for a free lookup slot; further claims are dropped until the queue drains. */
+            maxPending: positiveInt.max(100_000).default(1_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -44,7 +44,7 @@ import {
   RING_4XX_SIZE,
 } from './ip-table.js';
 import { SCENARIOS, S as S_, escalate } from './scenarios.js';
-import { GoodBotMatcher, KNOWN_BOT_TOKENS, claimsBrowser, type BotVerdictLookup } from './good-bots.js';
+import { GoodBotMatcher, KNOWN_BOT_TOKENS, claimsBrowser, type BotClaimListener, type BotVerdictLookup } from './good-bots.js';
 import { LoginPathMatcher, refererFamilyHash } from './paths.js';
 import { ResourceClassifier } from './resource.js';
 import { bitmapAdd, hashString, histAdd, ringHas, ringPut, bitmapEstimate, MAX_HASHED_CHARS } from './sketch.js';
@@ -68,6 +68,8 @@ import {
 export interface BehaviourDeps {
   /** Verdicts of a BotVerifier run by the pipeline; without it, a crawler's User-Agent claim is believed. */
   botVerdicts?: BotVerdictLookup;
+  /** Told of a crawler claim from an IP without a verdict, so the pipeline can verify it off the hot path. */
+  onBotClaim?: BotClaimListener;
 }
 
 // Module-local copies of the slot layout: some loaders (tsx) turn imported bindings into getter calls, which would
@@ -275,6 +277,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     let goodBot = false;
     if (facts >>> UA_FACT_BOT_SHIFT !== 0) {
       const verdict = this.deps.botVerdicts?.get(e.ip);
+      const onClaim = this.deps.onBotClaim;
+      if (verdict === undefined && onClaim !== undefined) onClaim(e.ip, this.bots.tokens[(facts >>> UA_FACT_BOT_SHIFT) - 1]!);
       goodBot = verdict !== 'fake' && (!cfg.goodBots.requireVerified || verdict === 'verified');
     }
     facts = goodBot ? facts | UA_FACT_GOOD_BOT : facts & ~UA_FACT_GOOD_BOT;

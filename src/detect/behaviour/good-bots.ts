@@ -45,6 +45,13 @@ export interface BotVerifier {
   verify(ip: string, bot: string, signal?: AbortSignal): Promise<BotVerdict | 'unknown'>;
 }
 
+/**
+ * Told by the detector when an IP claims to be `bot` (a token of the matcher, as configured) and no verdict is
+ * cached for it: the pipeline's cue to schedule a BotVerifier run. Called on the hot path, possibly once per
+ * event until a verdict lands, so it must be cheap, idempotent and must not throw.
+ */
+export type BotClaimListener = (ip: string, bot: string) => void;
+
 export class GoodBotMatcher {
   private readonly lowerTokens: readonly string[];
 
