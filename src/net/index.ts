@@ -20,5 +20,5 @@ export {
   FASTLY_RANGES,
   NAMED_RANGES,
   PRIVATE_RANGES,
-  RANGES_TAKEN,
+  RANGES_CHECKED,
 } from './proxy-ranges.js';

@@ -1,11 +1,14 @@
 /**
  * Named address sets for the trusted-proxy walk. The CDN lists are the providers' published egress
- * ranges, transcribed from https://www.cloudflare.com/ips/ and https://api.fastly.com/public-ip-list
- * as they stood in 2024 (RANGES_TAKEN). Providers change them rarely but do change them: users can add
- * their own CIDRs next to these names in `trusted_proxies`, and should re-check the lists yearly.
+ * ranges (https://www.cloudflare.com/ips/, https://api.fastly.com/public-ip-list). Checked on
+ * RANGES_CHECKED against several independent copies of those lists kept in public repositories, the
+ * newest a Fastly list fetched 2026-08-30: every range agrees, and Fastly's second IPv6 block is a /32
+ * (it was written here as a /29, which trusted eight times the space). Providers change the lists
+ * rarely but do change them: users can add their own CIDRs next to these names in `trusted_proxies`,
+ * and should re-check the lists yearly.
  */
 
-export const RANGES_TAKEN = '2024-06-01';
+export const RANGES_CHECKED = '2026-11-21';
 
 export const CLOUDFLARE_RANGES: readonly string[] = [
   '173.245.48.0/20',
@@ -53,7 +56,7 @@ export const FASTLY_RANGES: readonly string[] = [
   '199.27.72.0/21',
   '199.232.0.0/16',
   '2a04:4e40::/32',
-  '2a04:4e42::/29',
+  '2a04:4e42::/32',
 ];
 
 /** Addresses that only a local proxy or load balancer would connect from. */
