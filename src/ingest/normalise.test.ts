@@ -3,25 +3,17 @@ import type { HttpEvent } from '../core/event.js';
 import { createTrustedProxies } from '../net/trusted-proxy.js';
 import { eventId, eventIdAt } from './event-id.js';
 import { normaliseRecord, splitRequestFast, splitRequestLine } from './normalise.js';
+import { emptyRecord } from './formats/empty-record.js';
 import type { LogRecord, RawLine } from './types.js';
 
 const record: LogRecord = {
+  ...emptyRecord(),
   remoteAddr: '1.2.3.4',
   time: 1_000,
   request: 'GET /a/b?x=1&y=2 HTTP/1.1',
-  method: null,
-  uri: null,
-  protocol: null,
   status: 200,
   bytes: 12,
-  referer: null,
   userAgent: 'ua',
-  host: null,
-  xForwardedFor: null,
-  requestTime: null,
-  ja4: null,
-  ja4h: null,
-  headers: null,
 };
 const line: RawLine = {
   text: '(unused)',

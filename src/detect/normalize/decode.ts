@@ -16,7 +16,7 @@ export function hexVal(c: number): number {
  * Turn bytes[0..n) into text. Overlong UTF-8 forms of ASCII (`c0 ae`, `e0 80 ae`) decode to the
  * ASCII character they smuggle, as IIS and old decoders did; invalid bytes become U+FFFD.
  */
-function bytesToText(bytes: number[], n: number): string {
+export function bytesToText(bytes: number[], n: number): string {
   let out = '';
   let i = 0;
   while (i < n) {

@@ -15,6 +15,7 @@ import {
   type QueryArg,
   type TransformName,
 } from './index.js';
+import { bytesToText, hexVal } from './decode.js';
 
 describe('transforms', () => {
   const cases: [TransformName, string, string][] = [
@@ -248,45 +249,8 @@ describe('forEachArg', () => {
   });
 });
 
-// The character-by-character decoder percentDecodeOnce replaced (as committed), as the reference.
-function refHexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/**
- * Turn a byte sequence into text. Overlong UTF-8 forms of ASCII (`c0 ae`, `e0 80 ae`) decode to the
- * ASCII character they smuggle, as IIS and old decoders did; invalid bytes become U+FFFD.
- */
-function refBytesToText(bytes: number[]): string {
-  let out = '';
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i] ?? 0;
-    const b1 = bytes[i + 1] ?? -1;
-    const b2 = bytes[i + 2] ?? -1;
-    if (b < 0x80) {
-      out += String.fromCharCode(b);
-      i += 1;
-    } else if ((b === 0xc0 || b === 0xc1) && (b1 & 0xc0) === 0x80) {
-      out += String.fromCharCode(((b & 0x1f) << 6) | (b1 & 0x3f));
-      i += 2;
-    } else if (b === 0xe0 && b1 >= 0x80 && b1 <= 0x9f && (b2 & 0xc0) === 0x80) {
-      out += String.fromCharCode(((b1 & 0x3f) << 6) | (b2 & 0x3f));
-      i += 3;
-    } else {
-      // Find the end of this (possibly valid) multi-byte run and let Buffer decode it leniently.
-      let j = i + 1;
-      while (j < bytes.length && (bytes[j] ?? 0) >= 0x80 && (bytes[j] ?? 0) < 0xc0 && j - i < 4) j++;
-      out += Buffer.from(bytes.slice(i, j)).toString('utf8');
-      i = j;
-    }
-  }
-  return out;
-}
-
+// The character-by-character decoder percentDecodeOnce replaced (as committed), as the reference; the
+// byte-to-text step and the hex digits it shares with the new one are not what changed.
 /** One round of lenient percent-decoding: invalid escapes stay as they are, never throws. */
 function referenceDecode(s: string): string {
   if (s.indexOf('%') === -1) return s;
@@ -295,8 +259,8 @@ function referenceDecode(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 37 && i + 2 < s.length) {
-      const h = refHexVal(s.charCodeAt(i + 1));
-      const l = refHexVal(s.charCodeAt(i + 2));
+      const h = hexVal(s.charCodeAt(i + 1));
+      const l = hexVal(s.charCodeAt(i + 2));
       if (h >= 0 && l >= 0) {
         bytes.push(h * 16 + l);
         i += 2;
@@ -304,12 +268,12 @@ function referenceDecode(s: string): string {
       }
     }
     if (bytes.length > 0) {
-      out += refBytesToText(bytes);
+      out += bytesToText(bytes, bytes.length);
       bytes = [];
     }
     out += s[i];
   }
-  if (bytes.length > 0) out += refBytesToText(bytes);
+  if (bytes.length > 0) out += bytesToText(bytes, bytes.length);
   return out;
 }
 
