@@ -16,6 +16,14 @@ import { fullKey, lastCheckpoint, runTail, tempDir, waitFor, type Running } from
 
 let dir: string;
 const running: Running[] = [];
+/**
+ * Every followed path has its file open. A path is listed in stats() before its file is opened (and,
+ * with startAt 'end', before the end offset is taken): appending earlier would race that offset.
+ */
+function opened(run: Running, n = 1): boolean {
+  const st = run.source.stats();
+  return st.length === n && st.every((s) => s.fileId !== null);
+}
 function tail(...args: Parameters<typeof runTail>): Running {
   const r = runTail(...args);
   running.push(r);
@@ -42,7 +50,7 @@ describe.each(modes)('FileTailSource ($name)', ({ usePolling }) => {
     const path = join(dir, 'access.log');
     await writeFile(path, 'old 1\nold 2\n');
     const run = tail({ patterns: [path], startAt, usePolling });
-    await waitFor('the file to be opened', () => run.source.stats().length === 1);
+    await waitFor('the file to be opened', () => opened(run));
     await appendFile(path, 'new 1\n');
     await appendFile(path, 'new 2\n');
     await run.waitForLines(want.length);
@@ -65,7 +73,7 @@ describe.each(modes)('FileTailSource ($name)', ({ usePolling }) => {
     const path = join(dir, 'access.log');
     await writeFile(path, '');
     const run = tail({ patterns: [path], usePolling });
-    await waitFor('the file to be opened', () => run.source.stats().length === 1);
+    await waitFor('the file to be opened', () => opened(run));
     const want: string[] = [];
     let fh = await open(path, 'a');
     for (let i = 0; i < 300; i++) {
@@ -105,7 +113,7 @@ describe('FileTailSource', () => {
     const path = join(dir, 'a.log');
     await writeFile(path, '');
     const run = tail({ patterns: [path] });
-    await waitFor('the file to be opened', () => run.source.stats().length === 1);
+    await waitFor('the file to be opened', () => opened(run));
     // Written in pieces so the tailer sees the line incomplete several times.
     for (let i = 0; i < 4; i++) await appendFile(path, 'x'.repeat(50 * 1024));
     await appendFile(path, '\nafter 1\nafter 2\n');
@@ -185,7 +193,7 @@ describe('FileTailSource', () => {
     await writeFile(join(dir, 'a.log'), 'a 1\n');
     await writeFile(join(dir, 'ignored.txt'), 'no\n');
     const run = tail({ patterns: [join(dir, '*.log')], startAt: 'end' });
-    await waitFor('a.log to be opened', () => run.source.stats().length === 1);
+    await waitFor('a.log to be opened', () => opened(run));
     await writeFile(join(dir, 'b.log'), 'b 1\nb 2\n');
     await run.waitForLines(2);
     expect(run.texts()).toEqual(['b 1', 'b 2']);
