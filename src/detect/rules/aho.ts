@@ -5,7 +5,7 @@
  * folding costs nothing), so the scan is one typed-array read per character. Literals are ASCII (the
  * loader rejects others); a non-ASCII character in the text simply returns the automaton to its root.
  */
-import { ALL_TRIGGERS, CHAR_TRIGGERS, leadingTriggers, pairTriggers } from '../normalize/index.js';
+import { ALL_TRIGGERS, CHAR_TRIGGERS, leadingTriggers, pairTriggers } from '../transforms/index.js';
 import type { IntList } from './intlist.js';
 
 export interface AhoHit {
@@ -132,7 +132,7 @@ export class AhoCorasick {
   }
 
   /**
-   * scanInto fused with normalize's triggerMask (same result, one pass instead of two): pushes literal
+   * scanInto fused with transforms' triggerMask (same result, one pass instead of two): pushes literal
    * hits and returns the trigger mask of `text`. Stops at the first non-ASCII character and returns
    * ALL_TRIGGERS; the hits are then incomplete, and the caller must take its decoding path anyway.
    */

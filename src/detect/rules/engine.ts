@@ -1,6 +1,6 @@
 /**
  * The compiled rule engine. Per field: one charCode pass learns which transforms could change the value
- * (normalize/triggers). A clean value (no `%`, `+`, `&`, `\\`, quotes, non-ASCII... for this field's
+ * (transforms/triggers). A clean value (no `%`, `+`, `&`, `\\`, quotes, non-ASCII... for this field's
  * transforms) is, in every view, the raw text up to ASCII case, so ONE Aho-Corasick pass over the raw
  * text (the automaton folds A-Z) finds the candidate rules and nothing is decoded or copied. Otherwise
  * the rules' transform pipelines run as a trie (shared prefixes once, transforms whose trigger
@@ -10,15 +10,15 @@
  */
 import { truncateFragment, type Detection } from '../../core/detection.js';
 import {
-  MAX_NORMALIZED,
+  MAX_TRANSFORMED,
   NON_ASCII,
   TRANSFORMS,
   outputLimit,
   stepTransform,
   triggerMask,
-  type Normalized,
+  type Transformed,
   type TransformName,
-} from '../normalize/index.js';
+} from '../transforms/index.js';
 import { AhoCorasick } from './aho.js';
 import { fieldLabel, visitEventFields, type EventLike, type FieldInstance } from './fields.js';
 import { IntList } from './intlist.js';
@@ -33,13 +33,13 @@ export interface ScanStats {
   /** Characters fed to the automaton. */
   bytesScanned: number;
   /** Characters produced by normalisation. */
-  bytesNormalized: number;
+  bytesTransformed: number;
   candidates: number;
   regexRuns: number;
 }
 
 export function newStats(): ScanStats {
-  return { fields: 0, bytesScanned: 0, bytesNormalized: 0, candidates: 0, regexRuns: 0 };
+  return { fields: 0, bytesScanned: 0, bytesTransformed: 0, candidates: 0, regexRuns: 0 };
 }
 
 export interface FieldTrace {
@@ -147,7 +147,7 @@ export class RuleEngine {
     const plan = this.fieldPlan(key);
     if (plan.rules.length === 0) return;
     stats.fields++;
-    const value = raw.length > MAX_NORMALIZED ? raw.slice(0, MAX_NORMALIZED) : raw;
+    const value = raw.length > MAX_TRANSFORMED ? raw.slice(0, MAX_TRANSFORMED) : raw;
     let matches: readonly FieldMatch[];
     if (trace !== undefined) {
       // Explanations show the real work on every field: no cache, no fast path, fired rules skipped.
@@ -221,10 +221,10 @@ export class RuleEngine {
         // A view that only lower-cased an ASCII value has exactly the raw text's hits, which are
         // already in `hits` (the raw scan stopped early only on non-ASCII). Keep them then, and scan
         // only the views that decoding changed.
-        const rawHitsValid = this.fastPaths && (mask & NON_ASCII) === 0 && plan.viewSteps.some((st) => caseOnly(results[st] as Normalized));
+        const rawHitsValid = this.fastPaths && (mask & NON_ASCII) === 0 && plan.viewSteps.some((st) => caseOnly(results[st] as Transformed));
         if (!rawHitsValid) this.hits.n = 0;
         for (let k = 0; k < plan.viewSteps.length; k++) {
-          const view = results[plan.viewSteps[k] as number] as Normalized;
+          const view = results[plan.viewSteps[k] as number] as Transformed;
           if ((rawHitsValid && caseOnly(view)) || plan.isRepeatView(results, k)) continue;
           stats.bytesScanned += this.aho.scanInto(view.value, this.hits);
         }
@@ -234,7 +234,7 @@ export class RuleEngine {
     stats.candidates += candidates.n;
     if (t !== null) {
       t.views = plan.pipelines.map((p) => {
-        const n = plan.results[p.step] as Normalized;
+        const n = plan.results[p.step] as Transformed;
         return { transforms: p.transforms, value: n.value, applied: n.applied, traversal: n.traversal };
       });
     }
@@ -256,7 +256,7 @@ export class RuleEngine {
         text = lower ??= TRANSFORMS.lowercase(value);
         applied = NO_TRANSFORMS;
       } else {
-        const view = plan.results[plan.viewOf(ri, false)] as Normalized;
+        const view = plan.results[plan.viewOf(ri, false)] as Transformed;
         text = view.value;
         applied = view.applied;
       }
@@ -315,7 +315,7 @@ export class RuleEngine {
 }
 
 /** Did normalisation leave this view as the raw value, except perhaps for lower-casing? */
-function caseOnly(view: Normalized): boolean {
+function caseOnly(view: Transformed): boolean {
   const a = view.applied;
   return a.length === 0 || (a.length === 1 && a[0] === 'lowercase');
 }
@@ -335,7 +335,7 @@ function computeSteps(value: string, mask: number, plan: FieldPlan, stats: ScanS
   masks[0] = mask;
   next: for (let i = 1; i < steps.length; i++) {
     const s = steps[i] as FieldPlan['steps'][number];
-    const prev = results[s.parent] as Normalized;
+    const prev = results[s.parent] as Transformed;
     const prevMask = masks[s.parent] as number;
     if (skip) {
       if ((prevMask & s.bit) === 0) {
@@ -345,14 +345,14 @@ function computeSteps(value: string, mask: number, plan: FieldPlan, stats: ScanS
       }
       for (const j of s.sameBefore) {
         if (results[(steps[j] as FieldPlan['steps'][number]).parent] === prev) {
-          results[i] = results[j] as Normalized;
+          results[i] = results[j] as Transformed;
           masks[i] = masks[j] as number;
           continue next;
         }
       }
     }
     const r = stepTransform(prev, s.transform as TransformName, s.fn, limit);
-    if (r !== prev) stats.bytesNormalized += r.value.length;
+    if (r !== prev) stats.bytesTransformed += r.value.length;
     results[i] = r;
     masks[i] = r.value === prev.value ? prevMask : triggerMask(r.value);
   }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { RampartError } from '../../core/errors.js';
-import type { TransformName } from '../normalize/index.js';
+import type { TransformName } from '../transforms/index.js';
 import { regexProblem } from './safety.js';
 import { packSchema, ruleSchema, type RuleDoc } from './schema.js';
 import type { CompiledMatch, Rule, RuleSet } from './types.js';

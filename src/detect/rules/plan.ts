@@ -3,7 +3,7 @@
  * all of them: the rules' transform pipelines are merged into a trie of steps, so a prefix shared by
  * several pipelines (urlDecode → unicodeEscape → ...) is computed once per field value.
  */
-import { NON_ASCII, TRANSFORM_BIT, TRANSFORMS, type Normalized, type TransformName } from '../normalize/index.js';
+import { NON_ASCII, TRANSFORM_BIT, TRANSFORMS, type Transformed, type TransformName } from '../transforms/index.js';
 import { ResultCache } from './result-cache.js';
 import type { Rule } from './types.js';
 
@@ -45,9 +45,9 @@ export interface FieldPlan {
   decodeBits: number;
   viewOf(rule: number, argLike: boolean): number;
   /** Is view k (index into viewSteps) the same text as an earlier view? Identical texts are scanned once. */
-  isRepeatView(results: readonly Normalized[], k: number): boolean;
+  isRepeatView(results: readonly Transformed[], k: number): boolean;
   /** Scratch space for the engine (one field at a time): step results and their trigger masks. */
-  results: Normalized[];
+  results: Transformed[];
   masks: Int32Array;
   /** What the rules found in recent values of this field (see result-cache.ts). */
   cache: ResultCache;
@@ -108,16 +108,16 @@ export function buildPlan(rules: readonly Rule[], key: string, tryAll: boolean):
     pipelines,
     viewSteps,
     decodeBits,
-    results: new Array<Normalized>(steps.length),
+    results: new Array<Transformed>(steps.length),
     masks: new Int32Array(steps.length),
     cache: new ResultCache(),
     viewOf: (ri) => ruleView[ri] as number,
     isRepeatView(results, k) {
       // A transform that changed nothing hands back its input object, so on mostly clean values the
       // identity check settles it; equal texts reached along different paths are compared only then.
-      const r = results[viewSteps[k] as number] as Normalized;
+      const r = results[viewSteps[k] as number] as Transformed;
       for (let j = 0; j < k; j++) {
-        const o = results[viewSteps[j] as number] as Normalized;
+        const o = results[viewSteps[j] as number] as Transformed;
         if (o === r || o.value === r.value) return true;
       }
       return false;

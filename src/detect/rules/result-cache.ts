@@ -6,7 +6,7 @@
  * Bounded: values longer than CACHE_MAX_VALUE are not cached, and a key's map is emptied when it
  * reaches CACHE_MAX_ENTRIES (simpler than LRU; a burst of unique values only costs misses).
  */
-import type { TransformName } from '../normalize/index.js';
+import type { TransformName } from '../transforms/index.js';
 
 export const CACHE_MAX_VALUE = 256;
 export const CACHE_MAX_ENTRIES = 4096;

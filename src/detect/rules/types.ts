@@ -1,6 +1,6 @@
 /** A compiled rule and the rule set the loader returns. */
 import type { Category, Severity } from '../../core/detection.js';
-import type { TransformName } from '../normalize/index.js';
+import type { TransformName } from '../transforms/index.js';
 import type { Example, FieldSpec } from './schema.js';
 
 export type CompiledMatch =

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ALL_TRIGGERS,
   forEachArg,
-  MAX_NORMALIZED,
+  MAX_TRANSFORMED,
   NON_ASCII,
-  normalizeField,
-  normalizePath,
+  applyTransforms,
+  collapsePath,
   parseQuery,
   percentDecodeOnce,
   TRANSFORM_BIT,
@@ -116,8 +116,8 @@ describe('iisDecode', () => {
 
   it('is bounded on long hostile input', () => {
     for (const input of ['%c0'.repeat(20_000), '%25c1%25pc'.repeat(5_000), '%%32%%66'.repeat(5_000)]) {
-      const r = normalizeField(input, ['iisDecode', 'urlDecode']);
-      expect(r.value.length).toBeLessThanOrEqual(MAX_NORMALIZED);
+      const r = applyTransforms(input, ['iisDecode', 'urlDecode']);
+      expect(r.value.length).toBeLessThanOrEqual(MAX_TRANSFORMED);
     }
   });
 });
@@ -154,24 +154,24 @@ describe('evasion transforms on hostile input', () => {
   });
 });
 
-describe('normalizeField', () => {
+describe('applyTransforms', () => {
   it('records which transforms changed the value, and traversal', () => {
-    const r = normalizeField('%2E%2E%2fETC/passwd', ['urlDecode', 'nullByte', 'pathNormalize', 'lowercase']);
+    const r = applyTransforms('%2E%2E%2fETC/passwd', ['urlDecode', 'nullByte', 'pathNormalize', 'lowercase']);
     expect(r.value).toBe('etc/passwd');
     expect(r.applied).toEqual(['urlDecode', 'pathNormalize', 'lowercase']);
     expect(r.traversal).toBe(true);
   });
 
   it('leaves clean values alone with nothing applied', () => {
-    const r = normalizeField('/products/4711', ['urlDecode', 'htmlEntity', 'pathNormalize', 'lowercase']);
+    const r = applyTransforms('/products/4711', ['urlDecode', 'htmlEntity', 'pathNormalize', 'lowercase']);
     expect(r).toEqual({ value: '/products/4711', applied: [], traversal: false });
   });
 
   it('bounds output: at most 2x input and at most 16 KiB', () => {
     const all = Object.keys(TRANSFORMS) as TransformName[];
     for (const input of ['İ'.repeat(5000), 'A'.repeat(100_000), '%41'.repeat(30_000), '&#x41;'.repeat(10_000)]) {
-      const r = normalizeField(input, all);
-      expect(r.value.length).toBeLessThanOrEqual(MAX_NORMALIZED);
+      const r = applyTransforms(input, all);
+      expect(r.value.length).toBeLessThanOrEqual(MAX_TRANSFORMED);
       expect(r.value.length).toBeLessThanOrEqual(Math.max(16, input.length * 2));
     }
   });
@@ -179,7 +179,7 @@ describe('normalizeField', () => {
   it('stops after 3 decoding rounds on 20 levels of nested encoding', () => {
     let s = '<script>';
     for (let i = 0; i < 20; i++) s = encodeURIComponent(s);
-    const r = normalizeField(s, ['urlDecode']);
+    const r = applyTransforms(s, ['urlDecode']);
     expect(r.value.length).toBeLessThanOrEqual(s.length);
     expect(r.value).not.toContain('<script>');
   });
@@ -220,7 +220,7 @@ describe('trigger mask (transforms skipped on values without their trigger chara
       if ((triggerMask(s) & TRANSFORM_BIT[name]) !== 0) continue;
       skipped++;
       expect(TRANSFORMS[name](s), JSON.stringify(s)).toBe(s);
-      if (name === 'pathNormalize') expect(normalizePath(s).traversal).toBe(false);
+      if (name === 'pathNormalize') expect(collapsePath(s).traversal).toBe(false);
     }
     expect(skipped).toBeGreaterThan(100);
   });

@@ -8,7 +8,7 @@
  *   or the Kelvin sign into ASCII letters... are not worth modelling);
  * - pairs are approximated by their two characters (`/.` and `//` for pathNormalize, `/*` and `--` for
  *   sqlComments, two spaces for compressWhitespace); an `&` counts only if an entity could start there.
- * normalize.test.ts checks on fuzzed input that a transform whose bit is clear leaves the text alone.
+ * transforms.test.ts checks on fuzzed input that a transform whose bit is clear leaves the text alone.
  */
 import { entityAt } from './decode.js';
 import type { TransformName } from './index.js';
@@ -72,7 +72,7 @@ export function pairTriggers(s: string, i: number, prev: number, c: number): num
   return 0;
 }
 
-/** normalizePath treats a leading `.` as a possible relative segment. */
+/** collapsePath treats a leading `.` as a possible relative segment. */
 export function leadingTriggers(s: string): number {
   return s.charCodeAt(0) === 46 ? B.pathNormalize : 0;
 }

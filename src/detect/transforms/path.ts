@@ -9,7 +9,7 @@ export interface PathResult {
  * Backslashes become `/`, `//` collapses, `/./` disappears, `..` (also Tomcat's `..;x`) pops a segment.
  * The input should already be decoded; this never grows the string.
  */
-export function normalizePath(s: string): PathResult {
+export function collapsePath(s: string): PathResult {
   const src = s.indexOf('\\') === -1 ? s : s.replace(/\\/g, '/');
   if (src.indexOf('/.') === -1 && src.indexOf('//') === -1 && !src.startsWith('.')) {
     return { value: src, traversal: false };
@@ -33,5 +33,5 @@ export function normalizePath(s: string): PathResult {
 }
 
 export function pathNormalize(s: string): string {
-  return normalizePath(s).value;
+  return collapsePath(s).value;
 }
