@@ -1,5 +1,5 @@
 /** Running totals for `rampart analyze` and their text rendering. */
-import { SEVERITIES, type Severity, type ThreatEvent } from '../core/detection.js';
+import { isSimulatedOnly, SEVERITIES, type Severity, type ThreatEvent } from '../core/detection.js';
 import type { PipelineSnapshot } from '../pipeline/metrics.js';
 
 /** Cap on distinct IPs counted for the top list, so a flood of unique attackers cannot grow it without bound. */
@@ -15,7 +15,7 @@ export class AnalyzeSummary {
 
   add(threats: readonly ThreatEvent[]): void {
     for (const t of threats) {
-      if (t.score === 0 && t.detections.every((d) => d.simulated)) {
+      if (isSimulatedOnly(t)) {
         this.simulatedOnly++;
         continue;
       }

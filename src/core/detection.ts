@@ -65,6 +65,14 @@ export interface ThreatEvent {
   geo?: ThreatGeo;
 }
 
+/**
+ * True when every detection of a flagged event is in simulation: it is stored as evidence of what the
+ * rule would have done, but it is not a threat (no score, no alert) and no threat count includes it.
+ */
+export function isSimulatedOnly(t: Pick<ThreatEvent, 'detections'>): boolean {
+  return t.detections.length > 0 && t.detections.every((d) => d.simulated === true);
+}
+
 /** Geography and network of a threat's source. `kind` says why the rest may be absent (private, reserved…). */
 export interface ThreatGeo {
   /** The address class (src/net/ip-class.ts): only `public` addresses are looked up. */

@@ -1,5 +1,9 @@
 /**
- * Global risk from the sources that answered `ok` (errors and skips neither raise nor lower it).
+ * Global risk from the sources that apply to the indicator. A source `skipped` (no key, a type it
+ * does not look up, a private address) does not apply and takes no part. A source that applies but
+ * did not answer (`error`: outage, over quota, breaker open) is no evidence: it adds nothing and keeps
+ * its weight, so an outage can never raise a score (a provider over its quota used to lift 77/high to
+ * 81/critical by dropping a low score from the mean); the collector retries such IOCs sooner.
  *
  * Per-source score, 0-100:
  * - abuseipdb: abuse_confidence as given (AbuseIPDB's own 0-100 confidence).
@@ -9,9 +13,9 @@
  * - otx: 10 per pulse (capped at 60) + 30 when a pulse names a malware family; capped at 100.
  *   Pulses are community-curated and noisy, so OTX alone never reaches `critical`.
  *
- * Combination: weighted mean with weights abuseipdb 0.45, virustotal 0.35, otx 0.20, renormalised
- * over the sources that answered — but never below 0.8 × the strongest single score, because one
- * confident source should flag an indicator even when the others have never seen it.
+ * Combination: weighted mean with weights abuseipdb 0.45, virustotal 0.35, otx 0.20, over the sources
+ * that apply — but never below 0.8 × the strongest single score, because one confident source should
+ * flag an indicator even when the others have never seen it (or could not answer).
  *
  * Levels: 0 none, 1-24 low, 25-49 medium, 50-79 high, 80-100 critical.
  * Categories: the union of the sources' normalised categories (AbuseIPDB report categories, VT threat
@@ -72,11 +76,12 @@ export function computeRisk(sources: readonly ProviderResult[]): Risk {
   let strongest = 0;
   const cats = new Set<string>();
   for (const r of sources) {
+    if (r.status === 'skipped') continue;
+    const w = SOURCE_WEIGHTS[r.source] ?? 0.2;
+    weights += w;
     const s = sourceScore(r);
     if (s === null) continue;
-    const w = SOURCE_WEIGHTS[r.source] ?? 0.2;
     weighted += s * w;
-    weights += w;
     strongest = Math.max(strongest, s);
     for (const c of categoriesOf(r)) if (cats.size < MAX_CATEGORIES) cats.add(c);
   }

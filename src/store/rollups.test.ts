@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate, capKeys, MAX_ROLLUP_PATH, minuteOf, OTHER } from './rollups.js';
-import { makeEvent, makeThreat, T0 } from './testing/fixtures.js';
+import { makeDetection, makeEvent, makeThreat, T0 } from './testing/fixtures.js';
 
 describe('aggregate', () => {
   it('counts per minute, severity, category, ip and path', () => {
@@ -16,6 +16,17 @@ describe('aggregate', () => {
     expect(r.categories.get(T0)).toEqual(new Map([['xss', 1]]));
     expect(r.ips.get(T0)?.get('1.1.1.1')).toEqual({ requests: 1, threats: 1 });
     expect([...r.paths.get(T0 + 60_000)!.keys()]).toEqual(['y'.repeat(MAX_ROLLUP_PATH)]);
+  });
+
+  it('does not count a threat whose detections are all simulated', () => {
+    const a = makeEvent('a', { time: T0, ip: '1.1.1.1', path: '/x' });
+    const b = makeEvent('b', { time: T0, ip: '2.2.2.2', path: '/y' });
+    const simulated = makeThreat(a, { score: 0, severity: 'info', detections: [{ ...makeDetection({}), simulated: true }] });
+    const mixed = makeThreat(b, { detections: [{ ...makeDetection({}), simulated: true }, makeDetection({})] });
+    const r = aggregate([a, b], [simulated, mixed]);
+    expect(r.minutes.get(T0)).toMatchObject({ requests: 2, threats: 1, bySeverity: { info: 0, high: 1 } });
+    expect(r.ips.get(T0)?.get('1.1.1.1')).toEqual({ requests: 1, threats: 0 });
+    expect(r.categories.get(T0)).toEqual(new Map([['sqli', 1]]));
   });
 
   it('floors negative times to their minute too', () => {

@@ -7,7 +7,7 @@
  * the `maxKeys` busiest IPs and paths (by threats, then requests) keep their own row; the rest are
  * summed under OTHER. Top-N lists stay right for anything busy; the long tail is approximate.
  */
-import type { Category, Severity, ThreatEvent } from '../core/detection.js';
+import { isSimulatedOnly, type Category, type Severity, type ThreatEvent } from '../core/detection.js';
 import type { HttpEvent } from '../core/event.js';
 import { ip as boundIp, text } from './sanitize.js';
 
@@ -52,7 +52,7 @@ export function rollupPath(path: string): string {
   return text(path.length > MAX_ROLLUP_PATH ? path.slice(0, MAX_ROLLUP_PATH) : path);
 }
 
-/** `events` and `threats` are the rows the inserts returned (already de-duplicated). */
+/** `events` and `threats` are the rows the inserts returned (already de-duplicated); simulation-only threats are not counted. */
 export function aggregate(
   events: Iterable<HttpEvent>,
   threats: Iterable<ThreatEvent>,
@@ -66,6 +66,8 @@ export function aggregate(
     keyed(out.paths, m, rollupPath(e.path)).requests++;
   }
   for (const t of threats) {
+    // Simulation-only detections are stored as evidence but are no threat: /api/stats must not count them.
+    if (isSimulatedOnly(t)) continue;
     const m = minuteOf(t.event.time);
     const counts = minute(out, m);
     counts.threats++;
