@@ -22,6 +22,9 @@ import { flushWindows, runSource } from '../pipeline/pipeline.js';
 import { startRuleReload } from '../pipeline/reload.js';
 import { BadLineSampler } from '../pipeline/sampler.js';
 import { startRetention } from '../pipeline/retention.js';
+import { deferredSource } from '../pipeline/deferred-source.js';
+import { connectStore } from '../pipeline/store-connect.js';
+import { StoreOutage } from '../pipeline/store-outage.js';
 import { openStore } from '../store/index.js';
 import { describeTimeZone, resolveTimeZone } from '../time/zone.js';
 import { buildCollector, enrichmentApi, enrichmentCheck, openEnrichment } from './enrichment.js';
@@ -83,9 +86,13 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     describeTimeZone(zone, Date.now()),
   );
 
-  const store = await openStore({ ...storeOptions(config), logger, reputationMinScore: config.enrich.reputation.minScore });
-  const migrated = await store.migrate();
-  logger.info({ store: store.sql.dialect, migrations: migrated.applied.length }, 'store ready');
+  const store = await openStore({ ...storeOptions(config), logger, reputationMinScore: config.enrich.reputation.minScore, migrate: false });
+  // A database that is down at start is waited for (with /health up and /ready saying so); sources start once it answers.
+  const abort = new AbortController();
+  const metrics = new PipelineMetrics();
+  const outage = new StoreOutage(store.sql.dialect, logger, metrics.storeAvailability);
+  const storeLink = await connectStore(store, outage, { signal: abort.signal });
+  void storeLink.ready.then((up) => up && logger.info({ store: store.sql.dialect, migrations: up.migrations.applied.length }, 'store ready'));
 
   // GeoIP files are checked here (type, build date): a wrong file stops start-up with its name.
   const enrichment = await openEnrichment(config, (message) => logger.warn(message));
@@ -100,7 +107,6 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     logger.info({ intervalS: config.enrich.collector.intervalSeconds, batch: config.enrich.collector.batchSize }, 'enrichment collector running');
   }
 
-  const abort = new AbortController();
   const tasks: Promise<unknown>[] = [];
   let patterns = config.ingest.logs;
   let startAt = config.ingest.startAt;
@@ -121,21 +127,24 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     logger.warn('no log configured and the demo is off: only the API runs (set --log or ingest.logs)');
   }
 
-  const metrics = new PipelineMetrics();
   const sampler = new BadLineSampler(logger);
   const bus = new InProcessBus<ThreatEvent>((err) => logger.warn({ err }, 'live subscriber failed'));
-  const checkpoints = await store.loadCheckpoints();
-  const sources = patterns.map(
-    (pattern) =>
-      new FileTailSource({
-        id: pattern,
-        patterns: [pattern],
-        checkpoints,
-        startAt,
-        pollIntervalMs: config.ingest.pollIntervalMs,
-        batchLines: config.ingest.batchLines,
-        logger,
-      }),
+  const sources = patterns.map((pattern) =>
+    deferredSource(pattern, async () => {
+      const up = await storeLink.ready;
+      return (
+        up &&
+        new FileTailSource({
+          id: pattern,
+          patterns: [pattern],
+          checkpoints: up.checkpoints,
+          startAt,
+          pollIntervalMs: config.ingest.pollIntervalMs,
+          batchLines: config.ingest.batchLines,
+          logger,
+        })
+      );
+    }),
   );
   const running = new Set<string>();
   for (const source of sources) {
@@ -156,7 +165,7 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
             if (config.enrich.collector.enabled) collector.addFromThreats(threats);
           },
         },
-        { signal: abort.signal, onError: (err) => logger.error({ err, source: source.id }, 'store write failed; retrying') },
+        { signal: abort.signal, outage },
       )
         .catch((err: unknown) => logger.error({ err, source: source.id }, 'source stopped'))
         .finally(() => running.delete(source.id)),
@@ -171,7 +180,7 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     pipeline: metrics,
     readiness: async () => ({
       checks: {
-        ...(await storeChecks(store, logger)),
+        ...(outage.checks() ?? (await storeChecks(store, logger))),
         sources: {
           ok: abort.signal.aborted || running.size === sources.length,
           detail: `${running.size} of ${sources.length} running`,

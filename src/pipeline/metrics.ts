@@ -36,6 +36,18 @@ export interface StageCounters {
   errors: number;
 }
 
+/** The store as the pipeline saw it (see store-outage.ts). */
+export interface StoreAvailability {
+  /** Outages since start: runs of failed writes or connection attempts ended by a success. */
+  outages: number;
+  /** Failed attempts after the first of each outage. */
+  retries: number;
+  /** Epoch ms the current outage began; null while the store answers. */
+  downSince: number | null;
+  /** Why the current outage's last attempt failed (a short label, no address); null while the store answers. */
+  lastError: string | null;
+}
+
 export interface PipelineSnapshot {
   startedAt: string;
   uptimeS: number;
@@ -45,6 +57,7 @@ export interface PipelineSnapshot {
   /** Sums over all sources; newestEventTime and lagMs from the newest source. */
   totals: SourceMetrics;
   linesPerSecond: number;
+  storeAvailability: StoreAvailability;
 }
 
 function emptySource(): SourceCounters {
@@ -70,6 +83,7 @@ export class PipelineMetrics {
   readonly startedAt: number;
   private readonly sources = new Map<string, SourceCounters>();
   readonly stages = { parse: emptyStage(), detect: emptyStage(), store: emptyStage() };
+  readonly storeAvailability: StoreAvailability = { outages: 0, retries: 0, downSince: null, lastError: null };
 
   constructor(private readonly now: () => number = Date.now) {
     this.startedAt = now();
@@ -109,6 +123,7 @@ export class PipelineMetrics {
       },
       totals: { ...totals, lagMs: lag(now, totals.newestEventTime) },
       linesPerSecond: Math.round(totals.read / uptimeS),
+      storeAvailability: { ...this.storeAvailability },
     };
   }
 }

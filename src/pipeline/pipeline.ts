@@ -11,6 +11,7 @@ import type { IpWindow } from '../detect/behaviour/index.js';
 import type { LogFormat, RawLine, Source, SourceBatch } from '../ingest/types.js';
 import type { WriteBatch } from '../store/types.js';
 import type { PipelineMetrics } from './metrics.js';
+import { backoffDelay } from './store-outage.js';
 import type { BadLineSampler } from './sampler.js';
 
 export type Normaliser = (record: import('../ingest/types.js').LogRecord, line: RawLine) => HttpEvent | { error: string };
@@ -138,15 +139,28 @@ async function commit(prepared: PreparedBatch, deps: PipelineDeps): Promise<void
   deps.onStored?.(prepared.write.threats, prepared.write.events);
 }
 
+/** What runSource tells about store failures and recoveries (a StoreOutage, in serve). */
+export interface StoreRetryObserver {
+  failed(err: unknown, what: string, retryInMs: number): void;
+  succeeded(what: string): void;
+}
+
+export interface RunSourceOptions {
+  signal?: AbortSignal;
+  /** First retry delay after a failed write (doubling up to maxRetryDelayMs). */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  onError?: (err: unknown) => void;
+  outage?: StoreRetryObserver;
+}
+
 /**
- * Runs one source to its end (or until it stops). A store failure is retried with backoff rather
- * than dropping the batch: the source is not pulled meanwhile, so the pressure reaches the reader.
+ * Runs one source to its end (or until it stops). A store failure is retried with capped backoff rather
+ * than dropping the batch: the source is not pulled meanwhile, so the pressure reaches the reader, and
+ * ingest resumes by itself when the store is back. A retried batch is not duplicated: its checkpoint
+ * commits with it, and its rows carry stable ids inserted with ON CONFLICT DO NOTHING.
  */
-export async function runSource(
-  source: Source,
-  deps: PipelineDeps,
-  opts: { signal?: AbortSignal; retryDelayMs?: number; onError?: (err: unknown) => void } = {},
-): Promise<void> {
+export async function runSource(source: Source, deps: PipelineDeps, opts: RunSourceOptions = {}): Promise<void> {
   let inFlight: Promise<void> | null = null;
   for await (const batch of source.batches()) {
     const prepared = prepareBatch(batch, deps);
@@ -157,24 +171,24 @@ export async function runSource(
   if (inFlight) await inFlight;
 }
 
-async function commitWithRetry(
-  prepared: PreparedBatch,
-  deps: PipelineDeps,
-  opts: { signal?: AbortSignal; retryDelayMs?: number; onError?: (err: unknown) => void },
-): Promise<void> {
-  let delay = opts.retryDelayMs ?? 500;
-  for (;;) {
+async function commitWithRetry(prepared: PreparedBatch, deps: PipelineDeps, opts: RunSourceOptions): Promise<void> {
+  const first = opts.retryDelayMs ?? 250;
+  const max = opts.maxRetryDelayMs ?? 5_000;
+  const what = `ingest of ${prepared.sourceId}`;
+  for (let attempt = 0; ; attempt++) {
     try {
       await commit(prepared, deps);
+      if (attempt > 0) opts.outage?.succeeded(what);
       return;
     } catch (err) {
+      const delay = backoffDelay(attempt, first, max);
       opts.onError?.(err);
+      opts.outage?.failed(err, what, delay);
       if (opts.signal?.aborted) {
         deps.metrics.source(prepared.sourceId).dropped += prepared.write.events.length;
         return;
       }
       await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 30_000);
     }
   }
 }

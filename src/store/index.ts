@@ -15,6 +15,8 @@ export interface OpenOptions {
   dataDir?: string;
   /** PostgreSQL only: the schema to work in (a plain identifier that exists). */
   schema?: string;
+  /** PostgreSQL only: application_name of the connections (default `rampart`). */
+  applicationName?: string;
   logger?: StoreLogger;
 }
 
@@ -25,7 +27,7 @@ export async function openSql(opts: OpenOptions = {}): Promise<SqlClient> {
   if (url === undefined || url === '') return openPglite(opts.dataDir ?? DEFAULT_DATA_DIR);
   if (url === 'memory://') return openPglite('memory://');
   if (/^postgres(ql)?:\/\//.test(url)) {
-    return openPg(url, { schema: opts.schema, logger: opts.logger });
+    return openPg(url, { schema: opts.schema, applicationName: opts.applicationName, logger: opts.logger });
   }
   throw new ConfigError('databaseUrl', 'expected postgres://…, postgresql://… or memory://');
 }

@@ -13,6 +13,10 @@ export interface PgClientOptions {
   schema?: string;
   /** Pool size; the default suits one ingest writer plus API readers. */
   max?: number;
+  /** application_name of every connection (what pg_stat_activity shows); default `rampart`. */
+  applicationName?: string;
+  /** How long to wait for a new connection before the operation fails (default 10 s). */
+  connectTimeoutMs?: number;
   logger?: StoreLogger;
 }
 
@@ -24,12 +28,21 @@ export function openPg(databaseUrl: string, opts: PgClientOptions = {}): SqlClie
   }
   const pool = new pg.Pool({
     connectionString: databaseUrl,
-    application_name: 'rampart',
+    application_name: opts.applicationName ?? 'rampart',
     max: opts.max ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    // Detects a peer that vanished without a FIN (host down, network cut) instead of waiting forever.
+    keepAlive: true,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
-  // An idle connection dropped by the server emits 'error' on the pool; unhandled it would kill the process.
-  pool.on('error', (err) => opts.logger?.warn({ err }, 'postgres idle connection error'));
+  // A connection the server drops (restart, pg_terminate_backend) emits 'error'; with no listener that
+  // kills the process. The pool listens only while a client is idle and removes its listener on checkout,
+  // so every client gets its own listener for life. The query in flight rejects as well, and that is what
+  // callers act on (the pipeline retries and logs the outage once): here it is only worth a debug line.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => opts.logger?.debug({ err }, 'postgres connection lost'));
+  });
+  pool.on('error', (err) => opts.logger?.debug({ err }, 'postgres idle connection lost'));
   return {
     dialect: 'postgres',
     query: (text, params) => run(pool, text, params),

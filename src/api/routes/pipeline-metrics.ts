@@ -64,6 +64,16 @@ const metricsSchema = {
     },
     totals: sourceSchema,
     linesPerSecond: { type: 'number', description: 'Lines read per second, averaged since start.' },
+    storeAvailability: {
+      type: 'object',
+      properties: {
+        outages: { ...count, description: 'Store outages since start (failed writes or connections until a success).' },
+        retries: { ...count, description: 'Failed attempts after the first of each outage.' },
+        downSince: { ...nullableNumber, description: 'Start of the current outage, epoch ms; null while the store answers.' },
+        lastError: { type: ['string', 'null'], description: 'Why the current outage began, e.g. connection refused.' },
+      },
+      required: ['outages', 'retries', 'downSince', 'lastError'],
+    },
   },
   required: ['startedAt', 'uptimeS', 'sources', 'stages', 'totals', 'linesPerSecond'],
 } as const;
