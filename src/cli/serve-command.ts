@@ -141,6 +141,7 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
           startAt,
           pollIntervalMs: config.ingest.pollIntervalMs,
           batchLines: config.ingest.batchLines,
+          rotationGlobs: config.ingest.rotation.glob,
           logger,
         })
       );

@@ -11,6 +11,9 @@ interface SourceRow {
   threats: number;
   stored: number;
   dropped: number;
+  /** Absent from servers older than the counter. */
+  lostBytes?: number;
+  losses?: number;
   lagMs: number | null;
 }
 
@@ -42,7 +45,7 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
 }
 
 export function formatStatus(snap: { sources: Record<string, SourceRow>; linesPerSecond: number; uptimeS: number }): string {
-  const head = ['source', 'read', 'parsed', 'unparsed', 'overlong', 'threats', 'stored', 'dropped', 'lag'];
+  const head = ['source', 'read', 'parsed', 'unparsed', 'overlong', 'threats', 'stored', 'dropped', 'lost', 'lag'];
   const rows = Object.entries(snap.sources).map(([id, s]) => [
     id,
     String(s.read),
@@ -52,6 +55,8 @@ export function formatStatus(snap: { sources: Record<string, SourceRow>; linesPe
     String(s.threats),
     String(s.stored),
     String(s.dropped),
+    // A loss may have no known size (a file replaced while Rampart was stopped): show how many too.
+    s.losses ? `${s.lostBytes ?? 0} B in ${s.losses}` : '0',
     s.lagMs === null ? '-' : `${(s.lagMs / 1000).toFixed(1)}s`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -48,6 +48,11 @@ export const configSchema = z
         trustedProxies: z.array(z.string()).default([]),
         batchLines: z.number().int().min(1).max(100_000).default(5000),
         pollIntervalMs: z.number().int().min(10).max(60_000).default(250),
+        /** Where rotated files go when not beside the log as `access.log.1`, `-20240102`, `.2.gz` (README). */
+        rotation: z
+          .object({ glob: z.array(z.string().min(1)).default([]) })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

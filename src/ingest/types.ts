@@ -46,6 +46,12 @@ export interface SourceBatch {
   lines: RawLine[];
   /** Checkpoints to save with this batch (one per file that advanced). */
   checkpoints: Checkpoint[];
+  /**
+   * Parts of the input the source found it cannot recover since its previous batch (a file truncated
+   * before it was read and no copy found): how many times, and the bytes known (0 when unknown).
+   * A batch may carry only this, with no lines.
+   */
+  lost?: { count: number; bytes: number };
 }
 
 export interface Source {

@@ -19,6 +19,10 @@ export interface SourceCounters {
   stored: number;
   /** Lines or events not stored in this run for any other reason; should stay 0. */
   dropped: number;
+  /** Bytes of the input known to be unrecoverable (truncated before read, no rotated copy found); should stay 0. */
+  lostBytes: number;
+  /** Times part of the input could not be recovered (lostBytes may not know the size, e.g. while stopped). */
+  losses: number;
   batches: number;
   /** Newest event time processed (epoch ms); null before the first. */
   newestEventTime: number | null;
@@ -70,6 +74,8 @@ function emptySource(): SourceCounters {
     threats: 0,
     stored: 0,
     dropped: 0,
+    lostBytes: 0,
+    losses: 0,
     batches: 0,
     newestEventTime: null,
   };

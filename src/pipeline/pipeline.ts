@@ -80,6 +80,10 @@ export function prepareBatch(batch: SourceBatch, deps: PipelineDeps): PreparedBa
     events.push(event);
   }
   counters.read += lines.length;
+  if (batch.lost) {
+    counters.losses += batch.lost.count;
+    counters.lostBytes += batch.lost.bytes;
+  }
   counters.overlong += overlong;
   counters.unparsed += unparsed;
   counters.parsed += events.length;

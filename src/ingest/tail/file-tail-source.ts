@@ -3,6 +3,12 @@
  * (rename-and-create, copytruncate, symlink repointing) and restarts (checkpoints), and yields their
  * lines in batches when the pipeline pulls.
  *
+ * Nothing between a checkpoint and the live file is skipped: after a rotation (live or while stopped) the
+ * rotated files are found by identity (rotation-chain.ts) and read in order, the checkpointed one from its
+ * offset, compressed ones too; after copytruncate the copy's unread part is read before the new content.
+ * What really cannot be found is counted (lostBytes, losses), logged at warn, and carried to the pipeline
+ * metrics with the next batch.
+ *
  * Change detection: fs.watch on the parent directories wakes the reader; a stat poll runs beside it as
  * a safety net (every 4 x pollIntervalMs), or at pollIntervalMs when watching fails or usePolling is set.
  * The source reads only inside `batches()` when the consumer pulls, at most one chunk per file ahead.
@@ -14,8 +20,10 @@ import { FollowedPath, type TailFileStats } from './followed-path.js';
 import { compilePatterns, expand } from './discovery.js';
 import { DirWatcher } from './dir-watcher.js';
 import { fileIdOf } from './head.js';
-import { findRotatedSibling } from './rotated-sibling.js';
-import { TailedFile, type StartAt } from './tailed-file.js';
+import { CompressedFile } from './compressed-file.js';
+import type { LineReader } from './line-reader.js';
+import { findChain, type RotatedFile } from './rotation-chain.js';
+import { TailedFile, type Rewrite, type StartAt } from './tailed-file.js';
 import { Wakeup } from './wakeup.js';
 
 /** The subset of pino the tailer uses. */
@@ -43,6 +51,11 @@ export interface FileTailSourceOptions {
   usePolling?: boolean;
   /** A rotated-away file that is drained is closed after it has not grown for this long, default 2 s. */
   drainGraceMs?: number;
+  /**
+   * Globs naming rotated files that do not start with the log's name (logrotate `olddir`, `dateformat`
+   * before the extension). Names like `access.log.1`, `access.log-20240102`, `.2.gz` are found without.
+   */
+  rotationGlobs?: string[];
 }
 
 const noopLogger: TailLogger = { info: () => undefined, warn: () => undefined };
@@ -68,6 +81,8 @@ export class FileTailSource implements Source {
   private inFlight: Promise<unknown> | null = null;
   /** Round-robin start, so one busy file cannot starve the others. */
   private turn = 0;
+  /** Losses not yet reported in a batch. */
+  private unreported = { bytes: 0, count: 0 };
 
   constructor(private readonly options: FileTailSourceOptions) {
     this.id = options.id;
@@ -142,7 +157,7 @@ export class FileTailSource implements Source {
       }
       await this.readInto(lines, advanced);
       if (lines.length >= this.batchLines || this.stopped) break;
-      if (lines.length === 0) {
+      if (lines.length === 0 && this.unreported.count === 0) {
         await this.wakeup.wait(null);
         continue;
       }
@@ -151,13 +166,18 @@ export class FileTailSource implements Source {
       if (left <= 0) break;
       await this.wakeup.wait(left);
     }
-    if (lines.length === 0) return null;
+    if (lines.length === 0 && this.unreported.count === 0) return null;
     const checkpoints: Checkpoint[] = [];
     for (const p of advanced) {
       const c = p.checkpoint();
       if (c) checkpoints.push(c);
     }
-    return { sourceId: this.id, lines, checkpoints };
+    const batch: SourceBatch = { sourceId: this.id, lines, checkpoints };
+    if (this.unreported.count > 0) {
+      batch.lost = { ...this.unreported };
+      this.unreported = { bytes: 0, count: 0 };
+    }
+    return batch;
   }
 
   private async readInto(lines: RawLine[], advanced: Set<FollowedPath>): Promise<void> {
@@ -211,11 +231,8 @@ export class FileTailSource implements Source {
 
   /** Opens the file now at `path`: a new file, or the successor of a rotated one. */
   private async follow(followed: FollowedPath, path: string, initial: boolean): Promise<void> {
-    const onTruncate = (file: TailedFile, reason: string) =>
-      this.log.info(
-        { source: path, fileId: file.fileId, reason },
-        `file tail ${this.id}: ${path} was truncated or rewritten (${reason}); reading it again from the start`,
-      );
+    const onRewrite = (file: TailedFile, rewrite: Rewrite) => this.rewritten(followed, file, rewrite);
+    const previous = followed.current;
     if (followed.current || followed.draining.length > 0) {
       followed.rotations++;
       this.log.info(
@@ -224,70 +241,146 @@ export class FileTailSource implements Source {
       );
     }
     followed.retireCurrent();
-    if (!initial) {
-      followed.current = await TailedFile.open(
-        path,
-        path,
-        { offset: 0, line: 0 },
-        followed.counters,
-        onTruncate,
-      );
-      return;
-    }
-    const checkpoint = this.checkpoints.get(path);
-    if (!checkpoint) {
-      const start = this.options.startAt === 'end' ? 'end' : { offset: 0, line: 0 };
-      followed.current = await TailedFile.open(path, path, start, followed.counters, onTruncate);
-      return;
-    }
-    const file = await TailedFile.open(path, path, { offset: 0, line: 0 }, followed.counters, onTruncate);
-    const resumeAt = await this.resumePoint(file, checkpoint, followed);
-    if (resumeAt.offset === 0 && resumeAt.line === 0) {
+    const checkpoint = initial ? this.checkpoints.get(path) : undefined;
+    if (!initial || !checkpoint) {
+      const start = initial && this.options.startAt === 'end' ? 'end' : { offset: 0, line: 0 };
+      const file = await TailedFile.open(path, path, start, followed.counters, onRewrite);
+      // Rotated twice between two looks: the files between the old one (still open) and this one.
+      if (previous) await this.queueChain(followed, previous.checkpoint(), file.fileId, 'between');
       followed.current = file;
       return;
     }
-    await file.close();
-    followed.current = await TailedFile.open(path, path, resumeAt, followed.counters, onTruncate);
+    const file = await TailedFile.open(path, path, { offset: 0, line: 0 }, followed.counters, onRewrite);
+    if (
+      file.fileId === checkpoint.fileId &&
+      file.headHash === checkpoint.headHash &&
+      file.fileSize >= checkpoint.offset
+    ) {
+      await file.close();
+      const at = { offset: checkpoint.offset, line: checkpoint.line };
+      followed.current = await TailedFile.open(path, path, at, followed.counters, onRewrite);
+      return;
+    }
+    // Rotated, copytruncated or rewritten while stopped: read what is left from the checkpoint on first.
+    if (!(await this.queueChain(followed, checkpoint, file.fileId, 'resume'))) {
+      const what =
+        file.fileId !== checkpoint.fileId
+          ? `is a different file than the checkpoint's (${checkpoint.fileId})`
+          : file.headHash !== checkpoint.headHash
+            ? 'was rewritten since the checkpoint (its first line changed)'
+            : `was truncated since the checkpoint (${file.fileSize} bytes, below the checkpoint offset ${checkpoint.offset})`;
+      this.recordLoss(
+        followed,
+        null,
+        `file tail ${this.id}: ${path} ${what} and no rotated file holds the checkpointed content; anything written to it after byte ${checkpoint.offset} cannot be recovered; reading ${path} from the start`,
+      );
+    }
+    followed.current = file;
   }
 
-  /** Where to continue `file` given its checkpoint; may queue the rotated predecessor to be read first. */
-  private async resumePoint(file: TailedFile, cp: Checkpoint, followed: FollowedPath): Promise<StartAt> {
-    const path = cp.source;
-    if (file.fileId === cp.fileId) {
-      if (file.headHash === cp.headHash && file.fileSize >= cp.offset)
-        return { offset: cp.offset, line: cp.line };
-      const why =
-        file.headHash !== cp.headHash
-          ? 'its first line changed'
-          : `it is shorter (${file.fileSize}) than the checkpoint offset ${cp.offset}`;
-      this.log.info(
-        { source: path, checkpoint: cp },
-        `file tail ${this.id}: ${path} was rewritten since the checkpoint (${why}); reading it from the start`,
-      );
-      return { offset: 0, line: 0 };
-    }
-    const sibling = await findRotatedSibling(path, cp);
-    if (sibling) {
-      this.log.info(
-        { source: path, rotatedTo: sibling },
-        `file tail ${this.id}: ${path} was rotated while stopped; reading the rest of ${sibling} first`,
-      );
-      const old = await TailedFile.open(
-        path,
-        sibling,
-        { offset: cp.offset, line: cp.line },
-        followed.counters,
-        () => undefined,
-      );
-      followed.draining.push(old);
+  /**
+   * Queues, after the files already draining, the rotated files from `from` to the live file: with
+   * 'resume' the one holding `from` (read from its offset) and every newer one; with 'between' only the
+   * newer ones (the old file is still open). False when the file holding `from` was not found.
+   */
+  private async queueChain(
+    followed: FollowedPath,
+    from: Checkpoint,
+    liveFileId: string,
+    mode: 'resume' | 'between',
+  ): Promise<boolean> {
+    const path = followed.source;
+    const chain = await findChain({ path, globs: this.options.rotationGlobs, liveFileId }, from);
+    if (!chain.found) return false;
+    const files = mode === 'resume' ? [chain.found, ...chain.newer] : chain.newer;
+    for (const f of files) {
+      const start = f === chain.found ? { offset: from.offset, line: from.line } : { offset: 0, line: 0 };
+      if (f === chain.found && !f.compressed && f.size === from.offset) continue; // nothing unread
+      followed.queueRotated(await this.openRotated(followed, f, start));
       followed.rotations++;
-    } else {
       this.log.info(
-        { source: path, checkpoint: cp },
-        `file tail ${this.id}: ${path} is a different file than the checkpoint's and the old one was not found beside it; reading it from the start`,
+        { source: path, rotated: f.path, from: start.offset },
+        `file tail ${this.id}: ${path} was rotated${mode === 'resume' ? ' while stopped' : ''}; reading the rest of ${f.path} from byte ${start.offset} before the live file`,
       );
     }
-    return { offset: 0, line: 0 };
+    return true;
+  }
+
+  private async openRotated(followed: FollowedPath, f: RotatedFile, start: StartAt): Promise<LineReader> {
+    const source = followed.source;
+    if (f.compressed) {
+      return new CompressedFile(
+        source,
+        f.path,
+        f.fileId,
+        f.head.hash,
+        start,
+        followed.counters,
+        (bytes, why) =>
+          this.recordLoss(followed, bytes, `file tail ${this.id}: ${why}; lines of ${source} may be missing`),
+      );
+    }
+    // A rotated file is only read to its end: a rewrite of it has no copy to look for.
+    return TailedFile.open(source, f.path, start, followed.counters, (file, r) =>
+      this.rewritten(followed, file, r),
+    );
+  }
+
+  /**
+   * The current file of `followed` was truncated or rewritten (copytruncate): read the rest of the old
+   * content from its copy, and count what no copy holds. True when the copy was queued.
+   */
+  private async rewritten(followed: FollowedPath, file: TailedFile, r: Rewrite): Promise<boolean> {
+    const path = followed.source;
+    const unread = Math.max(0, r.knownSize - r.consumed.offset);
+    const chain =
+      file === followed.current
+        ? await findChain({ path, globs: this.options.rotationGlobs, liveFileId: file.fileId }, r.consumed)
+        : { found: null, newer: [] };
+    const copy = chain.found;
+    if (!copy) {
+      if (unread > 0)
+        this.recordLoss(
+          followed,
+          unread,
+          `file tail ${this.id}: ${file.path} was truncated or rewritten (${r.reason}) with ${unread} bytes unread after byte ${r.consumed.offset}, and no rotated copy holds them`,
+        );
+      else
+        this.log.info(
+          { source: path, reason: r.reason },
+          `file tail ${this.id}: ${file.path} was truncated or rewritten (${r.reason}) after everything in it was read; reading it again from the start`,
+        );
+      return false;
+    }
+    // Written after the copy was taken and before the truncation: no file holds these bytes.
+    const copySize = copy.compressed && r.knownSize >= 2 ** 32 ? r.knownSize : copy.size;
+    if (r.knownSize > copySize)
+      this.recordLoss(
+        followed,
+        r.knownSize - copySize,
+        `file tail ${this.id}: ${path} held ${r.knownSize} bytes but its copy ${copy.path} only ${copySize}; the ${r.knownSize - copySize} bytes written between the copy and the truncation cannot be recovered`,
+      );
+    if (!copy.compressed && copy.size === r.consumed.offset && chain.newer.length === 0) return false;
+    this.log.info(
+      { source: path, copy: copy.path, from: r.consumed.offset },
+      `file tail ${this.id}: ${path} was truncated (${r.reason}); reading the rest of it from its copy ${copy.path}, then the file again from the start`,
+    );
+    for (const f of [copy, ...chain.newer]) {
+      const start =
+        f === copy ? { offset: r.consumed.offset, line: r.consumed.line } : { offset: 0, line: 0 };
+      const reader = await this.openRotated(followed, f, start);
+      reader.lastGrowthAt = 0; // a copy never grows: close it as soon as it is read
+      followed.queueRotated(reader);
+    }
+    return true;
+  }
+
+  private recordLoss(followed: FollowedPath, bytes: number | null, message: string): void {
+    followed.counters.losses++;
+    followed.counters.lostBytes += bytes ?? 0;
+    this.unreported.count++;
+    this.unreported.bytes += bytes ?? 0;
+    this.log.warn({ source: followed.source, lostBytes: bytes }, message);
   }
 
   private schedulePolling(): void {

@@ -4,6 +4,7 @@
  * first. Lines come out in that order, so a rotation loses and reorders nothing.
  */
 import type { Checkpoint, RawLine } from '../types.js';
+import type { LineReader } from './line-reader.js';
 import type { PathCounters, TailedFile } from './tailed-file.js';
 
 export interface TailFileStats extends PathCounters {
@@ -15,15 +16,24 @@ export interface TailFileStats extends PathCounters {
   offset: number;
   /** Size of the current file when last checked: size - offset is the lag in bytes. */
   size: number;
-  /** Rotated or deleted files still being read. */
+  /** Rotated, copied or deleted files still being read. */
   draining: number;
 }
 
 export class FollowedPath {
   current: TailedFile | null = null;
-  readonly draining: TailedFile[] = [];
-  readonly counters: PathCounters = { bytesRead: 0, lines: 0, overlong: 0, truncations: 0 };
+  readonly draining: LineReader[] = [];
+  readonly counters: PathCounters = {
+    bytesRead: 0,
+    lines: 0,
+    overlong: 0,
+    truncations: 0,
+    lostBytes: 0,
+    losses: 0,
+  };
   rotations = 0;
+  /** Bumped when a file is queued ahead of the current one, so a read in progress starts over with it. */
+  private queued = 0;
 
   constructor(readonly source: string) {}
 
@@ -33,6 +43,12 @@ export class FollowedPath {
     this.current.lastGrowthAt = Date.now();
     this.draining.push(this.current);
     this.current = null;
+  }
+
+  /** Queues a rotated file (or a copytruncate copy) to be read after the files already draining. */
+  queueRotated(file: LineReader): void {
+    this.draining.push(file);
+    this.queued++;
   }
 
   get idle(): boolean {
@@ -45,15 +61,19 @@ export class FollowedPath {
    */
   async read(out: RawLine[], max: number, graceMs: number): Promise<number> {
     let total = 0;
-    for (const file of [...this.draining, ...(this.current ? [this.current] : [])]) {
-      let n: number;
-      while (total < max && (n = await file.take(max - total, out)) > 0) total += n;
-      if (total >= max) break;
-      if (file !== this.current && file.drained && Date.now() - file.lastGrowthAt >= graceMs) {
-        this.draining.splice(this.draining.indexOf(file), 1);
-        await file.close();
+    let queued: number;
+    do {
+      queued = this.queued;
+      for (const file of [...this.draining, ...(this.current ? [this.current] : [])]) {
+        let n: number;
+        while (total < max && (n = await file.take(max - total, out)) > 0) total += n;
+        if (total >= max || this.queued !== queued) break;
+        if (file !== this.current && file.drained && Date.now() - file.lastGrowthAt >= graceMs) {
+          this.draining.splice(this.draining.indexOf(file), 1);
+          await file.close();
+        }
       }
-    }
+    } while (total < max && this.queued !== queued);
     return total;
   }
 

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
+import { eventId } from '../event-id.js';
 
 export const HEAD_BYTES = 256;
 
@@ -21,9 +22,15 @@ export interface Head {
 export async function readHead(fh: FileHandle): Promise<Head> {
   const buf = Buffer.alloc(HEAD_BYTES);
   const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-  const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-  const bytes = buf.subarray(0, nl === -1 ? bytesRead : nl);
-  return { hash: hashHead(bytes), bytes, final: nl !== -1 || bytesRead === HEAD_BYTES };
+  return headOf(buf.subarray(0, bytesRead));
+}
+
+/** The head of content that starts with `start` (at least its first HEAD_BYTES bytes when it has them). */
+export function headOf(start: Buffer): Head {
+  const buf = start.subarray(0, HEAD_BYTES);
+  const nl = buf.indexOf(0x0a);
+  const bytes = buf.subarray(0, nl === -1 ? buf.length : nl);
+  return { hash: hashHead(bytes), bytes, final: nl !== -1 || buf.length === HEAD_BYTES };
 }
 
 export function hashHead(bytes: Buffer): string {
@@ -40,4 +47,13 @@ export function sameHead(before: Head, now: Head): boolean {
 
 export function fileIdOf(st: BigIntStats): string {
   return `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Key prefix of a file's lines: a hash of the followed path (stable across rotation) and the head hash,
+ * so two files whose first lines are identical never share event ids, and a rotated copy (renamed,
+ * copied or gzip-compressed) keys its lines exactly as the original did: a re-read deduplicates.
+ */
+export function lineKeyPrefix(source: string, headHash: string): string {
+  return eventId(`${source}|${headHash}`) + ':';
 }

@@ -3,13 +3,14 @@
  * through the shared LineSplitter (bounded lines, UTF-8 per line, CRLF). It keeps its file handle, so a
  * file renamed or deleted under it is still read to its end. Before reading more it checks the file is
  * still the content it started with: a size below what was read, or a different first line, means the
- * file was truncated (copytruncate) or rewritten, and reading starts again at 0.
+ * file was truncated (copytruncate) or rewritten; the owner is told what was read of the old content
+ * (so it can find the rotated copy and read the rest from there), and reading starts again at 0.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Checkpoint, RawLine } from '../types.js';
 import { LineSplitter, type LineSink } from '../read/line-splitter.js';
-import { eventId } from '../event-id.js';
-import { fileIdOf, readHead, sameHead, type Head } from './head.js';
+import type { LineReader } from './line-reader.js';
+import { fileIdOf, lineKeyPrefix, readHead, sameHead, type Head } from './head.js';
 
 const CHUNK_BYTES = 256 * 1024;
 /** How far back `startAt: 'end'` looks for the start of the line being written. */
@@ -21,7 +22,23 @@ export interface PathCounters {
   lines: number;
   overlong: number;
   truncations: number;
+  /** Bytes known to have been in the log and never read (truncated before read, no copy found). */
+  lostBytes: number;
+  /** Times part of the log could not be recovered (the byte count may be unknown, e.g. while stopped). */
+  losses: number;
 }
+
+/** What a file held before it was truncated or rewritten, as far as this reader knows. */
+export interface Rewrite {
+  reason: string;
+  /** Position in the old content: offset and lines handed out, with the old content's head hash. */
+  consumed: Checkpoint;
+  /** Largest size seen of the old content: bytes past `consumed.offset` up to it were never handed out. */
+  knownSize: number;
+}
+
+/** Told of a rewrite before reading restarts at 0; true when it queued the old content's copy to be read first. */
+export type RewriteHandler = (file: TailedFile, rewrite: Rewrite) => Promise<boolean>;
 
 export interface StartAt {
   offset: number;
@@ -29,7 +46,7 @@ export interface StartAt {
   line: number;
 }
 
-export class TailedFile {
+export class TailedFile implements LineReader {
   private readonly queue: RawLine[] = [];
   private readonly ends: number[] = [];
   private next = 0;
@@ -41,6 +58,8 @@ export class TailedFile {
   private queuedLines: number;
   private checkedSize = -1;
   private size = 0;
+  /** Largest size seen of the current content (reset by a rewrite). */
+  private seenSize = 0;
   /** When the file last gave us bytes (or was opened): a drained file is closed after a quiet spell. */
   lastGrowthAt = Date.now();
 
@@ -52,7 +71,7 @@ export class TailedFile {
     private head: Head,
     start: StartAt,
     private readonly counters: PathCounters,
-    private readonly onTruncate: (file: TailedFile, reason: string) => void,
+    private readonly onRewrite: RewriteHandler,
   ) {
     this.splitter = new LineSplitter(start.offset);
     this.consumedOffset = start.offset;
@@ -66,15 +85,16 @@ export class TailedFile {
     path: string,
     start: StartAt | 'end',
     counters: PathCounters,
-    onTruncate: (file: TailedFile, reason: string) => void,
+    onRewrite: RewriteHandler,
   ): Promise<TailedFile> {
     const fh = await open(path, 'r');
     try {
       const st = await fh.stat({ bigint: true });
       const head = await readHead(fh);
       const at = start === 'end' ? await endStart(fh, Number(st.size)) : start;
-      const file = new TailedFile(source, path, fileIdOf(st), fh, head, at, counters, onTruncate);
+      const file = new TailedFile(source, path, fileIdOf(st), fh, head, at, counters, onRewrite);
       file.size = Number(st.size);
+      file.seenSize = file.size;
       return file;
     } catch (err) {
       await fh.close();
@@ -131,9 +151,12 @@ export class TailedFile {
     return this.fh.close().catch(() => undefined);
   }
 
-  /** Reads chunks until at least one line is complete or the end of the file is reached. */
+  /**
+   * Reads chunks until at least one line is complete or the end of the file is reached. After a rewrite
+   * whose old content's copy was queued, reads nothing: the copy's lines come first.
+   */
   private async fill(): Promise<void> {
-    await this.checkIdentity();
+    if (await this.checkIdentity()) return;
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     while (this.queue.length === 0 && this.splitter.position < this.size) {
       const position = this.splitter.position;
@@ -146,7 +169,12 @@ export class TailedFile {
       this.counters.bytesRead += bytesRead;
       this.lastGrowthAt = Date.now();
       // The key of every line carries the head hash: make it final before the first line is keyed.
-      if (!this.head.final && !(await this.refreshHead())) continue;
+      if (!this.head.final) {
+        const now = await readHead(this.fh);
+        if (sameHead(this.head, now)) this.head = now;
+        else if (await this.restart('its first line changed')) return;
+        else continue; // the chunk just read is stale
+      }
       this.splitter.push(buf.subarray(0, bytesRead), this.emit);
     }
   }
@@ -162,7 +190,7 @@ export class TailedFile {
   private keyPrefix(): string {
     if (this.prefixFor !== this.head.hash) {
       this.prefixFor = this.head.hash;
-      this.prefix = eventId(`${this.source}|${this.head.hash}`) + ':';
+      this.prefix = lineKeyPrefix(this.source, this.head.hash);
     }
     return this.prefix;
   }
@@ -183,38 +211,37 @@ export class TailedFile {
   };
 
   /** Called only with an empty queue, so nothing read from the old content is still pending. */
-  private async checkIdentity(): Promise<void> {
+  private async checkIdentity(): Promise<boolean> {
     const st = await this.fh.stat();
-    this.size = st.size;
+    let queued = false;
     if (st.size < this.splitter.position) {
-      this.restart(`size ${st.size} is below the read offset ${this.splitter.position}`);
+      queued = await this.restart(`size ${st.size} is below the read offset ${this.splitter.position}`);
     } else if (st.size !== this.checkedSize) {
       const now = await readHead(this.fh);
-      if (!sameHead(this.head, now)) this.restart('its first line changed');
+      if (!sameHead(this.head, now)) queued = await this.restart('its first line changed');
     }
-    this.checkedSize = this.size;
+    this.size = st.size;
+    this.seenSize = Math.max(this.seenSize, st.size);
+    this.checkedSize = st.size;
+    return queued;
   }
 
-  /** False when the head changed and reading restarted at 0 (the chunk just read is stale). */
-  private async refreshHead(): Promise<boolean> {
-    const now = await readHead(this.fh);
-    if (sameHead(this.head, now)) {
-      this.head = now;
-      return true;
-    }
-    this.restart('its first line changed');
-    return false;
-  }
-
-  private restart(reason: string): void {
+  /** Starts again at 0 after telling the owner what the old content was; true when its copy was queued. */
+  private async restart(reason: string): Promise<boolean> {
+    const rewrite: Rewrite = {
+      reason,
+      consumed: this.checkpoint(),
+      knownSize: Math.max(this.seenSize, this.splitter.position),
+    };
     this.counters.truncations++;
-    this.onTruncate(this, reason);
     this.splitter.reset(0);
     this.consumedOffset = 0;
     this.consumedLines = 0;
     this.queuedLines = 0;
+    this.seenSize = 0;
     // The head is re-read before the first new line is keyed.
     this.head = { hash: this.head.hash, bytes: Buffer.alloc(0), final: false };
+    return this.onRewrite(this, rewrite);
   }
 }
 
