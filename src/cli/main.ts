@@ -1,21 +1,12 @@
 /**
  * `rampart` CLI: one module per noun. `main` returns the exit code instead of exiting, so tests can
- * run commands in-process.
+ * run commands in-process. Only the module of the command being run is loaded (see commands.ts): the
+ * others are stand-ins that carry their name and description for the help text.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { RampartError } from '../core/errors.js';
-import { registerAnalyze } from './analyze-command.js';
-import { registerCollector } from './collector-command.js';
-import { registerConfig } from './config-command.js';
-import { registerDemo } from './demo-command.js';
-import { registerExplain } from './explain-command.js';
-import { registerHealth } from './health-command.js';
+import { COMMANDS, commandNameOf } from './commands.js';
 import { processIO, type CliIO } from './io.js';
-import { registerLookup } from './lookup-command.js';
-import { registerMigrate } from './migrate-command.js';
-import { registerRules } from './rules-command.js';
-import { registerServe } from './serve-command.js';
-import { registerStatus } from './status-command.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
@@ -23,32 +14,32 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   const setExit = (code: number) => {
     exitCode = code;
   };
+  const stubTerms = new Map<Command, string>();
   const program = new Command('rampart')
     .description('Rampart: web threat detection and threat intelligence from your access logs')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
-
-  registerServe(program, io, setExit);
-  registerAnalyze(program, io, setExit);
-  registerDemo(program, io);
-  registerExplain(program, io, setExit);
-  registerRules(program, io, setExit);
-  registerConfig(program, io);
-  registerMigrate(program, io);
-  registerHealth(program, io, setExit);
-  registerStatus(program, io, setExit);
-  registerLookup(program, io, setExit);
-  registerCollector(program, io, setExit);
-  // Every subcommand reports errors the same way and never exits the process itself.
-  const quiet = (cmd: Command): void => {
-    cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-    cmd.commands.forEach(quiet);
-  };
-  program.commands.forEach(quiet);
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureHelp({
+      subcommandTerm(this: Help, cmd: Command): string {
+        return stubTerms.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
+      },
+    });
 
   try {
+    const wanted = commandNameOf(argv.slice(2));
+    for (const entry of COMMANDS) {
+      if (entry.name === wanted) (await entry.load())(program, io, setExit);
+      else stubTerms.set(program.command(entry.name).description(entry.description), entry.term);
+    }
+    // Every subcommand reports errors the same way and never exits the process itself.
+    const quiet = (cmd: Command): void => {
+      cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+      cmd.commands.forEach(quiet);
+    };
+    program.commands.forEach(quiet);
+
     await program.parseAsync(argv);
     return exitCode;
   } catch (err) {
