@@ -11,9 +11,8 @@ import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js'
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { flushWindows, runSource, type Sink } from '../pipeline/pipeline.js';
 import { BadLineSampler } from '../pipeline/sampler.js';
-import { openStore } from '../store/index.js';
+import { cliCache } from './cache.js';
 import { AnalyzeSummary, threatJsonLine } from './analyze-summary.js';
-import { openEnrichment } from './enrichment.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -49,11 +48,12 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     const { config } = loadWithFlags(flags, io);
     const logger = pino({ level: config.log.level === 'info' ? 'warn' : config.log.level }, pino.destination(2));
     const ingest = buildIngest(config);
-    const detection = buildDetection(config);
+    const detection = buildDetection(config, undefined, { ruleCache: cliCache(io) });
     const metrics = new PipelineMetrics();
     const summary = new AnalyzeSummary();
+    // The store and enrichment modules (PGlite/pg, providers over undici) load only when used.
     const store = flags.store
-      ? await openStore({ ...storeOptions(config), logger })
+      ? await (await import('../store/index.js')).openStore({ ...storeOptions(config), logger })
       : null;
     if (store) await store.migrate();
     const sink: Sink = store ?? { write: async () => {} };
@@ -61,7 +61,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     // store): opening them costs a second and over 100 MB at peak, and analyze never calls a provider.
     const wantGeo = flags.geo && (flags.output === 'jsonl' || flags.store === true);
     const enrichment = wantGeo
-      ? await openEnrichment({ ...config, redis: {}, enrich: { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } } }, (m) => logger.warn(m))
+      ? await (await import('./enrichment.js')).openEnrichment({ ...config, redis: {}, enrich: { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } } }, (m) => logger.warn(m))
       : null;
     const annotate = enrichment?.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
 

@@ -8,6 +8,7 @@ import { explainRequest } from '../detect/rules/index.js';
 import { scoreDetections } from '../detect/score.js';
 import type { RawLine } from '../ingest/types.js';
 import { buildDetection, buildIngest } from '../pipeline/build.js';
+import { cliCache } from './cache.js';
 import { addConfigFlag, addFormatFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -22,7 +23,7 @@ export function registerExplain(program: Command, io: CliIO, setExit: (code: num
   cmd.action((text: string, flags: CommonFlags & { json?: boolean }) => {
     const { config } = loadWithFlags(flags, io);
     const ingest = buildIngest(config);
-    const detection = buildDetection(config);
+    const detection = buildDetection(config, undefined, { ruleCache: cliCache(io) });
     const line: RawLine = {
       text,
       key: 'explain:0',

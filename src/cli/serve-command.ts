@@ -27,6 +27,7 @@ import { connectStore } from '../pipeline/store-connect.js';
 import { StoreOutage } from '../pipeline/store-outage.js';
 import { openStore } from '../store/index.js';
 import { describeTimeZone, resolveTimeZone } from '../time/zone.js';
+import { cliCache } from './cache.js';
 import { buildCollector, enrichmentApi, enrichmentCheck, openEnrichment } from './enrichment.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
@@ -72,7 +73,7 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
   const logger = pino({ level: config.log.level, base: { svc: 'rampart' } });
   const ingest = buildIngest(config);
   // Only `serve` may do DNS for goodBots.verifyDns; analyze/explain stay offline and deterministic.
-  const detection = buildDetection(config, undefined, { botDns: true });
+  const detection = buildDetection(config, undefined, { botDns: true, ruleCache: cliCache(io) });
   if (detection.botVerification) {
     const { dns } = config.detect.behaviour.goodBots;
     logger.info(

@@ -3,7 +3,7 @@
  * everything is validated before any stage opens a file or socket.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../core/lazy-yaml.js';
 import { ConfigError } from '../core/errors.js';
 import { ENV_BINDINGS, type EnvKind } from './env.js';
 import { mergeLayers, setPath, type Layer } from './merge.js';

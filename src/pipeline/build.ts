@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
+import type { DiskCache } from '../core/disk-cache.js';
 import { ConfigError } from '../core/errors.js';
 import { BehaviourDetector, type BehaviourDeps } from '../detect/behaviour/index.js';
 import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../detect/behaviour/bot-verifier.js';
@@ -82,8 +83,8 @@ interface RuleLayer {
   simulation: SimulationSet;
 }
 
-function buildRuleLayer(config: Config, rulePaths: readonly string[], profiles: string): RuleLayer {
-  const ruleSet = loadRulePacks([...rulePaths]);
+function buildRuleLayer(config: Config, rulePaths: readonly string[], profiles: string, cache?: DiskCache): RuleLayer {
+  const ruleSet = loadRulePacks([...rulePaths], cache ? { cache } : {});
   return { rules: new RuleDetector(ruleSet), ruleCount: ruleSet.rules.length, ...buildPolicy(config, profiles) };
 }
 
@@ -124,6 +125,8 @@ export interface DetectionOptions {
   botDns?: boolean;
   /** Resolver for those look-ups (tests); default node:dns/promises. */
   resolver?: DnsResolver;
+  /** Keeps validated rule packs between runs (the CLI's cache directory); none: parse every time. */
+  ruleCache?: DiskCache;
 }
 
 export function buildDetection(
@@ -134,7 +137,7 @@ export function buildDetection(
   const profiles = opts.profileDir ?? profileDir();
   const userRulePaths = config.detect.rules.paths;
   const rulePaths = [...bundled, ...userRulePaths];
-  let layer = buildRuleLayer(config, rulePaths, profiles);
+  let layer = buildRuleLayer(config, rulePaths, profiles, opts.ruleCache);
   const goodBots = config.detect.behaviour.goodBots;
   const botVerification =
     opts.botDns === true && goodBots.verifyDns
@@ -164,7 +167,7 @@ export function buildDetection(
     },
     reload() {
       // Build everything first: a failure anywhere leaves the engine exactly as it was.
-      const next = buildRuleLayer(config, rulePaths, profiles);
+      const next = buildRuleLayer(config, rulePaths, profiles, opts.ruleCache);
       next.allowlist.adoptCounters(layer.allowlist);
       engine.replaceDetector(layer.rules, next.rules);
       engine.setPolicy({ allowlist: next.allowlist, simulation: next.simulation });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../core/lazy-yaml.js';
 import { z } from 'zod';
 import { CATEGORIES } from '../../core/detection.js';
 import type { AllowEntrySpec } from './allowlist.js';

@@ -17,13 +17,15 @@ const obj = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object
 const name = (v: unknown): string | undefined => str(obj(obj(v)?.names)?.en);
 
 // The flat layout carries ISO codes only; English names come from ICU (full ICU ships with Node 20).
-const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+// Made on first use: loading ICU's region data costs tens of milliseconds at import time.
+let regionNames: Intl.DisplayNames | undefined;
 
 /** English name of an ISO 3166-1 alpha-2 code, or undefined for codes ICU does not know (e.g. `ZZ`). */
 export function countryName(iso: string): string | undefined {
   if (!/^[A-Z]{2}$/.test(iso)) return undefined;
   try {
-    return REGION_NAMES.of(iso) ?? undefined;
+    regionNames ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+    return regionNames.of(iso) ?? undefined;
   } catch {
     return undefined;
   }
