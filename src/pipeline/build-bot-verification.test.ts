@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load.js';
-import type { DnsResolver } from '../detect/behaviour/bot-verifier.js';
+import type { DnsResolver } from '../enrich/bot-dns/verifier.js';
 import { buildDetection } from './build.js';
 
 /** Counts questions; answers none (no network in tests). */

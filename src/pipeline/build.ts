@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import type { DiskCache } from '../core/disk-cache.js';
 import { ConfigError } from '../core/errors.js';
 import { BehaviourDetector, type BehaviourDeps } from '../detect/behaviour/index.js';
-import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../detect/behaviour/bot-verifier.js';
+import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../enrich/bot-dns/verifier.js';
 import { Allowlist, AllowlistError, SimulationSet, configAllowSpecs, loadProfile, profileDir } from '../detect/allowlist/index.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { RuleDetector, bundledRulePaths, loadRulePacks } from '../detect/rules/index.js';

@@ -11,4 +11,10 @@ export {
 } from './config.js';
 export { SCENARIOS, type ScenarioId } from './scenarios.js';
 export { THREAT_LEVELS, type ThreatLevel, type IpWindow } from './windows.js';
-export { KNOWN_BOT_TOKENS, type BotVerifier, type BotVerdict, type BotVerdictLookup } from './good-bots.js';
+export {
+  KNOWN_BOT_TOKENS,
+  type BotVerifier,
+  type BotVerdict,
+  type BotVerdictLookup,
+  type BotClaimListener,
+} from './good-bots.js';

@@ -1,6 +1,7 @@
 /**
  * Forward-confirmed reverse DNS (FCrDNS) for crawler claims, the optional proof behind KNOWN_BOT
- * (detect.behaviour.goodBots.verifyDns, off by default, `serve` only).
+ * (detect.behaviour.goodBots.verifyDns, off by default, `serve` only). It lives in enrich because it does I/O:
+ * detection stays pure and reads the verdicts as data (BotVerdictLookup).
  *
  * - DnsBotVerifier: PTR of the IP must end, on a label boundary, in a domain the bot's vendor documents, and
  *   that name must resolve (A or AAAA, the IP's family) back to the IP.
@@ -12,7 +13,7 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { ipVersion, normaliseIp } from '../../net/ip.js';
-import type { BotClaimListener, BotVerdict, BotVerdictLookup, BotVerifier } from './good-bots.js';
+import type { BotClaimListener, BotVerdict, BotVerdictLookup, BotVerifier } from '../../detect/behaviour/index.js';
 
 /** The DNS questions FCrDNS asks. Rejections carry a `code` (ENOTFOUND, ENODATA, ETIMEOUT, ...) as node:dns does. */
 export interface DnsResolver {

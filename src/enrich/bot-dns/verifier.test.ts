@@ -7,11 +7,10 @@ import {
   createDnsBotVerification,
   inDomain,
   type DnsResolver,
-} from './bot-verifier.js';
-import { parseBehaviourConfig } from './config.js';
-import { BehaviourDetector } from './detector.js';
-import type { BotVerdict, BotVerifier } from './good-bots.js';
-import { GOOGLEBOT, T0, series } from './testing/events.js';
+} from './verifier.js';
+import { parseBehaviourConfig, BehaviourDetector } from '../../detect/behaviour/index.js';
+import type { BotVerdict, BotVerifier } from '../../detect/behaviour/index.js';
+import { GOOGLEBOT, T0, series } from '../../detect/behaviour/testing/events.js';
 
 type Answer = string[] | { code: string } | 'hang';
 
