@@ -10,11 +10,26 @@ const positiveInt = z.number().int().positive();
 const severity = z.enum(SEVERITIES);
 const statusList = z.array(z.number().int().min(100).max(599)).max(32);
 
-/** A leaky bucket: overflows when more than `capacity` tokens are held; leaks one token every `leakMs`. */
-function bucket(capacity: number, leakMs: number, sev: (typeof SEVERITIES)[number]) {
+/**
+ * A leaky bucket: overflows when more than `capacity` tokens are held; leaks one token every `leakMs`.
+ * `everyEvent`: while it overflows, every event that pours a token is flagged (each failed login, each flood request
+ * is an attack line); otherwise it re-alerts at most once per cooldownMs, with an updated count.
+ */
+function bucket(capacity: number, leakMs: number, sev: (typeof SEVERITIES)[number], everyEvent = false) {
   return {
     enabled: z.boolean().default(true),
     capacity: z.number().positive().default(capacity),
+    leakMs: positiveInt.default(leakMs),
+    severity: severity.default(sev),
+    everyEvent: z.boolean().default(everyEvent),
+  };
+}
+
+/** A bucket of a keyed scenario (keyed/scenarios.ts): capacity 0 flags every candidate request. */
+function keyedBucket(capacity: number, leakMs: number, sev: (typeof SEVERITIES)[number]) {
+  return {
+    enabled: z.boolean().default(true),
+    capacity: z.number().min(0).default(capacity),
     leakMs: positiveInt.default(leakMs),
     severity: severity.default(sev),
   };
@@ -41,6 +56,23 @@ export const DEFAULT_LOGIN_SUFFIXES = [
   '/sessions',
   '/oauth/token',
   '/j_security_check',
+  // Admin-session endpoints of common apps (their login forms post here).
+  '/j_spring_security_check',
+  '/j_acegi_security_check',
+  '/admin',
+  '/admin.php',
+  '/admin/index.php',
+  '/admin/login.php',
+  '/index.php/admin',
+  '/phpmyadmin/index.php',
+  '/pma/index.php',
+  '/login.aspx',
+  '/account/login',
+  '/accounts/login',
+  '/users/login',
+  '/auth',
+  '/signin.php',
+  '/login.jsp',
 ];
 
 /** Extensions that are sub-resources whatever the status (lower case, with the dot). */
@@ -131,21 +163,30 @@ export const behaviourConfigSchema = z
           .prefault({}),
         bruteforce: z
           .object({
-            ...bucket(10, 30_000, 'high'),
+            ...bucket(6, 30_000, 'high', true),
             /** Login POST answers that mean "failed": 401/403, and 200 (a failure page; success usually redirects). */
             statuses: statusList.default([200, 401, 403]),
+            /** Answers to any request, on any path, that count as a failed login (HTTP basic auth challenges). */
+            authStatuses: statusList.default([401]),
             pathSuffixes: pathList(256).default(DEFAULT_LOGIN_SUFFIXES),
             pathPrefixes: pathList(256).default([]),
           })
           .strict()
           .prefault({}),
         requestFlood: z
-          .object({ ...bucket(60, 100, 'high'), assetWeight: z.number().min(0).max(1).default(0.2) })
+          .object({ ...bucket(60, 100, 'high', true), assetWeight: z.number().min(0).max(1).default(0.2) })
           .strict()
           .prefault({}),
         uaRotation: z
-          // Capacity above a busy NAT's burst of first sightings; each reuse of a known UA credits tokens back.
-          .object({ ...bucket(20, 30_000, 'medium'), reuseCredit: z.number().min(0).max(1).default(0.25) })
+          // Capacity above a busy NAT's burst of first sightings; a request with the previous request's UA credits
+          // tokens back. switchWeight: tokens for switching back to a UA already seen in the window, which catches a
+          // client cycling through a few UAs but also flags a NAT whose users interleave; 0 (default) where NATs
+          // front the clients, e.g. 0.5 for an API whose clients each have their own address.
+          .object({
+            ...bucket(20, 30_000, 'medium'),
+            reuseCredit: z.number().min(0).max(1).default(0.25),
+            switchWeight: z.number().min(0).max(1).default(0),
+          })
           .strict()
           .prefault({}),
         ja4Rotation: z
@@ -160,6 +201,11 @@ export const behaviourConfigSchema = z
           .object(bucket(1, 6 * 3_600_000, 'high'))
           .strict()
           .prefault({}),
+        // Keyed scenarios (keyed/scenarios.ts): their state is touched only by the requests that pour into them.
+        userEnumeration: z.object(keyedBucket(1, 60_000, 'medium')).strict().prefault({}),
+        cacheBusting: z.object(keyedBucket(40, 200, 'high')).strict().prefault({}),
+        notFoundFlood: z.object(keyedBucket(200, 50, 'high')).strict().prefault({}),
+        malformedRequest: z.object(keyedBucket(0, 60_000, 'low')).strict().prefault({}),
       })
       .strict()
       .prefault({}),

@@ -49,6 +49,7 @@ import { LoginPathMatcher, refererFamilyHash } from './paths.js';
 import { ResourceClassifier } from './resource.js';
 import { bitmapAdd, hashString, histAdd, ringHas, ringPut, bitmapEstimate, MAX_HASHED_CHARS } from './sketch.js';
 import { gapBin } from './windows.js';
+import { KeyedScenarios } from './keyed/index.js';
 import {
   EventQuantities,
   Q_ASSET,
@@ -95,8 +96,11 @@ export class BehaviourDetector implements Detector<BehaviourState> {
   private readonly capacity: Float64Array;
   private readonly leakMs: Float64Array;
   private readonly severity: Severity[];
+  private readonly everyEvent: boolean[];
   private readonly probeStatuses: Set<number>;
   private readonly loginStatuses: Set<number>;
+  private readonly authStatuses: Set<number>;
+  private readonly keyed: KeyedScenarios;
   /** No bucket holds less than one token: a first event, one token at most per bucket, cannot alert. */
   private readonly firstHitSafe: boolean;
   /** The current event's quantities, and a parked event's (applied while the current one is half done). */
@@ -120,8 +124,11 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     this.capacity = Float64Array.from(specs.map((s) => s.capacity));
     this.leakMs = Float64Array.from(specs.map((s) => s.leakMs));
     this.severity = specs.map((s) => s.severity);
+    this.everyEvent = specs.map((s) => s.everyEvent);
     this.probeStatuses = new Set(c.scenarios.httpProbing.statuses);
     this.loginStatuses = new Set(c.scenarios.bruteforce.statuses);
+    this.authStatuses = new Set(c.scenarios.bruteforce.authStatuses);
+    this.keyed = new KeyedScenarios(c);
     this.firstHitSafe = specs.every((s) => !s.enabled || s.capacity >= 1);
   }
 
@@ -169,7 +176,11 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       last = ((t - base) | 0) + base;
       if (t < last) t = last;
       this.derive(e, t, -1, st, q);
-      if (this.parks(q, e, handle, st)) return found;
+      this.keyed.observe(e, t, (q.flags & Q_ASSET) !== 0, q.pathHash, st.keyed, found);
+      if (this.parks(q, e, handle, st)) {
+        st.counters.detections += found.length;
+        return found;
+      }
       slot = table.takeSlot(handle);
     } else {
       slot = table.tier[handle]! - 1;
@@ -186,6 +197,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       // the record and its window end, so that their cache misses overlap; derive() reads no per-window field.
       if (table.u32[slot * W.stride + W.hits]! > 0 && t >= table.windowEnd[handle]! + base) st.closeWindow(handle);
       this.derive(e, t, slot, st, q);
+      this.keyed.observe(e, t, (q.flags & Q_ASSET) !== 0, q.pathHash, st.keyed, found);
     }
     this.apply(q, last, handle, slot, st, e, found);
     st.counters.detections += found.length;
@@ -341,14 +353,24 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     if (!isAsset && this.probeStatuses.has(status) && (getOrHead || method === 'POST')) flags |= Q_PROBE;
     // Crawling is fetching pages that exist; a run of 4xx is probing's business, not counted twice.
     if (!goodBot && !isAsset && getOrHead && status < 400) flags |= Q_CRAWL;
-    if (method === 'POST' && this.loginStatuses.has(status) && this.login.matches(path)) flags |= Q_BRUTE;
+    // Failed logins: a login form's failure answer to a POST, or an HTTP authentication challenge to a request that is
+    // not a page's sub-resource (a browser not yet logged in gets a 401 for the page and each asset it links: one
+    // challenge, not many guesses; a guessing tool sends no referer).
+    // A 200 is a failure only from a form (re-rendered with an error; success redirects): an API's 200 is a success.
+    if (
+      (method === 'POST' && this.loginStatuses.has(status) && (status !== 200 || !isApiPath(path)) && this.login.matches(path)) ||
+      (this.authStatuses.has(status) && !isAsset && !e.referer)
+    ) {
+      flags |= Q_BRUTE;
+    }
     if (
       !isAsset &&
       !goodBot &&
       (facts & (UA_FACT_BROWSER | UA_FACT_HEADLESS)) !== 0 &&
       getOrHead &&
       status === 200 &&
-      site.assetSightings >= cfg.scenarios.headless.minSiteAssetSightings
+      site.assetSightings >= cfg.scenarios.headless.minSiteAssetSightings &&
+      !isApiPath(path) // a single-page app's API calls are no pages: it fetched its assets once, hours ago
     ) {
       flags |= Q_HEADLESS;
     }
@@ -419,6 +441,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       }
     }
 
+    const prevUa = u32[w + W.uaHash]!;
     u32[w + W.uaHash] = q.uaHash;
     u16[h + H.uaFacts] = q.facts;
     const isAsset = (flags & Q_ASSET) !== 0;
@@ -456,7 +479,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       // Known good bots follow stale links for hours; at the slow rate that is all they would ever be caught for.
       if ((q.facts & UA_FACT_GOOD_BOT) === 0) this.pourSlow(e, t, slot, st, found);
     }
-    if (!ringHas(u16, h + H.ringPath, RING_PATH_SIZE, pathHash)) {
+    const newPath = !ringHas(u16, h + H.ringPath, RING_PATH_SIZE, pathHash);
+    if (newPath) {
       const pos = u8[b + B.ringPos]!;
       const next = ringPut(u16, h + H.ringPath, RING_PATH_SIZE, pos & 0x0f, pathHash);
       u8[b + B.ringPos] = (pos & 0xf0) | next;
@@ -464,7 +488,10 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     }
     if ((flags & Q_BRUTE) !== 0) this.pour(S.bruteforce, 1, e, t, slot, st, found);
     this.pour(S.flood, isAsset ? sc.requestFlood.assetWeight : 1, e, t, slot, st, found);
-    this.pour(S.uaRotation, newUa ? 1 : -sc.uaRotation.reuseCredit, e, t, slot, st, found);
+    // A new User-Agent pours a token; switching back to one seen in the window pours switchWeight (a client cycling
+    // through a few); the previous request's User-Agent again credits reuseCredit back.
+    const uaTokens = newUa ? 1 : q.uaHash !== prevUa ? sc.uaRotation.switchWeight : -sc.uaRotation.reuseCredit;
+    this.pour(S.uaRotation, uaTokens, e, t, slot, st, found);
     if ((flags & Q_JA4) !== 0) {
       const newJa4 = bitmapAdd(u32, w + W.ja4Bits, BITMAP_JA4_WORDS, q.ja4Hash);
       this.pour(S.ja4Rotation, newJa4 ? 1 : -sc.ja4Rotation.reuseCredit, e, t, slot, st, found);
@@ -472,7 +499,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     if (isAsset) {
       // A client that fetches sub-resources is a browser: forget any headless suspicion.
       this.empty(table, w, S.headless);
-    } else if ((flags & Q_HEADLESS) !== 0 && (u8[b + B.ipFlags]! & IP_FLAG_ASSETS) === 0) {
+    } else if (newPath && (flags & Q_HEADLESS) !== 0 && (u8[b + B.ipFlags]! & IP_FLAG_ASSETS) === 0) {
+      // Distinct pages only: one page requested over and over is a flood's business, not a headless reader's.
       this.pour(S.headless, 1, e, t, slot, st, found);
     }
   }
@@ -605,6 +633,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       if (t - (alerts[a]! + table.base) >= this.config.cooldownMs) {
         alerts[a] = t - table.base;
         found.push(this.describe(s, count, true, e, st, slot, cause));
+      } else if (this.everyEvent[s]) {
+        found.push(this.describe(s, count, true, e, st, slot, cause));
       }
       return;
     }
@@ -680,4 +710,9 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       detail,
     };
   }
+}
+
+/** JSON APIs answer a failed login with 401/403 and a successful one with 200 (a token). */
+function isApiPath(path: string): boolean {
+  return path.includes('/api/') || path.endsWith('/token');
 }

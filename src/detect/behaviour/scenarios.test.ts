@@ -173,7 +173,7 @@ describe('behaviour scenarios', () => {
     });
     const state = detector.createState();
     const a = detector.detect(
-      series(15, T0, 1_000, () => ({ method: 'POST', path: '/x/portal/auth', status: 401 })),
+      series(15, T0, 1_000, () => ({ method: 'POST', path: '/x/portal/auth', status: 200 })),
       state,
     );
     const b = detector.detect(
@@ -189,8 +189,10 @@ describe('behaviour scenarios', () => {
       series(15, T0, 1_000, () => ({ ip: '192.0.2.98', method: 'POST', path: '/wp-login.php', status: 200 })),
       state,
     );
-    expect(ruleIds(a)).toEqual(['behaviour/bruteforce']);
-    expect(ruleIds(b)).toEqual(['behaviour/bruteforce']);
+    // Capacity 6: the 7th failed login overflows, and every one after it is flagged too (everyEvent).
+    expect(new Set(ruleIds(a))).toEqual(new Set(['behaviour/bruteforce']));
+    expect(ruleIds(a)).toHaveLength(9);
+    expect(ruleIds(b)).toHaveLength(9);
     expect(ruleIds(c)).toEqual([]); // the defaults were replaced
   });
 });

@@ -28,6 +28,7 @@ import {
   saturateRel,
 } from './ip-table.js';
 import { SiteAssets } from './site-assets.js';
+import { KeyedState } from './keyed/index.js';
 import { ClosedWindowQueue, normalisedEntropy, threatLevel, type IpWindow } from './windows.js';
 import { SCENARIOS, S as S_, type ScenarioId } from './scenarios.js';
 import { bitmapEstimate, HashMemo } from './sketch.js';
@@ -71,6 +72,8 @@ export interface BehaviourCounters {
 export class BehaviourState {
   readonly table: IpTable;
   readonly sites: SiteAssets;
+  /** Buckets of the keyed scenarios (keyed/), bounded tables touched only by their candidate requests. */
+  readonly keyed = new KeyedState();
   readonly counters: BehaviourCounters = {
     events: 0,
     detections: 0,
@@ -144,7 +147,9 @@ export class BehaviourState {
    * IP strings of queued windows and the site profiles are not counted.
    */
   get usedBytes(): number {
-    return this.table.usedBytes + this.fifoHandle.byteLength + this.fifoEnd.byteLength + this.closed.bytes;
+    return (
+      this.table.usedBytes + this.fifoHandle.byteLength + this.fifoEnd.byteLength + this.closed.bytes + this.keyed.bytes
+    );
   }
 
   /** Takes the closed windows queued so far (oldest first). */
