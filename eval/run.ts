@@ -16,6 +16,7 @@ import { buildDetection } from '../src/pipeline/build.js';
 import { buildAttackCorpus, buildHardNegatives, buildProbeCorpus, UNCOVERED, type Sample } from './corpus.js';
 import { classifyProbe, classifyScannerUa, type UaClass } from './probe-visibility.js';
 import { printProbeSessions } from './probe-sessions.js';
+import { HELD_OUT_BENIGN, HELD_OUT_MIXED, logSplit, type Split as DataSplit } from './split.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DATA = resolve(process.env.RAMPART_DATA ?? join(here, '../../shared/data'));
@@ -81,9 +82,18 @@ function main(): void {
   const split = new Map<Category, Split>();
   // Scanner user agents split by what the client is; `labelled` counts simulated detections too.
   const uaSplit = new Map<UaClass, { n: number; alerting: number; labelled: number; rules: Set<string>; misses: string[] }>();
+  // Per split and label: samples and right-family detections (the honest table, eval/split.ts).
+  const bySplit = new Map<string, { n: number; right: number }>();
   for (const s of samples) {
     const raw = engine.evaluate(s.event);
     const ds = alerting(raw);
+    const key = `${s.split}\t${s.label}`;
+    const cell = bySplit.get(key) ?? { n: 0, right: 0 };
+    bySplit.set(key, cell);
+    cell.n++;
+    if (ds.some((d) => (FAMILY[s.label] ?? [s.label]).includes(d.category))) cell.right++;
+    // Never look at the held-out part's misses (eval/split.ts): they are not even kept.
+    const listMisses = s.split === 'dev';
     const row = perCat.get(s.label) ?? { n: 0, any: 0, right: 0, nVisible: 0, rightVisible: 0, misses: [] };
     perCat.set(s.label, row);
     row.n++;
@@ -95,7 +105,7 @@ function main(): void {
       if (right) row.rightVisible++;
     }
     if (right) row.right++;
-    else if (row.misses.length < MAX_MISSES && s.variant !== 'query-encoded') row.misses.push(`${s.variant}\t${s.payload.slice(0, 160)}`);
+    else if (listMisses && row.misses.length < MAX_MISSES && s.variant !== 'query-encoded') row.misses.push(`${s.variant}\t${s.payload.slice(0, 160)}`);
     if (PROBE_SPLIT.has(s.label) && s.source.startsWith('probes/')) {
       const c = classifyProbe(s.payload);
       const sp: Split = split.get(s.label) ?? { vis: [0, 0], end: [0, 0], byCls: new Map<string, [number, number]>(), visMisses: [] };
@@ -107,7 +117,7 @@ function main(): void {
       byCls[0]++;
       if (right) byCls[1]++;
       sp.byCls.set(c.cls, byCls);
-      if (c.visible && !right && sp.visMisses.length < MAX_MISSES) sp.visMisses.push(`${c.cls}\t${s.payload.slice(0, 160)}`);
+      if (listMisses && c.visible && !right && sp.visMisses.length < MAX_MISSES) sp.visMisses.push(`${c.cls}\t${s.payload.slice(0, 160)}`);
     }
     if (s.label === 'scanner' && s.variant === 'user_agent') {
       const u = classifyScannerUa(s.payload, s.note ?? '');
@@ -130,6 +140,11 @@ function main(): void {
   const via = { combined: 0, common: 0, fallback: 0 };
   const fpByRule = new Map<string, string[]>();
   const fpByCat = new Map<Category, number>();
+  /** Per split: benign lines, lines flagged, and flagged lines per category. */
+  const benignBySplit: Record<DataSplit, { lines: number; flagged: number; byCat: Map<Category, number> }> = {
+    dev: { lines: 0, flagged: 0, byCat: new Map() },
+    'held-out': { lines: 0, flagged: 0, byCat: new Map() },
+  };
   let flaggedSet = 0;
   let flaggedDetected = 0;
   const t0 = performance.now();
@@ -155,11 +170,16 @@ function main(): void {
         return;
       }
       benign++;
+      const sb = benignBySplit[logSplit(f)];
+      sb.lines++;
       if (ds.length === 0) return;
       benignFlagged++;
+      sb.flagged++;
+      for (const c of new Set(ds.map((d) => d.category))) sb.byCat.set(c, (sb.byCat.get(c) ?? 0) + 1);
       for (const d of ds) {
         const list = fpByRule.get(d.ruleId) ?? [];
-        if (list.length < 5) list.push(`${f}:${i + 1} ${d.field} ${JSON.stringify(d.fragment)} | ${line.slice(0, 200)}`);
+        // Examples from the development logs only: the held-out log's false positives are not looked at.
+        if (list.length < 5 && logSplit(f) === 'dev') list.push(`${f}:${i + 1} ${d.field} ${JSON.stringify(d.fragment)} | ${line.slice(0, 200)}`);
         fpByRule.set(d.ruleId, list);
         fpByCat.set(d.category, (fpByCat.get(d.category) ?? 0) + 1);
       }
@@ -202,6 +222,7 @@ function main(): void {
     }
     console.log('  (attack-tool and survey should alert; security-service should be labelled, never alert; not-a-scanner is the source list\'s mislabels)\n');
   }
+  printHonestTable(bySplit, benignBySplit, negHits.length);
   console.log(`benign lines (unflagged by sidecar labels): ${benign}, flagged by rules: ${benignFlagged} = 1 in ${benignFlagged === 0 ? '∞' : Math.round(benign / benignFlagged)} (${pct(benignFlagged, benign).trim()})`);
   console.log(`lines set aside by sidecar labels: ${flaggedSet}; of their 'attack' lines, detected: ${flaggedDetected}`);
   console.log(`parsed by src/ingest/formats: combined ${via.combined}, common ${via.common}; by the eval fallback regex: ${via.fallback}; unparsed: ${unparsed}`);
@@ -226,6 +247,50 @@ function main(): void {
   }
 }
 
+/** A small rate, readable at 1 in 10,000: percent with three decimals. */
+function rate(a: number, b: number): string {
+  return b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(3)}%`;
+}
+
+function prf(tp: number, fp: number, fn: number): string {
+  const p = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const r = tp + fn === 0 ? 0 : tp / (tp + fn);
+  const f = p + r === 0 ? 0 : (2 * p * r) / (p + r);
+  return `${p.toFixed(3)} ${r.toFixed(3)} ${f.toFixed(3)}`;
+}
+
+/**
+ * Development vs held-out (eval/split.ts), per class: line precision, recall and F1, and the benign false-positive
+ * rate. A class's true positives are its samples detected with a category of its family (FAMILY); its false
+ * positives are benign lines of the same split flagged with the class's own category (the development column also
+ * counts the libinjection hard negatives for sqli). Precision depends on how many attack samples a split has per
+ * benign line, so compare recall and the false-positive rate across columns, precision within one.
+ */
+function printHonestTable(
+  bySplit: Map<string, { n: number; right: number }>,
+  benign: Record<DataSplit, { lines: number; flagged: number; byCat: Map<Category, number> }>,
+  hardNegativesFlagged: number,
+): void {
+  const labels = [...new Set([...bySplit.keys()].map((k) => k.split('\t')[1] as Category))].sort();
+  console.log('\nhonest evaluation (eval/split.ts): line precision recall F1 | benign FP rate, per class and split');
+  console.log(`  benign lines: dev ${benign.dev.lines} (flagged ${benign.dev.flagged}), held-out ${benign['held-out'].lines} (flagged ${benign['held-out'].flagged}; ${HELD_OUT_BENIGN}); mixed held-out: ${HELD_OUT_MIXED}`);
+  console.log('  class              dev: n      P     R     F1    FP-rate   | held-out: n  P     R     F1    FP-rate');
+  const tot: Record<DataSplit, { tp: number; fn: number }> = { dev: { tp: 0, fn: 0 }, 'held-out': { tp: 0, fn: 0 } };
+  for (const c of labels) {
+    const cells = (['dev', 'held-out'] as const).map((sp) => {
+      const x = bySplit.get(`${sp}\t${c}`);
+      if (x === undefined) return `${'-'.padStart(6)} ${''.padEnd(17)} ${''.padEnd(9)}`;
+      const fp = (benign[sp].byCat.get(c) ?? 0) + (sp === 'dev' && c === 'sqli' ? hardNegativesFlagged : 0);
+      tot[sp].tp += x.right;
+      tot[sp].fn += x.n - x.right;
+      return `${String(x.n).padStart(6)} ${prf(x.right, fp, x.n - x.right)} ${rate(benign[sp].byCat.get(c) ?? 0, benign[sp].lines).padStart(9)}`;
+    });
+    console.log(`  ${c.padEnd(16)} ${cells[0]}   | ${cells[1]}`);
+  }
+  const all = (['dev', 'held-out'] as const).map((sp) => `${String(tot[sp].tp + tot[sp].fn).padStart(6)} ${prf(tot[sp].tp, benign[sp].flagged, tot[sp].fn)} ${rate(benign[sp].flagged, benign[sp].lines).padStart(9)}`);
+  console.log(`  ${'all'.padEnd(16)} ${all[0]}   | ${all[1]}\n`);
+}
+
 /** Logs dominated by abuse: line-level detection of labelled attack lines and IP-level coverage. */
 function mixedLogs(engine: RuleEngine): void {
   console.log('\nmixed logs (sidecar labels as reference):');
@@ -244,7 +309,7 @@ function mixedLogs(engine: RuleEngine): void {
       const v = scoreDetections(engine.evaluate(p.event));
       const label = labels.get(i + 1);
       if (label === 'attack' || label === 'suspicious') { attack++; attackIps.add(p.ip); if (hit) { attackHit++; hitIps.add(p.ip); } }
-      else if (label === undefined) { unlabelled++; if (hit) { unlabelledHit++; unlabelledHitIps.add(p.ip); if (VERBOSE) console.log(`   unlabelled hit ${v.category} ${line.slice(0, 160)}`); } }
+      else if (label === undefined) { unlabelled++; if (hit) { unlabelledHit++; unlabelledHitIps.add(p.ip); if (VERBOSE && logSplit(f) === 'dev') console.log(`   unlabelled hit ${v.category} ${line.slice(0, 160)}`); } }
     });
     console.log(`  ${f}: attack+suspicious lines ${attack}, detected ${pct(attackHit, attack)}; IPs ${attackIps.size}, detected ${pct([...attackIps].filter((ip) => hitIps.has(ip)).length, attackIps.size)}; unlabelled lines flagged ${unlabelledHit}/${unlabelled} (${unlabelledHitIps.size} IPs)`);
   }
@@ -324,8 +389,8 @@ function ipLevel(benignFiles: readonly string[]): void {
       else if (row.positive) fn++;
     }
     tot.tp += tp; tot.fp += fp; tot.fn += fn;
-    console.log(`  ${f.padEnd(38)} ${String(run.ips.size).padStart(4)}  ${String(pos).padStart(8)}  ${String(run.flaggedBy.size).padStart(7)}  ${String(tp).padStart(2)}  ${String(fp).padStart(2)}  ${String(fn).padStart(2)}  ${pct(tp, tp + fp).padStart(9)}  ${pct(tp, tp + fn).padStart(6)}   (${r} / ${b} / ${both})`);
-    if (VERBOSE) {
+    console.log(`  ${`${f}${logSplit(f) === 'held-out' ? ' (held-out)' : ''}`.padEnd(38)} ${String(run.ips.size).padStart(4)}  ${String(pos).padStart(8)}  ${String(run.flaggedBy.size).padStart(7)}  ${String(tp).padStart(2)}  ${String(fp).padStart(2)}  ${String(fn).padStart(2)}  ${pct(tp, tp + fp).padStart(9)}  ${pct(tp, tp + fn).padStart(6)}   (${r} / ${b} / ${both})`);
+    if (VERBOSE && logSplit(f) === 'dev') {
       for (const [ip, row] of run.ips) {
         const fl = run.flaggedBy.get(ip);
         if ((fl !== undefined) !== row.positive) console.log(`     ${fl !== undefined ? 'FP' : 'FN'} ${ip}${fl ? ` (rules ${fl.rules}, behaviour ${fl.behaviour})` : ''}`);
@@ -346,7 +411,7 @@ function ipLevel(benignFiles: readonly string[]): void {
       if (why.length < 6) why.push(`${ip}${fl.rules ? ' rules' : ''}${fl.behaviour ? ' behaviour' : ''}`);
     }
     allIps += run.ips.size; allFlagged += run.flaggedBy.size; cleanFlagged += clean;
-    console.log(`  benign ${f.padEnd(44)} IPs ${String(run.ips.size).padStart(5)}, flagged ${String(run.flaggedBy.size).padStart(3)} (${clean} with no sidecar label)${VERBOSE ? `: ${why.join(', ')}` : ''}`);
+    console.log(`  benign ${`${f}${logSplit(f) === 'held-out' ? ' (held-out)' : ''}`.padEnd(44)} IPs ${String(run.ips.size).padStart(5)}, flagged ${String(run.flaggedBy.size).padStart(3)} (${clean} with no sidecar label)${VERBOSE && logSplit(f) === 'dev' ? `: ${why.join(', ')}` : ''}`);
   }
   console.log(`  benign logs: ${allFlagged} of ${allIps} IPs flagged (${pct(allFlagged, allIps).trim()}); ${cleanFlagged} of them have no sidecar label`);
 }
