@@ -12,6 +12,7 @@ import { CATEGORIES, SEVERITIES } from '../../core/detection.js';
 import type { DiskCache } from '../../core/disk-cache.js';
 import { RampartError } from '../../core/errors.js';
 import { TRANSFORM_NAMES, type TransformName } from '../transforms/index.js';
+import { describeShape, quadraticShape, whitespaceCompressed } from './quadratic.js';
 import { regexProblem } from './safety.js';
 import { packSchema, ruleSchema, type RuleDoc } from './schema.js';
 import type { CompiledMatch, Rule, RuleSet } from './types.js';
@@ -162,6 +163,14 @@ function compileRule(doc: RuleDoc, file: string, d: Defaults): Rule {
     } catch (e) {
       return fail('match.regex', (e as Error).message);
     }
+    // The polynomial shapes, on the text this rule really sees (after its transforms).
+    let shape;
+    try {
+      shape = quadraticShape(m.regex, m.flags ?? '', whitespaceCompressed(transforms));
+    } catch (e) {
+      return fail('match.regex', `cannot be checked for backtracking: ${(e as Error).message}`);
+    }
+    if (shape !== null) fail('match.regex', `${describeShape(shape)} (pattern ${JSON.stringify(m.regex.length > 200 ? `${m.regex.slice(0, 200)}…` : m.regex)})`);
     if (literals.length === 0 && doc.always !== true) {
       fail('requires', 'a regex rule needs at least one required literal, or `always: true`');
     }

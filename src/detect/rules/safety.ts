@@ -5,8 +5,8 @@
  *   `(a|b?)*`;
  * - a group repeated a bounded number of times that contains an unbounded quantifier: `(a+){2,9}`;
  * - backreferences (`\1`, `\k<n>`), which no linear-time engine supports.
- * `(\.\d{1,3}){0,3}` stays allowed: both counts are small and fixed. Field sizes are capped by the engine,
- * which bounds the polynomial cases that remain (e.g. `a.*b.*c`).
+ * `(\.\d{1,3}){0,3}` stays allowed: both counts are small and fixed. The polynomial shapes (a quantifier
+ * that rescans a run from every start, two that split one run) are quadratic.ts's job.
  */
 
 interface Group {
