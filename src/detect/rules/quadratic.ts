@@ -394,3 +394,14 @@ export function describeShape(s: QuadraticShape): string {
 function escapeForClass(ch: string): string {
   return /[\\\]^$.*+?(){}|/[-]/.test(ch) ? `\\${ch}` : ch;
 }
+
+/**
+ * One character per class of characters the pattern's sets and assertions cannot tell apart (upper
+ * case excluded, `é` for non-ASCII): the alphabet worst-case inputs for this pattern are built from.
+ */
+export function distinguishedCharacters(pattern: string, flagText = ''): string[] {
+  const flags: Flags = { ignoreCase: flagText.includes('i'), multiline: flagText.includes('m'), dotAll: flagText.includes('s'), compressed: false };
+  const b = new Builder(flags);
+  b.alternatives(parse(pattern, flagText).alternatives, b.add(null, null, []), null);
+  return representatives(b.nodes).map((c) => (c === NON_ASCII_SYMBOL ? '\u00e9' : String.fromCharCode(c)));
+}

@@ -36,7 +36,8 @@ export function bytesToText(bytes: number[], n: number): string {
       // Find the end of this (possibly valid) multi-byte run and let Buffer decode it leniently.
       let j = i + 1;
       while (j < n && (bytes[j] as number) >= 0x80 && (bytes[j] as number) < 0xc0 && j - i < 4) j++;
-      out += Buffer.from(bytes.slice(i, j)).toString('utf8');
+      // A lone byte from 0x80 up is never valid UTF-8: U+FFFD without a Buffer per byte (`%e0%e0…`).
+      out += j === i + 1 ? '\ufffd' : Buffer.from(bytes.slice(i, j)).toString('utf8');
       i = j;
     }
   }

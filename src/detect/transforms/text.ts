@@ -56,11 +56,33 @@ export function plusSpace(s: string): string {
  */
 export function sqlComments(s: string): string {
   if (s.indexOf('/*') === -1 && s.indexOf('--') === -1 && s.indexOf('#') === -1) return s;
-  let out = s.indexOf('/*!') === -1 ? s : s.replace(/\/\*!\d{0,6}([^*]*(?:\*(?!\/)[^*]*)*)\*\//g, ' $1 ');
+  let out = versionedComments(s);
   out = blockComments(out);
   out = out.replace(/--(?:[\s+]|$)[^\n]*/g, ' ');
   out = out.replace(/#[^\n]*/g, ' ');
   return out;
+}
+
+/**
+ * `/*!50000 x*\/` becomes ` x `: MySQL runs the content. A loop, not a regex: the regex form rescans
+ * the rest of the text from every unclosed `/*!`, which is quadratic on `/*!/*!/*!…`. Without a `*\/`
+ * after a `/*!` no later one can close either, so the scan stops there.
+ */
+function versionedComments(s: string): string {
+  let at = s.indexOf('/*!');
+  if (at === -1) return s;
+  let out = '';
+  let copied = 0;
+  while (at !== -1) {
+    let body = at + 3;
+    for (let d = 0; d < 6 && s.charCodeAt(body) >= 48 && s.charCodeAt(body) <= 57; d++) body++;
+    const end = s.indexOf('*/', body);
+    if (end === -1) break;
+    out += `${s.slice(copied, at)} ${s.slice(body, end)} `;
+    copied = end + 2;
+    at = s.indexOf('/*!', copied);
+  }
+  return copied === 0 ? s : out + s.slice(copied);
 }
 
 /**

@@ -1,0 +1,124 @@
+/**
+ * Every rule and every normalisation transform against generated worst-case input at the field caps:
+ * long runs of each character class a pattern distinguishes, alternations of two of them, and each
+ * rule's literals repeated (nested openers: `${${${`, `{{{{`, `../../`). A backtracking regex that is
+ * quadratic on some shape costs tens to hundreds of milliseconds there; a linear one well under the
+ * budget. The loader's check (rules/quadratic.ts) is what protects user packs loaded later; this test
+ * is the measured evidence that the check and the bundled rules agree.
+ *
+ * Timing on a shared machine: CPU time, and a shape over budget is measured again and its fastest run
+ * counts, so a pause (GC, another process) cannot fail the test but a quadratic pattern (100x over) does.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_NORMALIZED, TRANSFORM_NAMES, TRANSFORMS, normalizeField } from './normalize/index.js';
+import { bundledRulePaths, loadRulePacks, MAX_FIELD_BYTES, RuleEngine, type EventLike, type Rule } from './rules/index.js';
+import { distinguishedCharacters, whitespaceCompressed } from './rules/quadratic.js';
+
+/** Per single regex or transform run, CPU milliseconds. */
+const BUDGET_MS = 2;
+/**
+ * Per whole line (every field, view and rule of one event). 8 KB lines of escapes (`%e5%98%8…`,
+ * `%%%…`) cost 2-3 ms of linear decoding across the packs' pipelines; quadratic ones cost 20-200 ms.
+ */
+const LINE_BUDGET_MS = 4;
+
+/**
+ * CPU milliseconds of the fastest of up to five runs. CPU time, not wall time: on a shared machine a
+ * process waiting for a core is not working, and the budget is about work.
+ */
+function fastest(run: () => void, budget = BUDGET_MS): number {
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const t0 = process.cpuUsage();
+    run();
+    const d = process.cpuUsage(t0);
+    best = Math.min(best, (d.user + d.system) / 1000);
+    if (best <= budget) break;
+  }
+  return best;
+}
+
+function repeatTo(unit: string, length: number): string {
+  return unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+}
+
+const isSpace = (ch: string): boolean => /\s/.test(ch);
+
+/** Worst-case texts of `length` for one regex rule: what its sets tell apart, its literals, pairs of both. */
+function ruleShapes(rule: Rule, length: number): string[] {
+  if (rule.match.kind !== 'regex') return [];
+  const re = rule.match.re;
+  // Whitespace runs cannot reach a rule whose view ends with compressWhitespace.
+  const compressed = whitespaceCompressed(rule.transforms);
+  const chars = distinguishedCharacters(re.source, re.flags).filter((c) => !(compressed && isSpace(c)));
+  const lits = rule.literals.length > 0 ? rule.literals.slice(0, 8) : [''];
+  const units = new Set<string>(chars);
+  for (const lit of lits) if (lit !== '') units.add(lit);
+  const specials = chars.filter((c) => !/[a-z0-9]/.test(c));
+  for (const a of specials) for (const b of chars) if (a !== b) units.add(a + b);
+  const out: string[] = [];
+  for (const unit of units) {
+    // The literal first, so the prefilter would let the rule run; then the run that hurts.
+    for (const lit of lits) out.push(lit + repeatTo(unit, length - lit.length));
+  }
+  return out;
+}
+
+const set = loadRulePacks(bundledRulePaths());
+
+describe('worst-case input: every rule regex', () => {
+  const regexRules = set.rules.filter((r) => r.match.kind === 'regex');
+  it.each(regexRules.map((r) => [r.id, r] as const))('%s stays under budget at the field cap', (_id, rule) => {
+    const re = (rule.match as { re: RegExp }).re;
+    const slow: string[] = [];
+    for (const text of ruleShapes(rule, MAX_FIELD_BYTES)) {
+      const ms = fastest(() => re.exec(text));
+      if (ms > BUDGET_MS) slow.push(`${ms.toFixed(1)} ms on ${JSON.stringify(text.slice(0, 24))}…`);
+    }
+    expect(slow).toEqual([]);
+  }, 60_000);
+});
+
+describe('worst-case input: every normalisation transform', () => {
+  // Trigger characters and escape prefixes of every transform, and their pairs.
+  const units = ['%', '%2', '%25', '%u', '%c0', '&', '&#', '&#x', '&amp;', '\\', '\\x', '\\u', '\\0', '/*', '/*!', '*/', '--', '#', '$', '${', '${ifs}', "'", '"', '^', '`', '+', '/.', './', '../', '//', '/', '.', ' ', '\t', '\n', '\0', 'é', '\u2019', 'A', 'a'];
+  const shapes = [...units, ...units.flatMap((a) => ['%', '&', '\\', '/', '.', ' '].map((b) => a + b))].map((u) => repeatTo(u, MAX_NORMALIZED));
+  it.each(TRANSFORM_NAMES.map((n) => [n] as const))('%s stays under budget at MAX_NORMALIZED', (name) => {
+    const slow: string[] = [];
+    for (const text of shapes) {
+      const ms = fastest(() => normalizeField(text, [name]));
+      if (ms > BUDGET_MS) slow.push(`${ms.toFixed(1)} ms on ${JSON.stringify(text.slice(0, 12))}…`);
+    }
+    expect(slow).toEqual([]);
+  }, 60_000);
+
+  it('covers every transform there is', () => {
+    expect(TRANSFORM_NAMES).toEqual(Object.keys(TRANSFORMS));
+  });
+});
+
+describe('worst-case input: whole lines through the engine', () => {
+  const engine = new RuleEngine(set, { resultCache: false });
+  // Every character any rule distinguishes, and every literal, as a run filling the request line.
+  const units = new Set<string>();
+  for (const r of set.rules) {
+    if (r.match.kind === 'regex') for (const c of distinguishedCharacters(r.match.re.source, r.match.re.flags)) units.add(c);
+    for (const l of r.literals) units.add(l);
+  }
+  const half = MAX_FIELD_BYTES / 2;
+  const lines: EventLike[] = [...units].flatMap((u) => {
+    const run = repeatTo(u, half);
+    return [
+      { method: 'GET', path: `/${repeatTo(u, MAX_FIELD_BYTES - 1)}`, query: '', status: 404 },
+      { method: 'GET', path: '/', query: `q=${run}`, status: 200, userAgent: run, referer: run },
+    ];
+  });
+  it(`${lines.length} hostile lines each cost under ${LINE_BUDGET_MS} ms`, () => {
+    const slow: string[] = [];
+    for (const e of lines) {
+      const ms = fastest(() => engine.evaluate(e), LINE_BUDGET_MS);
+      if (ms > LINE_BUDGET_MS) slow.push(`${ms.toFixed(1)} ms on path ${JSON.stringify(e.path.slice(0, 16))} query ${JSON.stringify(e.query.slice(0, 16))}`);
+    }
+    expect(slow).toEqual([]);
+  }, 300_000);
+});
