@@ -1,5 +1,5 @@
 /**
- * Every rule and every normalisation transform against generated worst-case input at the field caps:
+ * Every rule and every transform against generated worst-case input at the field caps:
  * long runs of each character class a pattern distinguishes, alternations of two of them, and each
  * rule's literals repeated (nested openers: `${${${`, `{{{{`, `../../`). A backtracking regex that is
  * quadratic on some shape costs tens to hundreds of milliseconds there; a linear one well under the
@@ -10,7 +10,7 @@
  * counts, so a pause (GC, another process) cannot fail the test but a quadratic pattern (100x over) does.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_NORMALIZED, TRANSFORM_NAMES, TRANSFORMS, normalizeField } from './normalize/index.js';
+import { TRANSFORM_NAMES, TRANSFORMS, applyTransforms } from './transforms/index.js';
 import { bundledRulePaths, loadRulePacks, MAX_FIELD_BYTES, RuleEngine, type EventLike, type Rule } from './rules/index.js';
 import { distinguishedCharacters, whitespaceCompressed } from './rules/quadratic.js';
 
@@ -79,14 +79,14 @@ describe('worst-case input: every rule regex', () => {
   }, 60_000);
 });
 
-describe('worst-case input: every normalisation transform', () => {
+describe('worst-case input: every transform', () => {
   // Trigger characters and escape prefixes of every transform, and their pairs.
   const units = ['%', '%2', '%25', '%u', '%c0', '&', '&#', '&#x', '&amp;', '\\', '\\x', '\\u', '\\0', '/*', '/*!', '*/', '--', '#', '$', '${', '${ifs}', "'", '"', '^', '`', '+', '/.', './', '../', '//', '/', '.', ' ', '\t', '\n', '\0', 'é', '\u2019', 'A', 'a'];
-  const shapes = [...units, ...units.flatMap((a) => ['%', '&', '\\', '/', '.', ' '].map((b) => a + b))].map((u) => repeatTo(u, MAX_NORMALIZED));
-  it.each(TRANSFORM_NAMES.map((n) => [n] as const))('%s stays under budget at MAX_NORMALIZED', (name) => {
+  const shapes = [...units, ...units.flatMap((a) => ['%', '&', '\\', '/', '.', ' '].map((b) => a + b))].map((u) => repeatTo(u, MAX_FIELD_BYTES));
+  it.each(TRANSFORM_NAMES.map((n) => [n] as const))('%s stays under budget at the field cap', (name) => {
     const slow: string[] = [];
     for (const text of shapes) {
-      const ms = fastest(() => normalizeField(text, [name]));
+      const ms = fastest(() => applyTransforms(text, [name]));
       if (ms > BUDGET_MS) slow.push(`${ms.toFixed(1)} ms on ${JSON.stringify(text.slice(0, 12))}…`);
     }
     expect(slow).toEqual([]);
