@@ -66,5 +66,5 @@ export function flagsLayer(given: CommonFlags, extra: Record<string, string> = {
 }
 
 export function loadWithFlags(flags: CommonFlags, io: CliIO, extra?: Record<string, string>): LoadedConfig {
-  return loadConfig({ file: flags.config, env: io.env, flags: flagsLayer(flags, extra) });
+  return loadConfig({ file: flags.config, env: io.env, flags: flagsLayer(flags, extra), ...(io.cwd === undefined ? {} : { cwd: io.cwd }) });
 }

@@ -6,6 +6,8 @@ export interface CliIO {
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadableStream;
+  /** Where `.env` and `rampart.yaml` are looked for; the process's working directory when absent. */
+  cwd?: string;
 }
 
 export function processIO(): CliIO {
@@ -15,5 +17,6 @@ export function processIO(): CliIO {
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     stdin: process.stdin,
+    cwd: process.cwd(),
   };
 }

@@ -31,3 +31,13 @@ export function setPath(target: Layer, dotted: string, value: unknown): void {
   }
   node[parts[parts.length - 1]!] = value;
 }
+
+/** The value at `a.b.c`, or undefined. */
+export function getPath(source: Layer, dotted: string): unknown {
+  let node: unknown = source;
+  for (const part of dotted.split('.')) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[part];
+  }
+  return node;
+}

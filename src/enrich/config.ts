@@ -108,31 +108,35 @@ export const enrichConfigSchema = z
 
 export type EnrichConfig = z.infer<typeof enrichConfigSchema>;
 
-/** Env → config key, for src/config/env.ts (keys relative to the root config). */
-export const ENRICH_ENV_BINDINGS = [
+/**
+ * Env → config key, for src/config/env.ts (keys relative to the root config). Aliases are read when the
+ * first name is not set: names documented earlier, and those of the services Rampart replaces.
+ * HTTP_* and SOURCE_TIMEOUT are in seconds (decimals allowed), for keys kept in milliseconds.
+ */
+export const ENRICH_ENV_BINDINGS: readonly { env: string; key: string; kind: 'string' | 'number' | 'boolean' | 'list' | 'seconds-ms'; aliases?: readonly string[] }[] = [
   { env: 'ABUSEIPDB_API_KEY', key: 'enrich.providers.abuseipdb.apiKey', kind: 'string' },
   { env: 'VIRUSTOTAL_API_KEY', key: 'enrich.providers.virustotal.apiKey', kind: 'string' },
   { env: 'OTX_API_KEY', key: 'enrich.providers.otx.apiKey', kind: 'string' },
   { env: 'ABUSEIPDB_BASE_URL', key: 'enrich.providers.abuseipdb.baseUrl', kind: 'string' },
   { env: 'VIRUSTOTAL_BASE_URL', key: 'enrich.providers.virustotal.baseUrl', kind: 'string' },
   { env: 'OTX_BASE_URL', key: 'enrich.providers.otx.baseUrl', kind: 'string' },
+  { env: 'HTTP_CONNECT_TIMEOUT', key: 'enrich.http.connectTimeoutMs', kind: 'seconds-ms', aliases: ['HTTP_TIMEOUT'] },
+  { env: 'HTTP_READ_TIMEOUT', key: 'enrich.http.readTimeoutMs', kind: 'seconds-ms', aliases: ['HTTP_TIMEOUT'] },
+  { env: 'SOURCE_TIMEOUT', key: 'enrich.http.deadlineMs', kind: 'seconds-ms' },
   // RAMPART_GEOIP_CITY / _ASN were documented first; the GEOIP_*_DB names (the issue's) win when both are set.
-  { env: 'RAMPART_GEOIP_CITY', key: 'enrich.geoip.cityFiles', kind: 'list' },
-  { env: 'RAMPART_GEOIP_ASN', key: 'enrich.geoip.asnFiles', kind: 'list' },
-  { env: 'GEOIP_CITY_DB', key: 'enrich.geoip.cityFiles', kind: 'list' },
+  { env: 'GEOIP_CITY_DB', key: 'enrich.geoip.cityFiles', kind: 'list', aliases: ['RAMPART_GEOIP_CITY'] },
   { env: 'GEOIP_COUNTRY_DB', key: 'enrich.geoip.countryFiles', kind: 'list' },
-  { env: 'GEOIP_ASN_DB', key: 'enrich.geoip.asnFiles', kind: 'list' },
+  { env: 'GEOIP_ASN_DB', key: 'enrich.geoip.asnFiles', kind: 'list', aliases: ['RAMPART_GEOIP_ASN'] },
   { env: 'GEOIP_BUNDLED', key: 'enrich.geoip.bundled', kind: 'boolean' },
   { env: 'RAMPART_GEOIP_ONLINE', key: 'enrich.geoip.online.enabled', kind: 'boolean' },
   { env: 'COLLECTOR_ENABLED', key: 'enrich.collector.enabled', kind: 'boolean' },
-  { env: 'COLLECTOR_INTERVAL_SECONDS', key: 'enrich.collector.intervalSeconds', kind: 'number' },
+  { env: 'COLLECTOR_INTERVAL_SECONDS', key: 'enrich.collector.intervalSeconds', kind: 'number', aliases: ['COLLECTOR_INTERVAL'] },
   { env: 'COLLECTOR_BATCH_SIZE', key: 'enrich.collector.batchSize', kind: 'number' },
-  { env: 'ENRICH_TTL_SECONDS', key: 'enrich.collector.ttlSeconds', kind: 'number' },
-  { env: 'COLLECTOR_TTL_SECONDS', key: 'enrich.collector.ttlSeconds', kind: 'number' },
+  { env: 'ENRICH_TTL_SECONDS', key: 'enrich.collector.ttlSeconds', kind: 'number', aliases: ['COLLECTOR_TTL_SECONDS'] },
   { env: 'COLLECTOR_RETRY_SECONDS', key: 'enrich.collector.retrySeconds', kind: 'number' },
   { env: 'COLLECTOR_MIN_SEVERITY', key: 'enrich.collector.minSeverity', kind: 'string' },
   { env: 'REPUTATION_MIN_SCORE', key: 'enrich.reputation.minScore', kind: 'number' },
-] as const;
+];
 
 /** Values never printed or logged. */
 export const ENRICH_SECRET_KEYS = ['enrich.providers.abuseipdb.apiKey', 'enrich.providers.virustotal.apiKey', 'enrich.providers.otx.apiKey'] as const;
