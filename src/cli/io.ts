@@ -11,6 +11,7 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  quietOnClosedStdout();
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
@@ -19,4 +20,20 @@ export function processIO(): CliIO {
     stdin: process.stdin,
     cwd: process.cwd(),
   };
+}
+
+let guarded = false;
+
+/**
+ * `rampart rules list | head`: once the reader has gone, there is nobody to tell anything to. Stop
+ * quietly, as `cat` would, instead of dying on EPIPE with a stack trace.
+ */
+function quietOnClosedStdout(): void {
+  if (guarded) return;
+  guarded = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    process.stderr.write(`rampart: cannot write to stdout: ${err.message}\n`);
+    process.exit(1);
+  });
 }

@@ -51,7 +51,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err(`rampart: ${err.message}\n`);
       return 2;
     }
-    io.err(`rampart: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // A system error (ECONNREFUSED, EACCES…) is about the user's machine, not a bug: no stack trace.
+    const systemError = err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string';
+    io.err(`rampart: ${err instanceof Error ? (systemError ? err.message : (err.stack ?? err.message)) : String(err)}\n`);
     return 1;
   }
 }

@@ -16,7 +16,8 @@ export function registerMigrate(program: Command, io: CliIO): void {
   cmd.action(async (flags: CommonFlags & { status?: boolean }) => {
     const { config } = loadWithFlags(flags, io);
     const logger = pino({ level: 'warn' }, pino.destination(2));
-    const store = await openStore({ ...storeOptions(config), logger });
+    // Opened without migrating: `--status` must only look, and `migrate` must see what was pending.
+    const store = await openStore({ ...storeOptions(config), logger, migrate: false });
     try {
       const before = await store.migrationStatus();
       if (flags.status) {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { createApi, enrichmentRoutes, storeChecks } from '../api/index.js';
+import { createApi, enrichmentRoutes, listenApi, storeChecks } from '../api/index.js';
 import { InProcessBus } from '../bus/index.js';
 import type { Config } from '../config/index.js';
 import type { ThreatEvent } from '../core/detection.js';
@@ -30,13 +30,14 @@ import { describeTimeZone, resolveTimeZone } from '../time/zone.js';
 import { cliCache } from './cache.js';
 import { buildCollector, enrichmentApi, enrichmentCheck, openEnrichment } from './enrichment.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
+import { wholeNumber } from './flag-parsers.js';
 import type { CliIO } from './io.js';
 import { VERSION } from './version.js';
 
 interface ServeFlags extends CommonFlags {
   log?: string[];
   host?: string;
-  port?: string;
+  port?: number;
   demo?: boolean;
   fromStart?: boolean;
 }
@@ -47,7 +48,7 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .description('follow access logs, detect attacks, store them and serve the API')
     .option('-l, --log <path...>', 'access log to follow (repeatable; globs allowed, quote them)')
     .option('--host <host>', 'address the API listens on (default 127.0.0.1)')
-    .option('-p, --port <port>', 'API port (default 8000)')
+    .option('-p, --port <port>', 'API port (default 8000)', wholeNumber(0, 65535))
     .option('--no-demo', 'do not run the traffic simulator when no log is configured')
     .option('--from-start', 'read existing log files from their beginning instead of their end');
   addConfigFlag(cmd);
@@ -57,7 +58,6 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     const extra: Record<string, string> = { log: 'ingest.logs', host: 'server.host' };
     if (flags.demo === false) extra.demo = 'demo.enabled';
     const layerFlags: Record<string, unknown> = { ...flags };
-    if (flags.port !== undefined) layerFlags.port = Number(flags.port);
     if (flags.fromStart) layerFlags.fromStart = 'start';
     const { config, file } = loadWithFlags(layerFlags, io, {
       ...extra,
@@ -198,9 +198,7 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     allowlist: () => detection.engine.allowlist.stats(),
     options: { trustProxy: config.server.trustProxy },
   });
-  await app.listen({ host: config.server.host, port: config.server.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const port = await listenApi(app, config.server);
   io.err(`rampart ${VERSION} listening on http://${config.server.host}:${port} (API docs at /docs)\n`);
 
   await new Promise<void>((resolveStop) => {

@@ -56,7 +56,9 @@ export interface EnrichmentDeps {
 }
 
 export async function createEnrichment(cfg: EnrichConfig, deps: EnrichmentDeps = {}): Promise<Enrichment> {
-  const state: SharedState = deps.redisUrl ? await RedisState.connect(deps.redisUrl) : new MemoryState({ maxEntries: cfg.cache.maxEntries });
+  const state: SharedState = deps.redisUrl
+    ? await RedisState.connect(deps.redisUrl, { ...(deps.onWarning ? { onError: deps.onWarning } : {}) })
+    : new MemoryState({ maxEntries: cfg.cache.maxEntries });
   try {
     const { providers, limiter, breaker } = createProviders(cfg, state);
     const files = resolveGeoFiles(cfg.geoip);

@@ -1,5 +1,7 @@
 /** SharedState over Redis, so quotas, breakers and cached results are shared across processes. */
 import { Redis } from 'ioredis';
+import { maskUrl } from '../../config/mask.js';
+import { ConfigError } from '../../core/errors.js';
 import type { SharedState } from './types.js';
 
 export class RedisState implements SharedState {
@@ -9,14 +11,42 @@ export class RedisState implements SharedState {
     private readonly owned: boolean,
   ) {}
 
-  /** Connects eagerly so a wrong REDIS_URL fails at start-up, not on the first lookup. */
-  static async connect(url: string, opts: { prefix?: string; connectTimeoutMs?: number } = {}): Promise<RedisState> {
+  /**
+   * Connects eagerly so a wrong REDIS_URL fails at start-up, not on the first lookup, with one line
+   * that names the setting and what was tried. Later connection errors go to `onError` (each distinct
+   * message once until the connection is back), never to ioredis's "Unhandled error event" print.
+   */
+  static async connect(
+    url: string,
+    opts: { prefix?: string; connectTimeoutMs?: number; onError?: (message: string) => void } = {},
+  ): Promise<RedisState> {
+    checkRedisUrl(url);
     const redis = new Redis(url, { lazyConnect: true, connectTimeout: opts.connectTimeoutMs ?? 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    // While connecting, the cause (ECONNREFUSED, ENOTFOUND…) goes into the start-up error, not a warning.
+    let connecting = true;
+    let cause: string | null = null;
+    let last: string | null = null;
+    redis.on('error', (e: Error) => {
+      if (connecting) {
+        cause ??= e.message;
+        return;
+      }
+      const message = `Redis at ${maskUrl(url)}: ${e.message}`;
+      if (message !== last) opts.onError?.(message);
+      last = message;
+    });
+    redis.on('ready', () => (last = null));
     try {
       await redis.connect();
     } catch (e) {
       redis.disconnect();
-      throw e;
+      throw new ConfigError(
+        'redis.url',
+        `cannot connect to Redis at ${maskUrl(url)} (${cause ?? (e as Error).message}): ` +
+          'check REDIS_URL (or REDIS_HOST/REDIS_PORT), or unset it to keep caches and quotas in this process',
+      );
+    } finally {
+      connecting = false;
     }
     return new RedisState(redis, opts.prefix ?? 'rampart:', true);
   }
@@ -54,4 +84,20 @@ export class RedisState implements SharedState {
   async close(): Promise<void> {
     if (this.owned) await this.redis.quit();
   }
+}
+
+/** redis:// or rediss:// with a host; ioredis would otherwise take "localhost6379" for a host name and retry it. */
+export function checkRedisUrl(url: string): void {
+  // Not a URL, so no userinfo to mask, unless an @ says a credential may be in it.
+  const shown = url.includes('@') ? maskUrl(url) : url.slice(0, 100);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConfigError('redis.url', `${JSON.stringify(shown)} is not a URL: expected redis://host:port (REDIS_URL)`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    throw new ConfigError('redis.url', `${JSON.stringify(maskUrl(url))}: expected a redis:// or rediss:// URL (REDIS_URL)`);
+  }
+  if (u.hostname === '') throw new ConfigError('redis.url', `${JSON.stringify(maskUrl(url))} names no host: expected redis://host:port (REDIS_URL)`);
 }
