@@ -206,7 +206,11 @@ describe('FileTailSource', () => {
     const run = tail({ patterns: [path], drainGraceMs: 0 });
     await run.waitForLines(1);
     await unlink(path);
-    await waitFor('the deleted file to be dropped', () => run.source.stats().length === 0);
+    // Closed; the configured path stays listed (with no file) so a file created there later is followed.
+    await waitFor('the deleted file to be closed', () => {
+      const st = run.source.stats();
+      return st.length === 1 && st[0]?.fileId === null && st[0].draining === 0;
+    });
   });
 
   it('stop() ends a waiting iteration promptly', async () => {

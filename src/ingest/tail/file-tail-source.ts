@@ -196,7 +196,10 @@ export class FileTailSource implements Source {
         await p.close();
       }
     }
-    for (const [source, p] of this.paths) if (p.idle) this.paths.delete(source);
+    // A configured path stays known while absent: when a file appears there again, the walk from the
+    // last file seen finds any rotated in between. Glob matches that are gone are forgotten.
+    for (const [source, p] of this.paths)
+      if (p.idle && !this.isConfiguredPath(source)) this.paths.delete(source);
   }
 
   /** Matches the patterns again and reconciles each path with the file now at it. */
@@ -220,19 +223,50 @@ export class FileTailSource implements Source {
       const real = await realpath(path).catch(() => path);
       if (real !== path) dirs.push(dirname(real));
     }
+    if (initial) await this.resumeMissing(seen);
     for (const [path, followed] of this.paths) {
-      if (!seen.has(path) && followed.current) {
+      if (seen.has(path)) continue;
+      if (followed.current) {
         this.log.info({ source: path }, `file tail ${this.id}: ${path} is gone; reading the rest of it`);
         followed.retireCurrent();
       }
+      // While no file is at the path, a file created there and rotated away before we looked would be
+      // skipped: look for files newer than the last one seen (a directory listing, a few first lines).
+      const last = followed.newest();
+      if (last) await this.tryQueueChain(followed, last, null, 'between');
     }
     if (!this.stopped && !this.options.usePolling) this.watcher.sync(dirs);
+  }
+
+  /**
+   * A checkpointed path with no file at start (rotated away, the new file not created yet): its
+   * rotated files are read now, from the checkpoint on, rather than skipped when the new file appears.
+   */
+  private async resumeMissing(seen: Set<string>): Promise<void> {
+    for (const [path, checkpoint] of this.checkpoints) {
+      if (seen.has(path) || !this.patterns.some((p) => (p.isGlob ? p.match(path) : p.pattern === path)))
+        continue;
+      this.checkpoints.delete(path);
+      const followed = new FollowedPath(path);
+      const queued = await this.tryQueueChain(followed, checkpoint, null, 'resume');
+      if (queued) this.paths.set(path, followed);
+      else if (this.isConfiguredPath(path))
+        this.recordLoss(
+          followed,
+          null,
+          `file tail ${this.id}: ${path} is missing and no rotated file holds its checkpointed content; anything written to it after byte ${checkpoint.offset} cannot be recovered`,
+        );
+    }
+  }
+
+  private isConfiguredPath(path: string): boolean {
+    return this.patterns.some((p) => !p.isGlob && p.pattern === path);
   }
 
   /** Opens the file now at `path`: a new file, or the successor of a rotated one. */
   private async follow(followed: FollowedPath, path: string, initial: boolean): Promise<void> {
     const onRewrite = (file: TailedFile, rewrite: Rewrite) => this.rewritten(followed, file, rewrite);
-    const previous = followed.current;
+    const previous = followed.newest();
     if (followed.current || followed.draining.length > 0) {
       followed.rotations++;
       this.log.info(
@@ -241,12 +275,14 @@ export class FileTailSource implements Source {
       );
     }
     followed.retireCurrent();
-    const checkpoint = initial ? this.checkpoints.get(path) : undefined;
-    if (!initial || !checkpoint) {
+    // A checkpoint applies to the first file followed at its path, at start or later (see resumeMissing).
+    const checkpoint = this.checkpoints.get(path);
+    this.checkpoints.delete(path);
+    if (!checkpoint) {
       const start = initial && this.options.startAt === 'end' ? 'end' : { offset: 0, line: 0 };
       const file = await TailedFile.open(path, path, start, followed.counters, onRewrite);
       // Rotated twice between two looks: the files between the old one (still open) and this one.
-      if (previous) await this.queueChain(followed, previous.checkpoint(), file.fileId, 'between');
+      if (previous) await this.tryQueueChain(followed, previous, file.fileId, 'between');
       followed.current = file;
       return;
     }
@@ -262,7 +298,7 @@ export class FileTailSource implements Source {
       return;
     }
     // Rotated, copytruncated or rewritten while stopped: read what is left from the checkpoint on first.
-    if (!(await this.queueChain(followed, checkpoint, file.fileId, 'resume'))) {
+    if (!(await this.tryQueueChain(followed, checkpoint, file.fileId, 'resume'))) {
       const what =
         file.fileId !== checkpoint.fileId
           ? `is a different file than the checkpoint's (${checkpoint.fileId})`
@@ -281,29 +317,62 @@ export class FileTailSource implements Source {
   /**
    * Queues, after the files already draining, the rotated files from `from` to the live file: with
    * 'resume' the one holding `from` (read from its offset) and every newer one; with 'between' only the
-   * newer ones (the old file is still open). False when the file holding `from` was not found.
+   * newer ones (the old file is still open). Null when the file holding `from` was not found.
+   * `copies`: the files are copies that will not grow (copytruncate), closed as soon as they are read.
    */
   private async queueChain(
     followed: FollowedPath,
     from: Checkpoint,
-    liveFileId: string,
+    liveFileId: string | null,
     mode: 'resume' | 'between',
-  ): Promise<boolean> {
+    copies = false,
+  ): Promise<{ found: RotatedFile; queued: number } | null> {
     const path = followed.source;
-    const chain = await findChain({ path, globs: this.options.rotationGlobs, liveFileId }, from);
-    if (!chain.found) return false;
-    const files = mode === 'resume' ? [chain.found, ...chain.newer] : chain.newer;
-    for (const f of files) {
-      const start = f === chain.found ? { offset: from.offset, line: from.line } : { offset: 0, line: 0 };
-      if (f === chain.found && !f.compressed && f.size === from.offset) continue; // nothing unread
-      followed.queueRotated(await this.openRotated(followed, f, start));
-      followed.rotations++;
-      this.log.info(
-        { source: path, rotated: f.path, from: start.offset },
-        `file tail ${this.id}: ${path} was rotated${mode === 'resume' ? ' while stopped' : ''}; reading the rest of ${f.path} from byte ${start.offset} before the live file`,
-      );
+    // A rotation running while we look (logrotate shifting .1 to .2) can move a file between the
+    // listing and the open: look again.
+    for (let attempt = 1; ; attempt++) {
+      const chain = await findChain({ path, globs: this.options.rotationGlobs, liveFileId }, from);
+      if (!chain.found) return null;
+      const files = mode === 'resume' ? [chain.found, ...chain.newer] : chain.newer;
+      const readers: LineReader[] = [];
+      try {
+        for (const f of files) {
+          const start = f === chain.found ? { offset: from.offset, line: from.line } : { offset: 0, line: 0 };
+          if (f === chain.found && !f.compressed && f.size === from.offset) continue; // nothing unread
+          readers.push(await this.openRotated(followed, f, start));
+        }
+      } catch (err) {
+        await Promise.all(readers.map((r) => r.close()));
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 3) continue;
+        throw err;
+      }
+      for (const reader of readers) {
+        if (copies) reader.lastGrowthAt = 0;
+        followed.queueRotated(reader);
+        if (!copies) followed.rotations++;
+        const start = reader.checkpoint().offset;
+        this.log.info(
+          { source: path, rotated: reader.path, from: start },
+          copies
+            ? `file tail ${this.id}: ${path} was truncated; reading the rest of it from its copy ${reader.path} from byte ${start}, then the file again from the start`
+            : `file tail ${this.id}: ${path} was rotated${mode === 'resume' ? ' while stopped' : ''}; reading the rest of ${reader.path} from byte ${start} before the live file`,
+        );
+      }
+      return { found: chain.found, queued: readers.length };
     }
-    return true;
+  }
+
+  /** queueChain, with a failure (a rotated file unreadable) logged and taken as not found. */
+  private tryQueueChain(
+    ...args: Parameters<FileTailSource['queueChain']>
+  ): ReturnType<FileTailSource['queueChain']> {
+    return this.queueChain(...args).catch((err: unknown) => {
+      this.log.warn(
+        { source: args[0].source, err },
+        `file tail ${this.id}: cannot open the rotated files of ${args[0].source}`,
+      );
+      return null;
+    });
   }
 
   private async openRotated(followed: FollowedPath, f: RotatedFile, start: StartAt): Promise<LineReader> {
@@ -335,10 +404,9 @@ export class FileTailSource implements Source {
     const unread = Math.max(0, r.knownSize - r.consumed.offset);
     const chain =
       file === followed.current
-        ? await findChain({ path, globs: this.options.rotationGlobs, liveFileId: file.fileId }, r.consumed)
-        : { found: null, newer: [] };
-    const copy = chain.found;
-    if (!copy) {
+        ? await this.tryQueueChain(followed, r.consumed, file.fileId, 'resume', true)
+        : null;
+    if (!chain) {
       if (unread > 0)
         this.recordLoss(
           followed,
@@ -353,6 +421,7 @@ export class FileTailSource implements Source {
       return false;
     }
     // Written after the copy was taken and before the truncation: no file holds these bytes.
+    const copy = chain.found;
     const copySize = copy.compressed && r.knownSize >= 2 ** 32 ? r.knownSize : copy.size;
     if (r.knownSize > copySize)
       this.recordLoss(
@@ -360,19 +429,7 @@ export class FileTailSource implements Source {
         r.knownSize - copySize,
         `file tail ${this.id}: ${path} held ${r.knownSize} bytes but its copy ${copy.path} only ${copySize}; the ${r.knownSize - copySize} bytes written between the copy and the truncation cannot be recovered`,
       );
-    if (!copy.compressed && copy.size === r.consumed.offset && chain.newer.length === 0) return false;
-    this.log.info(
-      { source: path, copy: copy.path, from: r.consumed.offset },
-      `file tail ${this.id}: ${path} was truncated (${r.reason}); reading the rest of it from its copy ${copy.path}, then the file again from the start`,
-    );
-    for (const f of [copy, ...chain.newer]) {
-      const start =
-        f === copy ? { offset: r.consumed.offset, line: r.consumed.line } : { offset: 0, line: 0 };
-      const reader = await this.openRotated(followed, f, start);
-      reader.lastGrowthAt = 0; // a copy never grows: close it as soon as it is read
-      followed.queueRotated(reader);
-    }
-    return true;
+    return chain.queued > 0;
   }
 
   private recordLoss(followed: FollowedPath, bytes: number | null, message: string): void {

@@ -34,6 +34,8 @@ export class FollowedPath {
   rotations = 0;
   /** Bumped when a file is queued ahead of the current one, so a read in progress starts over with it. */
   private queued = 0;
+  /** The newest file that was at this path, once every file is closed (the next rotation walks from it). */
+  private lastClosed: Checkpoint | null = null;
 
   constructor(readonly source: string) {}
 
@@ -49,6 +51,11 @@ export class FollowedPath {
   queueRotated(file: LineReader): void {
     this.draining.push(file);
     this.queued++;
+  }
+
+  /** Identity of the newest file known at this path: where a walk to the next live file starts. */
+  newest(): Checkpoint | null {
+    return this.current?.checkpoint() ?? this.draining.at(-1)?.checkpoint() ?? this.lastClosed;
   }
 
   get idle(): boolean {
@@ -70,6 +77,7 @@ export class FollowedPath {
         if (total >= max || this.queued !== queued) break;
         if (file !== this.current && file.drained && Date.now() - file.lastGrowthAt >= graceMs) {
           this.draining.splice(this.draining.indexOf(file), 1);
+          if (this.draining.length === 0 && !this.current) this.lastClosed = file.checkpoint();
           await file.close();
         }
       }

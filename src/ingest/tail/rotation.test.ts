@@ -157,6 +157,21 @@ describe('rename while stopped', () => {
     },
   );
 
+  it('the new file not created yet at start: the rotated file is read, then the new one when it appears', async () => {
+    const a = logLines('a', 0, 300);
+    const b = logLines('b', 0, 100);
+    await writeFile(path, a.text.slice(0, 100 * 100));
+    const first = await firstRun(100);
+    await appendFile(path, a.text.slice(100 * 100));
+    await rename(path, `${path}.1`);
+    const second = tail({ checkpoints: [first.checkpoint] });
+    await second.until(200);
+    await writeFile(path, b.text);
+    await second.until(300);
+    expect(tally([...a.texts, ...b.texts], [first.lines, second.lines])).toEqual({ lost: 0, duplicated: 0 });
+    expect(second.lines.map((l) => l.text)).toEqual([...a.texts.slice(100), ...b.texts]);
+  });
+
   it('stopped again in the middle of the chain: the next start resumes there', async () => {
     const gen = [0, 1, 2].map((g) => logLines(`gen${g}`, 0, 500));
     await writeFile(path, gen[0]!.text.slice(0, 100 * 100));
