@@ -18,6 +18,9 @@ function probeRoutes(app: FastifyInstance): void {
   app.get('/api/probe/limited', async () => {
     throw new RampartError('rate_limited', 'too many lookups; retry in 30 s');
   });
+  app.get('/api/probe/forbidden', async () => {
+    throw Object.assign(new Error('not for you'), { statusCode: 403 });
+  });
   app.get('/api/probe/store-down', async () => {
     throw new RampartError('store_unavailable', 'connect ECONNREFUSED 10.0.0.5:5432');
   });
@@ -105,6 +108,12 @@ describe('errors', () => {
     expect(res.json()).toEqual(body);
   });
 
+  it('gives a 403 the code forbidden, not bad_request', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/probe/forbidden' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ error: 'forbidden', message: 'not for you' });
+  });
+
   it('maps store_unavailable to 503 without the connection details', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/probe/store-down' });
     expect(res.statusCode).toBe(503);
@@ -164,6 +173,45 @@ describe('security basics', () => {
       }),
     );
     expect(JSON.stringify(t.logs)).not.toContain('s3cr3t-value');
+  });
+});
+
+describe('Host check (DNS rebinding)', () => {
+  async function statusFor(options: ApiOptions, host: string): Promise<number> {
+    const app = createApi({
+      store: t.store,
+      pipeline: t.metrics,
+      readiness: async () => ({ checks: {} }),
+      logger: pino({ level: 'silent' }),
+      version: 'x',
+      options,
+    });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/health', headers: { host } });
+      if (res.statusCode === 403) {
+        expect(res.json()).toEqual({ error: 'forbidden', message: expect.stringContaining('server.allowedHosts') });
+      }
+      return res.statusCode;
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('on a loopback bind answers loopback names and addresses, refuses other names', async () => {
+    expect(await statusFor({}, 'localhost:8000')).toBe(200);
+    expect(await statusFor({ bindHost: '127.0.0.1' }, '127.0.0.1:8000')).toBe(200);
+    expect(await statusFor({}, 'evil.example')).toBe(403);
+    expect(await statusFor({ allowedHosts: ['rampart.lan'] }, 'rampart.lan:8000')).toBe(200);
+    expect(await statusFor({ allowedHosts: ['rampart.lan'] }, 'evil.example')).toBe(403);
+  });
+
+  it('on a non-loopback bind accepts any name unless names are configured', async () => {
+    expect(await statusFor({ bindHost: '0.0.0.0' }, 'evil.example')).toBe(200);
+    expect(await statusFor({ bindHost: '0.0.0.0', allowedHosts: ['rampart.lan'] }, 'evil.example')).toBe(403);
+  });
+
+  it('refuses before routing: an unknown path with a bad Host is 403, not 404', async () => {
+    expect(await statusFor({}, 'evil.example:8000')).toBe(403);
   });
 });
 
@@ -237,6 +285,11 @@ describe('OpenAPI', () => {
       expect(p.in).toBe('query');
       expect(p.schema).toBeTypeOf('object');
     }
+    // Bounds come from the route's own zod schema.
+    expect(listParams.find((p) => p.name === 'limit')).toMatchObject({
+      description: 'Page size.',
+      schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    });
     const sort = listParams.find((p) => p.name === 'sort')!.schema as { enum: string[] };
     expect(sort.enum).toEqual(['time', 'score', 'severity', 'ip', 'status']);
     const idParam = doc.paths['/api/threats/{id}'].get.parameters[0];

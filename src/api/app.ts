@@ -2,9 +2,11 @@
  * createApi: the HTTP read side as a Fastify instance, not yet listening (the CLI calls listen/close).
  * Route groups are ApiPlugins, each in its own scope; later features pass theirs in `extraRoutes`.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
-import { installErrorHandling, toHttpError } from './errors.js';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { installErrorHandling, toHttpError, type ApiErrorBody } from './errors.js';
+import { hostAllowed, hostPolicy } from './host-check.js';
 import { registerOpenApiDocs, registerOpenApiSpec } from './openapi.js';
+import { compileRequestSchema } from './request-schema.js';
 import { RouteTable } from './route-table.js';
 import { healthRoutes } from './routes/health.js';
 import { ipRoutes } from './routes/ips.js';
@@ -16,6 +18,12 @@ import { threatRoutes } from './routes/threats.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { generateRequestId, installRequestLogging, installSecurityHeaders } from './security.js';
 import type { ApiDeps, ApiOptions, ApiPlugin } from './types.js';
+
+type ValidatorFactory = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+>;
+// Fastify types the factory as ajv-compiler's; any factory returning a schema compiler is accepted.
+const zodValidatorFactory = (() => compileRequestSchema) as unknown as ValidatorFactory;
 
 /** The read API takes no large bodies; the ingest API, when it lands, raises this for its own routes. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
@@ -42,10 +50,9 @@ export function createApi(deps: ApiDeps): FastifyInstance {
     // (100) would turn longer ones into a bare 404. Each route's schema bounds its own parameters.
     routerOptions: { maxParamLength: 2100 },
     genReqId: generateRequestId,
-    // Unknown query parameters are errors, not silently dropped: `severty=high` must not list everything.
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
+    // Request schemas are zod (request-schema.ts): one schema gives the type, the bounds and the docs. A
+    // compiler factory rather than setValidatorCompiler, so scopes that add their own schemas keep it.
+    schemaController: { compilersFactory: { buildValidator: zodValidatorFactory } },
     // Malformed URLs and the like go through the same JSON mapping as every other error.
     frameworkErrors: (err, request, reply) => {
       const { status, body } = toHttpError(err, request);
@@ -55,6 +62,8 @@ export function createApi(deps: ApiDeps): FastifyInstance {
 
   const routes = new RouteTable();
   routes.attach(app);
+  installHostCheck(app, options);
+  installStaticRoutePreference(app, routes);
   installErrorHandling(app, routes);
   installSecurityHeaders(app);
   installRequestLogging(app);
@@ -68,6 +77,40 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   }
   registerOpenApiDocs(app);
   return app;
+}
+
+/** Refuses Host names not allowed (host-check.ts) before anything else runs, 404 handler included. */
+function installHostCheck(app: FastifyInstance, options: ApiOptions): void {
+  const policy = hostPolicy(options.bindHost ?? '127.0.0.1', options.allowedHosts);
+  if (policy.any) return;
+  app.addHook('onRequest', async (request, reply) => {
+    const host = request.headers.host;
+    if (hostAllowed(policy, host)) return;
+    const shown = JSON.stringify((host ?? '').slice(0, 100));
+    const body: ApiErrorBody = {
+      error: 'forbidden',
+      message:
+        `host ${shown} is not allowed: the API has no authentication, so it answers only loopback names, ` +
+        'IP addresses and the names in server.allowedHosts (against DNS rebinding)',
+    };
+    return reply.code(403).send(body);
+  });
+}
+
+/** A path that is a static route for other methods is 405 there, not a value of a parametric route's segment. */
+function installStaticRoutePreference(app: FastifyInstance, routes: RouteTable): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const pattern = request.routeOptions.url;
+    if (pattern === undefined || !pattern.includes(':')) return;
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routes.staticMethods(path);
+    if (allowed.length === 0 || allowed.includes(request.method)) return;
+    const body: ApiErrorBody = {
+      error: 'method_not_allowed',
+      message: `method ${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+    };
+    return reply.code(405).header('allow', allowed.join(', ')).send(body);
+  });
 }
 
 /** Fastify's types omit the hop count that proxy-addr accepts; a function says the same thing. */

@@ -4,12 +4,21 @@
  * (the details go to the log with the request id).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestError, RampartError, type ErrorCode } from '../core/errors.js';
+import { RampartError, type ErrorCode } from '../core/errors.js';
 import type { RouteTable } from './route-table.js';
 
 /** RampartError codes plus the transport-level ones only HTTP has. */
 export type ApiErrorCode =
-  ErrorCode | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'internal_error';
+  | ErrorCode
+  | 'unauthorized'
+  | 'forbidden'
+  | 'method_not_allowed'
+  | 'not_acceptable'
+  | 'payload_too_large'
+  | 'uri_too_long'
+  | 'unsupported_media_type'
+  | 'headers_too_large'
+  | 'internal_error';
 
 export interface ApiErrorBody {
   error: ApiErrorCode;
@@ -59,13 +68,12 @@ export function toHttpError(err: unknown, request: FastifyRequest): HttpError {
     return { status, body: { error: err.code, message: err.message } };
   }
   const fe = err as Partial<FastifyError>;
-  if (Array.isArray(fe.validation)) {
-    return {
-      status: 400,
-      body: { error: 'bad_request', message: describeValidation(fe as FastifyError, request) },
-    };
-  }
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (status === 415) {
+    const given = String(request.headers['content-type'] ?? '').slice(0, 100);
+    const message = `content type ${JSON.stringify(given)} is not supported here; send application/json`;
+    return { status, body: { error: 'unsupported_media_type', message } };
+  }
   if (status >= 400 && status < 500) {
     return { status, body: { error: codeForStatus(status), message: fe.message ?? 'bad request' } };
   }
@@ -79,59 +87,29 @@ function serverError(code: ApiErrorCode, requestId: string): ApiErrorBody {
 
 function codeForStatus(status: number): ApiErrorCode {
   switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
     case 404:
       return 'not_found';
     case 405:
       return 'method_not_allowed';
+    case 406:
+      return 'not_acceptable';
     case 413:
       return 'payload_too_large';
+    case 414:
+      return 'uri_too_long';
     case 415:
       return 'unsupported_media_type';
     case 429:
       return 'rate_limited';
+    case 431:
+      return 'headers_too_large';
     default:
       return 'bad_request';
   }
-}
-
-const WHERE: Record<string, string> = {
-  querystring: 'query parameter',
-  params: 'path parameter',
-  body: 'body field',
-  headers: 'header',
-};
-
-interface PropertySchema {
-  description?: string;
-}
-
-/** Names the parameter and, for enums and unknown keys, lists the valid values: the user's next step. */
-function describeValidation(err: FastifyError, request: FastifyRequest): string {
-  const context = err.validationContext ?? 'querystring';
-  const where = WHERE[context] ?? context;
-  const first = err.validation?.[0];
-  if (!first) return `invalid ${where}`;
-  const params = first.params as Record<string, unknown>;
-  const routeSchema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context] as
-    { properties?: Record<string, PropertySchema> } | undefined;
-  const known = Object.keys(routeSchema?.properties ?? {});
-  if (first.keyword === 'additionalProperties') {
-    const name = String(params.additionalProperty);
-    return `unknown ${where} "${name}"; valid: ${known.join(', ')}`;
-  }
-  const name =
-    first.keyword === 'required'
-      ? String(params.missingProperty)
-      : first.instancePath.replace(/^\//, '').split('/')[0] || context;
-  if (first.keyword === 'enum') {
-    const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
-    return `${where} "${name}" must be one of: ${allowed}`;
-  }
-  if (first.keyword === 'pattern') {
-    const description = routeSchema?.properties?.[name]?.description;
-    return `${where} "${name}" is malformed${description ? `: ${description}` : ''}`;
-  }
-  return `${where} "${name}" ${first.message ?? 'is invalid'}`;
 }
 
 export function installErrorHandling(app: FastifyInstance, routes: RouteTable): void {
@@ -158,9 +136,4 @@ export function installErrorHandling(app: FastifyInstance, routes: RouteTable): 
     const body: ApiErrorBody = { error: 'not_found', message: `no route for ${request.method} ${shown}` };
     return reply.code(404).send(body);
   });
-}
-
-/** Helper for handlers: a 400 that names the parameter. */
-export function badParam(name: string, problem: string): BadRequestError {
-  return new BadRequestError(`query parameter "${name}" ${problem}`, name);
 }

@@ -1,5 +1,6 @@
 export { createApi, CORE_ROUTES, DEFAULT_BODY_LIMIT } from './app.js';
 export { listenApi, listenError, type ListenAt } from './listen.js';
+export { openNetworkWarning } from './host-check.js';
 export { toHttpError, type ApiErrorBody, type ApiErrorCode } from './errors.js';
 export { READINESS_TIMEOUT_MS } from './routes/health.js';
 export { STATS_RANGES, type StatsRange } from './routes/stats.js';

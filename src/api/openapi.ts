@@ -5,6 +5,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { requestSchemaToOpenApi } from './request-schema.js';
 
 export function registerOpenApiSpec(app: FastifyInstance, version: string): void {
   app.register(swagger, {
@@ -25,6 +26,8 @@ export function registerOpenApiSpec(app: FastifyInstance, version: string): void
         { name: 'enrichment', description: 'Indicator lookups (GeoIP/ASN, AbuseIPDB, VirusTotal, OTX) and enrichment status' },
       ],
     },
+    // Request schemas are zod; the document shows their JSON Schema (what a client sends).
+    transform: requestSchemaToOpenApi,
     // Shared schemas become components named by their $id (Threat, Detection, ApiError), not def-0…
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>

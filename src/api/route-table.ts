@@ -30,6 +30,16 @@ export class RouteTable {
     entry.methods.add(method.toUpperCase());
   }
 
+  /**
+   * Methods of a route registered with exactly this path and no parameters. `GET /api/lookup/bulk` matches
+   * the pattern `/api/lookup/:ioc`, but the client meant the static route `POST /api/lookup/bulk`: 405.
+   */
+  staticMethods(path: string): string[] {
+    const entry = this.entries.get(path);
+    if (!entry || entry.segments.some((s) => s.includes(':') || s === '*')) return [];
+    return [...entry.methods].sort();
+  }
+
   /** Methods registered for a concrete path (query string already removed); empty when none matches. */
   allowedMethods(path: string): string[] {
     const segments = path.split('/');

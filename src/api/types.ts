@@ -55,6 +55,10 @@ export interface ApiOptions {
    * addresses/CIDRs whose X-Forwarded-For is believed.
    */
   trustProxy?: boolean | number | string | string[];
+  /** The address the server listens on (default 127.0.0.1); decides the Host check's default (host-check.ts). */
+  bindHost?: string;
+  /** Host names accepted besides loopback names and IP literals (`server.allowedHosts`); `*` accepts any. */
+  allowedHosts?: readonly string[];
 }
 
 export interface ApiDeps {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { createApi, enrichmentRoutes, listenApi, storeChecks } from '../api/index.js';
+import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
 import { InProcessBus } from '../bus/index.js';
 import type { Config } from '../config/index.js';
 import type { ThreatEvent } from '../core/detection.js';
@@ -196,10 +196,19 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
     ruleIds: () => loadedRuleIds(detection.engine.detectors),
     allowlist: () => detection.engine.allowlist.stats(),
-    options: { trustProxy: config.server.trustProxy },
+    options: {
+      trustProxy: config.server.trustProxy,
+      bindHost: config.server.host,
+      allowedHosts: config.server.allowedHosts,
+    },
   });
   const port = await listenApi(app, config.server);
   io.err(`rampart ${VERSION} listening on http://${config.server.host}:${port} (API docs at /docs)\n`);
+  const openWarning = openNetworkWarning(config.server.host, port);
+  if (openWarning) {
+    logger.warn({ host: config.server.host, port }, 'API open to the network without authentication');
+    io.err(`${openWarning}\n`);
+  }
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {

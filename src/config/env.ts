@@ -31,6 +31,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'RAMPART_LOG_FORMAT', key: 'ingest.format', kind: 'string' },
   { env: 'RAMPART_TIMEZONE', key: 'ingest.timezone', kind: 'string' },
   { env: 'RAMPART_TRUSTED_PROXIES', key: 'ingest.trustedProxies', kind: 'list' },
+  { env: 'RAMPART_ALLOWED_HOSTS', key: 'server.allowedHosts', kind: 'list' },
   { env: 'RAMPART_DEMO', key: 'demo.enabled', kind: 'boolean' },
   { env: 'LOG_LEVEL', key: 'log.level', kind: 'string' },
   ...ENRICH_ENV_BINDINGS,

@@ -16,6 +16,11 @@ export const configSchema = z
         port: port.default(8000),
         /** Trust X-Forwarded-For on API requests (when Rampart's API sits behind a proxy). */
         trustProxy: z.boolean().default(false),
+        /**
+         * Host names the API answers besides loopback names and IP addresses (against DNS rebinding);
+         * `*` for any. Unset on a non-loopback bind: any (src/api/host-check.ts).
+         */
+        allowedHosts: z.array(z.string().min(1).max(253)).default([]),
       })
       .strict()
       .prefault({}),

@@ -95,6 +95,27 @@ describe('POST /api/lookup/bulk', () => {
     expect(items[2]).toMatchObject({ ioc: 'evil.example', type: 'domain' });
   });
 
+  it('answers GET on the bulk route with 405 naming the allowed method, not as an indicator "bulk"', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/api/lookup/bulk' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+    expect(res.json()).toEqual({ error: 'method_not_allowed', message: 'method GET is not allowed on /api/lookup/bulk; allowed: POST' });
+  });
+
+  it.each([
+    ['text/plain', 'x', 400, /body must be an object/],
+    ['application/json', '[1,2]', 400, /body must be an object/],
+    ['application/json', '{"iocs":"8.8.8.8"}', 400, /body field "iocs" must be an array/],
+    ['application/json', '{"iocs":[1]}', 400, /body field "iocs\[0\]" must be a string/],
+    ['application/json', '{"iocs":["8.8.8.8"],"x":1}', 400, /unknown body field "x"; valid: iocs/],
+    ['application/json', '{"iocs":', 400, /JSON/],
+    ['application/xml', '<iocs/>', 415, /xml/],
+  ])('refuses a %s body %j with %i naming what was wrong', async (type, payload, status, message) => {
+    const res = await api.app.inject({ method: 'POST', url: '/api/lookup/bulk', headers: { 'content-type': type }, payload });
+    expect(res.statusCode).toBe(status);
+    expect(res.json().message).toMatch(message);
+  });
+
   it('refuses more than 100 indicators and malformed bodies with 400', async () => {
     const many = Array.from({ length: 101 }, (_, i) => `8.8.${i}.1`);
     const res = await api.app.inject({ method: 'POST', url: '/api/lookup/bulk', payload: { iocs: many } });

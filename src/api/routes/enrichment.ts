@@ -8,6 +8,7 @@
  * detectIoc refuses what is not an indicator with a 400 naming what was seen.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { EnrichmentService, GeoDatabaseInfo } from '../../enrich/index.js';
 import { MAX_BULK, MAX_IOC_LENGTH } from '../../enrich/index.js';
 import { errorResponses } from '../errors.js';
@@ -136,6 +137,24 @@ const statusSchema = {
   required: ['providers', 'geoip'],
 } as const;
 
+const debugQuery = z
+  .object({
+    debug: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1')
+      .describe("Add each provider's raw body."),
+  })
+  .strict();
+
+const iocParams = z
+  .object({ ioc: z.string().min(1).max(MAX_IOC_LENGTH).describe('The indicator; percent-encode URLs.') })
+  .strict();
+
+const bulkBody = z
+  .object({ iocs: z.array(z.string().max(MAX_IOC_LENGTH)).min(1).max(MAX_BULK) })
+  .strict();
+
 export function databasesToJson(dbs: readonly GeoDatabaseInfo[]) {
   return dbs.map((d) => ({ file: d.file, role: d.role, type: d.type, build_date: d.buildDate, families: d.families, ...(d.entries !== undefined ? { entries: d.entries } : {}) }));
 }
@@ -144,7 +163,7 @@ export function enrichmentRoutes(enrichment: EnrichmentApi): ApiPlugin {
   return (app: FastifyInstance) => {
     app.addSchema(lookupResultSchema);
 
-    app.get<{ Params: { ioc: string }; Querystring: { debug: boolean } }>(
+    app.get<{ Params: z.output<typeof iocParams>; Querystring: z.output<typeof debugQuery> }>(
       '/api/lookup/:ioc',
       {
         schema: {
@@ -153,23 +172,15 @@ export function enrichmentRoutes(enrichment: EnrichmentApi): ApiPlugin {
           description:
             'Detects the type (ipv4, ipv6, cidr, domain, url, md5, sha1, sha256, email; defanged input accepted). ' +
             'Anything else is 400 unsupported_ioc naming what was seen. Percent-encode URLs. Providers without an API key are `skipped`.',
-          params: {
-            type: 'object',
-            properties: { ioc: { type: 'string', minLength: 1, maxLength: MAX_IOC_LENGTH } },
-            required: ['ioc'],
-          },
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { debug: { type: 'boolean', default: false, description: "Add each provider's raw body." } },
-          },
+          params: iocParams,
+          querystring: debugQuery,
           response: { 200: { $ref: 'LookupResult#' }, ...errorResponses },
         },
       },
       async (request) => enrichment.service.lookup(request.params.ioc, { debug: request.query.debug, signal: abortOnClose(request.raw) }),
     );
 
-    app.post<{ Body: { iocs: string[] }; Querystring: { debug: boolean } }>(
+    app.post<{ Body: z.output<typeof bulkBody>; Querystring: z.output<typeof debugQuery> }>(
       '/api/lookup/bulk',
       {
         bodyLimit: BULK_BODY_LIMIT,
@@ -177,19 +188,8 @@ export function enrichmentRoutes(enrichment: EnrichmentApi): ApiPlugin {
           tags: ['enrichment'],
           summary: `Look up to ${MAX_BULK} indicators`,
           description: 'Answers in input order; an indicator that is not one gets its own error item and does not fail the rest.',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { debug: { type: 'boolean', default: false } },
-          },
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              iocs: { type: 'array', minItems: 1, maxItems: MAX_BULK, items: { type: 'string', maxLength: MAX_IOC_LENGTH } },
-            },
-            required: ['iocs'],
-          },
+          querystring: debugQuery,
+          body: bulkBody,
           response: {
             200: { type: 'object', properties: { items: { type: 'array', items: bulkItemSchema } }, required: ['items'] },
             ...errorResponses,

@@ -4,12 +4,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, SEVERITIES } from '../../core/detection.js';
-import { BadRequestError } from '../../core/errors.js';
 import { THREAT_LEVELS } from '../../detect/behaviour/index.js';
-import { normaliseIp } from '../../net/ip.js';
+import { z } from 'zod';
 import type { IpProfile } from '../../store/types.js';
 import { errorResponses } from '../errors.js';
-import { parseRangeParams, rangeParamSchemas } from '../params/range.js';
+import { integerParam } from '../params/integer.js';
+import { ipParam } from '../params/ip.js';
+import { resolveRange, timeRangeFields } from '../params/range.js';
 import type { ApiDeps } from '../types.js';
 import { windowToJson } from './window-json.js';
 
@@ -17,10 +18,22 @@ const DAY_MS = 86_400_000;
 export const IP_WINDOWS_DEFAULT = 50;
 export const IP_WINDOWS_MAX = 500;
 
-interface ProfileQuery {
-  since?: string;
-  until?: string;
-  limit: number;
+const profileParams = z.object({ ip: ipParam('IPv4 or IPv6 address.') }).strict();
+
+/** The query of GET /api/ips/:ip; `clock` gives the request's "now" for relative times and defaults. */
+export function profileQuery(clock: () => number) {
+  return z
+    .object({
+      ...timeRangeFields('7d'),
+      limit: integerParam({
+        min: 0,
+        max: IP_WINDOWS_MAX,
+        default: IP_WINDOWS_DEFAULT,
+        description: 'Most windows listed (latest first).',
+      }),
+    })
+    .strict()
+    .transform((q, ctx) => ({ ...q, ...resolveRange(q, clock(), 7 * DAY_MS, ctx) }));
 }
 
 const count = { type: 'integer', minimum: 0 } as const;
@@ -114,41 +127,21 @@ export function profileToJson(p: IpProfile) {
 }
 
 export function ipRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const clock = deps.clock ?? Date.now;
-  app.get<{ Params: { ip: string }; Querystring: ProfileQuery }>(
+  const query = profileQuery(deps.clock ?? Date.now);
+  app.get<{ Params: z.output<typeof profileParams>; Querystring: z.output<typeof query> }>(
     '/api/ips/:ip',
     {
       schema: {
         tags: ['ips'],
         summary: "One source IP's profile: behaviour windows, threats by category and severity, first/last seen",
-        params: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ip: { type: 'string', minLength: 1, maxLength: 64, description: 'IPv4 or IPv6 address.' } },
-          required: ['ip'],
-        },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...rangeParamSchemas('7d'),
-            limit: {
-              type: 'integer',
-              minimum: 0,
-              maximum: IP_WINDOWS_MAX,
-              default: IP_WINDOWS_DEFAULT,
-              description: 'Most windows listed (latest first).',
-            },
-          },
-        },
+        params: profileParams,
+        querystring: query,
         response: { 200: profileSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const ip = normaliseIp(request.params.ip.trim());
-      if (ip === null) throw new BadRequestError('path parameter "ip" is not an IPv4 or IPv6 address', 'ip');
-      const { since, until } = parseRangeParams(request.query, clock(), 7 * DAY_MS);
-      return profileToJson(await deps.store.ipProfile(ip, since, until, request.query.limit));
+      const { since, until, limit } = request.query;
+      return profileToJson(await deps.store.ipProfile(request.params.ip, since, until, limit));
     },
   );
 }

@@ -101,6 +101,15 @@ describe('GET /api/rules/silent', () => {
     expect(day.body.silent).toEqual(['behaviour/headless', 'bruteforce-login', 'never-fires']);
   });
 
+  it.each(['0', '91', 'Infinity', '-Infinity', '1e309', 'NaN', '7.5', ''])('refuses days=%s with 400 naming the bounds', async (days) => {
+    const res = await get(t, `/api/rules/silent?days=${days}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'bad_request',
+      message: `query parameter "days" must be an integer from 1 to 90 (got ${JSON.stringify(days)})`,
+    });
+  });
+
   it('bounds days, and is not served without the loaded rule ids', async () => {
     expect((await get(t, '/api/rules/silent?days=0')).status).toBe(400);
     const long = await get(t, '/api/rules/silent?days=91');

@@ -4,8 +4,10 @@
  * GET /api/rules/allowlist (what each allowlist or profile entry has kept quiet since start).
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { RuleHitBucket, RuleHitSeries } from '../../store/types.js';
 import { errorResponses } from '../errors.js';
+import { integerParam } from '../params/integer.js';
 import type { ApiDeps } from '../types.js';
 
 const HOUR_MS = 3_600_000;
@@ -17,6 +19,22 @@ export const RULE_HITS_MAX_RULES = 100;
 export const SILENT_MAX_DAYS = 90;
 
 const count = { type: 'integer', minimum: 0 } as const;
+
+const RANGE_NAMES = Object.keys(RULE_HIT_RANGES) as [RuleHitRange, ...RuleHitRange[]];
+
+export const ruleHitsQuery = z
+  .object({
+    range: z.enum(RANGE_NAMES).default('24h').describe('Window ending now.'),
+    bucket: z.enum(['hour', 'day']).default('hour').describe('Bucket length (UTC).'),
+    limit: integerParam({ min: 1, max: RULE_HITS_MAX_RULES, default: 20, description: 'Most rules listed.' }),
+  })
+  .strict();
+
+export const silentRulesQuery = z
+  .object({
+    days: integerParam({ min: 1, max: SILENT_MAX_DAYS, default: 7, description: 'Period ending now, in days.' }),
+  })
+  .strict();
 
 const hitsResponseSchema = {
   type: 'object',
@@ -130,27 +148,13 @@ export function ruleHitRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
   }
 
-  app.get<{ Querystring: { range: RuleHitRange; bucket: RuleHitBucket; limit: number } }>(
+  app.get<{ Querystring: z.output<typeof ruleHitsQuery> }>(
     '/api/rules/hits',
     {
       schema: {
         tags: ['rules'],
         summary: 'Hits per rule over time, most hits first (a noisy rule shows at once)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            range: { type: 'string', enum: Object.keys(RULE_HIT_RANGES), default: '24h', description: 'Window ending now.' },
-            bucket: { type: 'string', enum: ['hour', 'day'], default: 'hour', description: 'Bucket length (UTC).' },
-            limit: {
-              type: 'integer',
-              minimum: 1,
-              maximum: RULE_HITS_MAX_RULES,
-              default: 20,
-              description: 'Most rules listed.',
-            },
-          },
-        },
+        querystring: ruleHitsQuery,
         response: { 200: hitsResponseSchema, ...errorResponses },
       },
     },
@@ -166,19 +170,13 @@ export function ruleHitRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Without the loaded rule ids there is nothing to compare against: the route is simply not there.
   const ruleIds = deps.ruleIds;
   if (!ruleIds) return;
-  app.get<{ Querystring: { days: number } }>(
+  app.get<{ Querystring: z.output<typeof silentRulesQuery> }>(
     '/api/rules/silent',
     {
       schema: {
         tags: ['rules'],
         summary: 'Loaded rules (and behaviour scenarios) with no hit in the last days',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            days: { type: 'integer', minimum: 1, maximum: SILENT_MAX_DAYS, default: 7, description: 'Period ending now.' },
-          },
-        },
+        querystring: silentRulesQuery,
         response: { 200: silentResponseSchema, ...errorResponses },
       },
     },

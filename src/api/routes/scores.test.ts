@@ -96,6 +96,11 @@ describe('GET /api/scores', () => {
     ['?since=yesterday', 'since'],
     ['?since=1h&until=2h', 'since'],
     ['?severity=high', 'severity'],
+    ['?since=999999w', 'since'],
+    ['?until=999999999999999', 'until'],
+    ['?limit=Infinity', 'limit'],
+    ['?offset=1e309', 'offset'],
+    ['?sort=time&sort=ip', 'sort'],
   ])('rejects %s with a 400 naming %s', async (query, name) => {
     const { status, body } = await get(`/api/scores${query}`);
     expect(status).toBe(400);
@@ -136,11 +141,20 @@ describe('GET /api/ips/:ip', () => {
   });
 
   it.each([
-    ['/api/ips/10.0.0.256', 'path parameter "ip"'],
-    ['/api/ips/localhost', 'path parameter "ip"'],
-    [`/api/ips/${'1'.repeat(65)}`, '"ip"'],
-    ["/api/ips/1.2.3.4'%20or%201=1", 'path parameter "ip"'],
+    ['/api/ips/10.0.0.256', 'no route for GET /api/ips/10.0.0.256: path parameter "ip" is not an IPv4 or IPv6 address'],
+    ['/api/ips/localhost', 'no route for GET /api/ips/localhost: path parameter "ip" is not an IPv4 or IPv6 address'],
+    [`/api/ips/${'1'.repeat(65)}`, `no route for GET /api/ips/${'1'.repeat(65)}: path parameter "ip" must be at most 64 characters`],
+    ["/api/ips/1.2.3.4'%20or%201=1", `no route for GET /api/ips/1.2.3.4' or 1=1: path parameter "ip" is not an IPv4 or IPv6 address`],
+  ])('answers %s, a route that does not exist, with a 404 naming it', async (url, message) => {
+    const { status, body } = await get(url);
+    expect(status).toBe(404);
+    expect(body).toEqual({ error: 'not_found', message });
+  });
+
+  it.each([
     ['/api/ips/10.0.0.1?limit=501', '"limit"'],
+    ['/api/ips/10.0.0.1?since=999999w', '"since" is out of range'],
+    ['/api/ips/10.0.0.1?until=999999w', '"until" is out of range'],
     ['/api/ips/10.0.0.1?since=soon', '"since"'],
     ['/api/ips/10.0.0.1?window=1', '"window"'],
   ])('rejects %s with a 400 naming %s', async (url, named) => {

@@ -57,7 +57,7 @@ describe('GET /api/stats', () => {
       expect(status).toBe(400);
       expect(body).toEqual({
         error: 'bad_request',
-        message: 'query parameter "range" must be one of: 1h, 6h, 24h, 7d, 30d',
+        message: `query parameter "range" must be one of: 1h, 6h, 24h, 7d, 30d (got ${JSON.stringify(range)})`,
       });
     },
   );

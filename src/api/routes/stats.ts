@@ -3,6 +3,7 @@
  * rollups, so the cost does not grow with traffic.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { CATEGORIES, SEVERITIES, type Severity } from '../../core/detection.js';
 import type { Stats } from '../../store/types.js';
 import { errorResponses } from '../errors.js';
@@ -17,7 +18,11 @@ export const STATS_RANGES = {
 } as const;
 export type StatsRange = keyof typeof STATS_RANGES;
 
-const RANGE_NAMES = Object.keys(STATS_RANGES) as StatsRange[];
+const RANGE_NAMES = Object.keys(STATS_RANGES) as [StatsRange, ...StatsRange[]];
+
+export const statsQuery = z
+  .object({ range: z.enum(RANGE_NAMES).default('24h').describe('Window length.') })
+  .strict();
 
 const countSchema = { type: 'integer', minimum: 0 } as const;
 
@@ -89,19 +94,13 @@ export function statsToJson(range: StatsRange, s: Stats) {
 
 export function statsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const clock = deps.clock ?? Date.now;
-  app.get<{ Querystring: { range: StatsRange } }>(
+  app.get<{ Querystring: z.output<typeof statsQuery> }>(
     '/api/stats',
     {
       schema: {
         tags: ['stats'],
         summary: 'Request and threat totals, breakdowns and top lists over a window ending now',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            range: { type: 'string', enum: RANGE_NAMES, default: '24h', description: 'Window length.' },
-          },
-        },
+        querystring: statsQuery,
         response: { 200: statsResponseSchema, ...errorResponses },
       },
     },

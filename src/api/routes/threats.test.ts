@@ -89,6 +89,9 @@ describe('GET /api/threats', () => {
     const several = await list('?severity=critical,HIGH');
     expect(several.body.total).toBe(2);
     expect(new Set(several.body.items.map((i) => i.severity))).toEqual(new Set(['critical', 'high']));
+    const repeated = await list('?severity=critical&severity=HIGH');
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.items.map((i) => i.id)).toEqual(several.body.items.map((i) => i.id));
   });
 
   it('filters by category and by ip (normalised)', async () => {
@@ -142,16 +145,25 @@ describe('GET /api/threats', () => {
     ['category=sqlinjection', 'category', /valid: sqli, xss, path_traversal/],
     ['ip=999.1.1.1', 'ip', /is not an IPv4 or IPv6 address/],
     ["ip=1.2.3.4'--", 'ip', /is not an IPv4 or IPv6 address/],
-    ['limit=0', 'limit', /must be >= 1/],
-    ['limit=501', 'limit', /must be <= 500/],
-    ['limit=ten', 'limit', /must be integer/],
-    ['offset=-1', 'offset', /must be >= 0/],
-    ['page=0', 'page', /must be >= 1/],
+    ['limit=0', 'limit', /must be an integer from 1 to 500 \(got "0"\)/],
+    ['limit=501', 'limit', /must be an integer from 1 to 500/],
+    ['limit=ten', 'limit', /must be an integer from 1 to 500/],
+    ['limit=Infinity', 'limit', /must be an integer from 1 to 500/],
+    ['limit=1e309', 'limit', /must be an integer from 1 to 500/],
+    ['offset=-1', 'offset', /must be an integer from 0 to 100000/],
+    ['offset=Infinity', 'offset', /must be an integer from 0 to 100000/],
+    ['page=0', 'page', /must be an integer from 1 to 100000/],
+    ['page=2002&limit=50', 'page', /reaches past offset 100000/],
+    ['limit=1&limit=2', 'limit', /is given more than once/],
+    ['since=999999w', 'since', /out of range: times are from 1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z/],
+    ['until=999999w', 'until', /out of range/],
+    ['until=99999-01-01', 'until', /is not a time/],
+    ['path=a%00b', 'path', /must not contain NUL/],
     ['offset=2&page=2', 'offset', /exclusive/],
     ['since=yesterday', 'since', /is not a time/],
     ['since=1h&until=2h', 'since', /after "until"/],
-    [`path=${'a'.repeat(513)}`, 'path', /must NOT have more than 512 characters/],
-    ['severty=high', 'severty', /unknown query parameter "severty"; valid: limit, offset/],
+    [`path=${'a'.repeat(513)}`, 'path', /must be at most 512 characters/],
+    ['severty=high', 'severty', /unknown query parameter "severty"; valid: limit, offset, page, since, until/],
   ])('rejects %s with 400 naming %s', async (query, param, message) => {
     const res = await t.app.inject({ method: 'GET', url: `/api/threats?${query.replace(/ /g, '%20')}` });
     expect(res.statusCode).toBe(400);
@@ -180,18 +192,25 @@ describe('GET /api/threats/:id', () => {
   });
 
   it('gives a JSON 404 for an unknown id', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/threats/no-such-event' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/threats/0123456789abcdef' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/application\/json/);
-    expect(res.json()).toEqual({ error: 'not_found', message: 'no threat with id "no-such-event"' });
+    expect(res.json()).toEqual({ error: 'not_found', message: 'no threat with id "0123456789abcdef"' });
   });
 
-  it.each([`${'x'.repeat(129)}`, 'a%20b', "1'%20or%20'1'='1", '%3Cscript%3E'])(
-    'rejects the malformed id %s with 400 naming id',
-    async (id) => {
-      const res = await t.app.inject({ method: 'GET', url: `/api/threats/${id}` });
-      expect(res.statusCode).toBe(400);
-      expect(res.json().message).toMatch(/path parameter "id" is malformed/);
-    },
-  );
+  it.each([
+    ['global', 'global'],
+    ['x'.repeat(129), 'x'.repeat(80) + '…'],
+    ['a%20b', 'a b'],
+    ["1'%20or%20'1'='1", "1' or '1'='1"],
+    ['%3Cscript%3E', '<script>'],
+    ['0123456789ABCDEF', '0123456789ABCDEF'],
+  ])('answers the route that does not exist, /api/threats/%s, with 404 naming it', async (id, shown) => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/threats/${id}` });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({
+      error: 'not_found',
+      message: `no route for GET /api/threats/${shown}: path parameter "id" is not a threat id (16 hex characters)`,
+    });
+  });
 });

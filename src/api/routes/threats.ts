@@ -1,16 +1,18 @@
 /**
  * GET /api/threats (filtered, sorted, paginated list) and GET /api/threats/:id.
- * The JSON schemas bound every parameter and whitelist the enums; the handler then parses what a schema
- * cannot express (times, IPs, comma lists). Values reach SQL only as parameters, inside the store.
+ * One zod schema per request part bounds every parameter, whitelists the enums and parses times, IPs and
+ * lists (src/api/request-schema.ts); values reach SQL only as parameters, inside the store.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { CATEGORIES, SEVERITIES } from '../../core/detection.js';
-import { BadRequestError, NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { THREAT_SORTS, type ThreatQuery } from '../../store/types.js';
 import { errorResponses } from '../errors.js';
-import { parseIpParam } from '../params/ip.js';
-import { parseListParam } from '../params/list.js';
-import { parseTimeParam, TIME_PARAM_DESCRIPTION } from '../params/time.js';
+import { integerParam } from '../params/integer.js';
+import { ipParam } from '../params/ip.js';
+import { listParam } from '../params/list.js';
+import { resolveOptionalRange, timeRangeFields } from '../params/range.js';
 import type { ApiDeps } from '../types.js';
 import { threatToJson } from './threat-json.js';
 
@@ -19,76 +21,68 @@ export const DEFAULT_LIMIT = 50;
 /** Deep offsets make the database walk and discard rows; past this, narrow the time range instead. */
 export const MAX_OFFSET = 100_000;
 export const MAX_PATH_FILTER = 512;
-export const THREAT_ID_PATTERN = '^[A-Za-z0-9._:~-]{1,128}$';
+/** Stored threat ids are event ids: 16 hex characters (src/ingest/event-id.ts). */
+export const THREAT_ID = /^[0-9a-f]{16}$/;
 
-interface ListQuery {
-  limit: number;
-  offset?: number;
-  page?: number;
-  since?: string;
-  until?: string;
-  severity?: string;
-  category?: string;
-  ip?: string;
-  path?: string;
-  sort: (typeof THREAT_SORTS)[number];
-  order: 'asc' | 'desc';
+/** The list query; `clock` gives the request's "now" for relative times. */
+export function threatListQuery(clock: () => number) {
+  return z
+    .object({
+      limit: integerParam({ min: 1, max: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Page size.' }),
+      offset: integerParam({ min: 0, max: MAX_OFFSET, description: 'Rows to skip; exclusive with page.' }),
+      page: integerParam({
+        min: 1,
+        max: MAX_OFFSET,
+        description: `1-based page number (offset = (page-1) × limit, at most ${MAX_OFFSET}); exclusive with offset.`,
+      }),
+      ...timeRangeFields(null),
+      severity: listParam(SEVERITIES, { maxLength: 100, fold: 'lower' }),
+      category: listParam(CATEGORIES, { maxLength: 400, fold: 'lower' }),
+      ip: ipParam('Source IP (IPv4 or IPv6), exact match.').optional(),
+      path: z
+        .string()
+        .min(1)
+        .max(MAX_PATH_FILTER)
+        // PostgreSQL text cannot hold NUL; a path containing one matches nothing that was stored.
+        .refine((p) => !p.includes('\0'), 'must not contain NUL')
+        .optional()
+        .describe('Substring of the request path, matched literally (% and _ are not wildcards).'),
+      sort: z.enum(THREAT_SORTS).default('time').describe('Sort column.'),
+      order: z.enum(['asc', 'desc']).default('desc'),
+    })
+    .strict()
+    .transform((q, ctx): ThreatQuery => {
+      if (q.offset !== undefined && q.page !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'and "page" are exclusive; give one', path: ['offset'] });
+        return z.NEVER;
+      }
+      const offset = q.page !== undefined ? (q.page - 1) * q.limit : (q.offset ?? 0);
+      if (offset > MAX_OFFSET) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `reaches past offset ${MAX_OFFSET} (page × limit); narrow since/until`,
+          path: ['page'],
+        });
+        return z.NEVER;
+      }
+      const query: ThreatQuery = { sort: q.sort, order: q.order, limit: q.limit, offset };
+      Object.assign(query, resolveOptionalRange(q, clock(), ctx));
+      if (q.severity !== undefined) query.severity = q.severity;
+      if (q.category !== undefined) query.category = q.category;
+      if (q.ip !== undefined) query.ip = q.ip;
+      if (q.path !== undefined) query.path = q.path;
+      return query;
+    });
 }
 
-const listQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    limit: {
-      type: 'integer',
-      minimum: 1,
-      maximum: MAX_LIMIT,
-      default: DEFAULT_LIMIT,
-      description: 'Page size.',
-    },
-    offset: {
-      type: 'integer',
-      minimum: 0,
-      maximum: MAX_OFFSET,
-      description: 'Rows to skip; exclusive with page.',
-    },
-    page: {
-      type: 'integer',
-      minimum: 1,
-      maximum: MAX_OFFSET,
-      description: '1-based page number (offset = (page-1) × limit); exclusive with offset.',
-    },
-    since: {
-      type: 'string',
-      maxLength: 40,
-      description: `Oldest event time, inclusive. ${TIME_PARAM_DESCRIPTION}`,
-    },
-    until: {
-      type: 'string',
-      maxLength: 40,
-      description: `Newest event time, exclusive. ${TIME_PARAM_DESCRIPTION}`,
-    },
-    severity: {
-      type: 'string',
-      maxLength: 100,
-      description: `One or a comma-separated list of: ${SEVERITIES.join(', ')}.`,
-    },
-    category: {
-      type: 'string',
-      maxLength: 400,
-      description: `One or a comma-separated list of: ${CATEGORIES.join(', ')}.`,
-    },
-    ip: { type: 'string', maxLength: 64, description: 'Source IP (IPv4 or IPv6), exact match.' },
-    path: {
-      type: 'string',
-      minLength: 1,
-      maxLength: MAX_PATH_FILTER,
-      description: 'Substring of the request path, matched literally (% and _ are not wildcards).',
-    },
-    sort: { type: 'string', enum: [...THREAT_SORTS], default: 'time', description: 'Sort column.' },
-    order: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
-  },
-} as const;
+const threatIdParams = z
+  .object({
+    id: z
+      .string()
+      .regex(THREAT_ID, 'is not a threat id (16 hex characters)')
+      .describe('The threat id: 16 hex characters.'),
+  })
+  .strict();
 
 const listResponseSchema = {
   type: 'object',
@@ -101,71 +95,33 @@ const listResponseSchema = {
   required: ['items', 'total', 'limit', 'offset'],
 } as const;
 
-const idParamsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    id: {
-      type: 'string',
-      pattern: THREAT_ID_PATTERN,
-      description: '1-128 characters of A-Z a-z 0-9 . _ : ~ -',
-    },
-  },
-  required: ['id'],
-} as const;
-
-/** Turns validated query parameters into a store query; throws 400s naming the parameter. */
-export function toThreatQuery(q: ListQuery, now: number): ThreatQuery {
-  if (q.offset !== undefined && q.page !== undefined) {
-    throw new BadRequestError('query parameters "offset" and "page" are exclusive; give one', 'offset');
-  }
-  const offset = q.page !== undefined ? (q.page - 1) * q.limit : (q.offset ?? 0);
-  if (offset > MAX_OFFSET) {
-    throw new BadRequestError(
-      `query parameter "page" reaches past offset ${MAX_OFFSET}; narrow since/until`,
-      'page',
-    );
-  }
-  const query: ThreatQuery = { sort: q.sort, order: q.order, limit: q.limit, offset };
-  if (q.since !== undefined) query.since = parseTimeParam('since', q.since, now);
-  if (q.until !== undefined) query.until = parseTimeParam('until', q.until, now);
-  if (query.since !== undefined && query.until !== undefined && query.since > query.until) {
-    throw new BadRequestError('query parameter "since" is after "until"', 'since');
-  }
-  if (q.severity !== undefined) query.severity = parseListParam('severity', q.severity, SEVERITIES);
-  if (q.category !== undefined) query.category = parseListParam('category', q.category, CATEGORIES);
-  if (q.ip !== undefined) query.ip = parseIpParam('ip', q.ip);
-  if (q.path !== undefined) query.path = q.path;
-  return query;
-}
-
 export function threatRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const clock = deps.clock ?? Date.now;
+  const listQuery = threatListQuery(deps.clock ?? Date.now);
 
-  app.get<{ Querystring: ListQuery }>(
+  app.get<{ Querystring: z.output<typeof listQuery> }>(
     '/api/threats',
     {
       schema: {
         tags: ['threats'],
         summary: 'List stored threats, newest first by default',
-        querystring: listQuerySchema,
+        querystring: listQuery,
         response: { 200: listResponseSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const query = toThreatQuery(request.query, clock());
+      const query = request.query;
       const { items, total } = await deps.store.listThreats(query);
       return { items: items.map(threatToJson), total, limit: query.limit, offset: query.offset };
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: z.output<typeof threatIdParams> }>(
     '/api/threats/:id',
     {
       schema: {
         tags: ['threats'],
         summary: 'One stored threat with its detections',
-        params: idParamsSchema,
+        params: threatIdParams,
         response: { 200: { $ref: 'Threat#' }, ...errorResponses },
       },
     },

@@ -13,6 +13,7 @@ import type { Store } from '../../store/types.js';
 import { createApi } from '../app.js';
 import type { ApiDeps, ReadinessReport } from '../types.js';
 import { makeEvent } from '../../store/testing/fixtures.js';
+import { eventId } from '../../ingest/event-id.js';
 
 /** Every test reads time from this clock, so relative filters and stats windows are exact. */
 export const NOW = Date.parse('2025-03-10T12:00:00.000Z');
@@ -25,7 +26,8 @@ let offset = 0;
 export function event(over: Partial<HttpEvent> & { ago: number }): HttpEvent {
   const { ago, ...rest } = over;
   offset += 100;
-  return makeEvent(`evt-${offset}`, {
+  // Stored threat ids are event ids: 16 hex characters, as the pipeline makes them.
+  return makeEvent(eventId(`evt-${offset}`), {
     time: NOW - ago,
     ip: '192.0.2.10',
     host: 'shop.example',
