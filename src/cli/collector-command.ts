@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { storeOptions } from '../pipeline/build.js';
 import { openStore } from '../store/index.js';
-import { buildCollector, openEnrichment } from './enrichment.js';
+import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
 import { addConfigFlag, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -36,7 +36,7 @@ export function registerCollector(program: Command, io: CliIO, setExit: (code: n
       await store.close();
       throw e;
     });
-    const running = buildCollector(config, enrichment, store, (m) => logger.warn(m));
+    const running = buildCollector(config, enrichment, store, (m) => logger.warn(m), flags.once ? undefined : collectorRunLog(logger));
     try {
       if (flags.once) {
         io.out(JSON.stringify(await running.collector.runOnce()) + '\n');

@@ -33,7 +33,13 @@ export interface RunningCollector {
   addFromThreats: (threats: readonly ThreatEvent[]) => void;
 }
 
-export function buildCollector(config: Config, enrichment: Enrichment, store: Store, onWarning: (message: string) => void): RunningCollector {
+export function buildCollector(
+  config: Config,
+  enrichment: Enrichment,
+  store: Store,
+  onWarning: (message: string) => void,
+  onRun?: (stats: CollectorRunStats) => void,
+): RunningCollector {
   const c = config.enrich.collector;
   let lastRun: CollectorStatus['lastRun'] = null;
   const collector = new Collector(enrichment.service, new IocRepository(store.sql), {
@@ -45,6 +51,7 @@ export function buildCollector(config: Config, enrichment: Enrichment, store: St
     onWarning,
     onRun: (stats: CollectorRunStats) => {
       lastRun = { at: new Date().toISOString(), ...stats };
+      onRun?.(stats);
     },
   });
   return {
@@ -55,6 +62,33 @@ export function buildCollector(config: Config, enrichment: Enrichment, store: St
       if (candidates.length === 0) return;
       collector.addFromThreats(candidates).catch((e: unknown) => onWarning(`collector: adding threat sources failed: ${(e as Error).message}`));
     },
+  };
+}
+
+const IDLE_LOG_MS = 3_600_000;
+
+/**
+ * The collector's log after its start line: one info line per run that picked something, and while
+ * nothing is due one "nothing due" line at once and then at most hourly, so a quiet log still shows
+ * it is alive.
+ */
+export function collectorRunLog(logger: { info: (obj: object, msg: string) => void }, now: () => number = Date.now): (stats: CollectorRunStats) => void {
+  let idleRuns = 0;
+  let lastIdleLog = -Infinity;
+  return (s) => {
+    if (s.picked > 0) {
+      const extra = [s.skipped ? `${s.skipped} skipped (not public)` : '', s.failed ? `${s.failed} failed` : '', s.sourceErrors ? `${s.sourceErrors} source errors` : '']
+        .filter(Boolean)
+        .join(', ');
+      logger.info({ ...s }, `collector: enriched ${s.enriched} of ${s.picked} due IOCs in ${s.durationMs} ms${extra ? ` (${extra})` : ''}`);
+      return;
+    }
+    idleRuns++;
+    if (now() - lastIdleLog >= IDLE_LOG_MS) {
+      logger.info({ runs: idleRuns }, 'collector: nothing due');
+      lastIdleLog = now();
+      idleRuns = 0;
+    }
   };
 }
 

@@ -28,7 +28,7 @@ import { StoreOutage } from '../pipeline/store-outage.js';
 import { openStore } from '../store/index.js';
 import { describeTimeZone, resolveTimeZone } from '../time/zone.js';
 import { cliCache } from './cache.js';
-import { buildCollector, enrichmentApi, enrichmentCheck, openEnrichment } from './enrichment.js';
+import { buildCollector, collectorRunLog, enrichmentApi, enrichmentCheck, openEnrichment } from './enrichment.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import { wholeNumber } from './flag-parsers.js';
 import type { CliIO } from './io.js';
@@ -102,7 +102,7 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
     'geoip ready',
   );
   const annotate = enrichment.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
-  const collector = buildCollector(config, enrichment, store, (message) => logger.warn(message));
+  const collector = buildCollector(config, enrichment, store, (message) => logger.warn(message), collectorRunLog(logger));
   if (config.enrich.collector.enabled) {
     collector.collector.start();
     logger.info({ intervalS: config.enrich.collector.intervalSeconds, batch: config.enrich.collector.batchSize }, 'enrichment collector running');

@@ -74,6 +74,18 @@ describe('Collector', () => {
     expect(await c.runOnce()).toMatchObject({ picked: 0 }); // the private address is never picked
   });
 
+  it('an address that is not public, inserted by hand, is skipped: not looked up, no risk stored', async () => {
+    await sql.query(`INSERT INTO ioc (value, type, priority) VALUES ('10.9.8.7', 'ipv4', 100), ('9.9.9.9', 'ipv4', 1)`);
+    const warnings: string[] = [];
+    const c = collector({ batchSize: 10, onWarning: (m) => warnings.push(m) });
+    const before = fake.requests.abuseipdb;
+    expect(await c.runOnce()).toMatchObject({ picked: 2, enriched: 1, skipped: 1, failed: 0 });
+    expect(fake.requests.abuseipdb - before).toBe(1);
+    expect(await repo.latestSummary('10.9.8.7')).toBeNull();
+    expect(warnings).toEqual(['collector: 10.9.8.7 is a private address: not sent to providers, no risk stored']);
+    expect((await c.runOnce()).picked).toBe(0); // postponed by the TTL, not picked every run
+  });
+
   it('re-enriches only after the TTL', async () => {
     await seed();
     const c = collector({ batchSize: 10 });

@@ -48,6 +48,8 @@ export interface CollectorOptions {
 export interface CollectorRunStats {
   picked: number;
   enriched: number;
+  /** Picked but not an address providers may see (private, loopback… inserted by hand): not looked up, no risk stored. */
+  skipped: number;
   /** Sources that answered `error` (outage, quota) across the batch. */
   sourceErrors: number;
   failed: number;
@@ -92,7 +94,7 @@ export class Collector {
     this.timer.unref?.();
   }
 
-  /** One batch. Exposed for tests and for `rampart enrich --once`. */
+  /** One batch. Exposed for tests and for `rampart collector --once`. */
   runOnce(): Promise<CollectorRunStats> {
     this.running ??= this.batch().finally(() => (this.running = null));
     return this.running;
@@ -101,12 +103,20 @@ export class Collector {
   private async batch(): Promise<CollectorRunStats> {
     const started = this.now();
     const due = await this.store.selectDue(this.opts.batchSize, new Date(started));
-    const stats: CollectorRunStats = { picked: due.length, enriched: 0, sourceErrors: 0, failed: 0, durationMs: 0 };
+    const stats: CollectorRunStats = { picked: due.length, enriched: 0, skipped: 0, sourceErrors: 0, failed: 0, durationMs: 0 };
     let next = 0;
     const worker = async () => {
       while (next < due.length) {
         const ioc = due[next++]!;
         const at = this.now();
+        const kind = ioc.type === 'ipv4' || ioc.type === 'ipv6' ? classifyIp(ioc.value) : 'public';
+        if (kind !== 'public') {
+          // A risk of 0 stored for it would read as "looked up, clean": it was never looked up.
+          stats.skipped++;
+          this.opts.onWarning?.(`collector: ${ioc.value} is a ${kind} address: not sent to providers, no risk stored`);
+          await this.store.postpone(ioc.value, new Date(at + this.opts.ttlMs)).catch(() => undefined);
+          continue;
+        }
         try {
           const result = await this.service.lookup(ioc.value);
           const errors = result.sources.filter((s) => s.status === 'error').length;

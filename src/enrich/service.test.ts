@@ -108,6 +108,17 @@ describe('EnrichmentService', () => {
     expect(s.find((p) => p.name === 'otx')).toMatchObject({ configured: false, reason: 'no API key (set OTX_API_KEY)', remaining_today: null });
     expect(s.find((p) => p.name === 'virustotal')!.remaining_today).toBe(9999);
   });
+
+  it('counters add up: calls = ok + error; a skip (no key, private address) and a cache hit are no call', async () => {
+    const svc = build(new MemoryState(), { otxKey: undefined });
+    await svc.lookup('3.3.3.4');
+    await svc.lookup('3.3.3.4'); // cached
+    await svc.lookup('10.1.2.3'); // private: nobody asked
+    const byName = Object.fromEntries((await svc.status()).map((p) => [p.name, p.counters]));
+    expect(byName.otx).toEqual({ calls: 0, ok: 0, error: 0, skipped: 3, cached: 0 });
+    expect(byName.abuseipdb).toEqual({ calls: 1, ok: 1, error: 0, skipped: 1, cached: 1 });
+    for (const c of Object.values(byName)) expect(c.calls).toBe(c.ok + c.error);
+  });
 });
 
 /** The cache conformance suite: same behaviour on memory and Redis. */

@@ -37,6 +37,7 @@ export interface LookupOptions {
 
 export type BulkItem = EnrichmentResult | { ioc: string; error: string; code: string };
 
+/** Per provider. `calls` = `ok` + `error` (the provider was asked); `skipped` and `cached` asked nobody. */
 interface Counters {
   calls: number;
   ok: number;
@@ -125,9 +126,10 @@ export class EnrichmentService {
   }
 
   private async fetch(p: StatusAware, type: IocType, value: string, signal: AbortSignal, debug: boolean, c: Counters): Promise<ProviderResult> {
-    c.calls++;
     const r = await p.lookup(value, type, signal);
     c[r.status]++;
+    // A skip (no key, a type it does not look up) asked nobody: it is no call.
+    if (r.status !== 'skipped') c.calls++;
     await this.deps.cache.put(type, value, r);
     if (!debug && 'raw' in r) {
       const { raw: _raw, ...rest } = r;
