@@ -51,7 +51,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'config',
     term: 'config [options]',
-    description: 'print the effective configuration (flags > env > config file > defaults), secrets masked',
+    description: 'print the effective configuration (flags > env > .env > config file > defaults), secrets masked',
     load: async () => (await import('./config-command.js')).registerConfig,
   },
   {
