@@ -3,18 +3,23 @@
 //
 // `analyze` allocates a few short-lived strings and objects per log line; with V8's default 16 MiB
 // semi-spaces a quarter of its time went to scavenges. A larger young generation can only be set when
-// V8 starts (v8.setFlagsFromString is too late for heap sizing), so `analyze` runs in a child Node with
-// the flag: measured 25-40% more lines/s, for about 60 MB more peak RSS (docs/benchmarks.md).
-// RAMPART_NO_RESPAWN=1, or a semi-space flag already given to node, runs in this process instead.
+// V8 starts (v8.setFlagsFromString is too late for heap sizing), so `analyze` of a large input runs in
+// a child Node with the flag: measured 25-40% more lines/s, for about 60 MB more peak RSS
+// (docs/benchmarks.md). A small input runs in this process: a second Node start would cost more than
+// the larger heap saves (dist/cli/respawn.js decides). RAMPART_NO_RESPAWN=1 never respawns,
+// RAMPART_RESPAWN=1 always does; a semi-space flag already given to node runs in this process.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const YOUNG = '--max-semi-space-size=64';
-const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const args = process.argv.slice(2);
+const command = args.find((a) => !a.startsWith('-'));
 const tuned = process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) || (process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size');
+const respawn =
+  command === 'analyze' && !tuned && (await import('../dist/cli/respawn.js')).analyzeRespawn(args.slice(args.indexOf(command) + 1), process.env) === 'child';
 
-if (command === 'analyze' && !tuned && process.env.RAMPART_NO_RESPAWN !== '1') {
-  const child = spawn(process.execPath, [YOUNG, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+if (respawn) {
+  const child = spawn(process.execPath, [YOUNG, ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     stdio: 'inherit',
   });
   // Ctrl-C reaches the child through the terminal's process group; other signals are passed on.

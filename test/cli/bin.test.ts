@@ -1,6 +1,7 @@
 /**
- * The package's bin (bin/rampart.js) on the built CLI: `analyze` runs in a child Node with a larger young
- * generation, and the launcher must be invisible: same output, same exit code, signals passed on.
+ * The package's bin (bin/rampart.js) on the built CLI: `analyze` of a large input runs in a child Node
+ * with a larger young generation (forced here with RAMPART_RESPAWN=1), and the launcher must be
+ * invisible: same output, same exit code, signals passed on.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,8 @@ describe.skipIf(!built)('bin/rampart.js', () => {
   );
 
   it.each([
-    ['through the child (default)', {}],
+    ['through the child (RAMPART_RESPAWN=1; by default only for inputs of 16 MiB or more)', { RAMPART_RESPAWN: '1' }],
+    ['in process (a small file, by default)', {}],
     ['in process (RAMPART_NO_RESPAWN=1)', { RAMPART_NO_RESPAWN: '1' }],
   ])('analyze %s prints the same summary', async (_name, env) => {
     const r = await run(['analyze', log, '--output', 'json', '--no-progress'], env);
@@ -48,7 +50,7 @@ describe.skipIf(!built)('bin/rampart.js', () => {
   }, 30_000);
 
   it("passes on the child's exit code", async () => {
-    const r = await run(['analyze', join(dir, 'missing.log'), '--no-progress']);
+    const r = await run(['analyze', join(dir, 'missing.log'), '--no-progress'], { RAMPART_RESPAWN: '1' });
     expect(r.code).toBe(2);
     expect(r.err).toContain('missing.log');
   }, 30_000);
