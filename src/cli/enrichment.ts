@@ -9,10 +9,20 @@ import { Collector, createEnrichment, type CollectorRunStats, type Enrichment } 
 import type { CollectorStatus, EnrichmentApi } from '../api/index.js';
 import type { ReadinessCheck } from '../api/index.js';
 import { IocRepository } from '../store/ioc-repository.js';
+import { cliCache } from './cache.js';
 import type { Store } from '../store/types.js';
 
-export async function openEnrichment(config: Config, onWarning: (message: string) => void): Promise<Enrichment> {
-  return createEnrichment(config.enrich, { ...(config.redis.url ? { redisUrl: config.redis.url } : {}), onWarning });
+/**
+ * `warnStale`: name databases older than enrich.geoip.maxAgeDays (once: `serve` at start). Parsed ASN
+ * tables are kept in the CLI's cache directory (RAMPART_CACHE_DIR, ~/.cache/rampart).
+ */
+export async function openEnrichment(config: Config, onWarning: (message: string) => void, opts: { warnStale?: boolean } = {}): Promise<Enrichment> {
+  return createEnrichment(config.enrich, {
+    ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
+    onWarning,
+    diskCache: cliCache({ env: process.env }),
+    warnStale: opts.warnStale === true,
+  });
 }
 
 const goodBots = new GoodBotMatcher();

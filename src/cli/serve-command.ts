@@ -96,7 +96,7 @@ export async function serve(config: Config, configFile: string | null, io: CliIO
   void storeLink.ready.then((up) => up && logger.info({ store: store.sql.dialect, migrations: up.migrations.applied.length }, 'store ready'));
 
   // GeoIP files are checked here (type, build date): a wrong file stops start-up with its name.
-  const enrichment = await openEnrichment(config, (message) => logger.warn(message));
+  const enrichment = await openEnrichment(config, (message) => logger.warn(message), { warnStale: true });
   logger.info(
     { databases: enrichment.geoDatabases.map((d) => `${d.file} (${d.type}, ${d.buildDate?.slice(0, 10)})`), openMs: enrichment.geoOpenMs },
     'geoip ready',

@@ -3,9 +3,10 @@
  * → providers → cache → GeoIP → EnrichmentService. Validate config first (enrichConfigSchema);
  * this opens files and sockets.
  */
+import type { DiskCache } from '../core/disk-cache.js';
 import { ResultCache } from './cache.js';
 import type { EnrichConfig } from './config.js';
-import { openGeoLookup, resolveGeoFiles } from './geoip/index.js';
+import { openGeoLookup, resolveGeoFiles, staleDatabaseWarning } from './geoip/index.js';
 import type { LocalGeoLookup } from './geoip/local.js';
 import type { GeoDatabaseInfo } from './geoip/mmdb-source.js';
 import type { GeoLookup } from './geoip/types.js';
@@ -33,7 +34,7 @@ export type { GeoLookup, GeoResult } from './geoip/types.js';
 export type { IpKind, SyncGeoLookup } from './geoip/types.js';
 export type { GeoDatabaseInfo } from './geoip/mmdb-source.js';
 
-export { resolveGeoFiles, bundledGeoFiles } from './geoip/index.js';
+export { resolveGeoFiles, bundledGeoFiles, staleDatabaseWarning } from './geoip/index.js';
 
 export interface Enrichment {
   service: EnrichmentService;
@@ -53,6 +54,10 @@ export interface EnrichmentDeps {
   /** REDIS_URL: share cache, quotas and breakers across processes. */
   redisUrl?: string;
   onWarning?: (message: string) => void;
+  /** Keeps parsed ASN tables between runs. */
+  diskCache?: DiskCache;
+  /** Warn (once, through onWarning) about databases older than geoip.maxAgeDays: `serve` does. */
+  warnStale?: boolean;
 }
 
 export async function createEnrichment(cfg: EnrichConfig, deps: EnrichmentDeps = {}): Promise<Enrichment> {
@@ -65,8 +70,13 @@ export async function createEnrichment(cfg: EnrichConfig, deps: EnrichmentDeps =
     const geoConfigured = files.cityFiles.length + files.countryFiles.length + files.asnFiles.length > 0 || cfg.geoip.online.enabled;
     const opening = performance.now();
     const opened = geoConfigured
-      ? await openGeoLookup({ ...cfg.geoip, ...files }, { userAgent: userAgent(), ...(deps.onWarning ? { onWarning: deps.onWarning } : {}) })
+      ? await openGeoLookup(
+          { ...cfg.geoip, ...files },
+          { userAgent: userAgent(), ...(deps.onWarning ? { onWarning: deps.onWarning } : {}), ...(deps.diskCache ? { cache: deps.diskCache } : {}) },
+        )
       : undefined;
+    const stale = deps.warnStale && opened ? staleDatabaseWarning(opened.local.databases(), cfg.geoip.maxAgeDays, Date.now()) : null;
+    if (stale) deps.onWarning?.(stale);
     const geoOpenMs = Math.round(performance.now() - opening);
     const geo = opened?.lookup;
     const cache = new ResultCache(state, cfg.cache.ttlSeconds * 1000, (e) => deps.onWarning?.(`enrichment cache: ${(e as Error).message}`));

@@ -5,11 +5,16 @@
  * straight into typed arrays (IPv4 bounds as one 32-bit word, IPv6 as four) with organisation names
  * deduplicated and referenced by index: no object per row, a few MiB resident. Searched by bisection.
  */
+import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
+import type { DiskCache } from '../../core/disk-cache.js';
 import type { ParsedIp } from '../../net/index.js';
 import { parseIpv4, parseIpv6 } from '../../net/index.js';
 import { GeoDatabaseError } from '../errors.js';
+import { decodeAsnTables, encodeAsnTables } from './asn-table-file.js';
+import { dataDate } from './bundled.js';
 import type { GeoDatabaseInfo, GeoSource } from './mmdb-source.js';
 
 /** Splits one CSV line with optional double-quoted fields (org names contain commas). */
@@ -42,7 +47,7 @@ export function splitCsv(line: string): string[] {
 }
 
 /** Growable Uint32Array: rows go straight into typed memory, never through per-row objects. */
-class U32Builder {
+export class U32Builder {
   private buf = new Uint32Array(1 << 16);
   length = 0;
   push(v: number): void {
@@ -68,16 +73,16 @@ function cmp(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number,
 }
 
 /** One family's ranges, sorted by start; each bound is `width` 32-bit words (1 for IPv4, 4 for IPv6). */
-class RangeTable {
-  readonly starts: Uint32Array;
-  readonly ends: Uint32Array;
-  readonly asn: Uint32Array;
-  readonly org: Uint32Array;
-
+export class RangeTable {
   constructor(
-    b: { starts: U32Builder; ends: U32Builder; asn: U32Builder; org: U32Builder },
+    readonly starts: Uint32Array,
+    readonly ends: Uint32Array,
+    readonly asn: Uint32Array,
+    readonly org: Uint32Array,
     readonly width: 1 | 4,
-  ) {
+  ) {}
+
+  static fromBuilders(b: { starts: U32Builder; ends: U32Builder; asn: U32Builder; org: U32Builder }, width: 1 | 4): RangeTable {
     const starts = b.starts.done();
     const ends = b.ends.done();
     const asn = b.asn.done();
@@ -85,22 +90,17 @@ class RangeTable {
     const n = asn.length;
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) sorted = cmp(starts, (i - 1) * width, starts, i * width, width) <= 0;
-    if (sorted) {
-      // The shipped files are sorted: no permutation, no copy.
-      [this.starts, this.ends, this.asn, this.org] = [starts, ends, asn, org];
-      return;
-    }
+    // The shipped files are sorted: no permutation, no copy.
+    if (sorted) return new RangeTable(starts, ends, asn, org, width);
     const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => cmp(starts, x * width, starts, y * width, width));
-    this.starts = new Uint32Array(n * width);
-    this.ends = new Uint32Array(n * width);
-    this.asn = new Uint32Array(n);
-    this.org = new Uint32Array(n);
+    const t = new RangeTable(new Uint32Array(n * width), new Uint32Array(n * width), new Uint32Array(n), new Uint32Array(n), width);
     order.forEach((from, i) => {
-      this.starts.set(starts.subarray(from * width, from * width + width), i * width);
-      this.ends.set(ends.subarray(from * width, from * width + width), i * width);
-      this.asn[i] = asn[from]!;
-      this.org[i] = org[from]!;
+      t.starts.set(starts.subarray(from * width, from * width + width), i * width);
+      t.ends.set(ends.subarray(from * width, from * width + width), i * width);
+      t.asn[i] = asn[from]!;
+      t.org[i] = org[from]!;
     });
+    return t;
   }
 
   get size(): number {
@@ -161,8 +161,21 @@ function pushBound(s: string, from: number, to: number, out: { v4: U32Builder; v
   return 6;
 }
 
+/** Organisation names, referenced by index from the tables. */
+export interface OrgNames {
+  readonly count: number;
+  name(index: number): string;
+}
+
+/** Both families' ranges and the names they point to: what the CSV is parsed into and what is cached. */
+export interface AsnTables {
+  v4: RangeTable;
+  v6: RangeTable;
+  orgs: OrgNames;
+}
+
 export interface AsnCsvOptions {
-  /** Shown as the database's build date (the file's mtime when read from disk). */
+  /** Shown as the database's build date (see openAsnCsv). */
   buildDate?: Date | null;
   /**
    * The text holds the file's raw bytes as Latin-1 characters (how openAsnCsv reads it): one byte per
@@ -171,7 +184,8 @@ export interface AsnCsvOptions {
   latin1Bytes?: boolean;
 }
 
-export function asnTableFromCsv(text: string, file: string, opts: AsnCsvOptions = {}): GeoSource {
+/** Parses the CSV text into sorted range tables (throws naming the file and line of a bad row). */
+export function parseAsnCsv(text: string, file: string, opts: Pick<AsnCsvOptions, 'latin1Bytes'> = {}): AsnTables {
   const b4 = builders();
   const b6 = builders();
   const orgs: string[] = [];
@@ -214,8 +228,16 @@ export function asnTableFromCsv(text: string, file: string, opts: AsnCsvOptions 
     t.asn.push(asn);
     t.org.push(o);
   }
-  const t4 = new RangeTable(b4, 1);
-  const t6 = new RangeTable(b6, 4);
+  return { v4: RangeTable.fromBuilders(b4, 1), v6: RangeTable.fromBuilders(b6, 4), orgs: { count: orgs.length, name: (i) => orgs[i] ?? '' } };
+}
+
+export function asnTableFromCsv(text: string, file: string, opts: AsnCsvOptions = {}): GeoSource {
+  return asnSource(parseAsnCsv(text, file, opts), file, opts.buildDate ?? null);
+}
+
+/** A GeoSource over parsed (or cached) tables. */
+export function asnSource(tables: AsnTables, file: string, buildDate: Date | null): GeoSource {
+  const { v4: t4, v6: t6, orgs } = tables;
   const label = basename(file);
   const covers = new Set<4 | 6>();
   if (t4.size) covers.add(4);
@@ -225,7 +247,7 @@ export function asnTableFromCsv(text: string, file: string, opts: AsnCsvOptions 
     file: label,
     role: 'asn',
     type: 'ASN ranges (CSV)',
-    buildDate: opts.buildDate ? opts.buildDate.toISOString() : null,
+    buildDate: buildDate ? buildDate.toISOString() : null,
     families: [...covers],
     entries: t4.size + t6.size,
   };
@@ -249,7 +271,7 @@ export function asnTableFromCsv(text: string, file: string, opts: AsnCsvOptions 
         i = t6.find(key6);
       }
       if (i < 0) return null;
-      const org = orgs[table.org[i]!]!;
+      const org = orgs.name(table.org[i]!);
       return { fields: { asn: { number: table.asn[i]!, ...(org ? { org } : {}) } }, source: label };
     },
   };
@@ -260,13 +282,39 @@ function flat(s: string): string {
   return s.length === 0 ? '' : Buffer.from(s, 'utf8').toString('utf8');
 }
 
-export async function openAsnCsv(file: string): Promise<GeoSource> {
-  let text: string;
-  let mtime: Date;
+/** Bumped when the cached table layout (asn-table-file.ts) changes. */
+const TABLE_FORMAT = 1;
+
+export interface OpenAsnOptions {
+  /** Keeps the parsed tables between runs, keyed by the file's path, size and modification time. */
+  cache?: DiskCache;
+}
+
+/**
+ * Opens an ASN CSV: from the cache when a table built from this very file is there (milliseconds),
+ * else by parsing it (about a second for the shipped files) and caching the result. The build date
+ * shown is the data's date (dataDate), not when the file was installed.
+ */
+export async function openAsnCsv(file: string, opts: OpenAsnOptions = {}): Promise<GeoSource> {
+  let st: Stats;
   try {
-    [text, { mtime }] = await Promise.all([readFile(file, 'latin1'), stat(file)]);
+    st = await stat(file);
   } catch (e) {
     throw new GeoDatabaseError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
   }
-  return asnTableFromCsv(text, file, { buildDate: mtime, latin1Bytes: true });
+  const buildDate = dataDate(file, st.mtime);
+  const name = `asn-${createHash('sha256').update(JSON.stringify([TABLE_FORMAT, resolve(file), st.size, st.mtimeMs])).digest('hex').slice(0, 40)}.bin`;
+  const cached = opts.cache?.read(name);
+  const tables = cached ? decodeAsnTables(cached) : null;
+  if (tables) return asnSource(tables, file, buildDate);
+  let text: string;
+  try {
+    text = await readFile(file, 'latin1');
+  } catch (e) {
+    throw new GeoDatabaseError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+  }
+  const parsed = parseAsnCsv(text, file, { latin1Bytes: true });
+  const source = asnSource(parsed, file, buildDate);
+  opts.cache?.write(name, encodeAsnTables(parsed));
+  return source;
 }

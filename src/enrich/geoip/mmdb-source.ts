@@ -1,4 +1,4 @@
-/** One opened .mmdb file, checked at open: readable, the expected database type, not stale. */
+/** One opened .mmdb file, checked at open: readable, the expected database type, a valid build date. */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LRUCache } from 'lru-cache';
@@ -42,10 +42,6 @@ export interface GeoSource {
 }
 
 export interface OpenOptions {
-  /** Warn (via `onWarning`) when the build is older than this. Default 60 days. */
-  maxAgeDays?: number;
-  now?: () => number;
-  onWarning?: (message: string) => void;
   /** Decoded records kept by data offset. Networks share records, so this saves most decoding. */
   dataCacheSize?: number;
 }
@@ -91,12 +87,8 @@ export function mmdbFromBuffer(buf: Buffer, file: string, role: GeoRole, opts: O
     const want = role === 'asn' ? 'an ASN database' : 'a City or Country database';
     throw new GeoDatabaseError(file, `database type is ${JSON.stringify(databaseType)}, expected ${want}`);
   }
-  const now = (opts.now ?? Date.now)();
-  const ageDays = (now - buildEpoch.getTime()) / 86_400_000;
-  if (!Number.isFinite(ageDays)) throw new GeoDatabaseError(file, 'metadata has no valid build date');
-  if (ageDays > (opts.maxAgeDays ?? 60)) {
-    opts.onWarning?.(`geoip database ${file} (${databaseType}) was built ${buildEpoch.toISOString().slice(0, 10)}, ${Math.floor(ageDays)} days ago; update it`);
-  }
+  // An old build is reported once by `serve` (staleDatabaseWarning), not here on every open.
+  if (!Number.isFinite(buildEpoch.getTime())) throw new GeoDatabaseError(file, 'metadata has no valid build date');
   const label = basename(file);
   const covers = familiesOf(databaseType, ipVersion);
   const info: GeoDatabaseInfo = {

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../net/index.js';
 import { geoAnnotator } from '../../pipeline/annotate.js';
 import { makeEvent, makeThreat } from '../../store/testing/fixtures.js';
 import { asnTableFromCsv } from './asn-csv.js';
+import { packageDataDate } from './bundled.js';
 import { bundledGeoFiles, openGeoLookup, resolveGeoFiles } from './index.js';
 
 const shipped = bundledGeoFiles();
@@ -44,6 +47,10 @@ describe.skipIf(shipped.cityFiles.length === 0 || shipped.asnFiles.length === 0)
       ['ASN ranges (CSV)', [4]],
       ['ASN ranges (CSV)', [6]],
     ]);
+    // The ASN data's date is its package version's (2.3.YYYYMMDDHH), not when npm wrote the file.
+    const asnPkg = JSON.parse(readFileSync(join(dirname(shipped.asnFiles[0]!), 'package.json'), 'utf8')) as { version: string };
+    const asnDates = local.databases().filter((d) => d.role === 'asn').map((d) => d.buildDate);
+    expect(asnDates).toEqual([packageDataDate(asnPkg.version)!.toISOString(), packageDataDate(asnPkg.version)!.toISOString()]);
     expect(local.lookupSync('81.2.69.160')).toMatchObject({ kind: 'public', country: { iso: 'GB', name: 'United Kingdom' }, asn: { number: 20712 } });
     expect(local.lookupSync('::ffff:81.2.69.160')).toMatchObject({ ip: '81.2.69.160', country: { iso: 'GB' } });
     expect(local.lookupSync('2a00:1450:4001:80b::200e')).toMatchObject({ country: { iso: 'DE' }, asn: { number: 15169 } });
