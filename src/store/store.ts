@@ -9,7 +9,7 @@ import { stats } from './stats.js';
 import { ruleHits, silentRules } from './rule-hits.js';
 import { getThreat, listThreats, topRules } from './threats.js';
 import type { SqlClient, Store } from './types.js';
-import { DEFAULT_WINDOW_MIN_HITS, ipProfile, pruneWindows, scores } from './windows.js';
+import { DEFAULT_WINDOW_MIN_HITS, ipProfile, pruneWindows, scores, windowTotals } from './windows.js';
 import { writeBatch } from './write.js';
 import { pruneOlderThan } from './prune.js';
 
@@ -22,8 +22,8 @@ export interface StoreOptions {
   /** Threats carry their source's IOC risk when at or above this score (enrich.reputation.minScore). */
   reputationMinScore?: number;
   /**
-   * IP windows are stored when they have at least this many hits or a threat level other than
-   * LEGITIMATE_BROWSER (default 3): one-hit browser windows are most of the traffic and say nothing.
+   * IP windows get a row when they have at least this many hits (default 3), a scenario, or a threat level
+   * above LOW; the rest are only counted per minute and level (rollup_minute_window, see windows.ts).
    */
   windowMinHits?: number;
 }
@@ -53,6 +53,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     topRules: (since, until, limit = 10) => named('topRules', () => topRules(sql, since, until, limit)),
     ipProfile: (ip, since, until, limit = 100) => named('ipProfile', () => ipProfile(sql, ip, since, until, limit)),
     scores: (since, until, q) => named('scores', () => scores(sql, since, until, q)),
+    windowTotals: (since, until) => named('windowTotals', () => windowTotals(sql, since, until)),
     ruleHits: (since, until, o) => named('ruleHits', () => ruleHits(sql, since, until, o.bucket, o.limit ?? 20)),
     silentRules: (since, ids) => named('silentRules', () => silentRules(sql, since, ids)),
     close: () => named('close', () => sql.close()),

@@ -34,8 +34,8 @@ export interface WriteBatch {
   threats: readonly ThreatEvent[];
   checkpoints: readonly Checkpoint[];
   /**
-   * Closed per-IP behaviour windows drained after detection. Only those worth keeping are stored (see
-   * StoreOptions.windowMinHits); a window already stored (same ip and start) is replaced.
+   * Closed per-IP behaviour windows drained after detection. All are counted per minute and level; only those
+   * worth a row are stored (see StoreOptions.windowMinHits); a window already stored (same ip and start) is replaced.
    */
   windows?: readonly IpWindow[];
 }
@@ -168,6 +168,12 @@ export interface RuleHitSeries {
   points: { start: number; count: number }[];
 }
 
+export interface WindowCounts {
+  windows: number;
+  stored: number;
+  hits: number;
+}
+
 export interface MigrationStatus {
   applied: string[];
   pending: string[];
@@ -192,6 +198,11 @@ export interface Store {
   ipProfile(ip: string, since: number, until: number, limit?: number): Promise<IpProfile>;
   /** Stored windows of every IP that start in [since, until), filtered, sorted by a whitelisted key, paged. */
   scores(since: number, until: number, q: ScoresQuery): Promise<{ items: IpWindowRow[]; total: number }>;
+  /**
+   * Closed IP windows per threat level over [since, until), from the per-minute rollup: `windows` counts all of
+   * them, `stored` those kept as rows (what scores and ipProfile list), `hits` their requests.
+   */
+  windowTotals(since: number, until: number): Promise<Partial<Record<ThreatLevel, WindowCounts>>>;
   /** Per rule, hits per time bucket for threats in [since, until); the `limit` rules with most hits, most first. */
   ruleHits(since: number, until: number, opts: { bucket: RuleHitBucket; limit?: number }): Promise<RuleHitSeries[]>;
   /** The ids of `loadedRuleIds` with no hit on any threat since `since` (epoch ms), in byte order. */

@@ -9,7 +9,7 @@ import { levelWithReputation } from '../detect/reputation-level.js';
 import { int, ip, realOrNull, text } from './sanitize.js';
 import { reputationOf } from './threat-rows.js';
 import { MAX_LIMIT } from './threats.js';
-import type { IpProfile, IpWindowRow, ScoreSort, ScoresQuery, SqlClient } from './types.js';
+import type { IpProfile, IpWindowRow, ScoreSort, ScoresQuery, SqlClient, WindowCounts } from './types.js';
 import { pruneOlderThan } from './prune.js';
 
 /** Default of StoreOptions.windowMinHits. */
@@ -18,20 +18,80 @@ export const DEFAULT_WINDOW_MIN_HITS = 3;
 const MAX_LABEL = 64;
 const MAX_SCENARIOS = 32;
 
+/** Levels that always earn a row: something fired. LOW, KNOWN_BOT and LEGITIMATE_BROWSER need hits or a scenario. */
+const NOTABLE: ReadonlySet<ThreatLevel> = new Set(['CRITICAL', 'HIGH', 'MEDIUM']);
+
 /**
- * Which windows are worth a row: busy ones (≥ minHits hits) and any that is not an ordinary browser. The
- * behaviour state already skips the smallest ordinary windows; this bounds the rest, since one-hit
- * browser windows are most of a site's traffic and tell the scores table nothing.
+ * Which windows are worth a row: a threat level above LOW, a scenario tripped, or at least minHits hits. The
+ * rest (mostly one-hit clients: a curl, a crawler fetching one page, a browser passing by) say nothing
+ * per IP that the requests do not, and made ip_windows grow almost one row per request; they are counted
+ * per minute and level in rollup_minute_window instead, so window totals still add up.
  */
-export function windowsToStore(windows: readonly IpWindow[], minHits: number): IpWindow[] {
+export function worthARow(w: IpWindow, minHits: number): boolean {
+  return w.hits >= minHits || w.scenarios.length > 0 || NOTABLE.has(w.threatLevel);
+}
+
+export interface WindowSplit {
+  /** The windows to store as rows, one per (ip, start). */
+  rows: IpWindow[];
+  /** Every window of the batch counted per minute start (epoch ms) and threat level. */
+  counts: Map<number, Map<ThreatLevel, WindowCounts>>;
+}
+
+export function splitWindows(windows: readonly IpWindow[], minHits: number): WindowSplit {
   // Last wins per (ip, start): ON CONFLICT cannot touch the same row twice in one statement.
   const byKey = new Map<string, IpWindow>();
+  const counts = new Map<number, Map<ThreatLevel, WindowCounts>>();
   for (const w of windows) {
     if (!Number.isFinite(w.start) || !Number.isFinite(w.end)) continue;
-    if (w.hits < minHits && w.threatLevel === 'LEGITIMATE_BROWSER') continue;
-    byKey.set(`${w.start} ${ip(w.ip)}`, w);
+    checkLevel(w);
+    const keep = worthARow(w, minHits);
+    if (keep) byKey.set(`${w.start} ${ip(w.ip)}`, w);
+    const minute = Math.floor(w.start / 60_000) * 60_000;
+    let levels = counts.get(minute);
+    if (!levels) counts.set(minute, (levels = new Map()));
+    let c = levels.get(w.threatLevel);
+    if (!c) levels.set(w.threatLevel, (c = { windows: 0, stored: 0, hits: 0 }));
+    c.windows++;
+    if (keep) c.stored++;
+    c.hits += Number.isFinite(w.hits) ? Math.max(0, Math.trunc(w.hits)) : 0;
   }
-  return [...byKey.values()];
+  return { rows: [...byKey.values()], counts };
+}
+
+/** The windows worth a row (see worthARow), one per (ip, start). */
+export function windowsToStore(windows: readonly IpWindow[], minHits: number): IpWindow[] {
+  return splitWindows(windows, minHits).rows;
+}
+
+export async function upsertWindowCounts(tx: SqlClient, counts: WindowSplit['counts']): Promise<void> {
+  const rows = [...counts].flatMap(([m, levels]) => [...levels].map(([level, c]) => ({ m, level, ...c })));
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO rollup_minute_window (minute, threat_level, windows, stored, hits)
+     SELECT to_timestamp(m / 1000), l, w, s, h FROM unnest($1::float8[], $2::text[], $3::int[], $4::int[], $5::int8[]) AS u(m, l, w, s, h)
+     ON CONFLICT (minute, threat_level) DO UPDATE SET
+       windows = rollup_minute_window.windows + EXCLUDED.windows,
+       stored = rollup_minute_window.stored + EXCLUDED.stored,
+       hits = rollup_minute_window.hits + EXCLUDED.hits`,
+    [rows.map((r) => r.m), rows.map((r) => r.level), rows.map((r) => r.windows), rows.map((r) => r.stored), rows.map((r) => r.hits)],
+  );
+}
+
+/** Closed windows per threat level over [since, until) from the rollup: all of them, and those stored as rows. */
+export async function windowTotals(sql: SqlClient, since: number, until: number): Promise<Partial<Record<ThreatLevel, WindowCounts>>> {
+  const { rows } = await sql.query<{ threat_level: ThreatLevel; windows: number; stored: number; hits: number }>(
+    `SELECT threat_level, sum(windows)::float8 AS windows, sum(stored)::float8 AS stored, sum(hits)::float8 AS hits
+     FROM rollup_minute_window
+     WHERE minute >= to_timestamp($1::float8 / 1000) AND minute < to_timestamp($2::float8 / 1000)
+     GROUP BY threat_level`,
+    [Math.floor(since / 60_000) * 60_000, until],
+  );
+  const out: Partial<Record<ThreatLevel, WindowCounts>> = {};
+  for (const r of rows) {
+    if ((THREAT_LEVELS as readonly string[]).includes(r.threat_level)) out[r.threat_level] = { windows: r.windows, stored: r.stored, hits: r.hits };
+  }
+  return out;
 }
 
 const WINDOW_FIELDS = `hits, velocity, ratio_4xx, ratio_404, ratio_post, ratio_static, ratio_direct, path_diversity,
@@ -59,14 +119,16 @@ ON CONFLICT (ip, window_start) DO UPDATE SET
 const real = (n: number): number => (Number.isFinite(n) ? n : 0);
 const label = (s: string): string => text(s.length > MAX_LABEL ? s.slice(0, MAX_LABEL) : s);
 
+// A level outside the whitelist would poison the threat-level filter, sort and rollup; refuse the batch loudly.
+function checkLevel(w: IpWindow): void {
+  if (!(THREAT_LEVELS as readonly string[]).includes(w.threatLevel)) {
+    throw new BadRequestError(`window of ${w.ip}: unknown threat level "${String(w.threatLevel).slice(0, 40)}"`, 'threatLevel');
+  }
+}
+
 export async function insertWindows(tx: SqlClient, windows: readonly IpWindow[]): Promise<void> {
   if (windows.length === 0) return;
-  for (const w of windows) {
-    // A level outside the whitelist would poison the threat-level filter and sort; refuse the batch loudly.
-    if (!(THREAT_LEVELS as readonly string[]).includes(w.threatLevel)) {
-      throw new BadRequestError(`window of ${w.ip}: unknown threat level "${String(w.threatLevel).slice(0, 40)}"`, 'threatLevel');
-    }
-  }
+  for (const w of windows) checkLevel(w);
   await tx.query(INSERT_WINDOWS, [
     windows.map((w) => ip(w.ip)),
     windows.map((w) => w.start),

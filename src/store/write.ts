@@ -12,7 +12,7 @@ import { copyRow } from './copy-text.js';
 import { aggregate, type BatchRollups, type RollupLimits } from './rollups.js';
 import { int, ip, realOrNull, text, textOrNull } from './sanitize.js';
 import type { SqlClient, WriteBatch } from './types.js';
-import { DEFAULT_WINDOW_MIN_HITS, insertWindows, windowsToStore } from './windows.js';
+import { DEFAULT_WINDOW_MIN_HITS, insertWindows, splitWindows, upsertWindowCounts } from './windows.js';
 
 export interface WriteOptions {
   /** See StoreOptions.windowMinHits. */
@@ -34,7 +34,11 @@ export async function writeBatch(
   const newThreats = await insertThreats(tx, batch.threats);
   await insertHits(tx, newThreats);
   await upsertRollups(tx, aggregate(newRequests, newThreats, limits));
-  if (batch.windows?.length) await insertWindows(tx, windowsToStore(batch.windows, opts.windowMinHits));
+  if (batch.windows?.length) {
+    const split = splitWindows(batch.windows, opts.windowMinHits);
+    await insertWindows(tx, split.rows);
+    await upsertWindowCounts(tx, split.counts);
+  }
   await upsertCheckpoints(tx, batch.checkpoints);
 }
 

@@ -3,6 +3,7 @@ import * as core from './0001_core.js';
 import { migration as enrichment } from './0002_enrichment.js';
 import * as threatGeo from './0003_threat_geo.js';
 import * as ipWindows from './0004_ip_windows.js';
+import * as windowRollup from './0005_window_rollup.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   enrichment, // 0002_enrichment
   threatGeo, // 0003_threat_geo
   ipWindows, // 0004_ip_windows
+  windowRollup, // 0005_window_rollup
 ];

@@ -352,21 +352,37 @@ export function describeStoreConformance(name: string, open: OpenTestStore): voi
         meanHeaderCount: 12.5,
         knownBot: 'Googlebot',
       });
-      await store.write({ events: [makeEvent('w-ev')], threats: [], checkpoints: [], windows: [busy, quietBrowser, quietBad] });
-      expect(await count(store, 'ip_windows')).toBe(2);
+      // One request from a tool or a known crawler: no row (they made ip_windows grow one row per request), only counted.
+      const quietTool = makeWindow('10.2.0.6', T0, { hits: 1, threatLevel: 'LOW', knownBot: null });
+      const quietBot = makeWindow('10.2.0.7', T0, { hits: 2, threatLevel: 'KNOWN_BOT', knownBot: 'bingbot' });
+      const quietScenario = makeWindow('10.2.0.8', T0, { hits: 1, threatLevel: 'LOW', scenarios: ['aggressive-crawl'] });
+      await store.write({
+        events: [makeEvent('w-ev')],
+        threats: [],
+        checkpoints: [],
+        windows: [busy, quietBrowser, quietBad, quietTool, quietBot, quietScenario],
+      });
+      expect(await count(store, 'ip_windows')).toBe(3);
       const all = await store.scores(T0, T0 + MIN, { sort: 'ip', order: 'asc', limit: 10, offset: 0 });
-      expect(all).toEqual({ items: [busy, quietBad], total: 2 });
+      expect(all).toEqual({ items: [busy, quietBad, quietScenario], total: 3 });
+      expect(await store.windowTotals(T0, T0 + MIN)).toEqual({
+        LEGITIMATE_BROWSER: { windows: 2, stored: 1, hits: 5 },
+        HIGH: { windows: 1, stored: 1, hits: 1 },
+        LOW: { windows: 2, stored: 1, hits: 2 },
+        KNOWN_BOT: { windows: 1, stored: 0, hits: 2 },
+      });
+      expect(await store.windowTotals(T0 + MIN, T0 + 2 * MIN)).toEqual({});
 
       // The same window flushed again (e.g. after a restart) replaces the row; a batch repeating it keeps the last.
       const again = { ...busy, hits: 9, threatLevel: 'MEDIUM' as const, scenarios: ['http-probing' as const] };
       await store.write({ events: [], threats: [], checkpoints: [], windows: [busy, again] });
-      expect(await count(store, 'ip_windows')).toBe(2);
+      expect(await count(store, 'ip_windows')).toBe(3);
       expect((await store.ipProfile('10.2.0.1', T0, T0 + MIN)).windows).toEqual([again]);
 
       // The threshold is a store option.
       const strict = withOptions({ windowMinHits: 10 });
       await strict.write({ events: [], threats: [], checkpoints: [], windows: [makeWindow('10.2.0.4', T0, { hits: 9, threatLevel: 'LEGITIMATE_BROWSER' })] });
-      expect(await count(store, 'ip_windows')).toBe(2);
+      expect(await count(store, 'ip_windows')).toBe(3);
 
       // A window with a level outside the whitelist fails its whole batch.
       const bad = makeWindow('10.2.0.5', T0, { threatLevel: 'EVIL' as never });
