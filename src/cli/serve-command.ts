@@ -10,7 +10,7 @@ import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks
 import { InProcessBus } from '../bus/index.js';
 import type { Config } from '../config/index.js';
 import type { ThreatEvent } from '../core/detection.js';
-import { BehaviourDetector, SCENARIOS } from '../detect/behaviour/index.js';
+import { BehaviourDetector } from '../detect/behaviour/index.js';
 import { RuleDetector } from '../detect/rules/index.js';
 import type { Detector } from '../detect/types.js';
 import { startLiveDemo } from '../ingest/demo/index.js';
@@ -244,7 +244,7 @@ function loadedRuleIds(detectors: readonly Detector[]): string[] {
   for (const d of detectors) {
     if (d instanceof RuleDetector) for (const r of d.engine.rules) ids.push(r.id);
     if (d instanceof BehaviourDetector) {
-      for (const s of SCENARIOS) if (d.config.scenarios[s.configKey].enabled) ids.push(`behaviour/${s.id}`);
+      ids.push(...d.ruleIds());
     }
   }
   return ids;

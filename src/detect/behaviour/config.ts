@@ -204,7 +204,7 @@ export const behaviourConfigSchema = z
         // Keyed scenarios (keyed/scenarios.ts): their state is touched only by the requests that pour into them.
         userEnumeration: z.object(keyedBucket(1, 60_000, 'medium')).strict().prefault({}),
         cacheBusting: z.object(keyedBucket(40, 200, 'high')).strict().prefault({}),
-        notFoundFlood: z.object(keyedBucket(200, 50, 'high')).strict().prefault({}),
+        notFoundFlood: z.object(keyedBucket(100, 50, 'high')).strict().prefault({}),
         malformedRequest: z.object(keyedBucket(0, 60_000, 'low')).strict().prefault({}),
       })
       .strict()

@@ -49,7 +49,7 @@ import { LoginPathMatcher, refererFamilyHash } from './paths.js';
 import { ResourceClassifier } from './resource.js';
 import { bitmapAdd, hashString, histAdd, ringHas, ringPut, bitmapEstimate, MAX_HASHED_CHARS } from './sketch.js';
 import { gapBin } from './windows.js';
-import { KeyedScenarios } from './keyed/index.js';
+import { KeyedScenarios, randomLastSegment } from './keyed/index.js';
 import {
   EventQuantities,
   Q_ASSET,
@@ -130,6 +130,12 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     this.authStatuses = new Set(c.scenarios.bruteforce.authStatuses);
     this.keyed = new KeyedScenarios(c);
     this.firstHitSafe = specs.every((s) => !s.enabled || s.capacity >= 1);
+  }
+
+  /** `behaviour/<scenario>` of every enabled scenario, keyed ones included: the ids a detection can carry. */
+  ruleIds(): string[] {
+    const ids = SCENARIOS.filter((_, s) => this.enabled[s]).map((spec) => `behaviour/${spec.id}`);
+    return ids.concat(this.keyed.ruleIds());
   }
 
   createState(): BehaviourState {
@@ -350,7 +356,10 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     }
 
     // Scenario candidates; whether a path is new, and the IP's asset history, are the record's to say.
-    if (!isAsset && this.probeStatuses.has(status) && (getOrHead || method === 'POST')) flags |= Q_PROBE;
+    // A random-looking name is a flood's cache miss, not a guess from a scanner's wordlist (keyed/not-found-flood).
+    if (!isAsset && this.probeStatuses.has(status) && (getOrHead || method === 'POST') && !randomLastSegment(path)) {
+      flags |= Q_PROBE;
+    }
     // Crawling is fetching pages that exist; a run of 4xx is probing's business, not counted twice.
     if (!goodBot && !isAsset && getOrHead && status < 400) flags |= Q_CRAWL;
     // Failed logins: a login form's failure answer to a POST, or an HTTP authentication challenge to a request that is
@@ -632,8 +641,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       const alerts = table.alerts.times;
       if (t - (alerts[a]! + table.base) >= this.config.cooldownMs) {
         alerts[a] = t - table.base;
-        found.push(this.describe(s, count, true, e, st, slot, cause));
-      } else if (this.everyEvent[s]) {
+        if (!this.mutedFlood(s, u8, b)) found.push(this.describe(s, count, true, e, st, slot, cause));
+      } else if (this.everyEvent[s] && !this.mutedFlood(s, u8, b)) {
         found.push(this.describe(s, count, true, e, st, slot, cause));
       }
       return;
@@ -654,11 +663,20 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     u8[b + B.trippedMask] = u8[b + B.trippedMask]! | bit;
     f32[w + W.level + s] = cap;
     table.alerts.times[(u32[w + W.alertRef]! - 1) * ALERT_STRIDE + s] = t - table.base;
-    found.push(this.describe(s, count, false, e, st, slot, cause));
+    if (!this.mutedFlood(s, u8, b)) found.push(this.describe(s, count, false, e, st, slot, cause));
     if (s !== S.recurrence && !othersOverflowing && (u8[b + B.windowFlags]! & WIN_FLAG_RECURRED) === 0) {
       u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_RECURRED;
       this.pour(S.recurrence, 1, e, t, slot, st, found, s);
     }
+  }
+
+  /**
+   * A fast scanner's requests fill the flood bucket too; while http-probing overflows the client is reported as what
+   * it is, a scanner, and request-flood stays silent (it counts on; a random-path flood across many clients is
+   * keyed/not-found-flood's).
+   */
+  private mutedFlood(s: number, u8: Uint8Array, b: number): boolean {
+    return s === S.flood && (u8[b + B.overflowMask]! & (1 << S.probing)) !== 0;
   }
 
   private describe(

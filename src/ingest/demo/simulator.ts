@@ -9,6 +9,7 @@ import { floodModel } from './actors/flood.js';
 import { goodBotModel } from './actors/good-bot.js';
 import { injectionModel } from './actors/injection.js';
 import { scannerModel } from './actors/scanner.js';
+import { scraperModel } from './actors/scraper.js';
 import { Random, weightedTable, type Seed, type WeightedTable } from './random.js';
 import { SessionQueue } from './session-queue.js';
 import { timeLocalFormatter } from './time-local.js';
@@ -16,12 +17,13 @@ import { ACTORS, type Actor, type ActorModel, type DemoLine, type Hit, type Sess
 
 /** Share of lines per actor: mostly benign, attacks few enough to stand out. */
 export const DEFAULT_MIX: Readonly<Record<Actor, number>> = {
-  browser: 0.78,
+  browser: 0.75,
   good_bot: 0.08,
   scanner: 0.06,
   bruteforce: 0.03,
   injection: 0.03,
   flood: 0.02,
+  scraper: 0.03,
 };
 
 /** 2025-01-15 08:00:00 UTC: a fixed default so the same seed gives the same bytes. */
@@ -42,6 +44,7 @@ const OPENING_ACT: readonly (readonly [Actor, number])[] = [
   ['injection', 4_000],
   ['bruteforce', 6_000],
   ['flood', 10_000],
+  ['scraper', 12_000],
 ];
 
 export interface SimulationOptions {
@@ -77,6 +80,7 @@ function createModels(rng: Random): Record<Actor, ActorModel> {
     bruteforce: bruteforceModel(rng),
     injection: injectionModel(rng),
     flood: floodModel(rng),
+    scraper: scraperModel(rng),
   };
 }
 

@@ -1,7 +1,7 @@
 /** Shapes shared by the simulator and its actors. */
 import type { Category } from '../../core/detection.js';
 
-export const ACTORS = ['browser', 'good_bot', 'scanner', 'bruteforce', 'injection', 'flood'] as const;
+export const ACTORS = ['browser', 'good_bot', 'scanner', 'bruteforce', 'injection', 'flood', 'scraper'] as const;
 export type Actor = (typeof ACTORS)[number];
 
 /**

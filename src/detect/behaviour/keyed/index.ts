@@ -11,7 +11,7 @@ import { hashString, mix32 } from '../sketch.js';
 import { KEYED_SCENARIOS, type KeyedScenarioSpec } from './scenarios.js';
 import { KeyedBuckets } from './table.js';
 
-export { KEYED_SCENARIOS, type KeyedScenarioSpec, type KeyKind } from './scenarios.js';
+export { KEYED_SCENARIOS, randomLastSegment, type KeyedScenarioSpec, type KeyKind } from './scenarios.js';
 
 /** Cells per keyed scenario: attackers and attacked pages tracked at once before collisions start to delay alerts. */
 const CELLS = 4096;
@@ -47,6 +47,10 @@ export class KeyedScenarios {
       this.leakMs.push(c.leakMs);
       this.severity.push(c.severity);
     });
+  }
+
+  ruleIds(): string[] {
+    return this.index.map((i) => `behaviour/${this.specs[i]!.id}`);
   }
 
   /** Feeds one event at its clamped time `t`; `pathHash`: hashString(e.path), already computed by the detector. */

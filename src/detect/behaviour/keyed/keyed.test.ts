@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorNumber, bustingQuery, KEYED_SCENARIOS, userListing } from './scenarios.js';
+import { authorNumber, bustingQuery, KEYED_SCENARIOS, randomLastSegment, userListing } from './scenarios.js';
 import { KeyedBuckets } from './table.js';
 import { ev, T0 } from '../testing/events.js';
 
@@ -44,6 +44,18 @@ describe('bustingQuery', () => {
     ['v=1.2.3', false],
     ['', false],
   ])('%s → %s', (q, expected) => expect(bustingQuery(q)).toBe(expected));
+});
+
+describe('randomLastSegment', () => {
+  it.each([
+    ['/k2j4h5g6x9', true],
+    ['/a/b/83920174', true],
+    ['/admin.php', false],
+    ['/.env', false],
+    ['/phpmyadmin', false],
+    ['/products/31893', false],
+    ['/wp-content/uploads/2019/', false],
+  ])('%s → %s', (path, expected) => expect(randomLastSegment(path)).toBe(expected));
 });
 
 describe('malformed-request tokens', () => {

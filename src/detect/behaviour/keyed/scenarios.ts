@@ -131,6 +131,17 @@ export function bustingQuery(query: string): boolean {
   return found;
 }
 
+/**
+ * The path's last segment, without extension, looks random (as randomValue: `/k2j4h5g6x9`, `/83920174`): what a
+ * random-path flood asks for, unlike a scanner's wordlist (`/admin.php`, `/.env`, `/backup.zip`).
+ */
+export function randomLastSegment(path: string): boolean {
+  const end = path.length;
+  if (end > MAX_HASHED_CHARS) return false;
+  const slash = path.lastIndexOf('/');
+  return randomValue(path, slash + 1, end);
+}
+
 function randomValue(s: string, start: number, end: number): boolean {
   const n = end - start;
   if (n < 6 || n > 64) return false;

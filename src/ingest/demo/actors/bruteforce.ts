@@ -1,6 +1,7 @@
 /**
- * Credential stuffing and password guessing: one address posting to one login endpoint at a steady
- * cadence, answered with the endpoint's failure status, very rarely a success.
+ * Credential stuffing and password guessing: one address posting to one login endpoint (or retrying one page
+ * behind HTTP basic auth) at a steady cadence, answered with the endpoint's failure status, very rarely a success.
+ * WordPress attackers often list the users first (`?author=N`, the REST user listing).
  */
 import { FAKE_BROWSER_AGENTS, TOOL_AGENTS, logAgent } from '../agents.js';
 import { AddressPool, HOSTING, IOT_BOTNET, TOR_EXITS } from '../networks.js';
@@ -10,6 +11,8 @@ import { makeLabel, type ActorModel, type Hit } from '../types.js';
 
 interface LoginTarget {
   readonly path: string;
+  /** POST for a form or API; GET for a page behind HTTP basic auth (each retry carries new credentials). */
+  readonly method: 'POST' | 'GET';
   /** Status and body size of a failed attempt. */
   readonly fail: readonly [number, number, number];
   readonly success: readonly [number, number];
@@ -19,11 +22,13 @@ interface LoginTarget {
 
 /** WordPress answers a bad password with 200 and the form again; APIs with 401; Drupal with 403 after flood control. */
 const TARGETS = weightedTable<LoginTarget>([
-  [{ path: '/wp-login.php', fail: [200, 4_400, 4_700], success: [302, 0], formFirst: true }, 30],
-  [{ path: '/xmlrpc.php', fail: [200, 403, 420], success: [200, 1_800], formFirst: false }, 20],
-  [{ path: '/login', fail: [401, 9_000, 9_400], success: [302, 0], formFirst: true }, 20],
-  [{ path: '/user/login', fail: [403, 7_800, 8_100], success: [303, 0], formFirst: true }, 10],
-  [{ path: '/api/auth/login', fail: [401, 52, 64], success: [200, 612], formFirst: false }, 20],
+  [{ path: '/wp-login.php', method: 'POST', fail: [200, 4_400, 4_700], success: [302, 0], formFirst: true }, 30],
+  [{ path: '/xmlrpc.php', method: 'POST', fail: [200, 403, 420], success: [200, 1_800], formFirst: false }, 20],
+  [{ path: '/login', method: 'POST', fail: [401, 9_000, 9_400], success: [302, 0], formFirst: true }, 20],
+  [{ path: '/user/login', method: 'POST', fail: [403, 7_800, 8_100], success: [303, 0], formFirst: true }, 10],
+  [{ path: '/api/auth/login', method: 'POST', fail: [401, 52, 64], success: [200, 612], formFirst: false }, 20],
+  [{ path: '/admin/', method: 'GET', fail: [401, 172, 190], success: [200, 5_400], formFirst: false }, 15],
+  [{ path: '/phpmyadmin/index.php', method: 'POST', fail: [200, 8_900, 9_300], success: [302, 0], formFirst: true }, 10],
 ]);
 
 export function bruteforceModel(rng: Random): ActorModel {
@@ -60,6 +65,17 @@ export function bruteforceModel(rng: Random): ActorModel {
       label: login,
     });
 
+    if (target.path === '/wp-login.php' && rng.chance(0.5)) {
+      // User enumeration: the REST listing, then author archives until they run out.
+      const enumeration = makeLabel('bruteforce', ip, 'bruteforce');
+      yield { ...hit('GET', 200, 1_900, '-'), target: '/wp-json/wp/v2/users', label: enumeration };
+      time += rng.between(300, 1_500);
+      const authors = rng.int(2, 5);
+      for (let n = 1; n <= authors + 2; n++) {
+        yield { ...hit('GET', n <= authors ? 301 : 404, n <= authors ? 0 : 9_800, '-'), target: `/?author=${n}`, label: enumeration };
+        time += rng.between(300, 1_500);
+      }
+    }
     if (target.formFirst) {
       yield { ...hit('GET', 200, target.fail[1], '-'), label: makeLabel('bruteforce', ip) };
       time += rng.between(200, 1_500);
@@ -67,8 +83,8 @@ export function bruteforceModel(rng: Random): ActorModel {
     const referer = target.formFirst && rng.chance(0.5) ? ORIGIN + target.path : '-';
     const [failStatus, minBytes, maxBytes] = target.fail;
     for (let i = 0; i < attempts; i++) {
-      if (rng.chance(0.002)) yield hit('POST', target.success[0], target.success[1], referer);
-      else yield hit('POST', failStatus, rng.int(minBytes, maxBytes), referer);
+      if (rng.chance(0.002)) yield hit(target.method, target.success[0], target.success[1], referer);
+      else yield hit(target.method, failStatus, rng.int(minBytes, maxBytes), referer);
       time += interval * rng.between(0.9, 1.1);
     }
   }

@@ -169,17 +169,25 @@ export function scannerModel(rng: Random): ActorModel {
         time += rng.exponential(gapMs);
       }
     }
-    for (let i = 0; i < probes; i++) {
-      const probe = pickProbe();
-      const [status, bytes] = answer(rng, probe);
-      yield hit(
-        probe.method,
-        probe.target,
-        status,
-        bytes,
-        probe.category === 'scanner' ? attack : labelFor(probe),
-      );
-      time += rng.exponential(gapMs) + 5;
+    // Some come back a few minutes later with a second, similar burst (recurrence), the first one short enough
+    // that only the fast probing bucket overflowed and has drained by then.
+    const returns = profile === 'env_hunter' && (forced !== undefined || rng.chance(0.4));
+    const bursts = returns ? 2 : 1;
+    for (let b = 0; b < bursts; b++) {
+      if (b > 0) time += rng.between(180_000, 360_000);
+      const n = returns ? rng.int(12, 14) : probes;
+      for (let i = 0; i < n; i++) {
+        const probe = pickProbe();
+        const [status, bytes] = answer(rng, probe);
+        yield hit(
+          probe.method,
+          probe.target,
+          status,
+          bytes,
+          probe.category === 'scanner' ? attack : labelFor(probe),
+        );
+        time += rng.exponential(gapMs) + 5;
+      }
     }
   }
 
