@@ -160,6 +160,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     else if (t < st.watermark - cfg.rewindMs) {
       st.counters.rewinds++;
       st.flush();
+      st.keyed.clear();
       st.watermark = t;
     }
     st.sweep();

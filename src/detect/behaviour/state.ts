@@ -73,7 +73,7 @@ export class BehaviourState {
   readonly table: IpTable;
   readonly sites: SiteAssets;
   /** Buckets of the keyed scenarios (keyed/), bounded tables touched only by their candidate requests. */
-  readonly keyed = new KeyedState();
+  readonly keyed: KeyedState;
   readonly counters: BehaviourCounters = {
     events: 0,
     detections: 0,
@@ -113,6 +113,7 @@ export class BehaviourState {
     private readonly writeParked: ParkedWriter,
   ) {
     this.table = new IpTable(config.maxTrackedIps);
+    this.keyed = new KeyedState(config.rewindMs);
     const a = config.assets;
     this.sites = new SiteAssets(a.minVoters, a.maxHosts, a.maxFamiliesPerHost);
     this.closed = new ClosedWindowQueue(config.maxClosedWindows, RECORD_WORDS);

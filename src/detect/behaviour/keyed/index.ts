@@ -18,7 +18,16 @@ const CELLS = 4096;
 
 /** The keyed scenarios' buckets, one table per scenario (part of BehaviourState). */
 export class KeyedState {
-  readonly tables: KeyedBuckets[] = KEYED_SCENARIOS.map(() => new KeyedBuckets(CELLS));
+  readonly tables: KeyedBuckets[];
+
+  constructor(rewindMs: number) {
+    this.tables = KEYED_SCENARIOS.map(() => new KeyedBuckets(CELLS, rewindMs));
+  }
+
+  /** A new timeline (a replay rewound by more than rewindMs): every bucket starts empty. */
+  clear(): void {
+    for (const t of this.tables) t.clear();
+  }
 
   get bytes(): number {
     return this.tables.reduce((sum, t) => sum + t.bytes, 0);

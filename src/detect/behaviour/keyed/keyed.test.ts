@@ -81,6 +81,13 @@ describe('KeyedBuckets', () => {
     expect(b.levelOf(7, T0 + 4 + 4_001, 1_000)).toBe(1);
   });
 
+  it('an event more than rewindMs older than the cell starts a new timeline (a replay of the same log)', () => {
+    const b = new KeyedBuckets(16, 3_600_000);
+    for (let i = 0; i < 5; i++) b.pour(3, T0 + 7_200_000 + i, 1, 3, 1_000);
+    expect(b.pour(3, T0, 1, 3, 1_000)).toBe(0);
+    expect(b.levelOf(3, T0, 1_000)).toBe(1);
+  });
+
   it('a late event leaks nothing and a colliding key resets the cell (delays, never invents, an alert)', () => {
     const b = new KeyedBuckets(1);
     b.pour(1, T0 + 10_000, 1, 1, 1_000);

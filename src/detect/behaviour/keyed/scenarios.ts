@@ -103,7 +103,10 @@ export function authorNumber(query: string): boolean {
 
 /** REST endpoints that list an application's users (WordPress, also through ?rest_route=; Drupal JSON:API). */
 export function userListing(path: string, query: string): boolean {
-  if (path.length >= 12 && (path.includes('/wp/v2/users') || path.includes('/jsonapi/user/user'))) return true;
+  // One scan for the common part first: this runs on every request.
+  if (path.length >= 12 && path.includes('user') && (path.includes('/wp/v2/users') || path.includes('/jsonapi/user/user'))) {
+    return true;
+  }
   return query.length >= 22 && query.includes('rest_route=') && (query.includes('/wp/v2/users') || query.includes('%2Fwp%2Fv2%2Fusers'));
 }
 

@@ -12,8 +12,14 @@ export class KeyedBuckets {
   private readonly overflowing: Uint8Array;
   private readonly mask: number;
 
-  /** `size`: cells, rounded up to a power of two. */
-  constructor(size: number) {
+  /**
+   * `size`: cells, rounded up to a power of two. `rewindMs`: an event this much older than a cell's last token
+   * starts a new timeline for it (another replay), as it does for an IP's record.
+   */
+  constructor(
+    size: number,
+    private readonly rewindMs = 3_600_000,
+  ) {
     let n = 1;
     while (n < size) n *= 2;
     this.mask = n - 1;
@@ -35,7 +41,7 @@ export class KeyedBuckets {
   pour(key: number, t: number, amount: number, capacity: number, leakMs: number): number {
     const i = key & this.mask;
     let level: number;
-    if (this.keys[i] !== key) {
+    if (this.keys[i] !== key || t < this.last[i]! - this.rewindMs) {
       this.keys[i] = key;
       this.count[i] = 0;
       this.overflowing[i] = 0;
@@ -60,6 +66,11 @@ export class KeyedBuckets {
     }
     this.level[i] = level;
     return 0;
+  }
+
+  /** Forgets every cell (a new timeline for all: BehaviourState.flush on a rewind). */
+  clear(): void {
+    this.keys.fill(0);
   }
 
   /** The bucket's level for `key` at time `t`, without pouring; 0 when the key has no cell. */
