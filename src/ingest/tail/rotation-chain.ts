@@ -59,7 +59,9 @@ export interface ChainSearch {
 }
 
 export async function findChain(search: ChainSearch, position: Position): Promise<Chain> {
-  const candidates = await listRotated(search);
+  // Newest first: when several files share a first line (a log that starts with a fixed header), the
+  // copy just made is the newest of them.
+  const candidates = (await listRotated(search)).sort((a, b) => compareAge(b, a));
   const holds = (c: RotatedFile) =>
     c.head.hash === position.headHash && (c.compressed || c.size >= position.offset);
   const found =

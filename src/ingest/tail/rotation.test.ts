@@ -244,3 +244,20 @@ describe('rename live', () => {
     expect(run.lines.map((l) => l.text)).toEqual(want);
   });
 });
+
+describe('first lines shared by several rotations (a fixed header line)', () => {
+  it('copytruncate live reads the rest from the newest copy, not an older one with the same first line', async () => {
+    const header = '#Fields: date time c-ip cs-method cs-uri-stem sc-status\n';
+    const older = logLines('older', 0, 3000);
+    await writeFile(`${path}.2`, header + older.text); // an earlier copy: same first line, longer
+    const cur = logLines('cur', 0, 1000);
+    await writeFile(path, header + cur.text);
+    const run = tail();
+    await run.until(100);
+    await copyFile(path, `${path}.1`);
+    await truncate(path, 0);
+    await appendFile(path, header + 'new 0\n');
+    await run.until(1003);
+    expect(run.lines.map((l) => l.text)).toEqual([header.trimEnd(), ...cur.texts, header.trimEnd(), 'new 0']);
+  });
+});
