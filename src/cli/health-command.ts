@@ -10,7 +10,7 @@ export function registerHealth(program: Command, io: CliIO, setExit: (code: numb
     .option('--url <url>', 'server address (default http://127.0.0.1:8000, env RAMPART_URL)')
     .option('--live', 'check liveness (/health) only, not readiness (/ready)')
     .action(async (opts: { url?: string; live?: boolean }) => {
-      const base = serverUrl(opts.url, io.env);
+      const base = serverUrl(opts.url, io.env, io.cwd);
       const path = opts.live ? '/health' : '/ready';
       try {
         const { status, body } = await getJson(base + path);

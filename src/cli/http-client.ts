@@ -1,7 +1,28 @@
 /** Tiny helpers for commands that ask a running server (health, status). */
-export function serverUrl(opt: string | undefined, env: NodeJS.ProcessEnv): string {
-  const base = opt ?? env.RAMPART_URL ?? `http://127.0.0.1:${env.RAMPART_PORT ?? 8000}`;
-  return base.replace(/\/+$/, '');
+import { readDotEnv } from '../config/dotenv.js';
+import { BadRequestError } from '../core/errors.js';
+
+/**
+ * The server to ask: --url, else RAMPART_URL, else 127.0.0.1 on the port `serve` would take from the
+ * environment or .env (RAMPART_PORT, then its aliases API_PORT and PORT), else 8000.
+ */
+export function serverUrl(opt: string | undefined, env: NodeJS.ProcessEnv, cwd?: string): string {
+  const dot = cwd === undefined ? {} : readDotEnv(cwd).vars;
+  const pick = (name: string) => (env[name] || undefined) ?? (dot[name] || undefined);
+  const given = opt ?? pick('RAMPART_URL');
+  const port = pick('RAMPART_PORT') ?? pick('API_PORT') ?? pick('PORT') ?? '8000';
+  const base = (given ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  const from = opt !== undefined ? '--url' : given !== undefined ? 'RAMPART_URL' : 'the port setting';
+  let url: URL | null = null;
+  try {
+    url = new URL(base);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new BadRequestError(`${from}: expected http://host:port, got ${JSON.stringify(base.slice(0, 200))}`);
+  }
+  return base;
 }
 
 export async function getJson(url: string, timeoutMs = 5000): Promise<{ status: number; body: unknown }> {

@@ -24,7 +24,7 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
     .option('--url <url>', 'server address (default http://127.0.0.1:8000, env RAMPART_URL)')
     .option('--json', 'print the raw JSON')
     .action(async (opts: { url?: string; json?: boolean }) => {
-      const base = serverUrl(opts.url, io.env);
+      const base = serverUrl(opts.url, io.env, io.cwd);
       try {
         const { status, body } = await getJson(`${base}/api/metrics/pipeline`);
         if (status !== 200) {

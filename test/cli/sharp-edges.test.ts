@@ -98,3 +98,31 @@ describe('bad values stop with one line naming the input', () => {
     expectNoStack(r.err);
   });
 });
+
+describe('health and status find the server where serve would listen', () => {
+  it('takes the port from PORT in .env (an alias of RAMPART_PORT)', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'rampart-health-'));
+      writeFileSync(join(cwd, '.env'), `PORT=${port}\n`);
+      const r = await run(['health', '--live'], { cwd });
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it.each([
+    [['status', '--url', 'foo'], '--url: expected http://host:port, got "foo"', {}],
+    [['health'], 'RAMPART_URL: expected http://host:port, got "ftp://x"', { RAMPART_URL: 'ftp://x' }],
+    [['status'], 'the port setting: expected http://host:port, got "http://127.0.0.1:abc"', { RAMPART_PORT: 'abc' }],
+  ])('%j names a bad address', async (args, message, env) => {
+    const r = await run(args, { env });
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`rampart: ${message}\n`);
+  });
+});
