@@ -8,10 +8,11 @@
  * is usually parked as its derived quantities and applied when the IP comes back (ip-table.ts, quantities.ts).
  * A bucket that overflows alerts once with its count, then at most once per cooldownMs with an updated count, and
  * stays "overflowing" until it has leaked empty — so a returning client is a fresh overflow, which feeds recurrence.
+ * The bucket mechanics (pour, leak to empty, overflow, cooldown, the detection text) are in buckets.ts; the keyed
+ * scenarios (keyed/) run beside the record ones on every event.
  */
 import type { HttpEvent } from '../../core/event.js';
-import type { Detection, Severity } from '../../core/detection.js';
-import { truncateFragment } from '../../core/detection.js';
+import type { Detection } from '../../core/detection.js';
 import type { Detector } from '../types.js';
 import { parseBehaviourConfig, type BehaviourConfig } from './config.js';
 import { BehaviourState, UA_FACTS_MEMO } from './state.js';
@@ -22,14 +23,9 @@ import {
   NO_WINDOW,
   COUNTED_HITS,
   IP_FLAG_ASSETS,
-  WIN_FLAG_RECURRED,
-  WIN_FLAG_SLOW_PROBING,
   SLOW_LEVEL_MASK,
   SLOW_OVERFLOWING,
   SCENARIO_COUNT,
-  ALERT_STRIDE,
-  ALERT_SLOW_TIME,
-  ALERT_SLOW_COUNT,
   GAP_BINS,
   UA_FACT_BROWSER,
   UA_FACT_HEADLESS,
@@ -43,13 +39,14 @@ import {
   RING_PATH_SIZE,
   RING_4XX_SIZE,
 } from './ip-table.js';
-import { SCENARIOS, S as S_, escalate } from './scenarios.js';
+import { SCENARIOS, S as S_ } from './scenarios.js';
 import { GoodBotMatcher, KNOWN_BOT_TOKENS, claimsBrowser, type BotClaimListener, type BotVerdictLookup } from './good-bots.js';
 import { LoginPathMatcher, refererFamilyHash } from './paths.js';
 import { ResourceClassifier } from './resource.js';
-import { bitmapAdd, hashString, histAdd, ringHas, ringPut, bitmapEstimate, MAX_HASHED_CHARS } from './sketch.js';
+import { bitmapAdd, hashString, histAdd, ringHas, ringPut, MAX_HASHED_CHARS } from './sketch.js';
 import { gapBin } from './windows.js';
 import { KeyedScenarios, randomLastSegment } from './keyed/index.js';
+import { ScenarioBuckets } from './buckets.js';
 import {
   EventQuantities,
   Q_ASSET,
@@ -92,11 +89,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
   private readonly bots: GoodBotMatcher;
   private readonly login: LoginPathMatcher;
   private readonly resources: ResourceClassifier;
-  private readonly enabled: boolean[];
-  private readonly capacity: Float64Array;
-  private readonly leakMs: Float64Array;
-  private readonly severity: Severity[];
-  private readonly everyEvent: boolean[];
+  private readonly buckets: ScenarioBuckets;
   private readonly probeStatuses: Set<number>;
   private readonly loginStatuses: Set<number>;
   private readonly authStatuses: Set<number>;
@@ -120,11 +113,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     );
     this.resources = new ResourceClassifier(c.assets);
     const specs = SCENARIOS.map((s) => c.scenarios[s.configKey]);
-    this.enabled = specs.map((s) => s.enabled);
-    this.capacity = Float64Array.from(specs.map((s) => s.capacity));
-    this.leakMs = Float64Array.from(specs.map((s) => s.leakMs));
-    this.severity = specs.map((s) => s.severity);
-    this.everyEvent = specs.map((s) => s.everyEvent);
+    this.buckets = new ScenarioBuckets(c);
     this.probeStatuses = new Set(c.scenarios.httpProbing.statuses);
     this.loginStatuses = new Set(c.scenarios.bruteforce.statuses);
     this.authStatuses = new Set(c.scenarios.bruteforce.authStatuses);
@@ -134,7 +123,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
 
   /** `behaviour/<scenario>` of every enabled scenario, keyed ones included: the ids a detection can carry. */
   ruleIds(): string[] {
-    const ids = SCENARIOS.filter((_, s) => this.enabled[s]).map((spec) => `behaviour/${spec.id}`);
+    const ids = SCENARIOS.filter((_, s) => this.buckets.enabled[s]).map((spec) => `behaviour/${spec.id}`);
     return ids.concat(this.keyed.ruleIds());
   }
 
@@ -434,19 +423,19 @@ export class BehaviourDetector implements Detector<BehaviourState> {
         // Fast path: a level of 0 means the bucket is already empty (count, emitted, overflow bit cleared by
         // empty(), the only way a level becomes 0), and most buckets of most IPs are.
         if (before === 0) continue;
-        const lv = before - dt / this.leakMs[s]!;
+        const lv = before - dt / this.buckets.leakMs[s]!;
         if (lv > 0) f32[w + W.level + s] = lv;
-        else this.empty(table, w, s);
+        else this.buckets.empty(table, w, s);
       }
       // slow-probing: whole tokens, one per multiple of its leakMs crossed since the last event (exact: no rounding).
       const slow = u8[b + B.slowProbing]!;
       if (slow !== 0) {
-        const leakMs = this.leakMs[S.slowProbing]!;
+        const leakMs = this.buckets.leakMs[S.slowProbing]!;
         const ticks = Math.floor(t / leakMs) - Math.floor(last / leakMs);
         if (ticks > 0) {
           const lv = (slow & SLOW_LEVEL_MASK) - ticks;
           if (lv > 0) u8[b + B.slowProbing] = (slow & SLOW_OVERFLOWING) | lv;
-          else this.emptySlow(table, w);
+          else this.buckets.emptySlow(table, w);
         }
       }
     }
@@ -485,33 +474,33 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       const pos = u8[b + B.ringPos]!;
       const next = ringPut(u16, h + H.ring4xx, RING_4XX_SIZE, pos >>> 4, pathHash);
       u8[b + B.ringPos] = (pos & 0x0f) | (next << 4);
-      this.pour(S.probing, 1, e, t, slot, st, found);
+      this.buckets.pour(S.probing, 1, e, t, slot, st, found);
       // Known good bots follow stale links for hours; at the slow rate that is all they would ever be caught for.
-      if ((q.facts & UA_FACT_GOOD_BOT) === 0) this.pourSlow(e, t, slot, st, found);
+      if ((q.facts & UA_FACT_GOOD_BOT) === 0) this.buckets.pourSlow(e, t, slot, st, found);
     }
     const newPath = !ringHas(u16, h + H.ringPath, RING_PATH_SIZE, pathHash);
     if (newPath) {
       const pos = u8[b + B.ringPos]!;
       const next = ringPut(u16, h + H.ringPath, RING_PATH_SIZE, pos & 0x0f, pathHash);
       u8[b + B.ringPos] = (pos & 0xf0) | next;
-      if ((flags & Q_CRAWL) !== 0) this.pour(S.crawl, 1, e, t, slot, st, found);
+      if ((flags & Q_CRAWL) !== 0) this.buckets.pour(S.crawl, 1, e, t, slot, st, found);
     }
-    if ((flags & Q_BRUTE) !== 0) this.pour(S.bruteforce, 1, e, t, slot, st, found);
-    this.pour(S.flood, isAsset ? sc.requestFlood.assetWeight : 1, e, t, slot, st, found);
+    if ((flags & Q_BRUTE) !== 0) this.buckets.pour(S.bruteforce, 1, e, t, slot, st, found);
+    this.buckets.pour(S.flood, isAsset ? sc.requestFlood.assetWeight : 1, e, t, slot, st, found);
     // A new User-Agent pours a token; switching back to one seen in the window pours switchWeight (a client cycling
     // through a few); the previous request's User-Agent again credits reuseCredit back.
     const uaTokens = newUa ? 1 : q.uaHash !== prevUa ? sc.uaRotation.switchWeight : -sc.uaRotation.reuseCredit;
-    this.pour(S.uaRotation, uaTokens, e, t, slot, st, found);
+    this.buckets.pour(S.uaRotation, uaTokens, e, t, slot, st, found);
     if ((flags & Q_JA4) !== 0) {
       const newJa4 = bitmapAdd(u32, w + W.ja4Bits, BITMAP_JA4_WORDS, q.ja4Hash);
-      this.pour(S.ja4Rotation, newJa4 ? 1 : -sc.ja4Rotation.reuseCredit, e, t, slot, st, found);
+      this.buckets.pour(S.ja4Rotation, newJa4 ? 1 : -sc.ja4Rotation.reuseCredit, e, t, slot, st, found);
     }
     if (isAsset) {
       // A client that fetches sub-resources is a browser: forget any headless suspicion.
-      this.empty(table, w, S.headless);
+      this.buckets.empty(table, w, S.headless);
     } else if (newPath && (flags & Q_HEADLESS) !== 0 && (u8[b + B.ipFlags]! & IP_FLAG_ASSETS) === 0) {
       // Distinct pages only: one page requested over and over is a flood's business, not a headless reader's.
-      this.pour(S.headless, 1, e, t, slot, st, found);
+      this.buckets.pour(S.headless, 1, e, t, slot, st, found);
     }
   }
 
@@ -521,214 +510,6 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     return (claimsBrowser(ua) ? UA_FACT_BROWSER : 0) | (headlessUa ? UA_FACT_HEADLESS : 0) | ((bot + 1) << UA_FACT_BOT_SHIFT);
   }
 
-  /** An empty bucket forgets its count and, if it was overflowing, is re-armed for a fresh overflow. */
-  private empty(table: BehaviourState['table'], w: number, s: number): void {
-    const { f32, u8 } = table;
-    const b = 4 * w;
-    const mask = u8[b + B.overflowMask]!;
-    const bit = 1 << s;
-    if ((mask & bit) !== 0) {
-      u8[b + B.overflowMask] = mask & ~bit;
-      if ((mask & ~bit) === 0 && (u8[b + B.slowProbing]! & SLOW_OVERFLOWING) === 0) this.releaseAlerts(table, w);
-    }
-    f32[w + W.level + s] = 0;
-    f32[w + W.count + s] = 0;
-  }
-
-  /** empty() for the slow-probing byte: its level and overflow bit cleared, the alert entry released if it was the last. */
-  private emptySlow(table: BehaviourState['table'], w: number): void {
-    const u8 = table.u8;
-    const b = 4 * w;
-    const slow = u8[b + B.slowProbing]!;
-    u8[b + B.slowProbing] = 0;
-    if ((slow & SLOW_OVERFLOWING) !== 0 && u8[b + B.overflowMask] === 0) this.releaseAlerts(table, w);
-  }
-
-  /** The IP's last overflowing bucket emptied: its alert times are no longer needed. */
-  private releaseAlerts(table: BehaviourState['table'], w: number): void {
-    const ref = table.u32[w + W.alertRef]!;
-    if (ref !== 0) {
-      table.alerts.release(ref - 1);
-      table.u32[w + W.alertRef] = 0;
-    }
-  }
-
-  /**
-   * One token into slow-probing (its byte bucket, ip-table.ts): pour() for whole tokens. While http-probing overflows
-   * the same client is already reported, faster and at a higher severity, so slow-probing is muted then: it counts,
-   * overflows and takes its cooldown as usual, but emits nothing and marks no window.
-   */
-  private pourSlow(e: HttpEvent | null, t: number, slot: number, st: BehaviourState, found: Detection[]): void {
-    const s = S.slowProbing;
-    if (!this.enabled[s]) return;
-    const table = st.table;
-    const { u32, u8 } = table;
-    const w = slot * W.stride;
-    const b = 4 * w;
-    const cap = this.capacity[s]!;
-    const slow = u8[b + B.slowProbing]!;
-    const level = (slow & SLOW_LEVEL_MASK) + 1;
-    const mask = u8[b + B.overflowMask]!;
-    const muted = (mask & (1 << S.probing)) !== 0;
-    const alerts = table.alerts.times;
-    if ((slow & SLOW_OVERFLOWING) !== 0) {
-      u8[b + B.slowProbing] = SLOW_OVERFLOWING | (level < cap ? level : cap);
-      if (!muted) u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_SLOW_PROBING;
-      const a = (u32[w + W.alertRef]! - 1) * ALERT_STRIDE;
-      const count = ++alerts[a + ALERT_SLOW_COUNT]!;
-      if (t - (alerts[a + ALERT_SLOW_TIME]! + table.base) >= this.config.cooldownMs) {
-        alerts[a + ALERT_SLOW_TIME] = t - table.base;
-        if (!muted) found.push(this.describe(s, count, true, e, st, slot, s));
-      }
-      return;
-    }
-    if (level <= cap) {
-      u8[b + B.slowProbing] = level;
-      return;
-    }
-    // Fresh overflow: as pour()'s, recurrence included (muted, http-probing is overflowing, which rules it out).
-    if (u32[w + W.alertRef] === 0) u32[w + W.alertRef] = table.alerts.alloc() + 1;
-    u8[b + B.slowProbing] = SLOW_OVERFLOWING | cap;
-    const a = (u32[w + W.alertRef]! - 1) * ALERT_STRIDE;
-    alerts[a + ALERT_SLOW_TIME] = t - table.base;
-    alerts[a + ALERT_SLOW_COUNT] = level;
-    if (muted) return;
-    u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_SLOW_PROBING;
-    found.push(this.describe(s, level, false, e, st, slot, s));
-    const othersOverflowing = (mask & ~(1 << S.recurrence)) !== 0;
-    if (!othersOverflowing && (u8[b + B.windowFlags]! & WIN_FLAG_RECURRED) === 0) {
-      u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_RECURRED;
-      this.pour(S.recurrence, 1, e, t, slot, st, found, s);
-    }
-  }
-
-  /**
-   * Adds `amount` tokens (negative: credit back) to scenario `s`; overflow and cooldown decide what is emitted.
-   * `cause` is the scenario whose fresh overflow feeds recurrence (it names the recurrence detection's category).
-   */
-  private pour(
-    s: number,
-    amount: number,
-    e: HttpEvent | null,
-    t: number,
-    slot: number,
-    st: BehaviourState,
-    found: Detection[],
-    cause = s,
-  ): void {
-    if (!this.enabled[s]) return;
-    const table = st.table;
-    const { f32, u32, u8 } = table;
-    const w = slot * W.stride;
-    const b = 4 * w;
-    const bit = 1 << s;
-    const cap = this.capacity[s]!;
-    const level = f32[w + W.level + s]! + amount;
-    if (level <= 0) {
-      this.empty(table, w, s);
-      return;
-    }
-
-    if ((u8[b + B.overflowMask]! & bit) !== 0) {
-      f32[w + W.level + s] = level < cap ? level : cap;
-      u8[b + B.trippedMask] = u8[b + B.trippedMask]! | bit;
-      if (amount <= 0) return;
-      const count = f32[w + W.count + s]! + amount;
-      f32[w + W.count + s] = count;
-      // Re-alert after the cooldown "with an updated count": the former float32 "emitted" field held the stored count
-      // at the last alert, and the stored count never decreases while overflowing, so (float64) count > emitted
-      // held whenever amount > 0, as it does here. Not stored any more.
-      const a = (u32[w + W.alertRef]! - 1) * ALERT_STRIDE + s;
-      const alerts = table.alerts.times;
-      if (t - (alerts[a]! + table.base) >= this.config.cooldownMs) {
-        alerts[a] = t - table.base;
-        if (!this.mutedFlood(s, u8, b)) found.push(this.describe(s, count, true, e, st, slot, cause));
-      } else if (this.everyEvent[s] && !this.mutedFlood(s, u8, b)) {
-        found.push(this.describe(s, count, true, e, st, slot, cause));
-      }
-      return;
-    }
-    const count = amount > 0 ? f32[w + W.count + s]! + amount : f32[w + W.count + s]!;
-    f32[w + W.count + s] = count;
-    if (level <= cap) {
-      f32[w + W.level + s] = level;
-      return;
-    }
-    // Fresh overflow. It feeds recurrence when nothing else of this IP is overflowing (the client came back),
-    // at most once per window.
-    const mask = u8[b + B.overflowMask]!;
-    const othersOverflowing =
-      (mask & ~(1 << S.recurrence)) !== 0 || (u8[b + B.slowProbing]! & SLOW_OVERFLOWING) !== 0;
-    if (u32[w + W.alertRef] === 0) u32[w + W.alertRef] = table.alerts.alloc() + 1;
-    u8[b + B.overflowMask] = mask | bit;
-    u8[b + B.trippedMask] = u8[b + B.trippedMask]! | bit;
-    f32[w + W.level + s] = cap;
-    table.alerts.times[(u32[w + W.alertRef]! - 1) * ALERT_STRIDE + s] = t - table.base;
-    if (!this.mutedFlood(s, u8, b)) found.push(this.describe(s, count, false, e, st, slot, cause));
-    if (s !== S.recurrence && !othersOverflowing && (u8[b + B.windowFlags]! & WIN_FLAG_RECURRED) === 0) {
-      u8[b + B.windowFlags] = u8[b + B.windowFlags]! | WIN_FLAG_RECURRED;
-      this.pour(S.recurrence, 1, e, t, slot, st, found, s);
-    }
-  }
-
-  /**
-   * A fast scanner's requests fill the flood bucket too; while http-probing overflows the client is reported as what
-   * it is, a scanner, and request-flood stays silent (it counts on; a random-path flood across many clients is
-   * keyed/not-found-flood's).
-   */
-  private mutedFlood(s: number, u8: Uint8Array, b: number): boolean {
-    return s === S.flood && (u8[b + B.overflowMask]! & (1 << S.probing)) !== 0;
-  }
-
-  private describe(
-    s: number,
-    count: number,
-    repeat: boolean,
-    e: HttpEvent | null,
-    st: BehaviourState,
-    slot: number,
-    cause: number,
-  ): Detection {
-    // A parked first event is applied without its event, and parks() parks only events that cannot alert.
-    if (e === null) throw new Error('behaviour: a parked first event overflowed a bucket when applied');
-    const spec = SCENARIOS[s]!;
-    // Recurrence speaks in the terms of what came back, one severity step up (at least high).
-    const recurrence = s === S.recurrence;
-    const severity = recurrence ? escalate(this.severity[cause]!, this.severity[s]!) : this.severity[s]!;
-    const cap = this.capacity[s]!;
-    const { u32, u16 } = st.table;
-    const w = slot * W.stride;
-    const h = 2 * w;
-    const rounded = Math.round(count * 10) / 10;
-    const level =
-      s === S.slowProbing
-        ? st.table.u8[4 * w + B.slowProbing]! & SLOW_LEVEL_MASK
-        : Math.round(st.table.f32[w + W.level + s]! * 10) / 10;
-    const window =
-      `window hits=${u32[w + W.hits]} 4xx=${u16[h + H.status4xx]} 404=${u16[h + H.status404]} ` +
-      `posts=${u16[h + H.posts]} assets=${u16[h + H.assets]} ` +
-      `distinctPaths≈${bitmapEstimate(u32, w + W.pathBits, BITMAP_PATH_WORDS)} ` +
-      `distinctUAs≈${bitmapEstimate(u32, w + W.uaBits, BITMAP_UA_WORDS)}`;
-    const detail =
-      `${spec.id}: ${rounded} ${spec.token} overflowed capacity ${cap} (level ${level}, leak 1 per ${this.leakMs[s]! / 1000}s)` +
-      `${repeat ? ', still overflowing after cooldown' : ''}` +
-      `${recurrence ? `; came back with ${SCENARIOS[cause]!.id}` : ''}; ${window}`;
-    const fragment =
-      s === S.uaRotation
-        ? (e.userAgent ?? '-')
-        : s === S.ja4Rotation
-          ? (e.ja4 ?? '-')
-          : `${e.method} ${e.path}`;
-    return {
-      ruleId: `behaviour/${spec.id}`,
-      category: recurrence ? SCENARIOS[cause]!.category : spec.category,
-      severity,
-      confidence: Math.min(0.99, spec.confidence + 0.05 * Math.log2(Math.max(1, count / cap))),
-      field: 'behaviour',
-      fragment: truncateFragment(fragment),
-      detail,
-    };
-  }
 }
 
 /** JSON APIs answer a failed login with 401/403 and a successful one with 200 (a token). */
