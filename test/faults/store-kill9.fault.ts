@@ -61,7 +61,7 @@ describe.each([
     const restartMs: number[] = [];
     for (const at of KILL_AT) {
       const started = Date.now();
-      const p = await startServe(args);
+      const p = await startServe(args, {}, 300_000);
       cleanups.push(() => p.stop('SIGKILL'));
       const resumed = await waitFor('ingest to resume', async () => ((await storedSoFar(p)) > (killedAt.at(-1) ?? 0) ? true : undefined), 120_000, 50);
       if (resumed) restartMs.push(Date.now() - started);
@@ -69,7 +69,7 @@ describe.each([
       await p.stop('SIGKILL');
       killedAt.push(await backend.count().then((c) => c.rows));
     }
-    const p = await startServe(args);
+    const p = await startServe(args, {}, 300_000);
     const final = await waitFor('every line stored', async () => ((await storedSoFar(p)) >= LINES ? true : undefined), 300_000);
     expect(final).toBe(true);
     expect(await p.stop()).toBe(0);
