@@ -1,6 +1,7 @@
 // Flat config: typescript-eslint's recommended rules over the sources; generated output is ignored.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import rampart from './eslint-rules/folder-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '.bench/**'] },
@@ -13,7 +14,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js'],
+    // Each top-level folder of src/ is reached through its index.ts (eslint-rules/folder-boundaries.js).
+    files: ['src/**/*.ts'],
+    plugins: { rampart },
+    rules: { 'rampart/folder-boundaries': 'error' },
+  },
+  {
+    files: ['bin/**/*.js', 'eslint-rules/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

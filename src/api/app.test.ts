@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { NotFoundError, RampartError } from '../core/errors.js';
+import { NotFoundError, RampartError } from '../core/index.js';
 import { createApi } from './app.js';
 import type { ApiOptions } from './types.js';
 import { openTestApi, type TestApi } from './testing/fixtures.js';

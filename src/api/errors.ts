@@ -4,7 +4,7 @@
  * (the details go to the log with the request id).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RampartError, type ErrorCode } from '../core/errors.js';
+import { RampartError, type ErrorCode } from '../core/index.js';
 import type { RouteTable } from './route-table.js';
 
 /** RampartError codes plus the transport-level ones only HTTP has. */

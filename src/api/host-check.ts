@@ -10,7 +10,7 @@
  * accepts only those; a bind to a non-loopback address accepts any name (it is reachable by whatever names
  * point at the machine, and serve warns that it is open to the network).
  */
-import { isIp } from '../net/ip.js';
+import { isIp } from '../net/index.js';
 
 export interface HostPolicy {
   /** Every host is accepted. */

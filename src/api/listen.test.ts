@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 import { listenApi, listenError } from './listen.js';
 
 describe('listenApi', () => {

@@ -3,7 +3,7 @@
  * already in use, a port that needs privileges, a host that is not an address of this machine.
  */
 import type { FastifyInstance } from 'fastify';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 
 export interface ListenAt {
   host: string;

@@ -4,7 +4,7 @@
  * Details name what is wrong but not where the database lives: /ready is usually unauthenticated.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import type { ReadinessCheck } from './types.js';
 
 export async function storeChecks(

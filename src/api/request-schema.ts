@@ -10,7 +10,7 @@
  */
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { z } from 'zod';
-import { BadRequestError, NotFoundError, type RampartError } from '../core/errors.js';
+import { BadRequestError, NotFoundError, type RampartError } from '../core/index.js';
 
 /** Query parameters that may repeat (`severity=high&severity=critical`): the values are joined with commas. */
 const REPEATABLE = new WeakSet<z.ZodType>();

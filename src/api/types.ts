@@ -10,8 +10,8 @@
  * - The API does not listen: the caller calls `app.listen()` and `app.close()`.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Store } from '../store/types.js';
-import type { AllowEntryStats } from '../detect/allowlist/index.js';
+import type { Store } from '../store/index.js';
+import type { AllowEntryStats } from '../detect/index.js';
 
 /**
  * The counters GET /api/metrics/pipeline returns verbatim (`rampart status` reads these names). They are
@@ -21,8 +21,8 @@ export type {
   SourceMetrics,
   StageCounters as StageMetrics,
   PipelineSnapshot as PipelineMetrics,
-} from '../pipeline/metrics.js';
-import type { PipelineSnapshot as PipelineMetrics } from '../pipeline/metrics.js';
+} from '../pipeline/index.js';
+import type { PipelineSnapshot as PipelineMetrics } from '../pipeline/index.js';
 
 /** Implemented by src/pipeline (its PipelineMetrics class satisfies this). */
 export interface PipelineStatus {

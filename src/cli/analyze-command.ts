@@ -5,12 +5,18 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { FileReadSource } from '../ingest/read/index.js';
-import { geoAnnotator } from '../pipeline/annotate.js';
-import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js';
-import { PipelineMetrics } from '../pipeline/metrics.js';
-import { flushWindows, runSource, type Sink } from '../pipeline/pipeline.js';
-import { BadLineSampler } from '../pipeline/sampler.js';
+import { FileReadSource } from '../ingest/index.js';
+import {
+  geoAnnotator,
+  buildDetection,
+  buildIngest,
+  storeOptions,
+  PipelineMetrics,
+  flushWindows,
+  runSource,
+  type Sink,
+  BadLineSampler,
+} from '../pipeline/index.js';
 import { cliCache } from './cache.js';
 import { AnalyzeSummary, threatJsonLine } from './analyze-summary.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';

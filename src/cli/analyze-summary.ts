@@ -1,6 +1,6 @@
 /** Running totals for `rampart analyze` and their text rendering. */
-import { isSimulatedOnly, SEVERITIES, type Severity, type ThreatEvent } from '../core/detection.js';
-import type { PipelineSnapshot } from '../pipeline/metrics.js';
+import { isSimulatedOnly, SEVERITIES, type Severity, type ThreatEvent } from '../core/index.js';
+import type { PipelineSnapshot } from '../pipeline/index.js';
 
 /** Cap on distinct IPs counted for the top list, so a flood of unique attackers cannot grow it without bound. */
 const MAX_TRACKED_IPS = 200_000;

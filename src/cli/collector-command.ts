@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { storeOptions } from '../pipeline/build.js';
+import { storeOptions } from '../pipeline/index.js';
 import { openStore } from '../store/index.js';
 import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
 import { addConfigFlag, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';

@@ -1,6 +1,6 @@
 /** `rampart demo`: writes a simulated access log (seeded, reproducible) for benchmarks and tests. */
 import type { Command } from 'commander';
-import { writeDemoLog } from '../ingest/demo/index.js';
+import { writeDemoLog } from '../ingest/index.js';
 import { isoTime, wholeNumber } from './flag-parsers.js';
 import type { CliIO } from './io.js';
 

@@ -3,14 +3,13 @@
  * shipped GeoIP files by default), the collector over the store, the readiness line, the API routes.
  */
 import type { Config } from '../config/index.js';
-import type { ThreatEvent } from '../core/detection.js';
-import { GoodBotMatcher } from '../detect/behaviour/good-bots.js';
+import type { ThreatEvent } from '../core/index.js';
+import { GoodBotMatcher } from '../detect/index.js';
 import { Collector, createEnrichment, type CollectorRunStats, type Enrichment } from '../enrich/index.js';
 import type { CollectorStatus, EnrichmentApi } from '../api/index.js';
 import type { ReadinessCheck } from '../api/index.js';
-import { IocRepository } from '../store/ioc-repository.js';
+import { IocRepository, type Store } from '../store/index.js';
 import { cliCache } from './cache.js';
-import type { Store } from '../store/types.js';
 
 /**
  * `warnStale`: name databases older than enrich.geoip.maxAgeDays (once: `serve` at start). Parsed ASN

@@ -3,11 +3,10 @@
  * IP chosen, the normalised request, the normalisation steps, and the rules that fire.
  */
 import type { Command } from 'commander';
-import type { HttpEvent } from '../core/event.js';
-import { explainRequest } from '../detect/rules/index.js';
-import { scoreDetections } from '../detect/score.js';
-import type { RawLine } from '../ingest/types.js';
-import { buildDetection, buildIngest } from '../pipeline/build.js';
+import type { HttpEvent } from '../core/index.js';
+import { explainRequest, scoreDetections } from '../detect/index.js';
+import type { RawLine } from '../ingest/index.js';
+import { buildDetection, buildIngest } from '../pipeline/index.js';
 import { cliCache } from './cache.js';
 import { addConfigFlag, addFormatFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
@@ -58,7 +57,7 @@ function render(
   event: HttpEvent,
   trustedConfigured: boolean,
   steps: ReturnType<typeof explainRequest>,
-  detections: readonly import('../core/detection.js').Detection[],
+  detections: readonly import('../core/index.js').Detection[],
   verdict: ReturnType<typeof scoreDetections>,
 ): string {
   const out: string[] = [];

@@ -1,6 +1,6 @@
 /** Tiny helpers for commands that ask a running server (health, status). */
-import { readDotEnv } from '../config/dotenv.js';
-import { BadRequestError } from '../core/errors.js';
+import { readDotEnv } from '../config/index.js';
+import { BadRequestError } from '../core/index.js';
 
 /**
  * The server to ask: --url, else RAMPART_URL, else 127.0.0.1 on the port `serve` would take from the

@@ -4,7 +4,7 @@
  * others are stand-ins that carry their name and description for the help text.
  */
 import { Command, CommanderError, Help } from 'commander';
-import { RampartError } from '../core/errors.js';
+import { RampartError } from '../core/index.js';
 import { COMMANDS, commandNameOf } from './commands.js';
 import { processIO, type CliIO } from './io.js';
 import { VERSION } from './version.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import { openStore } from '../store/index.js';
-import { storeOptions } from '../pipeline/build.js';
+import { storeOptions } from '../pipeline/index.js';
 import { addConfigFlag, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 

@@ -3,8 +3,14 @@
  * what is loaded, whether every rule's own examples still hold, and why a request does or does not fire.
  */
 import type { Command } from 'commander';
-import { bundledRulePaths, explainRequest, loadRulePacks, RuleEngine, runRuleExamples } from '../detect/rules/index.js';
-import type { EventLike } from '../detect/rules/index.js';
+import {
+  bundledRulePaths,
+  explainRequest,
+  loadRulePacks,
+  RuleEngine,
+  runRuleExamples,
+  type EventLike,
+} from '../detect/index.js';
 import type { CliIO } from './io.js';
 
 export function registerRules(program: Command, io: CliIO, setExit: (code: number) => void): void {

@@ -9,24 +9,26 @@ import pino from 'pino';
 import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
 import { InProcessBus } from '../bus/index.js';
 import type { Config } from '../config/index.js';
-import type { ThreatEvent } from '../core/detection.js';
-import { BehaviourDetector } from '../detect/behaviour/index.js';
-import { RuleDetector } from '../detect/rules/index.js';
-import type { Detector } from '../detect/types.js';
-import { startLiveDemo } from '../ingest/demo/index.js';
-import { FileTailSource } from '../ingest/tail/index.js';
-import { geoAnnotator } from '../pipeline/annotate.js';
-import { buildDetection, buildIngest, storeOptions } from '../pipeline/build.js';
-import { PipelineMetrics } from '../pipeline/metrics.js';
-import { flushWindows, runSource } from '../pipeline/pipeline.js';
-import { startRuleReload } from '../pipeline/reload.js';
-import { BadLineSampler } from '../pipeline/sampler.js';
-import { startRetention } from '../pipeline/retention.js';
-import { deferredSource } from '../pipeline/deferred-source.js';
-import { connectStore } from '../pipeline/store-connect.js';
-import { StoreOutage } from '../pipeline/store-outage.js';
+import type { ThreatEvent } from '../core/index.js';
+import { BehaviourDetector, RuleDetector, type Detector } from '../detect/index.js';
+import { startLiveDemo, FileTailSource } from '../ingest/index.js';
+import {
+  geoAnnotator,
+  buildDetection,
+  buildIngest,
+  storeOptions,
+  PipelineMetrics,
+  flushWindows,
+  runSource,
+  startRuleReload,
+  BadLineSampler,
+  startRetention,
+  deferredSource,
+  connectStore,
+  StoreOutage,
+} from '../pipeline/index.js';
 import { openStore } from '../store/index.js';
-import { describeTimeZone, resolveTimeZone } from '../time/zone.js';
+import { describeTimeZone, resolveTimeZone } from '../time/index.js';
 import { cliCache } from './cache.js';
 import { buildCollector, collectorRunLog, enrichmentApi, enrichmentCheck, openEnrichment } from './enrichment.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../core/errors.js';
-import { buildDetection } from '../pipeline/build.js';
+import { ConfigError } from '../core/index.js';
+import { buildDetection } from '../pipeline/index.js';
 import { validateConfig } from './load.js';
 
 describe('detect config', () => {

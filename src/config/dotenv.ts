@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 
 export const DOTENV_FILE = '.env';
 /** A .env is a few dozen lines; anything this large is not one. */

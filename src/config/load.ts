@@ -4,8 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseYaml } from '../core/lazy-yaml.js';
-import { ConfigError } from '../core/errors.js';
+import { parseYaml, ConfigError } from '../core/index.js';
 import { readDotEnv } from './dotenv.js';
 import { COMPOSED_ENV, ENV_BINDINGS, type EnvKind } from './env.js';
 import { getPath, mergeLayers, setPath, type Layer } from './merge.js';

@@ -1,3 +1,5 @@
 export * from './event.js';
 export * from './detection.js';
 export * from './errors.js';
+export * from './disk-cache.js';
+export * from './lazy-yaml.js';

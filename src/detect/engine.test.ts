@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Detection } from '../core/detection.js';
-import type { HttpEvent } from '../core/event.js';
+import type { Detection, HttpEvent } from '../core/index.js';
 import { Allowlist, SimulationSet } from './allowlist/index.js';
 import { DetectionEngine } from './engine.js';
 import type { Detector } from './types.js';

@@ -11,8 +11,7 @@
  * two `evaluate` calls; evaluate is synchronous, so a batch always sees one consistent set. The other
  * detectors keep their state (behaviour windows survive a rules reload).
  */
-import type { Detection, ThreatEvent } from '../core/detection.js';
-import type { HttpEvent } from '../core/event.js';
+import type { Detection, ThreatEvent, HttpEvent } from '../core/index.js';
 import { Allowlist, SimulationSet } from './allowlist/index.js';
 import type { IpWindow } from './behaviour/index.js';
 import { scoreDetections } from './score.js';

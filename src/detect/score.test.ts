@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Detection } from '../core/detection.js';
+import type { Detection } from '../core/index.js';
 import { scoreDetections } from './score.js';
 
 const d = (over: Partial<Detection>): Detection => ({

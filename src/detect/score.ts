@@ -4,7 +4,7 @@
  * outrank one, but no pile of low signals reaches what a single critical one says.
  * Simulated detections are reported but never count toward the verdict (that is what simulation means).
  */
-import { SEVERITIES, type Category, type Detection, type Severity } from '../core/detection.js';
+import { SEVERITIES, type Category, type Detection, type Severity } from '../core/index.js';
 
 export const SEVERITY_WEIGHT: Record<Severity, number> = { info: 0.1, low: 0.3, medium: 0.55, high: 0.8, critical: 1 };
 

@@ -8,8 +8,7 @@
  *   that object. State must be bounded (caps with eviction), whatever the input.
  * - The result is aligned with the batch: `result[i]` holds the detections for `batch[i]` (possibly empty).
  */
-import type { HttpEvent } from '../core/event.js';
-import type { Detection } from '../core/detection.js';
+import type { HttpEvent, Detection } from '../core/index.js';
 
 export interface Detector<S = unknown> {
   readonly name: string;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ThreatEvent } from '../core/detection.js';
-import { IocRepository } from '../store/ioc-repository.js';
-import type { SqlClient } from '../store/types.js';
+import type { ThreatEvent } from '../core/index.js';
+import { IocRepository, type SqlClient } from '../store/index.js';
 import { ResultCache } from './cache.js';
 import { Collector } from './collector.js';
 import type { CollectorOptions } from './collector.js';

@@ -3,8 +3,7 @@
  * most suspicious first), enriches them and stores the results. A provider outage shows up as
  * `error` sources and an earlier retry, never as a stopped collector. Runs never overlap.
  */
-import { SEVERITY_SCORE } from '../core/detection.js';
-import type { Severity, ThreatEvent } from '../core/detection.js';
+import { SEVERITY_SCORE, type Severity, type ThreatEvent } from '../core/index.js';
 import { detectIoc } from './ioc.js';
 import { classifyIp } from '../net/index.js';
 import type { EnrichmentService } from './service.js';

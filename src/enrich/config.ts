@@ -3,7 +3,7 @@
  * env bindings and secret keys. Validation does no I/O; files and sockets open in createEnrichment.
  */
 import { z } from 'zod';
-import { SEVERITIES } from '../core/detection.js';
+import { SEVERITIES } from '../core/index.js';
 
 const ms = (def: number) => z.number().int().min(1).max(600_000).default(def);
 

@@ -1,5 +1,5 @@
 /** Errors raised by the enrichment stage; each carries what the user needs to act (indicator, provider, file). */
-import { RampartError } from '../core/errors.js';
+import { RampartError } from '../core/index.js';
 
 /** The input is not an indicator Rampart knows how to look up. `seen` is a short, safe description. */
 export class UnsupportedIocError extends RampartError {

@@ -3,18 +3,15 @@
  * → providers → cache → GeoIP → EnrichmentService. Validate config first (enrichConfigSchema);
  * this opens files and sockets.
  */
-import type { DiskCache } from '../core/disk-cache.js';
+import type { DiskCache } from '../core/index.js';
 import { ResultCache } from './cache.js';
 import type { EnrichConfig } from './config.js';
-import { openGeoLookup, resolveGeoFiles, staleDatabaseWarning } from './geoip/index.js';
 import type { LocalGeoLookup } from './geoip/local.js';
 import type { GeoDatabaseInfo } from './geoip/mmdb-source.js';
 import type { GeoLookup } from './geoip/types.js';
-import { createProviders } from './providers/index.js';
 import type { HttpProvider } from './providers/http-provider.js';
 import { EnrichmentService } from './service.js';
 import { MemoryState } from './state/memory.js';
-import { RedisState } from './state/redis.js';
 import type { SharedState } from './state/types.js';
 import { userAgent } from './version.js';
 
@@ -29,12 +26,16 @@ export { ResultCache } from './cache.js';
 export { enrichConfigSchema, ENRICH_ENV_BINDINGS, ENRICH_SECRET_KEYS } from './config.js';
 export type { EnrichConfig } from './config.js';
 export { Collector } from './collector.js';
-export type { CollectorOptions, CollectorStore, CollectorRunStats } from './collector.js';
+export { createDnsBotVerification, type BotVerification, type DnsResolver } from './bot-dns/verifier.js';
+export type { CollectorOptions, CollectorStore, CollectorRunStats, DueIoc, NewIoc } from './collector.js';
 export type { GeoLookup, GeoResult } from './geoip/types.js';
 export type { IpKind, SyncGeoLookup } from './geoip/types.js';
 export type { GeoDatabaseInfo } from './geoip/mmdb-source.js';
 
-export { resolveGeoFiles, bundledGeoFiles, staleDatabaseWarning } from './geoip/index.js';
+// GeoIP readers, providers (HTTP) and Redis load inside createEnrichment, so a command that only reads the
+// config or the types never loads them; tests reach those parts through src/enrich/testing/parts.ts.
+export { MemoryState } from './state/memory.js';
+export type { SharedState } from './state/index.js';
 
 export interface Enrichment {
   service: EnrichmentService;
@@ -62,9 +63,13 @@ export interface EnrichmentDeps {
 
 export async function createEnrichment(cfg: EnrichConfig, deps: EnrichmentDeps = {}): Promise<Enrichment> {
   const state: SharedState = deps.redisUrl
-    ? await RedisState.connect(deps.redisUrl, { ...(deps.onWarning ? { onError: deps.onWarning } : {}) })
+    ? await (await import('./state/redis.js')).RedisState.connect(deps.redisUrl, { ...(deps.onWarning ? { onError: deps.onWarning } : {}) })
     : new MemoryState({ maxEntries: cfg.cache.maxEntries });
   try {
+    const [{ createProviders }, { openGeoLookup, resolveGeoFiles, staleDatabaseWarning }] = await Promise.all([
+      import('./providers/index.js'),
+      import('./geoip/index.js'),
+    ]);
     const { providers, limiter, breaker } = createProviders(cfg, state);
     const files = resolveGeoFiles(cfg.geoip);
     const geoConfigured = files.cityFiles.length + files.countryFiles.length + files.asnFiles.length > 0 || cfg.geoip.online.enabled;

@@ -3,7 +3,7 @@
  * type, in parallel, each behind its cache, quota and breaker; plus GeoIP for addresses; plus the
  * global risk. It answers within the provider deadline whatever the providers do.
  */
-import { BadRequestError } from '../core/errors.js';
+import { BadRequestError } from '../core/index.js';
 import type { ResultCache } from './cache.js';
 import type { GeoLookup, GeoResult } from './geoip/types.js';
 import { detectIoc } from './ioc.js';

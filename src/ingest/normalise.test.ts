@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpEvent } from '../core/event.js';
-import { createTrustedProxies } from '../net/trusted-proxy.js';
+import type { HttpEvent } from '../core/index.js';
+import { createTrustedProxies } from '../net/index.js';
 import { eventId, eventIdAt } from './event-id.js';
 import { normaliseRecord, splitRequestFast, splitRequestLine } from './normalise.js';
 import { emptyRecord } from './formats/empty-record.js';

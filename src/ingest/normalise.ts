@@ -3,9 +3,8 @@
  * every string, derive the event id. Garbage request lines (TLS handshakes, bare paths, `-`) still
  * become events, with the raw text kept in `path`, because scanners and exploits are what send them.
  */
-import { MAX_FIELD as CORE_MAX_FIELD, MAX_LINE, type HttpEvent } from '../core/event.js';
-import { normaliseIp } from '../net/ip.js';
-import type { TrustedProxies } from '../net/trusted-proxy.js';
+import { MAX_FIELD as CORE_MAX_FIELD, MAX_LINE, type HttpEvent } from '../core/index.js';
+import { normaliseIp, type TrustedProxies } from '../net/index.js';
 import { eventId, eventIdAt } from './event-id.js';
 import type { LogRecord, RawLine } from './types.js';
 

@@ -9,7 +9,7 @@
  *   the same transaction as the events; the source never persists checkpoints itself.
  * - `stop()` ends the iteration after the batch in flight; no line is half-read.
  */
-import type { EventOrigin } from '../core/event.js';
+import type { EventOrigin } from '../core/index.js';
 
 /** Resume point of one followed file. */
 export interface Checkpoint {

@@ -4,7 +4,7 @@
  * LRU in front) costs microseconds, and only threats are annotated, never every request. Anything that
  * needs the network (reputation) stays with the collector, off the hot path.
  */
-import type { ThreatEvent, ThreatGeo } from '../core/detection.js';
+import type { ThreatEvent, ThreatGeo } from '../core/index.js';
 import type { GeoResult, SyncGeoLookup } from '../enrich/index.js';
 
 export type Annotator = (threats: readonly ThreatEvent[]) => void;

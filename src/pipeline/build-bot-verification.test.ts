@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../config/load.js';
-import type { DnsResolver } from '../enrich/bot-dns/verifier.js';
+import { validateConfig } from '../config/index.js';
+import type { DnsResolver } from '../enrich/index.js';
 import { buildDetection } from './build.js';
 
 /** Counts questions; answers none (no network in tests). */

@@ -5,18 +5,25 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
-import type { DiskCache } from '../core/disk-cache.js';
-import { ConfigError } from '../core/errors.js';
-import { BehaviourDetector, type BehaviourDeps } from '../detect/behaviour/index.js';
-import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../enrich/bot-dns/verifier.js';
-import { Allowlist, AllowlistError, SimulationSet, configAllowSpecs, loadProfile, profileDir } from '../detect/allowlist/index.js';
-import { DetectionEngine } from '../detect/engine.js';
-import { RuleDetector, bundledRulePaths, loadRulePacks } from '../detect/rules/index.js';
-import { getFormat } from '../ingest/formats/index.js';
-import { normaliseRecord } from '../ingest/normalise.js';
-import type { LogFormat } from '../ingest/types.js';
+import { type DiskCache, ConfigError } from '../core/index.js';
+import {
+  BehaviourDetector,
+  type BehaviourDeps,
+  Allowlist,
+  AllowlistError,
+  SimulationSet,
+  configAllowSpecs,
+  loadProfile,
+  profileDir,
+  DetectionEngine,
+  RuleDetector,
+  bundledRulePaths,
+  loadRulePacks,
+} from '../detect/index.js';
+import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../enrich/index.js';
+import { getFormat, normaliseRecord, type LogFormat } from '../ingest/index.js';
 import { createTrustedProxies, type TrustedProxies } from '../net/index.js';
-import { isValidTimeZone } from '../time/zone.js';
+import { isValidTimeZone } from '../time/index.js';
 import type { Normaliser } from './pipeline.js';
 
 export interface IngestParts {

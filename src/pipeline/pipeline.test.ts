@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
-import type { RawLine, Source, SourceBatch } from '../ingest/types.js';
-import type { WriteBatch } from '../store/types.js';
+import type { RawLine, Source, SourceBatch } from '../ingest/index.js';
+import type { WriteBatch } from '../store/index.js';
 import { buildDetection, buildIngest } from './build.js';
 import { PipelineMetrics } from './metrics.js';
 import { flushWindows, runSource, type PipelineDeps, type Sink } from './pipeline.js';
-import type { DetectionEngine } from '../detect/engine.js';
+import type { DetectionEngine } from '../detect/index.js';
 import { startRetention } from './retention.js';
 import { BadLineSampler } from './sampler.js';
 

@@ -5,16 +5,15 @@
  * a checkpoint is saved only after every earlier batch is stored: nothing accepted is lost, and a
  * restart resumes exactly after the last stored line.
  */
-import type { ThreatEvent } from '../core/detection.js';
-import type { HttpEvent } from '../core/event.js';
-import type { IpWindow } from '../detect/behaviour/index.js';
-import type { LogFormat, RawLine, Source, SourceBatch } from '../ingest/types.js';
-import type { WriteBatch } from '../store/types.js';
+import type { ThreatEvent, HttpEvent } from '../core/index.js';
+import type { IpWindow } from '../detect/index.js';
+import type { LogFormat, RawLine, Source, SourceBatch } from '../ingest/index.js';
+import type { WriteBatch } from '../store/index.js';
 import type { PipelineMetrics } from './metrics.js';
 import { backoffDelay } from './store-outage.js';
 import type { BadLineSampler } from './sampler.js';
 
-export type Normaliser = (record: import('../ingest/types.js').LogRecord, line: RawLine) => HttpEvent | { error: string };
+export type Normaliser = (record: import('../ingest/index.js').LogRecord, line: RawLine) => HttpEvent | { error: string };
 
 export interface Evaluator {
   /** Detections for a batch, as flagged events (a subset of `events`). Pure: no I/O. */

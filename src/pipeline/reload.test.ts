@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../config/load.js';
-import type { HttpEvent } from '../core/event.js';
+import { validateConfig } from '../config/index.js';
+import type { HttpEvent } from '../core/index.js';
 import { buildDetection } from './build.js';
 import { debounce, reloadDetection } from './reload.js';
 

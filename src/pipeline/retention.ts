@@ -1,5 +1,5 @@
 /** Background pruning of raw requests older than the retention period. Threats are kept as evidence. */
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 

@@ -3,9 +3,8 @@
  * up): serve starts anyway, answers /health, says in /ready that it is waiting, and connects, migrates and
  * loads the checkpoints in the background with capped backoff. Sources start once that is done.
  */
-import type { Checkpoint } from '../ingest/types.js';
-import { connectionLoss } from '../store/connection-errors.js';
-import type { MigrationStatus, Store } from '../store/types.js';
+import type { Checkpoint } from '../ingest/index.js';
+import { connectionLoss, type MigrationStatus, type Store } from '../store/index.js';
 import type { StoreRetryObserver } from './pipeline.js';
 import { backoffDelay } from './store-outage.js';
 

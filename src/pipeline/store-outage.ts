@@ -3,7 +3,7 @@
  * connection attempt) and ends at the next success. It is logged at warn once when it starts and at info when
  * it ends, not per retry; outages and retries are counted in the pipeline metrics, and /ready reads the state.
  */
-import { connectionLoss } from '../store/connection-errors.js';
+import { connectionLoss } from '../store/index.js';
 import type { StoreAvailability } from './metrics.js';
 
 export interface OutageLogger {

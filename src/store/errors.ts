@@ -1,5 +1,5 @@
 /** Store failures, named by the operation that failed; the driver error stays as `cause`. */
-import { RampartError } from '../core/errors.js';
+import { RampartError } from '../core/index.js';
 
 /** A statement the database rejected. Carries the statement (never its parameters: they are hostile log data). */
 export class SqlError extends RampartError {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 import { openSql, openStore } from './index.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { makeEvent } from './testing/fixtures.js';

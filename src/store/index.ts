@@ -2,10 +2,8 @@
  * The store module's public surface. openStore picks the backend from the URL:
  * `postgres://…` → a PostgreSQL server; `memory://` → PGlite in memory; none → PGlite in dataDir.
  */
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 import type { StoreLogger } from './logger.js';
-import { openPg } from './pg-client.js';
-import { openPglite } from './pglite-client.js';
 import { createStore, type StoreOptions } from './store.js';
 import type { SqlClient, Store } from './types.js';
 
@@ -24,9 +22,10 @@ export const DEFAULT_DATA_DIR = './data/pglite';
 
 export async function openSql(opts: OpenOptions = {}): Promise<SqlClient> {
   const url = opts.databaseUrl;
-  if (url === undefined || url === '') return openPglite(opts.dataDir ?? DEFAULT_DATA_DIR);
-  if (url === 'memory://') return openPglite('memory://');
+  if (url === undefined || url === '') return (await import('./pglite-client.js')).openPglite(opts.dataDir ?? DEFAULT_DATA_DIR);
+  if (url === 'memory://') return (await import('./pglite-client.js')).openPglite('memory://');
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const { openPg } = await import('./pg-client.js');
     return openPg(url, { schema: opts.schema, applicationName: opts.applicationName, logger: opts.logger });
   }
   throw new ConfigError('databaseUrl', 'expected postgres://…, postgresql://… or memory://');
@@ -48,10 +47,12 @@ export async function openStore(opts: OpenOptions & StoreOptions & { migrate?: b
 }
 
 export { createStore, type StoreOptions } from './store.js';
-export { openPg, type PgClientOptions } from './pg-client.js';
-export { openPglite, pgliteClient } from './pglite-client.js';
+// The drivers (pg, PGlite) load on first open, so a command that never opens a store never loads them.
+export type { PgClientOptions } from './pg-client.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { SqlError, StoreError } from './errors.js';
 export { DEFAULT_ROLLUP_LIMITS, OTHER, type RollupLimits } from './rollups.js';
 export type { StoreLogger } from './logger.js';
 export * from './types.js';
+export { connectionLoss } from './connection-errors.js';
+export { IocRepository } from './ioc-repository.js';

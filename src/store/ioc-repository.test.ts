@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, serviceAvailable } from '../enrich/testing/services.js';
 import { openPglite, openPostgres } from '../enrich/testing/sql.js';
-import type { EnrichmentResult } from '../enrich/types.js';
+import type { EnrichmentResult } from '../enrich/index.js';
 import { migration } from './migrations/0002_enrichment.js';
 import { IocRepository } from './ioc-repository.js';
 import type { SqlClient } from './types.js';

@@ -3,12 +3,18 @@
  * collector's CollectorStore. Every value goes in as a parameter; values are canonicalised with
  * detectIoc first, so `1.2.3.4`, ` 1.2.3.4 ` and `1[.]2[.]3[.]4` are one row.
  */
-import type { CollectorStore, DueIoc, NewIoc } from '../enrich/collector.js';
-import { detectIoc } from '../enrich/ioc.js';
+import {
+  type CollectorStore,
+  type DueIoc,
+  type NewIoc,
+  detectIoc,
+  sourceScore,
+  type EnrichmentResult,
+  type IocType,
+  type RiskLevel,
+  type GeoResult,
+} from '../enrich/index.js';
 import { classifyIp, normaliseIp } from '../net/index.js';
-import { sourceScore } from '../enrich/risk.js';
-import type { EnrichmentResult, IocType, RiskLevel } from '../enrich/types.js';
-import type { GeoResult } from '../enrich/geoip/types.js';
 import type { SqlClient } from './types.js';
 
 export interface IocSummary {

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 import { SqlError } from './errors.js';
 import type { StoreLogger } from './logger.js';
 import type { SqlClient } from './types.js';

@@ -7,8 +7,13 @@
  * the `maxKeys` busiest IPs and paths (by threats, then requests) keep their own row; the rest are
  * summed under OTHER. Top-N lists stay right for anything busy; the long tail is approximate.
  */
-import { isSimulatedOnly, type Category, type Severity, type ThreatEvent } from '../core/detection.js';
-import type { HttpEvent } from '../core/event.js';
+import {
+  isSimulatedOnly,
+  type Category,
+  type Severity,
+  type ThreatEvent,
+  type HttpEvent,
+} from '../core/index.js';
 import { ip as boundIp, text } from './sanitize.js';
 
 export const OTHER = '(other)';

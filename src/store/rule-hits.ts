@@ -2,7 +2,7 @@
  * Per-rule hit counts over time (a noisy rule shows at once) and the loaded rules that hit nothing (dead or
  * mis-scoped rules). Both read threat_hits joined to its threat's time.
  */
-import { BadRequestError } from '../core/errors.js';
+import { BadRequestError } from '../core/index.js';
 import { text } from './sanitize.js';
 import { MAX_LIMIT, topRules } from './threats.js';
 import type { RuleHitBucket, RuleHitSeries, SqlClient } from './types.js';

@@ -2,7 +2,7 @@
  * Stats from the per-minute rollups only. A minute bucket counts when it overlaps [since, until):
  * its start is ≥ since rounded down to the minute and < until. Resolution is one minute.
  */
-import { SEVERITIES, type Category, type Severity } from '../core/detection.js';
+import { SEVERITIES, type Category, type Severity } from '../core/index.js';
 import { minuteOf, OTHER } from './rollups.js';
 import type { SqlClient, Stats, TopEntry } from './types.js';
 

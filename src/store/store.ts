@@ -1,5 +1,5 @@
 /** The Store: the queries, written once over SqlClient, for PGlite and PostgreSQL alike. */
-import type { Checkpoint } from '../ingest/types.js';
+import type { Checkpoint } from '../ingest/index.js';
 import { named } from './errors.js';
 import type { StoreLogger } from './logger.js';
 import { migrate, migrationStatus } from './migrate.js';

@@ -1,5 +1,5 @@
 /** Reading threats back: the select list, and rows (with their detections) into ThreatRow. */
-import type { Category, Detection, Severity, ThreatGeo } from '../core/detection.js';
+import type { Category, Detection, Severity, ThreatGeo } from '../core/index.js';
 import type { SqlClient, ThreatReputation, ThreatRow } from './types.js';
 
 /** Times come back as epoch ms and bigints as float8, so both drivers return plain numbers. */

@@ -1,5 +1,5 @@
 /** Threat queries for the API: filtered list, one threat, rule counts. */
-import { BadRequestError } from '../core/errors.js';
+import { BadRequestError } from '../core/index.js';
 import { ip, text } from './sanitize.js';
 import { THREAT_COLUMNS, withDetections, withReputation, type ThreatRecord } from './threat-rows.js';
 import type { SqlClient, ThreatQuery, ThreatRow, ThreatSort, TopEntry } from './types.js';

@@ -7,10 +7,9 @@
  *   which is what makes a restart after kill -9 lose nothing and duplicate nothing.
  * - Every value from a log goes in as a parameter; sort columns come from a whitelist.
  */
-import type { Category, Detection, Severity, ThreatEvent, ThreatGeo } from '../core/detection.js';
-import type { HttpEvent } from '../core/event.js';
-import type { IpWindow, ThreatLevel } from '../detect/behaviour/index.js';
-import type { Checkpoint } from '../ingest/types.js';
+import type { Category, Detection, Severity, ThreatEvent, ThreatGeo, HttpEvent } from '../core/index.js';
+import type { IpWindow, ThreatLevel } from '../detect/index.js';
+import type { Checkpoint } from '../ingest/index.js';
 
 export interface SqlClient {
   readonly dialect: 'pglite' | 'postgres';

@@ -2,10 +2,8 @@
  * IP windows: written with their batch, read as a per-IP profile and as the cross-IP scores table.
  * Sort keys and the threat-level rank are whitelisted SQL; every value is a parameter.
  */
-import { SEVERITIES, type Category, type Severity } from '../core/detection.js';
-import { BadRequestError } from '../core/errors.js';
-import { THREAT_LEVELS, type IpWindow, type ThreatLevel } from '../detect/behaviour/index.js';
-import { levelWithReputation } from '../detect/reputation-level.js';
+import { SEVERITIES, type Category, type Severity, BadRequestError } from '../core/index.js';
+import { THREAT_LEVELS, type IpWindow, type ThreatLevel, levelWithReputation } from '../detect/index.js';
 import { int, ip, realOrNull, text } from './sanitize.js';
 import { reputationOf } from './threat-rows.js';
 import { MAX_LIMIT } from './threats.js';

@@ -4,10 +4,8 @@
  * with ON CONFLICT (id) DO NOTHING so a replay never duplicates; RETURNING id tells which rows are new,
  * and only those reach the rollups and threat_hits.
  */
-import { SEVERITY_SCORE, type ThreatEvent } from '../core/detection.js';
-import type { HttpEvent } from '../core/event.js';
-import { BadRequestError } from '../core/errors.js';
-import type { Checkpoint } from '../ingest/types.js';
+import { SEVERITY_SCORE, type ThreatEvent, type HttpEvent, BadRequestError } from '../core/index.js';
+import type { Checkpoint } from '../ingest/index.js';
 import { copyRow } from './copy-text.js';
 import { aggregate, type BatchRollups, type RollupLimits } from './rollups.js';
 import { int, ip, realOrNull, text, textOrNull } from './sanitize.js';

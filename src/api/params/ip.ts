@@ -3,7 +3,7 @@
  * (IPv4-mapped IPv6 as IPv4, IPv6 in RFC 5952 form), so `::FFFF:10.0.0.1` finds events from `10.0.0.1`.
  */
 import { z } from 'zod';
-import { normaliseIp } from '../../net/ip.js';
+import { normaliseIp } from '../../net/index.js';
 
 /** Longest textual IPv6 address with an embedded IPv4 and a zone would still fit. */
 export const MAX_IP_LENGTH = 64;

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResultCache } from '../../enrich/cache.js';
-import { enrichConfigSchema } from '../../enrich/config.js';
-import { LocalGeoLookup, mmdbFromBuffer } from '../../enrich/geoip/index.js';
+import { ResultCache, enrichConfigSchema, EnrichmentService } from '../../enrich/index.js';
+import { LocalGeoLookup, mmdbFromBuffer, createProviders, MemoryState } from '../../enrich/testing/parts.js';
 import { nestedCity } from '../../enrich/geoip/testing/fixtures.js';
-import { createProviders } from '../../enrich/providers/index.js';
-import { EnrichmentService } from '../../enrich/service.js';
-import { MemoryState } from '../../enrich/state/memory.js';
 import { FAKE_KEYS, startFakeIntel, type FakeIntel } from '../../enrich/testing/fake-intel.js';
 import { openTestApi, type TestApi } from '../testing/fixtures.js';
 import { enrichmentRoutes } from './enrichment.js';

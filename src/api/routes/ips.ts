@@ -3,10 +3,10 @@
  * threats by category and severity, first and last seen, and its latest threat level.
  */
 import type { FastifyInstance } from 'fastify';
-import { CATEGORIES, SEVERITIES } from '../../core/detection.js';
-import { THREAT_LEVELS } from '../../detect/behaviour/index.js';
+import { CATEGORIES, SEVERITIES } from '../../core/index.js';
+import { THREAT_LEVELS } from '../../detect/index.js';
 import { z } from 'zod';
-import type { IpProfile } from '../../store/types.js';
+import type { IpProfile } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { ipParam } from '../params/ip.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Allowlist } from '../../detect/allowlist/index.js';
+import { Allowlist } from '../../detect/index.js';
 import { makeEvent } from '../../store/testing/fixtures.js';
 import { DAY, HOUR, NOW, openTestApi, type TestApi } from '../testing/fixtures.js';
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RuleHitBucket, RuleHitSeries } from '../../store/types.js';
+import type { RuleHitBucket, RuleHitSeries } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import type { ApiDeps } from '../types.js';

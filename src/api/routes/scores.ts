@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { THREAT_LEVELS } from '../../detect/behaviour/index.js';
-import { SCORE_SORTS } from '../../store/types.js';
+import { THREAT_LEVELS } from '../../detect/index.js';
+import { SCORE_SORTS } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { listParam } from '../params/list.js';

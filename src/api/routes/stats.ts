@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CATEGORIES, SEVERITIES, type Severity } from '../../core/detection.js';
-import type { Stats } from '../../store/types.js';
+import { CATEGORIES, SEVERITIES, type Severity } from '../../core/index.js';
+import type { Stats } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import type { ApiDeps } from '../types.js';
 

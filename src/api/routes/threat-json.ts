@@ -2,8 +2,8 @@
  * The wire form of a stored threat: snake_case, times as ISO 8601 strings. The schema doubles as the
  * response serializer, so a field the store adds later does not leak out until it is listed here.
  */
-import { CATEGORIES, SEVERITIES, SEVERITY_SCORE, type Detection, type ThreatGeo } from '../../core/detection.js';
-import type { ThreatRow } from '../../store/types.js';
+import { CATEGORIES, SEVERITIES, SEVERITY_SCORE, type Detection, type ThreatGeo } from '../../core/index.js';
+import type { ThreatRow } from '../../store/index.js';
 
 export interface DetectionJson {
   rule_id: string;

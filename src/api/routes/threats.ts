@@ -5,9 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CATEGORIES, SEVERITIES } from '../../core/detection.js';
-import { NotFoundError } from '../../core/errors.js';
-import { THREAT_SORTS, type ThreatQuery } from '../../store/types.js';
+import { CATEGORIES, SEVERITIES, NotFoundError } from '../../core/index.js';
+import { THREAT_SORTS, type ThreatQuery } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { ipParam } from '../params/ip.js';

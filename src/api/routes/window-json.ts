@@ -1,6 +1,6 @@
 /** A stored IP window as JSON (snake_case, ISO times), shared by /api/scores and /api/ips/:ip. */
-import { THREAT_LEVELS } from '../../detect/behaviour/index.js';
-import type { IpWindowRow } from '../../store/types.js';
+import { THREAT_LEVELS } from '../../detect/index.js';
+import type { IpWindowRow } from '../../store/index.js';
 
 const ratio = (description: string) => ({ type: 'number', minimum: 0, maximum: 1, description }) as const;
 const count = { type: 'integer', minimum: 0 } as const;

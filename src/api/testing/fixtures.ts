@@ -5,15 +5,13 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import type { Category, Detection, Severity, ThreatEvent } from '../../core/detection.js';
-import type { HttpEvent } from '../../core/event.js';
-import { PipelineMetrics } from '../../pipeline/metrics.js';
-import { openStore } from '../../store/index.js';
-import type { Store } from '../../store/types.js';
+import type { Category, Detection, Severity, ThreatEvent, HttpEvent } from '../../core/index.js';
+import { PipelineMetrics } from '../../pipeline/index.js';
+import { openStore, type Store } from '../../store/index.js';
 import { createApi } from '../app.js';
 import type { ApiDeps, ReadinessReport } from '../types.js';
 import { makeEvent } from '../../store/testing/fixtures.js';
-import { eventId } from '../../ingest/event-id.js';
+import { eventId } from '../../ingest/index.js';
 
 /** Every test reads time from this clock, so relative filters and stats windows are exact. */
 export const NOW = Date.parse('2025-03-10T12:00:00.000Z');

@@ -5,15 +5,11 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { ResultCache } from '../../enrich/cache.js';
-import { enrichConfigSchema } from '../../enrich/config.js';
-import { LocalGeoLookup, mmdbFromBuffer } from '../../enrich/geoip/index.js';
+import { ResultCache, enrichConfigSchema, EnrichmentService } from '../../enrich/index.js';
+import { LocalGeoLookup, mmdbFromBuffer, createProviders, MemoryState } from '../../enrich/testing/parts.js';
 import { nestedCity } from '../../enrich/geoip/testing/fixtures.js';
-import { createProviders } from '../../enrich/providers/index.js';
-import { EnrichmentService } from '../../enrich/service.js';
-import { MemoryState } from '../../enrich/state/memory.js';
-import { PipelineMetrics } from '../../pipeline/metrics.js';
-import type { Store } from '../../store/types.js';
+import { PipelineMetrics } from '../../pipeline/index.js';
+import type { Store } from '../../store/index.js';
 import { createApi } from '../app.js';
 import { enrichmentRoutes } from '../routes/enrichment.js';
 import type { OpenApiDocument } from './fuzz.js';

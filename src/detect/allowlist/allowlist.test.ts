@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpEvent } from '../../core/event.js';
+import type { HttpEvent } from '../../core/index.js';
 import { Allowlist, AllowlistError, Glob, SimulationSet, canonicalPath, configAllowSpecs, parseProfile } from './index.js';
 
 function ev(over: Partial<HttpEvent> = {}): HttpEvent {

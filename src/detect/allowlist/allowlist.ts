@@ -9,8 +9,7 @@
  *
  * Each entry counts what it suppressed, so an operator can see what an allowlist costs in visibility.
  */
-import type { Category } from '../../core/detection.js';
-import type { HttpEvent } from '../../core/event.js';
+import type { Category, HttpEvent } from '../../core/index.js';
 import { CidrSet } from '../../net/index.js';
 import { Glob } from './glob.js';
 import { canonicalPath, underPrefix } from './path.js';

@@ -7,9 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseYaml } from '../../core/lazy-yaml.js';
+import { parseYaml, CATEGORIES } from '../../core/index.js';
 import { z } from 'zod';
-import { CATEGORIES } from '../../core/detection.js';
 import type { AllowEntrySpec } from './allowlist.js';
 
 /** The profiles that ship; config validation lists these when a name is unknown. */

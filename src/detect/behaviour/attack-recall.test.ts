@@ -4,8 +4,7 @@
  * IP recall, and that no browsing line is flagged. Goals: brute force and flood recall ≥ 0.9.
  */
 import { describe, expect, it } from 'vitest';
-import type { HttpEvent } from '../../core/event.js';
-import type { Category } from '../../core/detection.js';
+import type { HttpEvent, Category } from '../../core/index.js';
 import { BehaviourDetector } from './detector.js';
 import { CHROME, T0, ev, pageVisit } from './testing/events.js';
 

@@ -4,9 +4,7 @@
  * this holds only the per-scenario settings. Split from detector.ts, which derives what an event brings and applies
  * it to the record.
  */
-import type { HttpEvent } from '../../core/event.js';
-import type { Detection, Severity } from '../../core/detection.js';
-import { truncateFragment } from '../../core/detection.js';
+import { type HttpEvent, type Detection, type Severity, truncateFragment } from '../../core/index.js';
 import type { BehaviourConfig } from './config.js';
 import type { BehaviourState } from './state.js';
 import {

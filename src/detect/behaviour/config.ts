@@ -3,8 +3,7 @@
  * unknown keys are errors (a misspelt capacity must not silently fall back to the default).
  */
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.js';
-import { SEVERITIES } from '../../core/detection.js';
+import { ConfigError, SEVERITIES } from '../../core/index.js';
 
 const positiveInt = z.number().int().positive();
 const severity = z.enum(SEVERITIES);

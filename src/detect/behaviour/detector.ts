@@ -11,8 +11,7 @@
  * The bucket mechanics (pour, leak to empty, overflow, cooldown, the detection text) are in buckets.ts; the keyed
  * scenarios (keyed/) run beside the record ones on every event.
  */
-import type { HttpEvent } from '../../core/event.js';
-import type { Detection } from '../../core/detection.js';
+import type { HttpEvent, Detection } from '../../core/index.js';
 import type { Detector } from '../types.js';
 import { parseBehaviourConfig, type BehaviourConfig } from './config.js';
 import { BehaviourState, UA_FACTS_MEMO } from './state.js';

@@ -7,8 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { HttpEvent } from '../../core/event.js';
-import type { Detection } from '../../core/detection.js';
+import type { HttpEvent, Detection } from '../../core/index.js';
 import { BehaviourDetector } from './detector.js';
 import type { BehaviourConfigInput } from './config.js';
 import type { BehaviourState } from './state.js';

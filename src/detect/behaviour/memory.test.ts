@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BehaviourDetector } from './detector.js';
 import { T0, ev } from './testing/events.js';
-import type { HttpEvent } from '../../core/event.js';
+import type { HttpEvent } from '../../core/index.js';
 
 /** One reusable event, mutated in place: a million events without a million objects in the test itself. */
 function mutableEvent(): HttpEvent {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError } from '../../core/index.js';
 import { parseBehaviourConfig } from './config.js';
 import { familyHash, LoginPathMatcher, pathExtension, refererPathHash } from './paths.js';
 import { bitmapAdd, bitmapEstimate, hashString } from './sketch.js';

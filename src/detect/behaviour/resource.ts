@@ -8,7 +8,7 @@
  * Separately, it is a sub-resource candidate when its referer is the page this IP loaded just before (within
  * subresourceGapMs, not itself): evidence for learning, not yet a verdict, since crawlers also send referers.
  */
-import type { HttpEvent } from '../../core/event.js';
+import type { HttpEvent } from '../../core/index.js';
 import type { BehaviourConfig } from './config.js';
 import { ExtensionSet, familyHash, pathExtension, refererPathEnd, refererPathHash, refererPathStart } from './paths.js';
 import type { HostProfile, SiteAssets } from './site-assets.js';

@@ -3,8 +3,7 @@
  * The index of a scenario is its bucket's position in the IP slot (see ip-table.ts); the last one, slow-probing, has a
  * one-byte bucket of its own instead (ip-table.ts B.slowProbing).
  */
-import type { Category, Severity } from '../../core/detection.js';
-import { SEVERITIES } from '../../core/detection.js';
+import { type Category, type Severity, SEVERITIES } from '../../core/index.js';
 import type { BehaviourConfig } from './config.js';
 
 export interface ScenarioSpec {

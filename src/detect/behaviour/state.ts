@@ -33,7 +33,7 @@ import { ClosedWindowQueue, normalisedEntropy, threatLevel, type IpWindow } from
 import { SCENARIOS, S as S_, type ScenarioId } from './scenarios.js';
 import { bitmapEstimate, HashMemo } from './sketch.js';
 import { UA_FACT_BROWSER, UA_FACT_GOOD_BOT, UA_FACT_BOT_SHIFT } from './ip-table.js';
-import type { Severity } from '../../core/detection.js';
+import type { Severity } from '../../core/index.js';
 
 // Local copies: see detector.ts.
 const W = W_;

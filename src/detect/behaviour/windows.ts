@@ -15,8 +15,7 @@
  * - LEGITIMATE_BROWSER: otherwise — a browser User-Agent with none of the signals above.
  * "Tripped" means the scenario's bucket was overflowing at some event of this window.
  */
-import type { Severity } from '../../core/detection.js';
-import { SEVERITIES } from '../../core/detection.js';
+import { type Severity, SEVERITIES } from '../../core/index.js';
 import type { ScenarioId } from './scenarios.js';
 
 export const THREAT_LEVELS = [

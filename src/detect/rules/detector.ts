@@ -1,6 +1,5 @@
 /** RuleDetector: the rule engine behind the Detector contract. Stateless, so its state is void. */
-import type { Detection } from '../../core/detection.js';
-import type { HttpEvent } from '../../core/event.js';
+import type { Detection, HttpEvent } from '../../core/index.js';
 import type { Detector } from '../types.js';
 import { RuleEngine, newStats, type EngineOptions, type ScanStats } from './engine.js';
 import type { RuleSet } from './types.js';

@@ -8,7 +8,7 @@
  * What a field value matched is remembered per field key (result-cache.ts): logs repeat user agents,
  * paths and probes, and a repeated value then costs one lookup.
  */
-import { truncateFragment, type Detection } from '../../core/detection.js';
+import { truncateFragment, type Detection } from '../../core/index.js';
 import {
   MAX_TRANSFORMED,
   NON_ASCII,

@@ -1,5 +1,5 @@
 /** Which parts of an event rules inspect, capped so a hostile request cannot make detection expensive. */
-import type { HttpEvent } from '../../core/event.js';
+import type { HttpEvent } from '../../core/index.js';
 import { forEachArg } from '../transforms/index.js';
 
 /** At most this many field instances per event (path, query, each arg value and name, UA, ...). */

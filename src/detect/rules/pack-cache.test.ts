@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DiskCache } from '../../core/disk-cache.js';
+import { DiskCache } from '../../core/index.js';
 import { bundledRulePaths, loadRulePackText, loadRulePacks } from './index.js';
 
 const PACK = `pack: test

@@ -15,7 +15,7 @@ import {
   runRuleExamples,
   type EventLike,
 } from './index.js';
-import type { HttpEvent } from '../../core/event.js';
+import type { HttpEvent } from '../../core/index.js';
 
 const set = loadRulePacks(bundledRulePaths());
 const engine = new RuleEngine(set);

@@ -1,6 +1,6 @@
 /** The YAML rule-pack schema. Strict: an unknown key is an error, so a typo never silently disables a rule. */
 import { z } from 'zod';
-import { CATEGORIES, SEVERITIES } from '../../core/detection.js';
+import { CATEGORIES, SEVERITIES } from '../../core/index.js';
 import { TRANSFORM_NAMES } from '../transforms/index.js';
 
 const FIELD_NAMES = ['path', 'query', 'uri', 'args', 'arg_names', 'user_agent', 'referer', 'method', 'host', 'status'] as const;

@@ -1,5 +1,5 @@
 /** A compiled rule and the rule set the loader returns. */
-import type { Category, Severity } from '../../core/detection.js';
+import type { Category, Severity } from '../../core/index.js';
 import type { TransformName } from '../transforms/index.js';
 import type { Example, FieldSpec } from './schema.js';
 

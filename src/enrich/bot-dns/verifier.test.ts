@@ -8,8 +8,12 @@ import {
   inDomain,
   type DnsResolver,
 } from './verifier.js';
-import { parseBehaviourConfig, BehaviourDetector } from '../../detect/behaviour/index.js';
-import type { BotVerdict, BotVerifier } from '../../detect/behaviour/index.js';
+import {
+  parseBehaviourConfig,
+  BehaviourDetector,
+  type BotVerdict,
+  type BotVerifier,
+} from '../../detect/index.js';
 import { GOOGLEBOT, T0, series } from '../../detect/behaviour/testing/events.js';
 
 type Answer = string[] | { code: string } | 'hang';

@@ -12,8 +12,8 @@
  * The resolver is injected (tests use a fake, no network); systemResolver() wraps node:dns/promises.
  */
 import { Resolver } from 'node:dns/promises';
-import { ipVersion, normaliseIp } from '../../net/ip.js';
-import type { BotClaimListener, BotVerdict, BotVerdictLookup, BotVerifier } from '../../detect/behaviour/index.js';
+import { ipVersion, normaliseIp } from '../../net/index.js';
+import type { BotClaimListener, BotVerdict, BotVerdictLookup, BotVerifier } from '../../detect/index.js';
 
 /** The DNS questions FCrDNS asks. Rejections carry a `code` (ENOTFOUND, ENODATA, ETIMEOUT, ...) as node:dns does. */
 export interface DnsResolver {

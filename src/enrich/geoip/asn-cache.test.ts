@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DiskCache } from '../../core/disk-cache.js';
+import { DiskCache } from '../../core/index.js';
 import { parseIp } from '../../net/index.js';
 import { asnSource, openAsnCsv, parseAsnCsv } from './asn-csv.js';
 import { decodeAsnTables, encodeAsnTables } from './asn-table-file.js';

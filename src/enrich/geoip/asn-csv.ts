@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { DiskCache } from '../../core/disk-cache.js';
+import type { DiskCache } from '../../core/index.js';
 import type { ParsedIp } from '../../net/index.js';
 import { parseIpv4, parseIpv6 } from '../../net/index.js';
 import { GeoDatabaseError } from '../errors.js';

@@ -1,6 +1,6 @@
 /** GeoIP: open the configured files, check them, and answer behind one GeoLookup. */
 import { extname } from 'node:path';
-import type { DiskCache } from '../../core/disk-cache.js';
+import type { DiskCache } from '../../core/index.js';
 import { openAsnCsv } from './asn-csv.js';
 import { bundledGeoFiles } from './bundled.js';
 import { LocalGeoLookup } from './local.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../net/index.js';
-import { geoAnnotator } from '../../pipeline/annotate.js';
+import { geoAnnotator } from '../../pipeline/index.js';
 import { makeEvent, makeThreat } from '../../store/testing/fixtures.js';
 import { asnTableFromCsv } from './asn-csv.js';
 import { packageDataDate } from './bundled.js';

@@ -1,7 +1,7 @@
 /** SharedState over Redis, so quotas, breakers and cached results are shared across processes. */
 import { Redis } from 'ioredis';
-import { maskUrl } from '../../config/mask.js';
-import { ConfigError } from '../../core/errors.js';
+import { maskUrl } from '../../config/index.js';
+import { ConfigError } from '../../core/index.js';
 import type { SharedState } from './types.js';
 
 export class RedisState implements SharedState {

@@ -2,10 +2,11 @@
  * SQL for enrichment tests: the store's own openSql (PGlite memory:// or a PostgreSQL server in a
  * throw-away schema), with the enrichment migration applied.
  */
-import { openSql } from '../../store/index.js';
-import { migration } from '../../store/migrations/0002_enrichment.js';
+import { MIGRATIONS, openSql, type SqlClient } from '../../store/index.js';
 import { createTestSchema } from '../../store/testing/postgres.js';
-import type { SqlClient } from '../../store/types.js';
+
+/** The enrichment tables alone: these tests do not need the rest of the schema. */
+const migration = MIGRATIONS.find((m) => m.id === '0002_enrichment')!;
 
 export async function openPglite(): Promise<SqlClient> {
   const sql = await openSql({ databaseUrl: 'memory://' });

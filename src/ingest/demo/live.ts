@@ -4,7 +4,7 @@
  */
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError } from '../../core/index.js';
 import { TrafficSimulator, type SimulationOptions } from './simulator.js';
 
 export interface LiveDemoOptions extends Pick<SimulationOptions, 'seed' | 'mix' | 'utcOffsetMinutes'> {

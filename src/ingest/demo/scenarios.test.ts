@@ -1,6 +1,6 @@
 /** The demo must show every scenario the behaviour detector claims, each attack reported as what it is. */
 import { describe, expect, it } from 'vitest';
-import { BehaviourDetector } from '../../detect/behaviour/index.js';
+import { BehaviourDetector } from '../../detect/index.js';
 import { parseHttpEvent } from '../../../eval/combined.js';
 import { generateLines } from './simulator.js';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES } from '../../core/detection.js';
-import { ConfigError } from '../../core/errors.js';
+import { CATEGORIES, ConfigError } from '../../core/index.js';
 import { decodedQuery, parseCombined } from './testing/combined-format.js';
 import {
   ACTORS,

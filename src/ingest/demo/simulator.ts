@@ -2,7 +2,7 @@
  * The traffic simulator: sessions of every actor start as a Poisson process whose rate gives the wanted
  * lines per second and mix; their hits are merged by time into nginx `combined` lines.
  */
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError } from '../../core/index.js';
 import { bruteforceModel } from './actors/bruteforce.js';
 import { browserModel } from './actors/browser.js';
 import { floodModel } from './actors/flood.js';

@@ -1,5 +1,5 @@
 /** Shapes shared by the simulator and its actors. */
-import type { Category } from '../../core/detection.js';
+import type { Category } from '../../core/index.js';
 
 export const ACTORS = ['browser', 'good_bot', 'scanner', 'bruteforce', 'injection', 'flood', 'scraper'] as const;
 export type Actor = (typeof ACTORS)[number];

@@ -4,7 +4,7 @@ import { COMBINED, COMMON } from './builtin.js';
 import { CompiledLogFormat } from './compiled-format.js';
 import { emptyRecord } from './empty-record.js';
 import { getFormat } from './registry.js';
-import { resolveTimeZone } from '../../time/zone.js';
+import { resolveTimeZone } from '../../time/index.js';
 
 const T = Date.parse('2000-10-10T13:55:36-07:00');
 const TIME = '[10/Oct/2000:13:55:36 -0700]';

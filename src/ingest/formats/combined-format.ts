@@ -4,8 +4,8 @@
  * escapes, padded columns, stray quotes, bad values) goes to the compiled format for the same layout,
  * which tolerates it or names what is wrong. Both must produce identical records (see the tests).
  */
-import { MAX_FIELD as CORE_MAX_FIELD, MAX_LINE as CORE_MAX_LINE } from '../../core/event.js';
-import { parseTimeLocal as parseTime } from '../../time/nginx-time.js';
+import { MAX_FIELD as CORE_MAX_FIELD, MAX_LINE as CORE_MAX_LINE } from '../../core/index.js';
+import { parseTimeLocal as parseTime } from '../../time/index.js';
 import type { LogFormat, LogRecord, ParseResult } from '../types.js';
 import type { CompiledLogFormat } from './compiled-format.js';
 

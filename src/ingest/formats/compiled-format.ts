@@ -4,10 +4,8 @@
  * followed by the rest of the literal. A space in a literal matches a run of spaces, so padded columns
  * still parse. No regex, and the only allocations are the record and its strings.
  */
-import { MAX_FIELD as CORE_MAX_FIELD, MAX_LINE as CORE_MAX_LINE } from '../../core/event.js';
-import { parseIso8601, parseMsec } from '../../time/iso-time.js';
-import { parseTimeLocal } from '../../time/nginx-time.js';
-import type { TimeZone } from '../../time/zone.js';
+import { MAX_FIELD as CORE_MAX_FIELD, MAX_LINE as CORE_MAX_LINE } from '../../core/index.js';
+import { parseIso8601, parseMsec, parseTimeLocal, type TimeZone } from '../../time/index.js';
 import type { LogFormat, LogRecord, ParseResult } from '../types.js';
 import { tokenizeLogFormat } from './log-format-syntax.js';
 import { unescapeLogField } from './unescape.js';

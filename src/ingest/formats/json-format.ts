@@ -2,10 +2,8 @@
  * JSON lines, as nginx writes them with `log_format ... escape=json '{"remote_addr":"$remote_addr",...}'`
  * or as shippers re-emit them. Common key names are mapped; any `http_*` key becomes a header.
  */
-import { MAX_FIELD, MAX_LINE } from '../../core/event.js';
-import { parseIso8601, parseMsec } from '../../time/iso-time.js';
-import { parseTimeLocal } from '../../time/nginx-time.js';
-import type { TimeZone } from '../../time/zone.js';
+import { MAX_FIELD, MAX_LINE } from '../../core/index.js';
+import { parseIso8601, parseMsec, parseTimeLocal, type TimeZone } from '../../time/index.js';
 import type { LogFormat, LogRecord, ParseResult } from '../types.js';
 import { emptyRecord } from './empty-record.js';
 

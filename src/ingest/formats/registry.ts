@@ -1,5 +1,5 @@
 /** Log formats by name, plus formats compiled from a pasted nginx log_format. */
-import { resolveTimeZone, type TimeZone } from '../../time/zone.js';
+import { resolveTimeZone, type TimeZone } from '../../time/index.js';
 import type { LogFormat } from '../types.js';
 import { COMBINED, COMMON } from './builtin.js';
 import { CombinedLogFormat } from './combined-format.js';

@@ -1,4 +1,4 @@
-import { RampartError } from '../../core/errors.js';
+import { RampartError } from '../../core/index.js';
 
 /** An input that cannot be read: missing, a directory, corrupt gzip data... Names the input. */
 export class InputError extends RampartError {

@@ -8,7 +8,7 @@
  * splitter never holds more than `maxLine + 4` bytes of an incomplete line.
  */
 import { isAscii } from 'node:buffer';
-import { MAX_LINE } from '../../core/event.js';
+import { MAX_LINE } from '../../core/index.js';
 
 const NL = 0x0a;
 const CR = 0x0d;

@@ -11,7 +11,7 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_LINE } from '../../core/event.js';
+import { MAX_LINE } from '../../core/index.js';
 import { fullKey, lastCheckpoint, runTail, tempDir, waitFor, type Running } from './test-helpers.js';
 
 let dir: string;

@@ -2,7 +2,7 @@
  * A source of generated, distinct access-log lines in batches, each with the checkpoint a file tail would
  * give (offset = lines so far): for fault tests that count what was stored against what was sent.
  */
-import type { RawLine, Source, SourceBatch } from '../../ingest/types.js';
+import type { RawLine, Source, SourceBatch } from '../../ingest/index.js';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const BASE = Date.parse('2026-11-21T10:00:00Z');

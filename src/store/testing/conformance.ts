@@ -4,9 +4,7 @@
  * need other StoreOptions build a second Store over the same SqlClient (options are plain config).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ThreatEvent } from '../../core/detection.js';
-import type { HttpEvent } from '../../core/event.js';
-import { BadRequestError } from '../../core/errors.js';
+import { type ThreatEvent, type HttpEvent, BadRequestError } from '../../core/index.js';
 import { StoreError } from '../errors.js';
 import { IocRepository } from '../ioc-repository.js';
 import { MIGRATIONS } from '../migrations/index.js';

@@ -1,7 +1,6 @@
 /** Events and threats for store tests and benchmarks: valid defaults, override what the test is about. */
-import type { Category, Detection, Severity, ThreatEvent, ThreatGeo } from '../../core/detection.js';
-import type { HttpEvent } from '../../core/event.js';
-import type { IpWindow } from '../../detect/behaviour/index.js';
+import type { Category, Detection, Severity, ThreatEvent, ThreatGeo, HttpEvent } from '../../core/index.js';
+import type { IpWindow } from '../../detect/index.js';
 
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 

@@ -3,9 +3,7 @@
  * for a candidate, its bucket (table.ts) keyed by IP, site or page; while a bucket overflows, every candidate request
  * is flagged (each is an attack line: an enumeration request, a cache-busting request, a malformed line).
  */
-import type { HttpEvent } from '../../../core/event.js';
-import type { Detection, Severity } from '../../../core/detection.js';
-import { truncateFragment } from '../../../core/detection.js';
+import { type HttpEvent, type Detection, type Severity, truncateFragment } from '../../../core/index.js';
 import type { BehaviourConfig } from '../config.js';
 import { hashString, mix32 } from '../sketch.js';
 import { KEYED_SCENARIOS, type KeyedScenarioSpec } from './scenarios.js';

@@ -5,8 +5,7 @@
  * ordinary traffic one cheap test per request. Adding one is an entry in KEYED_SCENARIOS, its bucket in config.ts,
  * and a case in keyed.test.ts (the recipe in docs/architecture.md).
  */
-import type { HttpEvent } from '../../../core/event.js';
-import type { Category } from '../../../core/detection.js';
+import type { HttpEvent, Category } from '../../../core/index.js';
 import type { BehaviourConfig } from '../config.js';
 import { MAX_HASHED_CHARS } from '../sketch.js';
 

@@ -1,5 +1,5 @@
 /** Synthetic events for behaviour tests and the bench: every event carries its own time. */
-import type { HttpEvent } from '../../../core/event.js';
+import type { HttpEvent } from '../../../core/index.js';
 
 export const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
 export const CHROME =

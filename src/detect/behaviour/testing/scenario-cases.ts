@@ -2,7 +2,7 @@
  * The scenario streams of scenarios.test.ts (each with the detections it must raise), shared with
  * equivalence.test.ts, which replays them with and without the compact first-hit tier.
  */
-import type { HttpEvent } from '../../../core/event.js';
+import type { HttpEvent } from '../../../core/index.js';
 import { CHROME, GOOGLEBOT, T0, ev, pageVisit, series } from './events.js';
 
 export const MIN = 60_000;

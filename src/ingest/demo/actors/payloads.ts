@@ -3,7 +3,7 @@
  * Percent sequences inside a payload are deliberate evasions and are sent as they are.
  * Hosts in payloads use documentation ranges (RFC 5737) and attacker.example.
  */
-import type { Category } from '../../../core/detection.js';
+import type { Category } from '../../../core/index.js';
 
 export type InjectionCategory = Extract<
   Category,

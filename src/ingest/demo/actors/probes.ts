@@ -2,7 +2,7 @@
  * What scanners ask for, written as the request targets appear in logs. A hand-picked set per technique;
  * it describes each family, it is not a wordlist.
  */
-import type { Category } from '../../../core/detection.js';
+import type { Category } from '../../../core/index.js';
 
 export interface Probe {
   readonly method: string;
