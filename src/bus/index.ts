@@ -1,2 +1,3 @@
-export type { LiveBus, Unsubscribe } from './types.js';
-export { InProcessBus } from './in-process.js';
+export type { BusHandler, LiveBus, LiveBusStats, Unsubscribe } from './types.js';
+export { InProcessBus, type InProcessBusOptions } from './in-process.js';
+export { DeliveryQueue, type DeliveryQueueOptions, type DeliveryStats, type OverflowPolicy } from './delivery-queue.js';

@@ -67,7 +67,10 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     // store): opening them costs a second and over 100 MB at peak, and analyze never calls a provider.
     const wantGeo = flags.geo && (flags.output === 'jsonl' || flags.store === true);
     const enrichment = wantGeo
-      ? await (await import('./enrichment.js')).openEnrichment({ ...config, redis: {}, enrich: { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } } }, (m) => logger.warn(m))
+      ? await (await import('../enrich/index.js')).createEnrichment(
+          { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } },
+          { onWarning: (m) => logger.warn(m), diskCache: cliCache(io) }, // no redisUrl: in-process state
+        )
       : null;
     const annotate = enrichment?.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
 

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { storeOptions } from '../pipeline/index.js';
 import { openStore } from '../store/index.js';
-import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
+import { buildCollector, collectorRunLog, openEnrichment } from '../runtime/index.js';
+import { cliCache } from './cache.js';
 import { addConfigFlag, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -32,7 +33,7 @@ export function registerCollector(program: Command, io: CliIO, setExit: (code: n
     const { config } = loadWithFlags(flags, io);
     const logger = pino({ level: config.log.level, base: { svc: 'rampart-collector' } }, pino.destination(2));
     const store = await openStore({ ...storeOptions(config), logger });
-    const enrichment = await openEnrichment(config, (m) => logger.warn(m)).catch(async (e: unknown) => {
+    const enrichment = await openEnrichment(config, (m) => logger.warn(m), { diskCache: cliCache(io) }).catch(async (e: unknown) => {
       await store.close();
       throw e;
     });

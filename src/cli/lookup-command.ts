@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { MAX_BULK, type BulkItem, type EnrichmentResult } from '../enrich/index.js';
-import { openEnrichment } from './enrichment.js';
+import { openEnrichment } from '../runtime/index.js';
+import { cliCache } from './cache.js';
 import { addConfigFlag, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -34,7 +35,7 @@ export function registerLookup(program: Command, io: CliIO, setExit: (code: numb
       setExit(2);
       return;
     }
-    const enrichment = await openEnrichment(config, (m) => io.err(`warning: ${m}\n`));
+    const enrichment = await openEnrichment(config, (m) => io.err(`warning: ${m}\n`), { diskCache: cliCache(io) });
     try {
       const items = await enrichment.service.bulk(iocs, { debug: flags.debug === true });
       if (flags.json) io.out(JSON.stringify(items.length === 1 ? items[0] : items, null, 2) + '\n');

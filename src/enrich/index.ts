@@ -27,6 +27,7 @@ export { enrichConfigSchema, ENRICH_ENV_BINDINGS, ENRICH_SECRET_KEYS } from './c
 export type { EnrichConfig } from './config.js';
 export { Collector } from './collector.js';
 export { createDnsBotVerification, type BotVerification, type DnsResolver } from './bot-dns/verifier.js';
+export { iocCandidates, isKnownGoodThreat } from './threat-iocs.js';
 export type { CollectorOptions, CollectorStore, CollectorRunStats, DueIoc, NewIoc } from './collector.js';
 export type { GeoLookup, GeoResult } from './geoip/types.js';
 export type { IpKind, SyncGeoLookup } from './geoip/types.js';

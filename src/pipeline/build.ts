@@ -24,7 +24,7 @@ import { createDnsBotVerification, type BotVerification, type DnsResolver } from
 import { getFormat, normaliseRecord, type LogFormat } from '../ingest/index.js';
 import { createTrustedProxies, type TrustedProxies } from '../net/index.js';
 import { isValidTimeZone } from '../time/index.js';
-import type { Normaliser } from './pipeline.js';
+import type { Normaliser } from './types.js';
 
 export interface IngestParts {
   format: LogFormat;

@@ -52,12 +52,26 @@ export interface StoreAvailability {
   lastError: string | null;
 }
 
+/** Counters of one output after the store (a ThreatSink), in batches: see src/pipeline/sinks.ts. */
+export interface SinkCounters {
+  /** Batches the sink took (its write returned or resolved). */
+  delivered: number;
+  /** Batches whose write threw or rejected. */
+  failed: number;
+  /** Batches dropped because the sink's queue was full (or still waiting at shutdown). */
+  dropped: number;
+  /** Batches waiting now. */
+  queued: number;
+}
+
 export interface PipelineSnapshot {
   startedAt: string;
   uptimeS: number;
   /** Keyed by source id. */
   sources: Record<string, SourceMetrics>;
   stages: Record<'parse' | 'detect' | 'store', StageCounters>;
+  /** Keyed by sink name (`live-bus`, `ioc-collector`...). */
+  sinks: Record<string, SinkCounters>;
   /** Sums over all sources; newestEventTime and lagMs from the newest source. */
   totals: SourceMetrics;
   linesPerSecond: number;
@@ -88,6 +102,7 @@ function emptyStage(): StageCounters {
 export class PipelineMetrics {
   readonly startedAt: number;
   private readonly sources = new Map<string, SourceCounters>();
+  private readonly sinks = new Map<string, () => SinkCounters>();
   readonly stages = { parse: emptyStage(), detect: emptyStage(), store: emptyStage() };
   readonly storeAvailability: StoreAvailability = { outages: 0, retries: 0, downSince: null, lastError: null };
 
@@ -104,6 +119,11 @@ export class PipelineMetrics {
     return c;
   }
 
+  /** Registers a sink's counters, read at each snapshot. */
+  addSink(name: string, counters: () => SinkCounters): void {
+    this.sinks.set(name, counters);
+  }
+
   snapshot(): PipelineSnapshot {
     const now = this.now();
     const totals = emptySource();
@@ -117,6 +137,8 @@ export class PipelineMetrics {
         } else totals[k] += c[k];
       }
     }
+    const sinks: PipelineSnapshot['sinks'] = {};
+    for (const [name, counters] of this.sinks) sinks[name] = { ...counters() };
     const uptimeS = Math.max(0.001, (now - this.startedAt) / 1000);
     return {
       startedAt: new Date(this.startedAt).toISOString(),
@@ -127,6 +149,7 @@ export class PipelineMetrics {
         detect: { ...this.stages.detect },
         store: { ...this.stages.store },
       },
+      sinks,
       totals: { ...totals, lagMs: lag(now, totals.newestEventTime) },
       linesPerSecond: Math.round(totals.read / uptimeS),
       storeAvailability: { ...this.storeAvailability },

@@ -1,111 +1,55 @@
 /**
- * The hot path: source batch -> parse -> normalise -> detect -> sink, with counters.
+ * The hot path: source batch -> parse -> detect -> store -> sinks, with counters (contract in types.ts).
  *
  * Detection of batch N+1 overlaps the store write of batch N, but writes stay strictly in order, so
  * a checkpoint is saved only after every earlier batch is stored: nothing accepted is lost, and a
  * restart resumes exactly after the last stored line.
  */
-import type { ThreatEvent, HttpEvent } from '../core/index.js';
+import type { HttpEvent, ThreatEvent } from '../core/index.js';
 import type { IpWindow } from '../detect/index.js';
-import type { LogFormat, RawLine, Source, SourceBatch } from '../ingest/index.js';
-import type { WriteBatch } from '../store/index.js';
-import type { PipelineMetrics } from './metrics.js';
+import type { Source, SourceBatch } from '../ingest/index.js';
+import { detectBatch, type DetectDeps } from './detect.js';
+import { parseBatch, type ParseDeps } from './parse.js';
+import type { ThreatSinks } from './sinks.js';
 import { backoffDelay } from './store-outage.js';
-import type { BadLineSampler } from './sampler.js';
+import type { EventBatch, PreparedBatch, Sink } from './types.js';
 
-export type Normaliser = (record: import('../ingest/index.js').LogRecord, line: RawLine) => HttpEvent | { error: string };
+export type { Evaluator, Normaliser, PreparedBatch, Sink } from './types.js';
 
-export interface Evaluator {
-  /** Detections for a batch, as flagged events (a subset of `events`). Pure: no I/O. */
-  evaluate(events: readonly HttpEvent[]): ThreatEvent[];
-  /** Per-IP windows closed so far (taken: each is returned once), stored with the batch that closed them. */
-  drainWindows?(): IpWindow[];
-}
-
-export interface Sink {
-  write(batch: WriteBatch): Promise<void>;
-}
-
-export interface PipelineDeps {
-  format: LogFormat;
-  normalise: Normaliser;
-  evaluator: Evaluator;
+/** What committing needs: the store, the counters, and what hears about committed batches. */
+export interface CommitDeps {
   sink: Sink;
-  metrics: PipelineMetrics;
-  sampler: BadLineSampler;
-  /** Optional, synchronous: adds what local lookups know to each threat (geo/ASN) before it is stored. */
-  annotate?: (threats: readonly ThreatEvent[]) => void;
-  /** Called after a batch is stored, with what it flagged (live alerts, analyze output). */
+  metrics: ParseDeps['metrics'];
+  /** The isolated outputs (live bus, IOC collector): each committed batch with threats is offered. */
+  sinks?: ThreatSinks;
+  /**
+   * Called synchronously after a batch is stored, with what it flagged, before the next commit: for a
+   * caller that must see every batch (analyze's summary and JSON lines). Outputs that may be slow or
+   * fail belong in `sinks`.
+   */
   onStored?: (threats: readonly ThreatEvent[], events: readonly HttpEvent[]) => void;
 }
 
-export interface PreparedBatch {
-  write: WriteBatch;
-  sourceId: string;
+export type PipelineDeps = ParseDeps & DetectDeps & CommitDeps;
+
+/** What runSource tells about store failures and recoveries (a StoreOutage, in serve). */
+export interface StoreRetryObserver {
+  failed(err: unknown, what: string, retryInMs: number): void;
+  succeeded(what: string): void;
 }
 
-/** Parse, normalise and detect one batch. Synchronous and pure apart from counters and sampled logging. */
-export function prepareBatch(batch: SourceBatch, deps: PipelineDeps): PreparedBatch {
-  const counters = deps.metrics.source(batch.sourceId);
-  const { parse, detect } = deps.metrics.stages;
-  const t0 = performance.now();
-  const events: HttpEvent[] = [];
-  // Hoisted: one property load per batch instead of per line. Counters are summed locally and added
-  // once after the loop; prepareBatch is synchronous, so nothing can observe them mid-batch.
-  const { format, normalise, sampler } = deps;
-  const lines = batch.lines;
-  let unparsed = 0;
-  let overlong = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.overlong === true) {
-      overlong++;
-      unparsed++;
-      sampler.report(line.origin.source, lineNumber(line), 'line longer than 64 KiB', line.text);
-      continue;
-    }
-    const result = format.parse(line.text);
-    if (!result.ok) {
-      unparsed++;
-      sampler.report(line.origin.source, lineNumber(line), result.reason, line.text);
-      continue;
-    }
-    const event = normalise(result.record, line);
-    if ('error' in event) {
-      unparsed++;
-      sampler.report(line.origin.source, lineNumber(line), event.error, line.text);
-      continue;
-    }
-    events.push(event);
-  }
-  counters.read += lines.length;
-  if (batch.lost) {
-    counters.losses += batch.lost.count;
-    counters.lostBytes += batch.lost.bytes;
-  }
-  counters.overlong += overlong;
-  counters.unparsed += unparsed;
-  counters.parsed += events.length;
-  const t1 = performance.now();
-  parse.ms += t1 - t0;
-  parse.events += batch.lines.length;
-  parse.batches++;
+export interface RunSourceOptions {
+  signal?: AbortSignal;
+  /** First retry delay after a failed write (doubling up to maxRetryDelayMs). */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  onError?: (err: unknown) => void;
+  outage?: StoreRetryObserver;
+}
 
-  const threats = deps.evaluator.evaluate(events);
-  // Counted in the detect stage: it is part of turning events into stored threats.
-  if (threats.length > 0) deps.annotate?.(threats);
-  const t2 = performance.now();
-  detect.ms += t2 - t1;
-  detect.events += events.length;
-  detect.batches++;
-  counters.detected += threats.length;
-  for (const t of threats) if (t.score > 0) counters.threats++;
-
-  // Windows closed by this batch ride in its transaction: stored exactly when the events that closed them are.
-  const windows = deps.evaluator.drainWindows?.() ?? [];
-  const write: WriteBatch = { events, threats, checkpoints: batch.checkpoints };
-  if (windows.length > 0) write.windows = windows;
-  return { sourceId: batch.sourceId, write };
+/** Parse and detect one batch. Synchronous and pure apart from counters and sampled logging. */
+export function prepareBatch(batch: SourceBatch, deps: ParseDeps & DetectDeps): PreparedBatch {
+  return detectBatch(parseBatch(batch, deps), deps);
 }
 
 /**
@@ -121,7 +65,7 @@ export async function flushWindows(
   return windows.length;
 }
 
-async function commit(prepared: PreparedBatch, deps: PipelineDeps): Promise<void> {
+async function commit(prepared: PreparedBatch, deps: CommitDeps): Promise<void> {
   const counters = deps.metrics.source(prepared.sourceId);
   const stage = deps.metrics.stages.store;
   const t0 = performance.now();
@@ -139,34 +83,37 @@ async function commit(prepared: PreparedBatch, deps: PipelineDeps): Promise<void
   let newest = counters.newestEventTime ?? -Infinity;
   for (const e of prepared.write.events) if (e.time > newest) newest = e.time;
   if (newest !== -Infinity) counters.newestEventTime = newest;
+  deps.sinks?.offer({ sourceId: prepared.sourceId, threats: prepared.write.threats, events: prepared.write.events });
   deps.onStored?.(prepared.write.threats, prepared.write.events);
 }
 
-/** What runSource tells about store failures and recoveries (a StoreOutage, in serve). */
-export interface StoreRetryObserver {
-  failed(err: unknown, what: string, retryInMs: number): void;
-  succeeded(what: string): void;
+/**
+ * Runs one source to its end (or until it stops): its lines are parsed as they are pulled, then go
+ * through runEventBatches. A store failure is retried with capped backoff rather than dropping the
+ * batch: the source is not pulled meanwhile, so the pressure reaches the reader, and ingest resumes by
+ * itself when the store is back. A retried batch is not duplicated: its checkpoint commits with it,
+ * and its rows carry stable ids inserted with ON CONFLICT DO NOTHING.
+ */
+export async function runSource(source: Source, deps: PipelineDeps, opts: RunSourceOptions = {}): Promise<void> {
+  await runEventBatches(parsed(source, deps), deps, opts);
 }
 
-export interface RunSourceOptions {
-  signal?: AbortSignal;
-  /** First retry delay after a failed write (doubling up to maxRetryDelayMs). */
-  retryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  onError?: (err: unknown) => void;
-  outage?: StoreRetryObserver;
+async function* parsed(source: Source, deps: ParseDeps): AsyncGenerator<EventBatch> {
+  for await (const batch of source.batches()) yield parseBatch(batch, deps);
 }
 
 /**
- * Runs one source to its end (or until it stops). A store failure is retried with capped backoff rather
- * than dropping the batch: the source is not pulled meanwhile, so the pressure reaches the reader, and
- * ingest resumes by itself when the store is back. A retried batch is not duplicated: its checkpoint
- * commits with it, and its rows carry stable ids inserted with ON CONFLICT DO NOTHING.
+ * The entry at the detect stage: ready-made events (an ingest API, the CrowdSec stream, a message bus),
+ * with the guarantees of types.ts. Detects each batch, commits in order, retries a failing store.
  */
-export async function runSource(source: Source, deps: PipelineDeps, opts: RunSourceOptions = {}): Promise<void> {
+export async function runEventBatches(
+  batches: AsyncIterable<EventBatch>,
+  deps: DetectDeps & CommitDeps,
+  opts: RunSourceOptions = {},
+): Promise<void> {
   let inFlight: Promise<void> | null = null;
-  for await (const batch of source.batches()) {
-    const prepared = prepareBatch(batch, deps);
+  for await (const batch of batches) {
+    const prepared = detectBatch(batch, deps);
     if (inFlight) await inFlight;
     inFlight = commitWithRetry(prepared, deps, opts);
     if (opts.signal?.aborted) break;
@@ -174,7 +121,7 @@ export async function runSource(source: Source, deps: PipelineDeps, opts: RunSou
   if (inFlight) await inFlight;
 }
 
-async function commitWithRetry(prepared: PreparedBatch, deps: PipelineDeps, opts: RunSourceOptions): Promise<void> {
+async function commitWithRetry(prepared: PreparedBatch, deps: CommitDeps, opts: RunSourceOptions): Promise<void> {
   const first = opts.retryDelayMs ?? 250;
   const max = opts.maxRetryDelayMs ?? 5_000;
   const what = `ingest of ${prepared.sourceId}`;
@@ -194,8 +141,4 @@ async function commitWithRetry(prepared: PreparedBatch, deps: PipelineDeps, opts
       await new Promise((r) => setTimeout(r, delay));
     }
   }
-}
-
-function lineNumber(line: RawLine): number {
-  return line.origin.kind === 'file' ? line.origin.line : 0;
 }

@@ -1,6 +1,6 @@
 /**
- * GET /api/metrics/pipeline: the pipeline's counters, per source and per stage. The first thing to check
- * when "nothing is detected": are lines read, parsed, stored, and how far behind is ingest?
+ * GET /api/metrics/pipeline: the pipeline's counters, per source, per stage and per sink. The first thing
+ * to check when "nothing is detected": are lines read, parsed, stored, and how far behind is ingest?
  * The snapshot goes out as the pipeline names it (camelCase), which `rampart status` reads.
  */
 import type { FastifyInstance } from 'fastify';
@@ -58,6 +58,17 @@ const stageSchema = {
   required: ['events', 'batches', 'ms', 'errors'],
 } as const;
 
+const sinkSchema = {
+  type: 'object',
+  properties: {
+    delivered: { ...count, description: 'Batches the sink took.' },
+    failed: { ...count, description: 'Batches whose delivery threw or rejected.' },
+    dropped: { ...count, description: "Batches dropped because the sink's bounded queue was full." },
+    queued: { ...count, description: 'Batches waiting now.' },
+  },
+  required: ['delivered', 'failed', 'dropped', 'queued'],
+} as const;
+
 const metricsSchema = {
   type: 'object',
   properties: {
@@ -68,6 +79,11 @@ const metricsSchema = {
       type: 'object',
       properties: { parse: stageSchema, detect: stageSchema, store: stageSchema },
       required: ['parse', 'detect', 'store'],
+    },
+    sinks: {
+      type: 'object',
+      additionalProperties: sinkSchema,
+      description: 'Outputs after the store (live bus, IOC collector), keyed by name; each has its own bounded queue.',
     },
     totals: sourceSchema,
     linesPerSecond: { type: 'number', description: 'Lines read per second, averaged since start.' },

@@ -176,6 +176,8 @@ export class FileReadSource implements Source {
     batchLines: number,
   ): Generator<SourceBatch> {
     for (let i = 0; i < lines.length; i += batchLines) {
+      // A chunk can hold many batches: stop() ends the iteration after the batch in flight, not the chunk.
+      if (this.stopped) return;
       const part = lines.length <= batchLines ? lines : lines.slice(i, i + batchLines);
       s.lines = linesBefore + i + part.length;
       this.options.onProgress?.(this.stats());

@@ -1,45 +1,36 @@
 /**
- * Enrichment wiring shared by `serve`, `collector`, `lookup` and `analyze`: open it from config (the
- * shipped GeoIP files by default), the collector over the store, the readiness line, the API routes.
+ * Enrichment wiring shared by the runtime and the `collector`, `lookup` and `analyze` commands: open it
+ * from config (the shipped GeoIP files by default, shared state per the deployment), the collector over
+ * the store, the readiness line, the API routes. Which threats become IOCs is enrichment policy
+ * (src/enrich/threat-iocs.ts); the runtime only delivers them (outputs.ts).
  */
+import type { CollectorStatus, EnrichmentApi, ReadinessCheck } from '../api/index.js';
 import type { Config } from '../config/index.js';
-import type { ThreatEvent } from '../core/index.js';
-import { GoodBotMatcher } from '../detect/index.js';
+import type { DiskCache } from '../core/index.js';
 import { Collector, createEnrichment, type CollectorRunStats, type Enrichment } from '../enrich/index.js';
-import type { CollectorStatus, EnrichmentApi } from '../api/index.js';
-import type { ReadinessCheck } from '../api/index.js';
 import { IocRepository, type Store } from '../store/index.js';
-import { cliCache } from './cache.js';
+import { deploymentOf } from './mode.js';
 
-/**
- * `warnStale`: name databases older than enrich.geoip.maxAgeDays (once: `serve` at start). Parsed ASN
- * tables are kept in the CLI's cache directory (RAMPART_CACHE_DIR, ~/.cache/rampart).
- */
-export async function openEnrichment(config: Config, onWarning: (message: string) => void, opts: { warnStale?: boolean } = {}): Promise<Enrichment> {
-  return createEnrichment(config.enrich, {
-    ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
-    onWarning,
-    diskCache: cliCache({ env: process.env }),
-    warnStale: opts.warnStale === true,
-  });
+export interface OpenEnrichmentOptions {
+  /** Name databases older than enrich.geoip.maxAgeDays (once: `serve` at start). */
+  warnStale?: boolean;
+  /** Keeps parsed ASN tables between runs (the CLI's cache directory). */
+  diskCache?: DiskCache;
 }
 
-const goodBots = new GoodBotMatcher();
-
-/**
- * Known good sources are never sent to providers: a threat that is only crawling, from a client that
- * names a known good bot, is that bot doing its job (its address was verified upstream or will be).
- * A "Googlebot" sending SQL injection is still enriched.
- */
-export function isKnownGoodThreat(t: ThreatEvent): boolean {
-  return t.category === 'crawler' && goodBots.match(t.event.userAgent) >= 0;
+export async function openEnrichment(config: Config, onWarning: (message: string) => void, opts: OpenEnrichmentOptions = {}): Promise<Enrichment> {
+  const redisUrl = deploymentOf(config).sharedState === 'redis' ? config.redis.url : undefined;
+  return createEnrichment(config.enrich, {
+    ...(redisUrl ? { redisUrl } : {}),
+    onWarning,
+    ...(opts.diskCache ? { diskCache: opts.diskCache } : {}),
+    warnStale: opts.warnStale === true,
+  });
 }
 
 export interface RunningCollector {
   collector: Collector;
   status: () => CollectorStatus;
-  /** For the pipeline's onStored: threat sources at or above the configured severity become IOCs. */
-  addFromThreats: (threats: readonly ThreatEvent[]) => void;
 }
 
 export function buildCollector(
@@ -66,11 +57,6 @@ export function buildCollector(
   return {
     collector,
     status: () => ({ enabled: c.enabled, intervalSeconds: c.intervalSeconds, batchSize: c.batchSize, lastRun }),
-    addFromThreats: (threats) => {
-      const candidates = threats.filter((t) => !isKnownGoodThreat(t));
-      if (candidates.length === 0) return;
-      collector.addFromThreats(candidates).catch((e: unknown) => onWarning(`collector: adding threat sources failed: ${(e as Error).message}`));
-    },
   };
 }
 

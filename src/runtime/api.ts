@@ -1,0 +1,78 @@
+/**
+ * The read side of a role: the Fastify app over the store, the pipeline counters, readiness (store,
+ * sources, enrichment) and the enrichment routes, listening on server.host:server.port.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
+import type { Config } from '../config/index.js';
+import { BehaviourDetector, RuleDetector, type Detector } from '../detect/index.js';
+import type { Enrichment } from '../enrich/index.js';
+import type { DetectParts, PipelineMetrics } from '../pipeline/index.js';
+import type { Store } from '../store/index.js';
+import { enrichmentApi, enrichmentCheck, type RunningCollector } from './enrichment.js';
+
+export interface ApiDeps {
+  config: Config;
+  store: Store;
+  metrics: PipelineMetrics;
+  detection: DetectParts;
+  enrichment: Enrichment;
+  collector: RunningCollector;
+  /** Store and migrations readiness while the store is down (null while it answers). */
+  outageChecks: () => Record<string, { ok: boolean; detail?: string }> | null;
+  /** Sources readiness: how many run of how many started (all stopping counts as ready). */
+  sources: () => { ok: boolean; detail: string };
+  logger: Logger;
+  version: string;
+}
+
+export interface ListeningApi {
+  app: FastifyInstance;
+  /** The port bound (server.port, or the one the OS chose for 0). */
+  port: number;
+}
+
+export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
+  const { config, store, detection, enrichment, logger } = deps;
+  const app = createApi({
+    store,
+    pipeline: deps.metrics,
+    readiness: async () => ({
+      checks: {
+        ...(deps.outageChecks() ?? (await storeChecks(store, logger))),
+        sources: deps.sources(),
+        enrichment: await enrichmentCheck(enrichment),
+      },
+    }),
+    logger,
+    version: deps.version,
+    extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector))],
+    // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
+    ruleIds: () => loadedRuleIds(detection.engine.detectors),
+    allowlist: () => detection.engine.allowlist.stats(),
+    options: {
+      trustProxy: config.server.trustProxy,
+      bindHost: config.server.host,
+      allowedHosts: config.server.allowedHosts,
+    },
+  });
+  // A busy port stops start-up with one line naming it (listenApi).
+  const port = await listenApi(app, config.server);
+  if (openNetworkWarning(config.server.host, port)) {
+    logger.warn({ host: config.server.host, port }, 'API open to the network without authentication');
+  }
+  return { app, port };
+}
+
+/** Ids a detection can carry: every loaded rule, and `behaviour/<scenario>` for each enabled scenario. */
+export function loadedRuleIds(detectors: readonly Detector[]): string[] {
+  const ids: string[] = [];
+  for (const d of detectors) {
+    if (d instanceof RuleDetector) for (const r of d.engine.rules) ids.push(r.id);
+    if (d instanceof BehaviourDetector) {
+      ids.push(...d.ruleIds());
+    }
+  }
+  return ids;
+}

@@ -1,0 +1,19 @@
+/**
+ * Background upkeep of a role that writes: raw-request retention, and rule packs and profiles reloaded
+ * on SIGHUP and when a user pack changes (behaviour state is kept).
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { startRetention, startRuleReload, type DetectParts } from '../pipeline/index.js';
+import type { Store } from '../store/index.js';
+
+export function startMaintenance(config: Config, store: Store, detection: DetectParts, logger: Logger): { stop(): void } {
+  const retention = startRetention(store, config.store.retentionDays, logger);
+  const stopReload = startRuleReload(detection, logger);
+  return {
+    stop() {
+      stopReload();
+      retention.stop();
+    },
+  };
+}

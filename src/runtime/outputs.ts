@@ -1,0 +1,70 @@
+/**
+ * The outputs after the store commits, as a list of sinks, each isolated behind its own bounded queue
+ * (src/pipeline/sinks.ts) and counted in /api/metrics/pipeline: the live bus (alerting threats, score
+ * above 0) and, when the collector runs, the IOC collector (which threat sources to enrich is enrichment
+ * policy: iocCandidates). Decisions and notifiers join this list later.
+ */
+import type { Logger } from 'pino';
+import { InProcessBus, type LiveBus } from '../bus/index.js';
+import type { Config } from '../config/index.js';
+import type { ThreatEvent } from '../core/index.js';
+import { iocCandidates } from '../enrich/index.js';
+import { ThreatSinks, type PipelineMetrics, type SinkEntry, type ThreatSink } from '../pipeline/index.js';
+import type { RunningCollector } from './enrichment.js';
+import type { Deployment } from './mode.js';
+
+export interface Outputs {
+  bus: LiveBus<ThreatEvent>;
+  sinks: ThreatSinks;
+  /** Lets queued deliveries finish (bounded wait), then closes the sinks and the bus. */
+  close(): Promise<void>;
+}
+
+export function liveBusFor(deployment: Deployment, logger: Logger): LiveBus<ThreatEvent> {
+  switch (deployment.liveBus) {
+    case 'in-process':
+      return new InProcessBus<ThreatEvent>((err) => logger.warn({ err }, 'live subscriber failed'));
+  }
+}
+
+export function liveBusSink(bus: LiveBus<ThreatEvent>): ThreatSink {
+  return {
+    name: 'live-bus',
+    write(batch) {
+      for (const t of batch.threats) if (t.score > 0) bus.publish(t);
+    },
+  };
+}
+
+export function iocCollectorSink(collector: RunningCollector): ThreatSink {
+  return {
+    name: 'ioc-collector',
+    async write(batch) {
+      const candidates = iocCandidates(batch.threats);
+      if (candidates.length > 0) await collector.collector.addFromThreats(candidates);
+    },
+  };
+}
+
+export function buildOutputs(
+  config: Config,
+  deployment: Deployment,
+  collector: RunningCollector,
+  metrics: PipelineMetrics,
+  logger: Logger,
+): Outputs {
+  const bus = liveBusFor(deployment, logger);
+  const entries: SinkEntry[] = [{ sink: liveBusSink(bus) }];
+  if (config.enrich.collector.enabled) entries.push({ sink: iocCollectorSink(collector) });
+  const sinks = new ThreatSinks(entries, metrics, (sink, err) =>
+    logger.warn({ sink }, sink === 'ioc-collector' ? `collector: adding threat sources failed: ${(err as Error).message}` : `sink ${sink} failed: ${(err as Error).message}`),
+  );
+  return {
+    bus,
+    sinks,
+    async close() {
+      await sinks.close();
+      await bus.close();
+    },
+  };
+}
