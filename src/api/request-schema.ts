@@ -173,10 +173,10 @@ function routeShown(url: string | undefined, params: unknown): string {
   return filled;
 }
 
-/** JSON Schema (2020-12, what OpenAPI 3.1 uses) of what a client sends: the input side of each schema. */
-export function toRequestJsonSchema(schema: z.ZodType): Record<string, unknown> {
+/** JSON Schema (2020-12, what OpenAPI 3.1 uses) of a zod schema, honouring `documentAs`. */
+export function zodToJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const json = z.toJSONSchema(schema, {
-    io: 'input',
+    io,
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }) => {
       const doc = DOCUMENTED_AS.get(zodSchema);
@@ -188,6 +188,11 @@ export function toRequestJsonSchema(schema: z.ZodType): Record<string, unknown> 
   }) as Record<string, unknown>;
   delete json.$schema;
   return json;
+}
+
+/** JSON Schema of what a client sends: the input side of each schema. */
+export function toRequestJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return zodToJsonSchema(schema, 'input');
 }
 
 const REQUEST_PARTS = ['querystring', 'params', 'body', 'headers'] as const;

@@ -1,62 +1,84 @@
 /**
- * The wire form of a stored threat: snake_case, times as ISO 8601 strings. The schema doubles as the
- * response serializer, so a field the store adds later does not leak out until it is listed here.
+ * The wire form of a stored threat: snake_case, times as ISO 8601 strings. One zod schema per shape gives
+ * the TypeScript type (ThreatJson) and the JSON Schema that documents it and serializes responses, so a
+ * field the store adds later does not leak out until it is listed here.
  */
+import { z } from 'zod';
 import { CATEGORIES, SEVERITIES, SEVERITY_SCORE, type Detection, type ThreatGeo } from '../../core/index.js';
 import type { ThreatRow } from '../../store/index.js';
+import { responseJsonSchema, sharedRef } from '../response-schema.js';
 
-export interface DetectionJson {
-  rule_id: string;
-  category: string;
-  severity: string;
-  confidence: number;
-  field: string;
-  fragment: string;
-  transforms: readonly string[];
-  simulated: boolean;
-  detail: string | null;
-}
+const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 
-export interface ThreatJson {
-  id: string;
-  time: string;
-  ip: string;
-  method: string;
-  host: string | null;
-  path: string;
-  query: string;
-  status: number;
-  bytes: number;
-  user_agent: string | null;
-  referer: string | null;
-  score: number;
-  severity: string;
-  severity_score: number;
-  category: string;
-  origin: string;
-  detections: DetectionJson[];
-  geo: GeoJson | null;
-  reputation: ReputationJson | null;
-}
+export const detectionJson = z.object({
+  rule_id: z.string().describe('Rule, scenario or model that fired.'),
+  category: z.enum(CATEGORIES),
+  severity: z.enum(SEVERITIES),
+  confidence: z.number().min(0).max(1),
+  field: z.string().describe('Where it matched: path, query, arg:<name>, user_agent, header:<name>…'),
+  fragment: z.string().describe('The matched text, at most 200 characters.'),
+  transforms: z.array(z.string()).describe('Decodings that revealed the match.'),
+  simulated: z.boolean().describe('Recorded by a rule in simulation mode; raised no alert.'),
+  detail: z.string().nullable(),
+});
 
 /** Where the source is; absent fields are null so clients can test one shape. */
-export interface GeoJson {
-  kind: string;
-  country: string | null;
-  country_name: string | null;
-  city: string | null;
-  lat: number | null;
-  lon: number | null;
-  asn: number | null;
-  as_org: string | null;
-}
+const geoJson = z
+  .object({
+    kind: z
+      .string()
+      .describe('Address class: public, private, loopback, reserved, bogon… Only public ones are looked up.'),
+    country: z.string().nullable().describe('ISO 3166-1 alpha-2.'),
+    country_name: z.string().nullable(),
+    city: z.string().nullable(),
+    lat: z.number().nullable(),
+    lon: z.number().nullable(),
+    asn: z.number().int().nullable(),
+    as_org: z.string().nullable(),
+  })
+  .nullable()
+  .describe(
+    'Source location and network from the local GeoIP/ASN databases, stored with the threat; null when none was open.',
+  );
 
-export interface ReputationJson {
-  risk_score: number;
-  risk_level: string;
-  categories: string[];
-  updated_at: string;
-}
+const reputationJson = z
+  .object({
+    risk_score: z.number().int().min(0).max(100),
+    risk_level: z.enum(RISK_LEVELS),
+    categories: z.array(z.string()),
+    updated_at: z.iso.datetime(),
+  })
+  .nullable()
+  .describe(
+    "The source IP's latest enrichment risk (threat-intel providers), when at or above enrich.reputation.minScore.",
+  );
+
+export const threatJson = z.object({
+  id: z.string(),
+  time: z.iso.datetime(),
+  ip: z.string(),
+  method: z.string(),
+  host: z.string().nullable(),
+  path: z.string().describe('As logged, still percent-encoded.'),
+  query: z.string().describe('Without the leading "?".'),
+  status: z.number().int(),
+  bytes: z.number().int(),
+  user_agent: z.string().nullable(),
+  referer: z.string().nullable(),
+  score: z.number().min(0).max(1),
+  severity: z.enum(SEVERITIES),
+  severity_score: z.number().int().min(1).max(10).describe('Severity on the 1-10 scale.'),
+  category: z.enum(CATEGORIES),
+  origin: z.string().describe('log, api or crowdsec.'),
+  detections: z.array(sharedRef(detectionJson, 'Detection')),
+  geo: geoJson,
+  reputation: reputationJson,
+});
+
+export type DetectionJson = z.output<typeof detectionJson>;
+export type ThreatJson = z.output<typeof threatJson>;
+export type GeoJson = NonNullable<z.output<typeof geoJson>>;
+export type ReputationJson = NonNullable<z.output<typeof reputationJson>>;
 
 function geoToJson(g: ThreatGeo | null): GeoJson | null {
   if (!g) return null;
@@ -80,7 +102,7 @@ export function detectionToJson(d: Detection): DetectionJson {
     confidence: d.confidence,
     field: d.field,
     fragment: d.fragment,
-    transforms: d.transforms ?? [],
+    transforms: [...(d.transforms ?? [])],
     simulated: d.simulated ?? false,
     detail: d.detail ?? null,
   };
@@ -109,7 +131,8 @@ export function threatToJson(row: ThreatRow): ThreatJson {
     reputation: row.reputation
       ? {
           risk_score: row.reputation.riskScore,
-          risk_level: row.reputation.riskLevel,
+          // The collector writes only these levels (src/enrich/risk.ts).
+          risk_level: row.reputation.riskLevel as ReputationJson['risk_level'],
           categories: row.reputation.categories,
           updated_at: new Date(row.reputation.updatedAt).toISOString(),
         }
@@ -117,109 +140,6 @@ export function threatToJson(row: ThreatRow): ThreatJson {
   };
 }
 
-const nullableString = { type: ['string', 'null'] } as const;
-
-export const detectionJsonSchema = {
-  $id: 'Detection',
-  type: 'object',
-  properties: {
-    rule_id: { type: 'string', description: 'Rule, scenario or model that fired.' },
-    category: { type: 'string', enum: [...CATEGORIES] },
-    severity: { type: 'string', enum: [...SEVERITIES] },
-    confidence: { type: 'number', minimum: 0, maximum: 1 },
-    field: {
-      type: 'string',
-      description: 'Where it matched: path, query, arg:<name>, user_agent, header:<name>…',
-    },
-    fragment: { type: 'string', description: 'The matched text, at most 200 characters.' },
-    transforms: {
-      type: 'array',
-      items: { type: 'string' },
-      description: 'Decodings that revealed the match.',
-    },
-    simulated: { type: 'boolean', description: 'Recorded by a rule in simulation mode; raised no alert.' },
-    detail: nullableString,
-  },
-  required: [
-    'rule_id',
-    'category',
-    'severity',
-    'confidence',
-    'field',
-    'fragment',
-    'transforms',
-    'simulated',
-    'detail',
-  ],
-} as const;
-
-export const threatJsonSchema = {
-  $id: 'Threat',
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    time: { type: 'string', format: 'date-time' },
-    ip: { type: 'string' },
-    method: { type: 'string' },
-    host: nullableString,
-    path: { type: 'string', description: 'As logged, still percent-encoded.' },
-    query: { type: 'string', description: 'Without the leading "?".' },
-    status: { type: 'integer' },
-    bytes: { type: 'integer' },
-    user_agent: nullableString,
-    referer: nullableString,
-    score: { type: 'number', minimum: 0, maximum: 1 },
-    severity: { type: 'string', enum: [...SEVERITIES] },
-    severity_score: { type: 'integer', minimum: 1, maximum: 10, description: 'Severity on the 1-10 scale.' },
-    category: { type: 'string', enum: [...CATEGORIES] },
-    origin: { type: 'string', description: 'log, api or crowdsec.' },
-    detections: { type: 'array', items: { $ref: 'Detection#' } },
-    geo: {
-      type: ['object', 'null'],
-      description: 'Source location and network from the local GeoIP/ASN databases, stored with the threat; null when none was open.',
-      properties: {
-        kind: { type: 'string', description: 'Address class: public, private, loopback, reserved, bogon… Only public ones are looked up.' },
-        country: { ...nullableString, description: 'ISO 3166-1 alpha-2.' },
-        country_name: nullableString,
-        city: nullableString,
-        lat: { type: ['number', 'null'] },
-        lon: { type: ['number', 'null'] },
-        asn: { type: ['integer', 'null'] },
-        as_org: nullableString,
-      },
-      required: ['kind', 'country', 'country_name', 'city', 'lat', 'lon', 'asn', 'as_org'],
-    },
-    reputation: {
-      type: ['object', 'null'],
-      description: "The source IP's latest enrichment risk (threat-intel providers), when at or above enrich.reputation.minScore.",
-      properties: {
-        risk_score: { type: 'integer', minimum: 0, maximum: 100 },
-        risk_level: { type: 'string', enum: ['none', 'low', 'medium', 'high', 'critical'] },
-        categories: { type: 'array', items: { type: 'string' } },
-        updated_at: { type: 'string', format: 'date-time' },
-      },
-      required: ['risk_score', 'risk_level', 'categories', 'updated_at'],
-    },
-  },
-  required: [
-    'id',
-    'time',
-    'ip',
-    'method',
-    'host',
-    'path',
-    'query',
-    'status',
-    'bytes',
-    'user_agent',
-    'referer',
-    'score',
-    'severity',
-    'severity_score',
-    'category',
-    'origin',
-    'detections',
-    'geo',
-    'reputation',
-  ],
-} as const;
+/** The shared components every threat-returning route refers to (`{ $ref: 'Threat#' }`). */
+export const detectionJsonSchema = responseJsonSchema('Detection', detectionJson);
+export const threatJsonSchema = responseJsonSchema('Threat', threatJson);
