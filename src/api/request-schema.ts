@@ -63,7 +63,8 @@ export const compileRequestSchema: FastifySchemaCompiler<unknown> = ({ schema, h
 function foldRepeatedKeys(schema: z.ZodType, data: unknown): unknown {
   if (data === null || typeof data !== 'object') return data;
   const shape = shapeOf(schema);
-  const out: Record<string, unknown> = {};
+  // No prototype: `__proto__=1` stays a key (an unknown parameter), not a prototype assignment.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(data)) {
     if (Array.isArray(value)) {
       const field = shape[key];

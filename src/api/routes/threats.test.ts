@@ -164,6 +164,8 @@ describe('GET /api/threats', () => {
     ['since=1h&until=2h', 'since', /after "until"/],
     [`path=${'a'.repeat(513)}`, 'path', /must be at most 512 characters/],
     ['severty=high', 'severty', /unknown query parameter "severty"; valid: limit, offset, page, since, until/],
+    ['__proto__=1', '__proto__', /unknown query parameter "__proto__"/],
+    ['constructor=x', 'constructor', /unknown query parameter "constructor"/],
   ])('rejects %s with 400 naming %s', async (query, param, message) => {
     const res = await t.app.inject({ method: 'GET', url: `/api/threats?${query.replace(/ /g, '%20')}` });
     expect(res.statusCode).toBe(400);
