@@ -25,10 +25,12 @@ interface Body {
 let t: TestApi;
 let withoutIds: TestApi;
 
+// Two in-memory PGlite databases, opened and migrated one after the other: past the default hook
+// timeout when the machine is saturated (seen at load average 40 on 2 cores).
 beforeAll(async () => {
   t = await openTestApi({ ruleIds: () => LOADED });
   withoutIds = await openTestApi({}, false);
-});
+}, 180_000);
 afterAll(async () => {
   await t?.close();
   await withoutIds?.close();
