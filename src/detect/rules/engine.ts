@@ -36,11 +36,32 @@ export interface ScanStats {
   bytesTransformed: number;
   candidates: number;
   regexRuns: number;
+  /** Characters regexes ran over (every rule regex is linear: the loader refuses the rest). */
+  regexChars: number;
+  /** Lines whose remaining fields were not scanned because the line used up LINE_WORK_BUDGET. */
+  overBudget: number;
 }
 
 export function newStats(): ScanStats {
-  return { fields: 0, bytesScanned: 0, bytesTransformed: 0, candidates: 0, regexRuns: 0 };
+  return { fields: 0, bytesScanned: 0, bytesTransformed: 0, candidates: 0, regexRuns: 0, regexChars: 0, overBudget: 0 };
 }
+
+/** The work a line has cost so far, in characters: scanned, produced by transforms, matched by regexes. */
+function workOf(s: ScanStats): number {
+  return s.bytesScanned + s.bytesTransformed + s.regexChars;
+}
+
+/**
+ * Per-line work budget, in characters of work (workOf). Every step is linear (the loader refuses
+ * quadratic regexes, worst-case.test.ts measures rules and transforms at the field caps), so work in
+ * characters is time: the worst generated 8 KB hostile line costs about 62,000, the largest benign
+ * line of the development logs about 4,000. A line past this budget has its remaining fields left
+ * unscanned and is flagged (LINE_WORK_BUDGET_RULE): an oversized hostile line is itself suspicious,
+ * and a user pack heavy enough to cost this much cannot stall ingest. Counted, not timed, so serve,
+ * analyze and tests give the same answer for the same line.
+ */
+export const LINE_WORK_BUDGET = 512 * 1024;
+export const LINE_WORK_BUDGET_RULE = 'line-work-budget';
 
 export interface FieldTrace {
   field: string;
@@ -90,9 +111,25 @@ export class RuleEngine {
   private evFired: Set<string> = new Set();
   private evOut: Detection[] = [];
   private evStats: ScanStats = newStats();
+  /** workOf(evStats) when the event began; -1 once the event ran out of budget. */
+  private evWorkStart = 0;
   private evTrace: FieldTrace[] | undefined;
   private readonly visitor = (key: string, raw: string, argName: string | null): void => {
+    if (this.evWorkStart < 0) return;
     this.scan(key, raw, null, argName, this.evFired, this.evOut, this.evStats, this.evTrace);
+    if (workOf(this.evStats) - this.evWorkStart > LINE_WORK_BUDGET) {
+      this.evWorkStart = -1;
+      this.evStats.overBudget++;
+      this.evOut.push({
+        ruleId: LINE_WORK_BUDGET_RULE,
+        category: 'anomaly',
+        severity: 'low',
+        confidence: 0.5,
+        field: fieldLabel(key, argName),
+        fragment: truncateFragment(raw),
+        transforms: [],
+      });
+    }
   };
 
   constructor(set: RuleSet, opts: EngineOptions = {}) {
@@ -299,6 +336,7 @@ export class RuleEngine {
     this.evFired.clear();
     this.evOut = out;
     this.evStats = stats;
+    this.evWorkStart = workOf(stats);
     this.evTrace = trace;
     visitEventFields(e, this.visitor);
     this.evTrace = undefined;

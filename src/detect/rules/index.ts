@@ -7,7 +7,7 @@ import type { EventLike } from './fields.js';
 import type { RuleSet } from './types.js';
 
 export { loadRulePacks, loadRulePackText, RuleLoadError } from './loader.js';
-export { RuleEngine, newStats } from './engine.js';
+export { RuleEngine, newStats, LINE_WORK_BUDGET, LINE_WORK_BUDGET_RULE } from './engine.js';
 export type { ScanStats, FieldTrace, EngineOptions } from './engine.js';
 export { RuleDetector } from './detector.js';
 export { runRuleExamples, ruleFiresOn, requestToEvent } from './examples.js';

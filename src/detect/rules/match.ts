@@ -5,11 +5,12 @@ function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 }
 
-export function matchRule(rule: Rule, text: string, stats: { regexRuns: number }): string | null {
+export function matchRule(rule: Rule, text: string, stats: { regexRuns: number; regexChars: number }): string | null {
   const m = rule.match;
   switch (m.kind) {
     case 'regex': {
       stats.regexRuns++;
+      stats.regexChars += text.length;
       const r = m.re.exec(text);
       return r === null ? null : r[0];
     }
