@@ -44,8 +44,11 @@ let cacheSalt: string | null | undefined;
 function cacheKeySalt(): string | null {
   if (cacheSalt !== undefined) return cacheSalt;
   try {
-    const source = readFileSync(new URL(`./schema${extname(fileURLToPath(import.meta.url))}`, import.meta.url), 'utf8');
-    cacheSalt = JSON.stringify([VERSION_OF_FORMAT, CATEGORIES, SEVERITIES, TRANSFORM_NAMES, source]);
+    const ext = extname(fileURLToPath(import.meta.url));
+    const source = readFileSync(new URL(`./schema${ext}`, import.meta.url), 'utf8');
+    // The backtracking analysis runs at validation too (its verdict is cached with the pack).
+    const analysis = readFileSync(new URL(`./quadratic${ext}`, import.meta.url), 'utf8');
+    cacheSalt = JSON.stringify([VERSION_OF_FORMAT, CATEGORIES, SEVERITIES, TRANSFORM_NAMES, source, analysis]);
   } catch {
     cacheSalt = null;
   }
@@ -95,6 +98,7 @@ function validatePack(text: string, file: string): ValidatedPack {
       const { field, message } = firstIssue(parsed.error);
       throw new RuleLoadError(file, id, field, message);
     }
+    checkBacktracking(parsed.data, (defaults?.transforms as TransformName[] | undefined) ?? DEFAULT_TRANSFORMS, file);
     return parsed.data;
   });
   return { category, defaults, rules };
@@ -134,6 +138,32 @@ export function loadRulePackText(text: string, file: string, cache?: DiskCache):
   );
 }
 
+/**
+ * The polynomial shapes (quadratic.ts), judged on the text the rule really sees (after its
+ * transforms). Part of validation, so its verdict is cached with the pack: the analysis costs about
+ * as much as compiling the shipped packs. A pattern that does not compile, or has nested quantifiers,
+ * is left to compileRule, whose message says that.
+ */
+function checkBacktracking(doc: RuleDoc, packTransforms: readonly TransformName[], file: string): void {
+  const m = doc.match;
+  if (!('regex' in m) || regexProblem(m.regex) !== null) return;
+  try {
+    new RegExp(m.regex, m.flags ?? '');
+  } catch {
+    return;
+  }
+  const transforms = (doc.transforms as TransformName[] | undefined) ?? packTransforms;
+  let shape;
+  try {
+    shape = quadraticShape(m.regex, m.flags ?? '', whitespaceCompressed(transforms));
+  } catch (e) {
+    throw new RuleLoadError(file, doc.id, 'match.regex', `cannot be checked for backtracking: ${(e as Error).message}`);
+  }
+  if (shape === null) return;
+  const shown = m.regex.length > 200 ? `${m.regex.slice(0, 200)}…` : m.regex;
+  throw new RuleLoadError(file, doc.id, 'match.regex', `${describeShape(shape)} (pattern ${JSON.stringify(shown)})`);
+}
+
 interface Defaults {
   category: Rule['category'];
   fields: Rule['fields'] | undefined;
@@ -160,14 +190,6 @@ function compileRule(doc: RuleDoc, file: string, d: Defaults): Rule {
     } catch (e) {
       return fail('match.regex', (e as Error).message);
     }
-    // The polynomial shapes, on the text this rule really sees (after its transforms).
-    let shape;
-    try {
-      shape = quadraticShape(m.regex, m.flags ?? '', whitespaceCompressed(transforms));
-    } catch (e) {
-      return fail('match.regex', `cannot be checked for backtracking: ${(e as Error).message}`);
-    }
-    if (shape !== null) fail('match.regex', `${describeShape(shape)} (pattern ${JSON.stringify(m.regex.length > 200 ? `${m.regex.slice(0, 200)}…` : m.regex)})`);
     if (literals.length === 0 && doc.always !== true) {
       fail('requires', 'a regex rule needs at least one required literal, or `always: true`');
     }
