@@ -29,10 +29,14 @@ const LINE_BUDGET_MS = 4;
 function fastest(run: () => void, budget = BUDGET_MS): number {
   let best = Infinity;
   for (let i = 0; i < 5; i++) {
-    const t0 = process.cpuUsage();
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
     run();
-    const d = process.cpuUsage(t0);
-    best = Math.min(best, (d.user + d.system) / 1000);
+    const wall = performance.now() - w0;
+    const d = process.cpuUsage(c0);
+    // Both bound this run's cost from above: the process's CPU also counts other worker threads of the
+    // test runner, wall time also counts waiting for a core. The smaller is the closer.
+    best = Math.min(best, (d.user + d.system) / 1000, wall);
     if (best <= budget) break;
   }
   return best;
