@@ -113,12 +113,35 @@ export async function runEventBatches(
 ): Promise<void> {
   let inFlight: Promise<void> | null = null;
   for await (const batch of batches) {
-    const prepared = detectBatch(batch, deps);
+    const prepared = await detectInSlices(batch, deps);
     if (inFlight) await inFlight;
     inFlight = commitWithRetry(prepared, deps, opts);
     if (opts.signal?.aborted) break;
   }
   if (inFlight) await inFlight;
+}
+
+/** Events detected between two yields to the event loop, so a big batch cannot hold /health for long. */
+export const DETECT_SLICE = 1000;
+
+/**
+ * detectBatch over a big batch in slices, yielding between them: the same events, threats, windows and
+ * checkpoints in one write (one transaction), and the same order, so the seam's guarantees hold.
+ */
+async function detectInSlices(batch: EventBatch, deps: DetectDeps): Promise<PreparedBatch> {
+  if (batch.events.length <= DETECT_SLICE) return detectBatch(batch, deps);
+  const threats: ThreatEvent[] = [];
+  const windows: IpWindow[] = [];
+  for (let i = 0; i < batch.events.length; i += DETECT_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const slice = batch.events.slice(i, i + DETECT_SLICE);
+    const part = detectBatch({ sourceId: batch.sourceId, events: slice, checkpoints: [] }, deps).write;
+    threats.push(...part.threats);
+    if (part.windows) windows.push(...part.windows);
+  }
+  const write: PreparedBatch['write'] = { events: batch.events, threats, checkpoints: batch.checkpoints };
+  if (windows.length > 0) write.windows = windows;
+  return { sourceId: batch.sourceId, write };
 }
 
 async function commitWithRetry(prepared: PreparedBatch, deps: CommitDeps, opts: RunSourceOptions): Promise<void> {

@@ -5,7 +5,7 @@ import type { WriteBatch } from '../store/index.js';
 import { makeEvent } from '../store/testing/fixtures.js';
 import { buildDetection } from './build.js';
 import { PipelineMetrics } from './metrics.js';
-import { runEventBatches } from './pipeline.js';
+import { DETECT_SLICE, runEventBatches } from './pipeline.js';
 import type { EventBatch } from './types.js';
 
 /** Events from an ingest API: no log line behind them, no checkpoint to keep. */
@@ -37,5 +37,35 @@ describe('runEventBatches: events enter at detect', () => {
     expect(c).toMatchObject({ read: 0, parsed: 0, detected: 2, stored: 3, batches: 2 });
     expect(metrics.stages.detect.events).toBe(3);
     expect(metrics.stages.parse.events).toBe(0);
+  });
+
+  it('detects a big batch in slices with yields between them, and still writes it as one batch in order', async () => {
+    const { config } = loadConfig({ env: {} });
+    const written: WriteBatch[] = [];
+    const n = DETECT_SLICE * 2 + 17;
+    const events = Array.from({ length: n }, (_, i) =>
+      apiEvent(`b${i}`, i % 500 === 7 ? { path: '/../../etc/passwd' } : { ip: `198.51.100.${i % 200}` }),
+    );
+    const checkpoints = [{ path: '/var/log/x', fileId: '1:2', offset: 99, headHash: 'h' }] as unknown as EventBatch['checkpoints'];
+    // A macrotask queued before the batch runs before its write only if detection yielded to the event loop.
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    let tickedBeforeWrite = false;
+    await runEventBatches(
+      (async function* () {
+        yield { sourceId: 'big', events, checkpoints };
+      })(),
+      {
+        evaluator: buildDetection(config).engine,
+        sink: { write: async (b) => void ((tickedBeforeWrite = ticked), written.push(b)) },
+        metrics: new PipelineMetrics(),
+      },
+    );
+    expect(tickedBeforeWrite).toBe(true);
+    expect(written).toHaveLength(1);
+    expect(written[0]!.events.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(written[0]!.checkpoints).toEqual(checkpoints);
+    const flagged = written[0]!.threats.map((t) => t.event.id);
+    expect(flagged).toEqual(events.filter((_, i) => i % 500 === 7).map((e) => e.id));
   });
 });

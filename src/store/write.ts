@@ -70,6 +70,11 @@ function isUniqueViolation(err: unknown): boolean {
   return cause?.code === '23505';
 }
 
+/** Rows per statement on PGlite, where a statement blocks the event loop while it runs. */
+export const PGLITE_ROWS_PER_STATEMENT = 500;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 async function insertRequests(tx: SqlClient, events: readonly HttpEvent[]): Promise<HttpEvent[]> {
   if (events.length === 0) return [];
   if (tx.copyRows) {
@@ -102,6 +107,16 @@ async function insertRequests(tx: SqlClient, events: readonly HttpEvent[]): Prom
       if (!isUniqueViolation(err)) throw err;
       await tx.query('ROLLBACK TO SAVEPOINT copy_requests');
     }
+  }
+  if (tx.dialect === 'pglite' && events.length > PGLITE_ROWS_PER_STATEMENT) {
+    // PGlite runs each statement synchronously on this thread: a 5,000-row insert would hold the event
+    // loop (and /health) for hundreds of milliseconds, so big batches go in slices with a yield between.
+    const inserted: HttpEvent[] = [];
+    for (let i = 0; i < events.length; i += PGLITE_ROWS_PER_STATEMENT) {
+      if (i > 0) await yieldToEventLoop();
+      inserted.push(...(await insertRequests(tx, events.slice(i, i + PGLITE_ROWS_PER_STATEMENT))));
+    }
+    return inserted;
   }
   const { rows } = await tx.query<{ id: string }>(INSERT_REQUESTS, [
     events.map((e) => text(e.id)),
