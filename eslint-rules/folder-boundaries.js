@@ -1,7 +1,8 @@
 /**
  * `rampart/folder-boundaries`: an import from one top-level folder of src/ into another goes through
  * that folder's index.ts (its public surface), so a folder can rearrange its insides without breaking
- * its neighbours. Test support (`src/<folder>/**\/testing/**`) is reachable from tests, benches and
+ * its neighbours. A folder may also offer a narrower surface, `index.<part>.ts` (index.config.ts: only
+ * what config validation needs), so a small command does not load the whole folder at start. Test support (`src/<folder>/**\/testing/**`) is reachable from tests, benches and
  * other testing modules only: it never ships in a public surface. Files outside src/ are not checked.
  */
 import { dirname, join, normalize, relative, sep } from 'node:path';
@@ -45,7 +46,7 @@ export const folderBoundaries = {
       if (typeof spec !== 'string' || !spec.startsWith('.')) return;
       const to = srcParts(context.cwd, normalize(join(dirname(context.filename), spec)));
       if (!to || to.length < 2 || to[0] === from[0]) return;
-      if (to.length === 2 && /^index\.(js|ts)$/.test(to[1])) return;
+      if (to.length === 2 && /^index(\.[a-z-]+)?\.(js|ts)$/.test(to[1])) return;
       if (to.includes('testing')) {
         if (!isTestSupport(from)) context.report({ node, messageId: 'testingOnly', data: { spec, top: to[0] } });
         return;

@@ -4,7 +4,7 @@
  * message names the offending value (the key path is added by validateConfig).
  */
 import { z } from 'zod';
-import { behaviourConfigSchema, PROFILE_NAMES, isProfileName } from '../detect/index.js';
+import { behaviourConfigSchema, PROFILE_NAMES, isProfileName } from '../detect/index.config.js';
 import { parseCidr } from '../net/index.js';
 
 const pattern = z.string().min(1).max(256);

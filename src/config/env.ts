@@ -6,7 +6,7 @@
  * name wins over an alias, and an earlier alias over a later one. DB_* and REDIS_HOST/PORT/DB are
  * composed into a URL, used only when DATABASE_URL / REDIS_URL is not set.
  */
-import { ENRICH_ENV_BINDINGS } from '../enrich/index.js';
+import { ENRICH_ENV_BINDINGS } from '../enrich/index.config.js';
 import { ConfigError } from '../core/index.js';
 
 /** `seconds-ms`: a number of seconds (decimals allowed) for a key kept in milliseconds. */

@@ -3,7 +3,7 @@
  * ignored). Validation here does no I/O; files and sockets are opened only after it passes.
  */
 import { z } from 'zod';
-import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/index.js';
+import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/index.config.js';
 import { detectConfigSchema } from './detect-schema.js';
 
 const port = z.number().int().min(0).max(65535);

@@ -17,6 +17,8 @@ export interface TimeZone {
 
 /** True when `name` is an IANA zone this runtime knows ('UTC' included). */
 export function isValidTimeZone(name: string): boolean {
+  // The default zone: asking Intl would load its time-zone data (about 20 ms at start) for nothing.
+  if (name === 'UTC' || name === 'Etc/UTC') return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;

@@ -28,6 +28,9 @@ describe('rampart/folder-boundaries', () => {
     // [importing file, code, problems]
     ['src/cli/a.ts', "import { x } from '../core/index.js';", []],
     ['src/cli/a.ts', "import { x } from '../core/event.js';", [RULE]],
+    ['src/config/a.ts', "import { x } from '../detect/index.config.js';", []],
+    ['src/config/a.ts', "import { x } from '../detect/behaviour/index.config.js';", [RULE]],
+    ['src/config/a.ts', "import { x } from '../detect/config.js';", [RULE]],
     ['src/cli/a.ts', "import type { x } from '../detect/behaviour/index.js';", [RULE]],
     ['src/cli/a.ts', "export { x } from '../store/types.js';", [RULE]],
     ['src/cli/a.ts', "export * from '../store/types.js';", [RULE]],
