@@ -12,6 +12,7 @@ import type { Checkpoint, RawLine } from '../types.js';
 import { LineSplitter, type LineSink } from '../read/line-splitter.js';
 import { lineKeyPrefix } from './head.js';
 import type { LineReader } from './line-reader.js';
+import { LineQueue } from './line-queue.js';
 import type { PathCounters, StartAt } from './tailed-file.js';
 
 const CHUNK_BYTES = 256 * 1024;
@@ -21,14 +22,9 @@ export type LossReport = (bytes: number | null, reason: string) => void;
 export class CompressedFile implements LineReader {
   /** A compressed file never grows: once drained it can be closed at once. */
   lastGrowthAt = 0;
-  private readonly queue: RawLine[] = [];
-  private readonly ends: number[] = [];
-  private next = 0;
+  private readonly lines: LineQueue;
   private readonly splitter: LineSplitter;
   private readonly prefix: string;
-  private consumedOffset: number;
-  private consumedLines: number;
-  private queuedLines: number;
   /** Uncompressed bytes produced so far, including those skipped before the start offset. */
   private inflated = 0;
   private ended = false;
@@ -46,9 +42,7 @@ export class CompressedFile implements LineReader {
   ) {
     this.splitter = new LineSplitter(start.offset);
     this.prefix = lineKeyPrefix(source, headHash);
-    this.consumedOffset = start.offset;
-    this.consumedLines = start.line;
-    this.queuedLines = start.line;
+    this.lines = new LineQueue(source, start);
     this.raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
     const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
     this.raw.on('error', (err) => gunzip.destroy(err));
@@ -56,34 +50,15 @@ export class CompressedFile implements LineReader {
   }
 
   get drained(): boolean {
-    return this.ended && this.next >= this.queue.length;
+    return this.ended && this.lines.empty;
   }
 
   checkpoint(): Checkpoint {
-    return {
-      source: this.source,
-      fileId: this.fileId,
-      offset: this.consumedOffset,
-      line: this.consumedLines,
-      headHash: this.headHash,
-    };
+    return this.lines.checkpoint(this.fileId, this.headHash);
   }
 
-  async take(max: number, out: RawLine[]): Promise<number> {
-    if (this.next >= this.queue.length) {
-      this.queue.length = 0;
-      this.ends.length = 0;
-      this.next = 0;
-      await this.fill();
-    }
-    const n = Math.min(max, this.queue.length - this.next);
-    for (let i = 0; i < n; i++) out.push(this.queue[this.next + i] as RawLine);
-    if (n > 0) {
-      this.next += n;
-      this.consumedOffset = this.ends[this.next - 1] as number;
-      this.consumedLines += n;
-    }
-    return n;
+  take(max: number, out: RawLine[]): Promise<number> {
+    return this.lines.take(max, out, () => this.fill());
   }
 
   async close(): Promise<void> {
@@ -93,7 +68,7 @@ export class CompressedFile implements LineReader {
   }
 
   private async fill(): Promise<void> {
-    while (this.queue.length === 0 && !this.ended) {
+    while (this.lines.empty && !this.ended) {
       let r: IteratorResult<Buffer>;
       try {
         r = await this.chunks.next();
@@ -132,15 +107,8 @@ export class CompressedFile implements LineReader {
   }
 
   private readonly emit: LineSink = (text, start, end, overlong) => {
-    this.queue.push({
-      text,
-      key: this.prefix,
-      keyOffset: start,
-      origin: { kind: 'file', source: this.source, offset: start, line: ++this.queuedLines },
-      overlong,
-    });
+    this.lines.push(text, this.prefix, start, end, overlong);
     if (overlong) this.counters.overlong++;
     this.counters.lines++;
-    this.ends.push(end);
   };
 }

@@ -10,6 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Checkpoint, RawLine } from '../types.js';
 import { LineSplitter, type LineSink } from '../read/line-splitter.js';
 import type { LineReader } from './line-reader.js';
+import { LineQueue } from './line-queue.js';
 import { fileIdOf, lineKeyPrefix, readHead, sameHead, type Head } from './head.js';
 
 const CHUNK_BYTES = 256 * 1024;
@@ -47,15 +48,8 @@ export interface StartAt {
 }
 
 export class TailedFile implements LineReader {
-  private readonly queue: RawLine[] = [];
-  private readonly ends: number[] = [];
-  private next = 0;
+  private readonly lines: LineQueue;
   private readonly splitter: LineSplitter;
-  /** Position just after the last line handed out, and lines handed out up to there. */
-  private consumedOffset: number;
-  private consumedLines: number;
-  /** Lines queued so far (numbers the next line). */
-  private queuedLines: number;
   private checkedSize = -1;
   private size = 0;
   /** Largest size seen of the current content (reset by a rewrite). */
@@ -74,9 +68,7 @@ export class TailedFile implements LineReader {
     private readonly onRewrite: RewriteHandler,
   ) {
     this.splitter = new LineSplitter(start.offset);
-    this.consumedOffset = start.offset;
-    this.consumedLines = start.line;
-    this.queuedLines = start.line;
+    this.lines = new LineQueue(source, start);
   }
 
   /** Opens `path`; the file id comes from the opened handle, so a rename racing the open cannot confuse it. */
@@ -107,7 +99,7 @@ export class TailedFile implements LineReader {
   }
 
   get offset(): number {
-    return this.consumedOffset;
+    return this.lines.offset;
   }
 
   get fileSize(): number {
@@ -116,35 +108,16 @@ export class TailedFile implements LineReader {
 
   /** True when every byte of the file has been read and every complete line handed out. */
   get drained(): boolean {
-    return this.next >= this.queue.length && this.splitter.position >= this.size;
+    return this.lines.empty && this.splitter.position >= this.size;
   }
 
   checkpoint(): Checkpoint {
-    return {
-      source: this.source,
-      fileId: this.fileId,
-      offset: this.consumedOffset,
-      line: this.consumedLines,
-      headHash: this.head.hash,
-    };
+    return this.lines.checkpoint(this.fileId, this.head.hash);
   }
 
   /** Moves up to `max` complete lines into `out`, reading only when nothing is queued. Returns how many. */
-  async take(max: number, out: RawLine[]): Promise<number> {
-    if (this.next >= this.queue.length) {
-      this.queue.length = 0;
-      this.ends.length = 0;
-      this.next = 0;
-      await this.fill();
-    }
-    const n = Math.min(max, this.queue.length - this.next);
-    for (let i = 0; i < n; i++) out.push(this.queue[this.next + i] as RawLine);
-    if (n > 0) {
-      this.next += n;
-      this.consumedOffset = this.ends[this.next - 1] as number;
-      this.consumedLines += n;
-    }
-    return n;
+  take(max: number, out: RawLine[]): Promise<number> {
+    return this.lines.take(max, out, () => this.fill());
   }
 
   close(): Promise<void> {
@@ -158,7 +131,7 @@ export class TailedFile implements LineReader {
   private async fill(): Promise<void> {
     if (await this.checkIdentity()) return;
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    while (this.queue.length === 0 && this.splitter.position < this.size) {
+    while (this.lines.empty && this.splitter.position < this.size) {
       const position = this.splitter.position;
       const { bytesRead } = await this.fh.read(buf, 0, Math.min(CHUNK_BYTES, this.size - position), position);
       if (bytesRead === 0) {
@@ -196,18 +169,9 @@ export class TailedFile implements LineReader {
   }
 
   private readonly emit: LineSink = (text, start, end, overlong) => {
-    // Key = prefix + offset, carried apart (see RawLine.keyOffset): same ids, no string per line.
-    const raw: RawLine = {
-      text,
-      key: this.keyPrefix(),
-      keyOffset: start,
-      origin: { kind: 'file', source: this.source, offset: start, line: ++this.queuedLines },
-      overlong,
-    };
+    this.lines.push(text, this.keyPrefix(), start, end, overlong);
     if (overlong) this.counters.overlong++;
     this.counters.lines++;
-    this.queue.push(raw);
-    this.ends.push(end);
   };
 
   /** Called only with an empty queue, so nothing read from the old content is still pending. */
@@ -235,9 +199,7 @@ export class TailedFile implements LineReader {
     };
     this.counters.truncations++;
     this.splitter.reset(0);
-    this.consumedOffset = 0;
-    this.consumedLines = 0;
-    this.queuedLines = 0;
+    this.lines.restartAt({ offset: 0, line: 0 });
     this.seenSize = 0;
     // The head is re-read before the first new line is keyed.
     this.head = { hash: this.head.hash, bytes: Buffer.alloc(0), final: false };
