@@ -7,32 +7,10 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
 import { MAX_LINE } from '../../src/core/event.js';
-import { FileTailSource } from '../../src/ingest/tail/index.js';
-import { tempDir, waitFor } from '../../src/ingest/tail/test-helpers.js';
-import { buildDetection, buildIngest } from '../../src/pipeline/build.js';
-import { PipelineMetrics } from '../../src/pipeline/metrics.js';
-import { runSource } from '../../src/pipeline/pipeline.js';
+import { tempDir } from '../../src/ingest/tail/test-helpers.js';
 import { BadLineSampler } from '../../src/pipeline/sampler.js';
-import type { HttpEvent } from '../../src/core/event.js';
-
-const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-const good = (n: number) =>
-  `198.51.100.${n} - - [21/Nov/2026:10:00:0${n} +0000] "GET /p/${n} HTTP/1.1" 200 100 "-" "${UA}"\n`;
-
-/** Deterministic garbage (xorshift), so a failure reproduces. */
-function garbage(bytes: number, seed = 7): Buffer {
-  const out = Buffer.alloc(bytes);
-  let x = seed;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { garbage, goodLine as good, tailUntilStored } from './hostile-tail.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -45,7 +23,7 @@ afterEach(async () => {
 describe('hostile input files', () => {
   it('a 2 MiB line, binary garbage, NUL bytes and invalid UTF-8 are counted; the lines after them are stored', async () => {
     const path = join(dir, 'access.log');
-    const bin = garbage(64 * 1024);
+    const bin = garbage(64 * 1024, 7);
     const newlinesInGarbage = bin.filter((b) => b === 0x0a).length;
     await writeFile(
       path,
@@ -67,31 +45,16 @@ describe('hostile input files', () => {
         Buffer.from(good(2)),
       ]),
     );
-    const { config } = loadConfig({ env: {} });
-    const ingest = buildIngest(config);
-    const metrics = new PipelineMetrics();
     const sampled: { sample: string }[] = [];
-    const stored: HttpEvent[] = [];
-    const source = new FileTailSource({
-      id: 'hostile',
-      patterns: [path],
-      startAt: 'start',
-      pollIntervalMs: 50,
-    });
-    const run = runSource(source, {
-      format: ingest.format,
-      normalise: ingest.normalise,
-      evaluator: buildDetection(config).engine,
-      sink: { write: async (b) => void stored.push(...b.events) },
-      metrics,
-      sampler: new BadLineSampler({ warn: (o) => sampled.push(o as { sample: string }) }, Date.now, 1000),
-    });
-    await waitFor('the last good line to be stored', () => stored.some((e) => e.path === '/p/2'), 10_000);
-    await source.stop();
-    await run;
+    const sampler = new BadLineSampler(
+      { warn: (o) => sampled.push(o as { sample: string }) },
+      Date.now,
+      1000,
+    );
+    const { counters, stored, stats } = await tailUntilStored(path, '/p/2', { sampler, timeoutMs: 10_000 });
 
     const lines = 1 + 1 + newlinesInGarbage + 1 + 1 + 1 + 1 + 1;
-    expect(metrics.snapshot().sources.hostile).toMatchObject({
+    expect(counters).toMatchObject({
       read: lines,
       parsed: 3,
       unparsed: lines - 3,
@@ -103,7 +66,7 @@ describe('hostile input files', () => {
     expect(stored.map((e) => e.path)).toEqual(['/p/1', '/nul\0\0', '/p/2']);
     expect(sampled.length).toBe(lines - 3);
     expect(Math.max(...sampled.map((s) => s.sample.length))).toBeLessThanOrEqual(200);
-    expect(source.stats()[0]).toMatchObject({ overlong: 1 });
+    expect(stats).toMatchObject({ overlong: 1 });
     expect(MAX_LINE).toBeLessThan(2 * 1024 * 1024);
   });
 });
