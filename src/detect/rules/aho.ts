@@ -15,6 +15,7 @@ export interface AhoHit {
 }
 
 const ALPHA = 128;
+const NO_OUTPUT: readonly number[] = [];
 
 export class AhoCorasick {
   readonly literals: readonly string[];
@@ -28,64 +29,66 @@ export class AhoCorasick {
 
   constructor(literals: readonly string[]) {
     this.literals = literals.map((l) => l.toLowerCase());
-    const children: Map<number, number>[] = [new Map()];
-    const out: number[][] = [[]];
+    // Built in place in typed arrays, row by row (a first version with a Map per node and a lookup per
+    // node and character took about 40 ms of a 1,000-line analyze for the shipped rules' 5,600 nodes).
+    // While the trie is built, 0 in a row means "no child": no trie edge leads back to the root.
+    let bound = 1;
+    for (const lit of this.literals) bound += lit.length;
+    const delta = new Int32Array(bound * ALPHA);
+    const out: (readonly number[])[] = [NO_OUTPUT];
+    let n = 1;
     this.literals.forEach((lit, id) => {
       if (lit.length === 0) return;
       let node = 0;
       for (let i = 0; i < lit.length; i++) {
         const c = lit.charCodeAt(i);
         if (c >= ALPHA) throw new Error(`literal ${JSON.stringify(lit)} is not ASCII`);
-        const kids = children[node] as Map<number, number>;
-        let next = kids.get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          out.push([]);
-          kids.set(c, next);
+        let next = delta[node * ALPHA + c] as number;
+        if (next === 0) {
+          next = n++;
+          out.push(NO_OUTPUT);
+          delta[node * ALPHA + c] = next;
         }
         node = next;
       }
-      (out[node] as number[]).push(id);
+      out[node] = [...(out[node] as readonly number[]), id];
     });
-    const n = children.length;
-    const delta = new Int32Array(n * ALPHA);
     const fail = new Int32Array(n);
-    // Breadth-first: a node's fail target is always finished before the node itself.
-    const queue: number[] = [];
-    for (let c = 0; c < ALPHA; c++) {
-      const child = (children[0] as Map<number, number>).get(c);
-      if (child !== undefined) {
-        delta[c] = child;
-        queue.push(child);
-      }
-    }
-    for (let qi = 0; qi < queue.length; qi++) {
+    // Breadth-first: a node's fail target is always finished before the node itself, and a row holds
+    // only trie children until its node is reached.
+    const queue = new Int32Array(n);
+    let tail = 0;
+    for (let c = 0; c < ALPHA; c++) if ((delta[c] as number) !== 0) queue[tail++] = delta[c] as number;
+    for (let qi = 0; qi < tail; qi++) {
       const node = queue[qi] as number;
-      const f = fail[node] as number;
-      const kids = children[node] as Map<number, number>;
+      const row = node * ALPHA;
+      const failRow = (fail[node] as number) * ALPHA;
       for (let c = 0; c < ALPHA; c++) {
-        const child = kids.get(c);
-        if (child === undefined) {
-          delta[node * ALPHA + c] = delta[f * ALPHA + c] as number;
+        const child = delta[row + c] as number;
+        if (child === 0) {
+          delta[row + c] = delta[failRow + c] as number;
         } else {
-          delta[node * ALPHA + c] = child;
-          fail[child] = delta[f * ALPHA + c] as number;
-          const inherited = out[fail[child] as number] as number[];
-          if (inherited.length > 0) out[child] = [...(out[child] as number[]), ...inherited];
-          queue.push(child);
+          const f = delta[failRow + c] as number;
+          fail[child] = f;
+          const inherited = out[f] as readonly number[];
+          if (inherited.length > 0) out[child] = [...(out[child] as readonly number[]), ...inherited];
+          queue[tail++] = child;
         }
       }
     }
-    const table = new Int32Array(n * ALPHA);
+    // Final form, in place (a row reads only its own a-z cells, which are rewritten after A-Z). Most
+    // cells lead back to the root (0), which is already its final form.
+    const ends = new Int32Array(n);
+    for (let node = 0; node < n; node++) ends[node] = (out[node] as readonly number[]).length > 0 ? 1 : 0;
     for (let node = 0; node < n; node++) {
+      const row = node * ALPHA;
       for (let c = 0; c < ALPHA; c++) {
-        const folded = c >= 65 && c <= 90 ? c + 32 : c;
-        const next = delta[node * ALPHA + folded] as number;
-        table[node * ALPHA + c] = next * ALPHA + ((out[next] as number[]).length > 0 ? 1 : 0);
+        const next = delta[row + (c >= 65 && c <= 90 ? c + 32 : c)] as number;
+        if (next !== 0) delta[row + c] = next * ALPHA + (ends[next] as number);
+        else if (c >= 65 && c <= 90) delta[row + c] = 0;
       }
     }
-    this.table = table;
+    this.table = delta.slice(0, n * ALPHA);
     this.out = out;
   }
 

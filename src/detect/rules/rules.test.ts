@@ -66,6 +66,22 @@ describe('AhoCorasick', () => {
     expect(new AhoCorasick(['ab']).findAll('aéb ab').length).toBe(1);
     expect(() => new AhoCorasick(['é'])).toThrow(/ASCII/);
   });
+
+  it.each([
+    [['a', 'aa', 'aaa'], 'aAaAa'],
+    [['abc', 'bc', 'c', 'abcd', 'bcd'], 'xABCDabcbcd'],
+    [['select', 'union select', 'elect', 'ct'], 'UNION SELECT 1 -- selected'],
+    [['ab', 'ab', 'b'], 'abab'],
+    [['/etc/passwd', 'passwd', 'etc/', '..'], '/../../ETC/PASSWD?etc/passwd'],
+  ])('reports every occurrence of %j in %j, as a naive search does', (lits, text) => {
+    const ac = new AhoCorasick(lits);
+    const naive: string[] = [];
+    const lower = text.toLowerCase();
+    lits.forEach((l, id) => {
+      for (let at = lower.indexOf(l); at !== -1; at = lower.indexOf(l, at + 1)) naive.push(`${id}@${at + l.length}`);
+    });
+    expect(ac.findAll(text).map((h) => `${h.literal}@${h.end}`).sort()).toEqual(naive.sort());
+  });
 });
 
 describe('regex safety', () => {
