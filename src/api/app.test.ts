@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { NotFoundError, RampartError } from '../core/index.js';
 import { createApi } from './app.js';
-import type { ApiOptions } from './types.js';
+import type { ApiDeps, ApiOptions } from './types.js';
 import { openTestApi, type TestApi } from './testing/fixtures.js';
 
 /** A route group as later features will add them: it also gives the error mapping something to throw. */
@@ -176,16 +176,22 @@ describe('security basics', () => {
   });
 });
 
+/** A second app on the shared store, built with settings the shared one was not. */
+function appWith(options: ApiOptions, extraRoutes?: ApiDeps['extraRoutes']) {
+  return createApi({
+    store: t.store,
+    pipeline: t.metrics,
+    readiness: async () => ({ checks: {} }),
+    logger: pino({ level: 'silent' }),
+    version: 'x',
+    options,
+    extraRoutes,
+  });
+}
+
 describe('Host check (DNS rebinding)', () => {
   async function statusFor(options: ApiOptions, host: string): Promise<number> {
-    const app = createApi({
-      store: t.store,
-      pipeline: t.metrics,
-      readiness: async () => ({ checks: {} }),
-      logger: pino({ level: 'silent' }),
-      version: 'x',
-      options,
-    });
+    const app = appWith(options);
     try {
       const res = await app.inject({ method: 'GET', url: '/health', headers: { host } });
       if (res.statusCode === 403) {
@@ -217,15 +223,9 @@ describe('Host check (DNS rebinding)', () => {
 
 describe('trustProxy', () => {
   async function clientIp(trustProxy: ApiOptions['trustProxy'], xff: string): Promise<string> {
-    const app = createApi({
-      store: t.store,
-      pipeline: t.metrics,
-      readiness: async () => ({ checks: {} }),
-      logger: pino({ level: 'silent' }),
-      version: 'x',
-      options: { trustProxy },
-      extraRoutes: [(scope) => void scope.get('/whoami', async (request) => ({ ip: request.ip }))],
-    });
+    const app = appWith({ trustProxy }, [
+      (scope) => void scope.get('/whoami', async (request) => ({ ip: request.ip })),
+    ]);
     try {
       const res = await app.inject({ method: 'GET', url: '/whoami', headers: { 'x-forwarded-for': xff } });
       return res.json().ip;

@@ -1,20 +1,14 @@
-import { createServer, type Server } from 'node:net';
 import Fastify from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/index.js';
 import { listenApi, listenError } from './listen.js';
+import { holdBusyPort } from './testing/busy-port.js';
 
 describe('listenApi', () => {
-  let busy: Server;
-  let port: number;
-  beforeAll(async () => {
-    busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    port = (busy.address() as { port: number }).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+  const busy = holdBusyPort();
 
   it('names the port when it is already in use', async () => {
+    const port = busy.port;
     const app = Fastify();
     const failed = listenApi(app, { host: '127.0.0.1', port });
     await expect(failed).rejects.toThrow(ConfigError);

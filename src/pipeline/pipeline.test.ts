@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
 import type { RawLine, Source, SourceBatch } from '../ingest/index.js';
 import type { WriteBatch } from '../store/index.js';
-import { buildDetection, buildIngest } from './build.js';
 import { PipelineMetrics } from './metrics.js';
 import { flushWindows, runSource, type PipelineDeps, type Sink } from './pipeline.js';
 import type { DetectionEngine } from '../detect/index.js';
 import { startRetention } from './retention.js';
 import { BadLineSampler } from './sampler.js';
+import { defaultStages } from './testing/default-stages.js';
 
 const T = '21/Nov/2026:10:00:00 +0000';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -30,12 +29,8 @@ function arraySource(batches: SourceBatch[]): Source {
 }
 
 function deps(sink: Sink, logs: object[] = []): PipelineDeps {
-  const { config } = loadConfig({ env: {} });
-  const ingest = buildIngest(config);
   return {
-    format: ingest.format,
-    normalise: ingest.normalise,
-    evaluator: buildDetection(config).engine,
+    ...defaultStages(),
     sink,
     metrics: new PipelineMetrics(() => Date.parse('2026-11-21T10:00:05Z')),
     sampler: new BadLineSampler({ warn: (o) => logs.push(o) }),

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
 import type { RawLine, Source, SourceBatch } from '../ingest/index.js';
 import type { WriteBatch } from '../store/index.js';
-import { buildDetection, buildIngest } from './build.js';
 import { PipelineMetrics } from './metrics.js';
 import { runSource, type PipelineDeps } from './pipeline.js';
 import { BadLineSampler } from './sampler.js';
 import { ThreatSinks } from './sinks.js';
 import type { StoredBatch, ThreatSink } from './types.js';
+import { defaultStages } from './testing/default-stages.js';
 
 const T = '21/Nov/2026:10:00:00 +0000';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -30,12 +29,8 @@ function source(): Source {
 }
 
 function pipelineDeps(sinks: ThreatSinks, metrics: PipelineMetrics, written: WriteBatch[]): PipelineDeps {
-  const { config } = loadConfig({ env: {} });
-  const ingest = buildIngest(config);
   return {
-    format: ingest.format,
-    normalise: ingest.normalise,
-    evaluator: buildDetection(config).engine,
+    ...defaultStages(),
     sink: { write: async (b) => void written.push(b) },
     metrics,
     sampler: new BadLineSampler({ warn: () => {} }),

@@ -7,15 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { createTestSchema, probePostgres, type TestSchema } from '../store/testing/postgres.js';
-import { buildDetection, buildIngest } from './build.js';
 import { PipelineMetrics } from './metrics.js';
 import { runSource, type PipelineDeps } from './pipeline.js';
 import { BadLineSampler } from './sampler.js';
 import { StoreOutage } from './store-outage.js';
 import { generatedSource } from './testing/generated-source.js';
+import { defaultStages } from './testing/default-stages.js';
 
 const url = await probePostgres('connection loss during a write');
 const cleanups: (() => Promise<void>)[] = [];
@@ -24,12 +23,8 @@ afterAll(async () => {
 });
 
 function deps(store: Store, metrics: PipelineMetrics): PipelineDeps {
-  const { config } = loadConfig({ env: {} });
-  const ingest = buildIngest(config);
   return {
-    format: ingest.format,
-    normalise: ingest.normalise,
-    evaluator: buildDetection(config).engine,
+    ...defaultStages(),
     sink: store,
     metrics,
     sampler: new BadLineSampler({ warn: () => {} }),

@@ -5,27 +5,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { attackLine, benignLine } from '../e2e/log-lines.js';
+import { runCli } from './run-in-process.js';
 
-async function run(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string } = {}) {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-    env: opts.env ?? {},
-    stdin: Readable.from([Buffer.from(opts.stdin ?? '')]),
-  };
-  const code = await main(['node', 'rampart', ...args], io);
-  return { code, out, err };
-}
+const run = (args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string } = {}) =>
+  runCli(args, { env: opts.env, stdin: Readable.from([Buffer.from(opts.stdin ?? '')]) });
 
 const dir = mkdtempSync(join(tmpdir(), 'rampart-cli-'));
 

@@ -4,11 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { holdBusyPort } from '../../src/api/testing/busy-port.js';
 import { attackLine } from '../e2e/log-lines.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,16 +63,10 @@ function expectNoStack(text: string): void {
 }
 
 describe('serve', () => {
-  let busy: Server;
-  let port: number;
-  beforeAll(async () => {
-    busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    port = (busy.address() as { port: number }).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+  const busy = holdBusyPort();
 
   it('on a port already in use exits non-zero with one line naming the port', async () => {
+    const port = busy.port;
     const dataDir = mkdtempSync(join(tmpdir(), 'rampart-proc-data-'));
     const r = await rampart(['serve', '--port', String(port), '--no-demo', '--data-dir', dataDir]);
     expect(r.code).not.toBe(0);

@@ -5,29 +5,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { runCli } from './run-in-process.js';
 
-async function run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-    env: opts.env ?? {},
-    stdin: Readable.from([]),
-    cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), 'rampart-cwd-')),
-  };
-  const code = await main(['node', 'rampart', ...args], io);
-  return { code, out, err };
-}
+/** Each run starts in an empty directory unless told otherwise: no `.env` or `rampart.yaml` leaks in. */
+const run = (args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
+  runCli(args, { ...opts, cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), 'rampart-cwd-')) });
 
 /** No stack trace: no "    at " frame and no "Error:" class prefix in what the user sees. */
 function expectNoStack(text: string): void {

@@ -2,14 +2,13 @@
  * Shared by the hostile-input test (small files, every run) and fault (100 MB files, on demand): good
  * combined-format lines, deterministic garbage, and one file tailed through the real pipeline.
  */
-import { loadConfig } from '../../src/config/index.js';
 import type { HttpEvent } from '../../src/core/event.js';
 import { FileTailSource } from '../../src/ingest/tail/index.js';
 import { waitFor } from '../../src/ingest/tail/test-helpers.js';
-import { buildDetection, buildIngest } from '../../src/pipeline/build.js';
 import { PipelineMetrics } from '../../src/pipeline/metrics.js';
 import { runSource } from '../../src/pipeline/pipeline.js';
 import type { BadLineSampler } from '../../src/pipeline/sampler.js';
+import { defaultStages } from '../../src/pipeline/testing/default-stages.js';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
@@ -39,8 +38,6 @@ export async function tailUntilStored(
   lastPath: string,
   options: { sampler: BadLineSampler; timeoutMs: number },
 ) {
-  const { config } = loadConfig({ env: {} });
-  const ingest = buildIngest(config);
   const metrics = new PipelineMetrics();
   const stored: HttpEvent[] = [];
   const source = new FileTailSource({
@@ -50,9 +47,7 @@ export async function tailUntilStored(
     pollIntervalMs: 50,
   });
   const run = runSource(source, {
-    format: ingest.format,
-    normalise: ingest.normalise,
-    evaluator: buildDetection(config).engine,
+    ...defaultStages(),
     sink: { write: async (b) => void stored.push(...b.events) },
     metrics,
     sampler: options.sampler,
