@@ -18,7 +18,8 @@ import {
   BadLineSampler,
 } from '../pipeline/index.js';
 import { cliCache } from './cache.js';
-import { AnalyzeSummary, threatJsonLine } from './analyze-summary.js';
+import { IpIncidents, type IpVerdict } from '../detect/index.js';
+import { AnalyzeSummary, ipVerdictJsonLine, threatJsonLine } from './analyze-summary.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -38,7 +39,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     .command('analyze')
     .description('run the detection pipeline over log files (.gz too, - for stdin) and print a summary')
     .argument('<files...>', 'log files; - reads stdin')
-    .option('-o, --output <kind>', `output: ${OUTPUTS.join(', ')} (jsonl: one object per flagged line)`, 'text')
+    .option('-o, --output <kind>', `output: ${OUTPUTS.join(', ')} (jsonl: one object per flagged line, then one per flagged IP)`, 'text')
     .option('--store', 'also write events and threats to the store (embedded or DATABASE_URL)')
     .option('--no-progress', 'never draw a progress bar')
     .option('--no-geo', 'skip GeoIP/ASN on flagged lines (used only by --output jsonl and --store)');
@@ -57,6 +58,13 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     const detection = buildDetection(config, undefined, { ruleCache: cliCache(io) });
     const metrics = new PipelineMetrics();
     const summary = new AnalyzeSummary();
+    // An IP evicted from the bounded incident table is final: report it now rather than lose it.
+    const reportIp = (v: IpVerdict) => {
+      if (!v.flagged) return;
+      summary.ipsFlagged++;
+      if (flags.output === 'jsonl') io.out(ipVerdictJsonLine(v) + '\n');
+    };
+    const incidents = new IpIncidents({}, reportIp);
     // The store and enrichment modules (PGlite/pg, providers over undici) load only when used.
     const store = flags.store
       ? await (await import('../store/index.js')).openStore({ ...storeOptions(config), logger })
@@ -105,6 +113,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
         ...(annotate ? { annotate } : {}),
         onStored: (threats) => {
           summary.add(threats);
+          incidents.add(threats);
           if (flags.output === 'jsonl') {
             let chunk = '';
             for (const t of threats) if (t.score > 0) chunk += threatJsonLine(t) + '\n';
@@ -114,6 +123,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
       }, { onError: (err) => { throw err; } });
       // The replay's last windows are still open: close them and store them too.
       if (store) await flushWindows(store, detection.engine);
+      for (const v of incidents.verdicts()) reportIp(v);
     } finally {
       (bar as SingleBar | null)?.stop();
       await store?.close();

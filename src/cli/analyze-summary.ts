@@ -1,5 +1,6 @@
 /** Running totals for `rampart analyze` and their text rendering. */
 import { isSimulatedOnly, SEVERITIES, type Severity, type ThreatEvent } from '../core/index.js';
+import type { IpVerdict } from '../detect/index.js';
 import type { PipelineSnapshot } from '../pipeline/index.js';
 
 /** Cap on distinct IPs counted for the top list, so a flood of unique attackers cannot grow it without bound. */
@@ -12,6 +13,8 @@ export class AnalyzeSummary {
   readonly byRule = new Map<string, number>();
   threats = 0;
   simulatedOnly = 0;
+  /** IPs whose incident verdict (src/detect/incident) is flagged; set once the run is over. */
+  ipsFlagged = 0;
 
   add(threats: readonly ThreatEvent[]): void {
     for (const t of threats) {
@@ -41,6 +44,7 @@ export class AnalyzeSummary {
       lines_per_second: Math.round(t.read / Math.max(seconds, 1e-6)),
       peak_rss_mb: peakRssMb(),
       threats: this.threats,
+      ips_flagged: this.ipsFlagged,
       by_severity: this.bySeverity,
       by_category: Object.fromEntries(sortDesc(this.byCategory)),
       top_ips: sortDesc(this.byIp)
@@ -59,6 +63,7 @@ export class AnalyzeSummary {
     lines.push(`lines        ${t.read}  (parsed ${t.parsed}, parse errors ${t.unparsed}, over-long ${t.overlong})`);
     lines.push(`time         ${seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} lines/s, peak RSS ${peakRssMb()} MB`);
     lines.push(`threats      ${this.threats}${this.simulatedOnly ? ` (+${this.simulatedOnly} simulated only)` : ''}`);
+    lines.push(`IPs flagged  ${this.ipsFlagged}`);
     lines.push(`by severity  ${SEVERITIES.slice().reverse().map((s) => `${s} ${this.bySeverity[s]}`).join(', ')}`);
     if (this.byCategory.size > 0) {
       lines.push('by category');
@@ -95,6 +100,7 @@ export function threatJsonLine(t: ThreatEvent): string {
   const e = t.event;
   const o = e.origin;
   return JSON.stringify({
+    type: 'line',
     file: o.source,
     line: o.kind === 'file' ? o.line : null,
     ip: e.ip,
@@ -112,5 +118,21 @@ export function threatJsonLine(t: ThreatEvent): string {
     asn: t.geo?.asn ?? null,
     as_org: t.geo?.asOrg ?? null,
     simulated: t.detections.every((d) => d.simulated === true) || undefined,
+  });
+}
+
+/** One JSON object per flagged IP for `--output jsonl`, after the line objects. */
+export function ipVerdictJsonLine(v: IpVerdict): string {
+  return JSON.stringify({
+    type: 'ip',
+    ip: v.ip,
+    flagged: v.flagged,
+    category: v.category,
+    score: round(v.score, 3),
+    lines: v.lines,
+    categories: v.categories,
+    severities: v.severities,
+    first: new Date(v.first).toISOString(),
+    last: new Date(v.last).toISOString(),
   });
 }

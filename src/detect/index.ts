@@ -2,6 +2,7 @@
 export { DetectionEngine, type DetectionPolicy } from './engine.js';
 export type * from './types.js';
 export * from './score.js';
+export * from './incident/index.js';
 export * from './reputation-level.js';
 export * from './behaviour/index.js';
 export { GoodBotMatcher, claimsBrowser } from './behaviour/good-bots.js';

@@ -51,11 +51,23 @@ describe('rampart CLI', () => {
     writeFileSync(file, lines.join('\n') + '\n');
     const r = await run(['analyze', file, '--output', 'jsonl']);
     expect(r.code).toBe(0);
-    const flagged = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const objects = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const flagged = objects.filter((o) => o.type === 'line');
     expect(flagged.map((f) => [f.line, f.ip, f.category])).toEqual([
       [3, '192.0.2.10', 'sqli'],
       [6, '192.0.2.11', 'sqli'],
     ]);
+    // Then one verdict per flagged IP, after every line object.
+    const ips = objects.slice(flagged.length);
+    expect(ips.map((v) => [v.type, v.ip, v.flagged, v.category, v.lines, v.categories])).toEqual([
+      ['ip', '192.0.2.10', true, 'sqli', 1, { sqli: 1 }],
+      ['ip', '192.0.2.11', true, 'sqli', 1, { sqli: 1 }],
+    ]);
+    for (const v of ips) {
+      expect(v.score).toBeGreaterThan(0);
+      expect(v.first).toBe(flagged.find((f) => f.ip === v.ip).time);
+      expect(v.last).toBe(v.first);
+    }
     for (const f of flagged) {
       expect(f.file).toBe(file);
       expect(f.severity).toMatch(/^(low|medium|high|critical)$/);
@@ -65,6 +77,7 @@ describe('rampart CLI', () => {
     }
     // The summary goes to stderr so stdout stays pure JSON lines.
     expect(r.err).toMatch(/lines\s+6\s+\(parsed 5, parse errors 1/);
+    expect(r.err).toMatch(/IPs flagged\s+2\n/);
   });
 
   it('analyze reads gzip and stdin and prints a JSON summary', async () => {
@@ -75,6 +88,7 @@ describe('rampart CLI', () => {
     const s = JSON.parse(fromGz.out);
     expect(s.lines).toBe(2);
     expect(s.threats).toBe(1);
+    expect(s.ips_flagged).toBe(1);
     expect(s.by_category).toEqual({ sqli: 1 });
     expect(s.top_ips).toEqual([{ ip: '192.0.2.20', threats: 1 }]);
 
