@@ -21,9 +21,10 @@ function threat(l: Line): ThreatEvent {
 }
 
 const sqliHigh: Line = { rule: 'sqli-union', cat: 'sqli', sev: 'high', path: '/q' };
-const probe = (path: string, at = 0): Line => ({ rule: 'sensitive-file-probe', cat: 'sensitive_file', sev: 'medium', path, at });
+/** A medium line under certainScore (0.7 × 0.55 = 0.385). */
+const probe = (path: string, at = 0): Line => ({ rule: 'sensitive-file-probe', cat: 'sensitive_file', sev: 'medium', path, at, conf: 0.7 });
 const lowXss: Line = { rule: 'xss-weak', cat: 'xss', sev: 'low', path: '/search' };
-const scenario = (at = 0): Line => ({ rule: 'behaviour/http-probing', cat: 'scanner', sev: 'medium', path: `/x${at}`, at });
+const scenario = (at = 0): Line => ({ rule: 'behaviour/http-probing', cat: 'scanner', sev: 'medium', path: `/x${at}`, at, conf: 0.75 });
 
 function verdictOf(lines: Line[]): IpVerdict {
   const inc = new IpIncidents();
@@ -39,12 +40,15 @@ describe('IpIncidents verdict rule', () => {
     ['one certain attack plus weak lines is one incident of the attack', [sqliHigh, probe('/.env'), probe('/.git/config')], true, 'sqli'],
     ['a single low hit does not flag', [lowXss], false, 'xss'],
     ['a single medium hit does not flag', [probe('/.env')], false, 'sensitive_file'],
+    ['a single confident medium hit is certain (0.9 × 0.55 ≥ 0.45)', [{ ...probe('/.env'), conf: 0.9 }], true, 'sensitive_file'],
+    ['a single low hit at full confidence is not certain', [{ ...lowXss, conf: 1 }], false, 'xss'],
     ['two weak signals do not flag', [probe('/.env'), probe('/.git/config')], false, 'sensitive_file'],
     ['three distinct medium probes form a probe session', [probe('/.env', 0), probe('/.git/config', 5), probe('/wp-config.php.bak', 9)], true, 'sensitive_file'],
     ['the same weak rule on the same path repeated stays one signal', Array.from({ length: 50 }, (_, i) => ({ ...lowXss, at: i })), false, 'xss'],
     ['a scenario hit plus one weak line flags', [scenario(0), probe('/.env', 3)], true, 'scanner'],
     ['a scenario hit alone does not flag', [scenario(0)], false, 'scanner'],
     ['three weak signals of very low confidence stay under the session score', [0, 1, 2].map((i) => ({ ...lowXss, path: `/p${i}`, conf: 0.3 })), false, 'xss'],
+    ['three distinct low signals at usual confidence form a session', [0, 1, 2].map((i) => ({ ...lowXss, path: `/p${i}`, conf: 0.6 })), true, 'xss'],
     ['a critical behaviour line flags', [{ rule: 'behaviour/request-flood', cat: 'dos', sev: 'critical', path: '/' }], true, 'dos'],
   ])('%s', (_name, lines, flagged, category) => {
     const v = verdictOf(lines);

@@ -2,8 +2,9 @@
  * Per-IP incidents: an IP's flagged lines (rule and behaviour detections alike) folded into one verdict.
  *
  * The rule, in words:
- * - one certain line (high or critical severity, not simulated) flags the IP: the incident is that attack plus
- *   whatever else the IP sent;
+ * - one certain line flags the IP: high or critical severity, or a line score of at least `certainScore` (a
+ *   confident medium rule such as a `/.env` or CONNECT-proxy probe, or two medium rules on one line); the incident
+ *   is that attack plus whatever else the IP sent;
  * - weak lines (low or medium) flag it only together: at least `minSignals` distinct signals, where a signal is a
  *   distinct (rules, path) pair and a behaviour scenario hit counts `scenarioSignals` (it already summarises many
  *   requests), and a combined score of at least `minSessionScore`;
@@ -17,6 +18,8 @@
 import { isSimulatedOnly, SEVERITIES, type Category, type Severity, type ThreatEvent } from '../../core/index.js';
 
 export interface IpVerdictOptions {
+  /** Line score from which one line is certain whatever its severity. */
+  certainScore: number;
   /** Distinct signals that flag an IP without any certain line. */
   minSignals: number;
   /** How many signals one behaviour scenario hit counts as. */
@@ -28,9 +31,10 @@ export interface IpVerdictOptions {
 }
 
 export const DEFAULT_IP_VERDICT_OPTIONS: IpVerdictOptions = {
+  certainScore: 0.45,
   minSignals: 3,
   scenarioSignals: 2,
-  minSessionScore: 0.5,
+  minSessionScore: 0.4,
   maxIps: 100_000,
 };
 
@@ -53,7 +57,7 @@ export interface IpVerdict {
   /** Epoch ms of the first and last flagged line. */
   first: number;
   last: number;
-  /** Lines of high or critical severity. */
+  /** Certain lines: high or critical severity, or score >= certainScore. */
   certain: number;
   /** Distinct weak signals, scenario hits weighted (saturates at MAX_SIGNALS). */
   signals: number;
@@ -118,7 +122,7 @@ export class IpIncidents {
     c.lines++;
     c.weight += score;
     inc.byCategory.set(t.category, c);
-    if (SEVERITIES.indexOf(t.severity) >= SEVERITIES.indexOf('high')) {
+    if (SEVERITIES.indexOf(t.severity) >= SEVERITIES.indexOf('high') || score >= this.opts.certainScore) {
       c.certainWeight += score;
       inc.certain++;
       inc.miss *= 1 - score;
