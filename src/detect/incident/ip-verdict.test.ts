@@ -75,6 +75,10 @@ describe('IpIncidents verdict rule', () => {
     expect(verdictOf([probe('/.env'), probe('/a'), lowXss]).category).toBe('sensitive_file');
   });
 
+  it('a repeated certain line does not raise the score', () => {
+    expect(verdictOf([sqliHigh, { ...sqliHigh, at: 9 }]).score).toBe(verdictOf([sqliHigh]).score);
+  });
+
   it('ignores simulated-only lines', () => {
     const inc = new IpIncidents();
     inc.add([threat({ ...sqliHigh, sim: true })]);

@@ -11,8 +11,8 @@
  * - one weak line never flags, and the same weak rule on the same path a thousand times is still one signal, so a
  *   benign page that trips a weak rule on every visit does not become an incident.
  *
- * The score is the noisy-or (as src/detect/score.ts combines one line's detections) of each distinct signal's line
- * score, so it is on the same 0..1 scale as the line scores. Memory is bounded: at most `maxIps` IPs, the least
+ * The score is the noisy-or (as src/detect/score.ts combines one line's detections) of the line scores of its
+ * distinct lines (rules and path; a repeat adds nothing), so it is on the same 0..1 scale as the line scores. Memory is bounded: at most `maxIps` IPs, the least
  * recently updated evicted first and handed to `onEvict` with its final verdict, so nothing flagged is lost.
  */
 import { isSimulatedOnly, SEVERITIES, type Category, type Severity, type ThreatEvent } from '../../core/index.js';
@@ -69,7 +69,7 @@ interface Incident {
   signalUnits: number;
   /** Hashes of the distinct signals seen (at most MAX_SIGNALS). */
   seen: number[];
-  /** Product of (1 - score) over distinct signals and certain lines. */
+  /** Product of (1 - score) over distinct lines (rules and path), certain or weak. */
   miss: number;
   byCategory: Map<Category, { lines: number; weight: number; certainWeight: number }>;
   severities: Record<Severity, number>;
@@ -122,16 +122,17 @@ export class IpIncidents {
     c.lines++;
     c.weight += score;
     inc.byCategory.set(t.category, c);
-    if (SEVERITIES.indexOf(t.severity) >= SEVERITIES.indexOf('high') || score >= this.opts.certainScore) {
+    const certain = SEVERITIES.indexOf(t.severity) >= SEVERITIES.indexOf('high') || score >= this.opts.certainScore;
+    if (certain) {
       c.certainWeight += score;
       inc.certain++;
-      inc.miss *= 1 - score;
-      return;
     }
+    // A repeated line (same rules, same path) adds nothing to the score, certain or not.
     const h = signalHash(t);
     if (inc.seen.includes(h) || inc.seen.length >= MAX_SIGNALS) return;
     inc.seen.push(h);
     inc.miss *= 1 - score;
+    if (certain) return;
     const scenario = t.detections.some((d) => d.simulated !== true && d.ruleId.startsWith('behaviour/'));
     inc.signalUnits += scenario ? this.opts.scenarioSignals : 1;
   }
