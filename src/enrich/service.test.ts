@@ -156,10 +156,11 @@ function cacheConformance(name: string, open: () => Promise<SharedState | null>)
 
     it('entries expire with the TTL', async (ctx) => {
       if (!state) return ctx.skip();
-      const cache = new ResultCache(state, 40);
+      // Long enough that a loaded machine still reads the entry back before it expires (40 ms did not).
+      const cache = new ResultCache(state, 600);
       await cache.put('ipv4', '5.6.7.9', { source: 'otx', status: 'ok', data: { pulse_count: 1 }, duration_ms: 1 });
       expect(await cache.get('otx', 'ipv4', '5.6.7.9')).toMatchObject({ cached: true, data: { pulse_count: 1 } });
-      await new Promise((r) => setTimeout(r, 80));
+      await new Promise((r) => setTimeout(r, 900));
       expect(await cache.get('otx', 'ipv4', '5.6.7.9')).toBeNull();
     });
   });
