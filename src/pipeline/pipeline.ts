@@ -5,6 +5,7 @@
  * a checkpoint is saved only after every earlier batch is stored: nothing accepted is lost, and a
  * restart resumes exactly after the last stored line.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { HttpEvent, ThreatEvent } from '../core/index.js';
 import type { IpWindow } from '../detect/index.js';
 import type { Source, SourceBatch } from '../ingest/index.js';
@@ -119,8 +120,6 @@ async function parseInSlices(batch: SourceBatch, deps: ParseDeps): Promise<Event
   }
   return { sourceId: batch.sourceId, events, checkpoints: batch.checkpoints };
 }
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The entry at the detect stage: ready-made events (an ingest API, the CrowdSec stream, a message bus),

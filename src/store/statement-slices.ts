@@ -4,12 +4,11 @@
  * loop before each, and a statement over many rows goes in slices of PGLITE_ROWS_PER_STATEMENT rows.
  * On PostgreSQL the statement runs in the server, so one statement over all rows is cheapest.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { SqlClient } from './types.js';
 
 /** Rows per statement on PGlite: 500 request rows held the loop 15-35 ms (quiet) and up to 160 ms at load 9. */
 export const PGLITE_ROWS_PER_STATEMENT = 250;
-
-export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Runs `statement` over `rows`: once on PostgreSQL; on PGlite once per slice, each after a yield. The
