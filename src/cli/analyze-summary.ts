@@ -117,7 +117,7 @@ export function threatJsonLine(t: ThreatEvent): string {
     country: t.geo?.country ?? null,
     asn: t.geo?.asn ?? null,
     as_org: t.geo?.asOrg ?? null,
-    simulated: t.detections.every((d) => d.simulated === true) || undefined,
+    simulated: isSimulatedOnly(t) || undefined,
   });
 }
 
