@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Category, Detection } from '../src/core/detection.js';
 import { bundledRulePaths, loadRulePacks, RuleEngine, newStats } from '../src/detect/rules/index.js';
 import { scoreDetections } from '../src/detect/score.js';
+import { tokeniserDetector } from '../src/detect/tokenise/index.js';
+import type { EventLike } from '../src/detect/rules/index.js';
 import { parseCombined, parseHttpEvent } from './combined.js';
 import type { HttpEvent } from '../src/core/event.js';
 import { loadConfig } from '../src/config/index.js';
@@ -62,7 +64,7 @@ function main(): void {
     return;
   }
   const set = loadRulePacks(bundledRulePaths());
-  const engine = new RuleEngine(set);
+  const engine = lineEvaluator(new RuleEngine(set));
   console.log(`rules: ${set.rules.length} from ${set.files.length} packs; data: ${DATA}\n`);
 
   // Attack corpus
@@ -292,7 +294,24 @@ function printHonestTable(
 }
 
 /** Logs dominated by abuse: line-level detection of labelled attack lines and IP-level coverage. */
-function mixedLogs(engine: RuleEngine): void {
+/** Per line, what `analyze` reports before behaviour: the rules' detections and the tokenisers' (src/detect/tokenise). */
+interface LineEvaluator {
+  evaluate(e: EventLike, stats?: ReturnType<typeof newStats>): Detection[];
+}
+
+function lineEvaluator(rules: RuleEngine): LineEvaluator {
+  const tokens = tokeniserDetector();
+  const state = tokens.createState();
+  return {
+    evaluate(e, stats) {
+      const r = rules.evaluate(e, stats);
+      const t = tokens.inspectEvent(e, state);
+      return t.length === 0 ? r : r.concat(t);
+    },
+  };
+}
+
+function mixedLogs(engine: LineEvaluator): void {
   console.log('\nmixed logs (sidecar labels as reference):');
   for (const f of ['mixed/scanned_server_id_2024.log', 'mixed/howto_basjes_nl_spambots_2015.log', 'mixed/l7_flood_2023.log']) {
     const path = join(DATA, 'benign', f);

@@ -7,5 +7,6 @@ export * from './reputation-level.js';
 export * from './behaviour/index.js';
 export { GoodBotMatcher, claimsBrowser } from './behaviour/good-bots.js';
 export * from './rules/index.js';
+export * from './tokenise/index.js';
 export * from './allowlist/index.js';
 export * from './transforms/index.js';

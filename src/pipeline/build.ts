@@ -19,6 +19,7 @@ import {
   RuleDetector,
   bundledRulePaths,
   loadRulePacks,
+  tokeniserDetector,
 } from '../detect/index.js';
 import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../enrich/index.js';
 import { getFormat, normaliseRecord, type LogFormat } from '../ingest/index.js';
@@ -154,7 +155,7 @@ export function buildDetection(
     ? { botVerdicts: botVerification.botVerdicts, onBotClaim: botVerification.onBotClaim }
     : {};
   const behaviour = new BehaviourDetector(config.detect.behaviour, deps);
-  const engine = new DetectionEngine([layer.rules, behaviour], { allowlist: layer.allowlist, simulation: layer.simulation });
+  const engine = new DetectionEngine([layer.rules, tokeniserDetector(), behaviour], { allowlist: layer.allowlist, simulation: layer.simulation });
   return {
     engine,
     behaviour,

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
 import type { Config } from '../config/index.js';
-import { BehaviourDetector, RuleDetector, type Detector } from '../detect/index.js';
+import { BehaviourDetector, RuleDetector, TokeniserDetector, type Detector } from '../detect/index.js';
 import type { Enrichment } from '../enrich/index.js';
 import type { DetectParts, PipelineMetrics } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
@@ -70,6 +70,7 @@ export function loadedRuleIds(detectors: readonly Detector[]): string[] {
   const ids: string[] = [];
   for (const d of detectors) {
     if (d instanceof RuleDetector) for (const r of d.engine.rules) ids.push(r.id);
+    if (d instanceof TokeniserDetector) ids.push(...d.ruleIds());
     if (d instanceof BehaviourDetector) {
       ids.push(...d.ruleIds());
     }

@@ -1,0 +1,17 @@
+/**
+ * Tokenising detectors (issue 10, item 3): each Tokeniser reads a value in one language's grammar. Adding
+ * one is one line in TOKENISERS; the engine runs them all through one TokeniserDetector.
+ */
+import { TokeniserDetector } from './detector.js';
+import type { Tokeniser } from './types.js';
+
+export { TokeniserDetector, isPlain, tokenisedValue, MAX_TOKENISED, MAX_TOKENISED_ARGS, VERDICT_CACHE_SIZE, type TokeniserState, type TokenisedEvent } from './detector.js';
+export type { Tokeniser, TokenFinding, TokenisedField } from './types.js';
+
+/** The tokenisers the engine runs, in the order their detections are listed. */
+export const TOKENISERS: readonly Tokeniser[] = [];
+
+/** The detector over TOKENISERS that buildDetection adds to the engine. */
+export function tokeniserDetector(tokenisers: readonly Tokeniser[] = TOKENISERS): TokeniserDetector {
+  return new TokeniserDetector(tokenisers);
+}
