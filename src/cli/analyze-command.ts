@@ -18,6 +18,7 @@ import {
   BadLineSampler,
 } from '../pipeline/index.js';
 import { cliCache } from './cache.js';
+import type { ThreatEvent } from '../core/index.js';
 import { IpIncidents, type IpVerdict } from '../detect/index.js';
 import { AnalyzeSummary, ipVerdictJsonLine, threatJsonLine } from './analyze-summary.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
@@ -55,7 +56,8 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     const { config } = loadWithFlags(flags, io);
     const logger = pino({ level: config.log.level === 'info' ? 'warn' : config.log.level }, pino.destination(2));
     const ingest = buildIngest(config);
-    const detection = buildDetection(config, undefined, { ruleCache: cliCache(io) });
+    // Site knowledge judges a file on the whole log: hits it may overrule wait for the end of the run.
+    const detection = buildDetection(config, undefined, { ruleCache: cliCache(io), site: { holdMs: Infinity } });
     const metrics = new PipelineMetrics();
     const summary = new AnalyzeSummary();
     // An IP evicted from the bounded incident table is final: report it now rather than lose it.
@@ -102,6 +104,15 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
         bar.update(p.bytesRead, { lines: p.lines });
       },
     });
+    const report = (threats: readonly ThreatEvent[]) => {
+      summary.add(threats);
+      incidents.add(threats);
+      if (flags.output === 'jsonl') {
+        let chunk = '';
+        for (const t of threats) if (t.score > 0) chunk += threatJsonLine(t) + '\n';
+        if (chunk) io.out(chunk);
+      }
+    };
     const started = performance.now();
     try {
       await runSource(source, {
@@ -113,16 +124,15 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
         metrics,
         sampler: new BadLineSampler(logger),
         ...(annotate ? { annotate } : {}),
-        onStored: (threats) => {
-          summary.add(threats);
-          incidents.add(threats);
-          if (flags.output === 'jsonl') {
-            let chunk = '';
-            for (const t of threats) if (t.score > 0) chunk += threatJsonLine(t) + '\n';
-            if (chunk) io.out(chunk);
-          }
-        },
+        onStored: report,
       }, { onError: (err) => { throw err; } });
+      // Hits site knowledge held back and did not overrule are probes after all: they count and print last.
+      const late = detection.engine.releaseHeld();
+      if (late.length > 0) {
+        annotate?.(late);
+        if (store) await store.write({ events: [], threats: late, checkpoints: [] });
+        report(late);
+      }
       // The replay's last windows are still open: close them and store them too.
       if (store) await flushWindows(store, detection.engine);
       for (const v of incidents.verdicts()) reportIp(v);

@@ -6,6 +6,8 @@
  * - Allowlist: an event an event-wide entry allows is kept away from every detector (it never fills a
  *   behaviour bucket); a detection a scoped entry covers is dropped. Each entry counts what it suppressed.
  * - Simulation by config: detections of the named rules/scenarios are marked `simulated` (score 0).
+ * - Site knowledge (optional, src/detect/site): learns what each site serves and overrules sensitive-name rules on
+ *   its content; a hit it may still overrule is held back and comes out of a later `evaluate` (or `releaseHeld`).
  *
  * Reload: `replaceDetector` and `setPolicy` swap a detector (e.g. new rule packs) or the policy between
  * two `evaluate` calls; evaluate is synchronous, so a batch always sees one consistent set. The other
@@ -15,6 +17,7 @@ import type { Detection, ThreatEvent, HttpEvent } from '../core/index.js';
 import { Allowlist, SimulationSet } from './allowlist/index.js';
 import type { IpWindow } from './behaviour/index.js';
 import { scoreDetections } from './score.js';
+import type { SiteKnowledge } from './site/index.js';
 import type { Detector } from './types.js';
 
 export interface DetectionPolicy {
@@ -27,7 +30,12 @@ export class DetectionEngine {
   private states: unknown[];
   private policy: DetectionPolicy;
 
-  constructor(detectors: readonly Detector[], policy: Partial<DetectionPolicy> = {}) {
+  constructor(
+    detectors: readonly Detector[],
+    policy: Partial<DetectionPolicy> = {},
+    /** Kept across rule reloads, like behaviour state. */
+    readonly site: SiteKnowledge | null = null,
+  ) {
     this.current = [...detectors];
     this.states = detectors.map((d) => d.createState());
     this.policy = { allowlist: policy.allowlist ?? Allowlist.EMPTY, simulation: policy.simulation ?? SimulationSet.EMPTY };
@@ -83,8 +91,13 @@ export class DetectionEngine {
     return out;
   }
 
+  /** Threats site knowledge still holds back, judged now: call at shutdown and at the end of a replay. */
+  releaseHeld(): ThreatEvent[] {
+    return this.site?.releaseHeld() ?? [];
+  }
+
   /**
-   * Flagged events of the batch. Events whose only detections are simulated are kept too (marked
+   * Flagged events of the batch, and held-back ones of earlier batches that came due (site knowledge). Events whose only detections are simulated are kept too (marked
    * through their detections, with score 0): simulation records what a rule would have flagged.
    */
   evaluate(events: readonly HttpEvent[]): ThreatEvent[] {
@@ -96,7 +109,13 @@ export class DetectionEngine {
     const states = this.states;
     const results = detectors.map((d, i) => d.detect(batch, states[i]));
     const threats: ThreatEvent[] = [];
+    const site = this.site;
+    let newest = -Infinity;
     for (let i = 0; i < batch.length; i++) {
+      if (site !== null) {
+        site.see(batch[i]!);
+        if (batch[i]!.time > newest) newest = batch[i]!.time;
+      }
       let detections: Detection[] | undefined;
       for (const r of results) {
         const ds = r[i];
@@ -112,14 +131,27 @@ export class DetectionEngine {
       if (simulation.size > 0) {
         detections = detections.map((d) => (d.simulated !== true && simulation.has(d.ruleId) ? { ...d, simulated: true } : d));
       }
+      let hold = false;
+      if (site !== null) {
+        const review = site.review(event, detections);
+        if (review.detections.length === 0) continue;
+        detections = review.detections;
+        hold = review.hold;
+      }
       const verdict = scoreDetections(detections);
-      threats.push({
+      const threat: ThreatEvent = {
         event,
         detections,
         score: verdict.score,
         severity: verdict.severity,
         category: verdict.category,
-      });
+      };
+      if (hold) site!.hold(threat);
+      else threats.push(threat);
+    }
+    if (site !== null && site.heldCount > 0) {
+      const due = site.release(newest);
+      if (due.length > 0) return threats.concat(due);
     }
     return threats;
   }

@@ -10,3 +10,4 @@ export * from './rules/index.js';
 export * from './tokenise/index.js';
 export * from './allowlist/index.js';
 export * from './transforms/index.js';
+export * from './site/index.js';

@@ -20,6 +20,8 @@ import {
   bundledRulePaths,
   loadRulePacks,
   tokeniserDetector,
+  SiteKnowledge,
+  type SiteKnowledgeOptions,
 } from '../detect/index.js';
 import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../enrich/index.js';
 import { getFormat, normaliseRecord, type LogFormat } from '../ingest/index.js';
@@ -135,6 +137,11 @@ export interface DetectionOptions {
   resolver?: DnsResolver;
   /** Keeps validated rule packs between runs (the CLI's cache directory); none: parse every time. */
   ruleCache?: DiskCache;
+  /**
+   * Site knowledge (src/detect/site): on by default; `false` turns it off. `analyze` holds hits until the end of the
+   * run (`holdMs: Infinity`), so a file is judged on the whole log.
+   */
+  site?: SiteKnowledgeOptions | false;
 }
 
 export function buildDetection(
@@ -155,7 +162,8 @@ export function buildDetection(
     ? { botVerdicts: botVerification.botVerdicts, onBotClaim: botVerification.onBotClaim }
     : {};
   const behaviour = new BehaviourDetector(config.detect.behaviour, deps);
-  const engine = new DetectionEngine([layer.rules, tokeniserDetector(), behaviour], { allowlist: layer.allowlist, simulation: layer.simulation });
+  const site = opts.site === false ? null : new SiteKnowledge(opts.site ?? {}, deps.botVerdicts ? { botVerdicts: deps.botVerdicts } : {});
+  const engine = new DetectionEngine([layer.rules, tokeniserDetector(), behaviour], { allowlist: layer.allowlist, simulation: layer.simulation }, site);
   return {
     engine,
     behaviour,

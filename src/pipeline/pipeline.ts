@@ -54,15 +54,17 @@ export function prepareBatch(batch: SourceBatch, deps: ParseDeps & DetectDeps): 
 }
 
 /**
- * Closes the evaluator's open windows and stores them (end of a replay, shutdown), in one write with no events.
- * Call after every source has stopped, so no batch closes a window after this.
+ * Closes the evaluator's open windows and stores them (end of a replay, shutdown), in one write with no events,
+ * with the threats site knowledge still held back (judged now). Call after every source has stopped, so no batch
+ * closes a window after this.
  */
 export async function flushWindows(
   sink: Sink,
-  evaluator: { drainWindows(opts?: { flush?: boolean }): IpWindow[] },
+  evaluator: { drainWindows(opts?: { flush?: boolean }): IpWindow[]; releaseHeld?(): ThreatEvent[] },
 ): Promise<number> {
   const windows = evaluator.drainWindows({ flush: true });
-  if (windows.length > 0) await sink.write({ events: [], threats: [], checkpoints: [], windows });
+  const threats = evaluator.releaseHeld?.() ?? [];
+  if (windows.length > 0 || threats.length > 0) await sink.write({ events: [], threats, checkpoints: [], windows });
   return windows.length;
 }
 
