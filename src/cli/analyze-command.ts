@@ -135,6 +135,9 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
       }
       // The replay's last windows are still open: close them and store them too.
       if (store) await flushWindows(store, detection.engine);
+      // What the replay learned about each site replaces what was stored for it (serve restores it at start).
+      const site = detection.engine.site;
+      if (store && site) await new (await import('../store/index.js')).SiteKnowledgeRepository(store.sql).save(site.snapshot());
       for (const v of incidents.verdicts()) reportIp(v);
     } finally {
       (bar as SingleBar | null)?.stop();

@@ -1,14 +1,15 @@
 /**
  * `rampart explain '<log line>'`: what each stage does with one line — the parsed fields, the client
- * IP chosen, the normalised request, the normalisation steps, and the rules that fire.
+ * IP chosen, the normalised request, the normalisation steps, the rules that fire, and (with --store) what
+ * the site knowledge serve stored says about the path.
  */
 import type { Command } from 'commander';
-import type { HttpEvent } from '../core/index.js';
-import { explainRequest, scoreDetections } from '../detect/index.js';
+import type { Detection, HttpEvent } from '../core/index.js';
+import { explainRequest, scoreDetections, type ContentVerdict, type SiteKnowledge } from '../detect/index.js';
 import type { RawLine } from '../ingest/index.js';
-import { buildDetection, buildIngest } from '../pipeline/index.js';
+import { buildDetection, buildIngest, storeOptions } from '../pipeline/index.js';
 import { cliCache } from './cache.js';
-import { addConfigFlag, addFormatFlags, loadWithFlags, type CommonFlags } from './flags.js';
+import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
 export function registerExplain(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -16,10 +17,12 @@ export function registerExplain(program: Command, io: CliIO, setExit: (code: num
     .command('explain')
     .description('show what each stage does with one log line: parse, client IP, normalisation, rules')
     .argument('<line>', 'one access-log line (quote it)')
-    .option('--json', 'print JSON');
+    .option('--json', 'print JSON')
+    .option('--store', "consult the site knowledge serve (or analyze --store) kept in the store: is the path the site's content?");
   addConfigFlag(cmd);
   addFormatFlags(cmd);
-  cmd.action((text: string, flags: CommonFlags & { json?: boolean }) => {
+  addStoreFlags(cmd);
+  cmd.action(async (text: string, flags: CommonFlags & { json?: boolean; store?: boolean }) => {
     const { config } = loadWithFlags(flags, io);
     const ingest = buildIngest(config);
     const detection = buildDetection(config, undefined, { ruleCache: cliCache(io) });
@@ -41,14 +44,46 @@ export function registerExplain(program: Command, io: CliIO, setExit: (code: num
       return;
     }
     const steps = explainRequest(detection.rules.engine, event);
-    const [detections = []] = detection.rules.detect([event], undefined);
+    const [fired = []] = detection.rules.detect([event], undefined);
+    const site = flags.store ? await consultSite(detection.engine.site, config) : null;
+    const knowledge = site ? siteSays(site, event, fired) : null;
+    const detections = knowledge?.detections ?? fired;
     const verdict = scoreDetections(detections);
     if (flags.json) {
-      io.out(JSON.stringify({ format: ingest.format.name, record: parsed.record, event, steps, detections, verdict }, null, 2) + '\n');
+      const siteJson = knowledge ? { verdict: knowledge.verdict, overruled: knowledge.overruled } : null;
+      io.out(JSON.stringify({ format: ingest.format.name, record: parsed.record, event, steps, detections, site: siteJson, verdict }, null, 2) + '\n');
       return;
     }
-    io.out(render(ingest.format.name, parsed.record, event, ingest.trusted !== null, steps, detections, verdict));
+    io.out(render(ingest.format.name, parsed.record, event, ingest.trusted !== null, steps, detections, verdict, knowledge));
   });
+}
+
+/** Site knowledge restored from the store (the store module loads only here). */
+async function consultSite(site: SiteKnowledge | null, config: Parameters<typeof storeOptions>[0]): Promise<SiteKnowledge | null> {
+  if (site === null) return null;
+  const { openStore, SiteKnowledgeRepository } = await import('../store/index.js');
+  const store = await openStore({ ...storeOptions(config) });
+  try {
+    site.restore(await new SiteKnowledgeRepository(store.sql).load());
+  } finally {
+    await store.close();
+  }
+  return site;
+}
+
+interface SiteSays {
+  /** What the stored knowledge says about the path before this line; null when it has no evidence for it. */
+  verdict: ContentVerdict | null;
+  /** Rules whose detection the knowledge overruled on this line. */
+  overruled: string[];
+  detections: Detection[];
+}
+
+function siteSays(site: SiteKnowledge, event: HttpEvent, fired: Detection[]): SiteSays {
+  const verdict = site.verdict(event.host, event.path);
+  const { detections } = site.review(event, fired);
+  const kept = new Set(detections.map((d) => d.ruleId));
+  return { verdict, overruled: fired.filter((d) => !kept.has(d.ruleId)).map((d) => d.ruleId), detections };
 }
 
 function render(
@@ -57,8 +92,9 @@ function render(
   event: HttpEvent,
   trustedConfigured: boolean,
   steps: ReturnType<typeof explainRequest>,
-  detections: readonly import('../core/index.js').Detection[],
+  detections: readonly Detection[],
   verdict: ReturnType<typeof scoreDetections>,
+  site: SiteSays | null,
 ): string {
   const out: string[] = [];
   out.push(`1. parse (${format})`);
@@ -83,7 +119,12 @@ function render(
     if (s.candidates.length) out.push(`     literal prefilter candidates: ${s.candidates.join(', ')}`);
     for (const f of s.fired) out.push(`     FIRED ${f.ruleId} on ${show(f.fragment)}`);
   }
-  out.push('5. verdict');
+  if (site) {
+    out.push('5. site knowledge');
+    out.push(`   ${site.verdict ? site.verdict.reason : 'no evidence stored for this path'}`);
+    for (const id of site.overruled) out.push(`   overruled ${id}: the path is the site's content, not a probe`);
+  }
+  out.push(`${site ? 6 : 5}. verdict`);
   if (detections.length === 0) out.push('   no rule fired (per-IP behaviour needs a stream of lines: use analyze)');
   for (const d of detections)
     out.push(`   ${d.ruleId}  ${d.category}/${d.severity} confidence ${d.confidence} field ${d.field}${d.simulated ? ' (simulation)' : ''}`);

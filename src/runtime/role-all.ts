@@ -12,6 +12,7 @@ import { startMaintenance } from './maintenance.js';
 import { deploymentOf } from './mode.js';
 import { buildOutputs } from './outputs.js';
 import { startProcessing } from './process.js';
+import { persistSiteKnowledge } from './site-knowledge.js';
 import { startSources } from './sources.js';
 import { annotatorFor, buildStages } from './stages.js';
 import { connectRuntimeStore } from './store.js';
@@ -32,6 +33,7 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
   const abort = new AbortController();
   const metrics = new PipelineMetrics();
   const { store, outage, link } = await connectRuntimeStore(config, logger, metrics, abort.signal);
+  const siteKnowledge = persistSiteKnowledge(stages.detection.engine.site, store, link, logger);
 
   // GeoIP files are checked here (type, build date): a wrong file stops start-up with its name.
   const enrichment = await openEnrichment(config, (message) => logger.warn(message), {
@@ -95,6 +97,7 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
       await Promise.allSettled([...tasks, ...processing.tasks]);
       // Open windows would be lost with the process: close them and store them in one last write.
       await flushWindows(store, stages.detection.engine).catch((err: unknown) => logger.warn({ err }, 'storing the open IP windows failed'));
+      await siteKnowledge.stop();
       await api.app.close();
       await collector.collector.stop();
       await outputs.close();

@@ -57,3 +57,4 @@ export type { StoreLogger } from './logger.js';
 export * from './types.js';
 export { connectionLoss } from './connection-errors.js';
 export { IocRepository } from './ioc-repository.js';
+export { SiteKnowledgeRepository } from './site-knowledge-repository.js';

@@ -94,13 +94,14 @@ export class SiteTable {
     };
   }
 
-  /** Restores a snapshot into this (empty) table; malformed entries are skipped, caps still hold. */
+  /** Restores a snapshot into this table; malformed entries are skipped, caps still hold. */
   restore(j: unknown): void {
     if (typeof j !== 'object' || j === null) return;
     const o = j as Partial<Record<keyof SiteTableJson, unknown>>;
     for (const entry of pairs(o.paths)) {
       const [p, raw] = entry;
-      if (typeof p !== 'string' || p.length > 512) continue;
+      // A path already learned since start-up keeps its fresher evidence.
+      if (typeof p !== 'string' || p.length > 512 || this.paths.has(p)) continue;
       const ev = PathEvidence.fromJSON(raw);
       if (ev === null) continue;
       if (this.paths.size >= this.maxPaths) this.paths.delete(this.paths.keys().next().value as string);

@@ -4,6 +4,7 @@ import { migration as enrichment } from './0002_enrichment.js';
 import * as threatGeo from './0003_threat_geo.js';
 import * as ipWindows from './0004_ip_windows.js';
 import * as windowRollup from './0005_window_rollup.js';
+import * as siteKnowledge from './0006_site_knowledge.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   threatGeo, // 0003_threat_geo
   ipWindows, // 0004_ip_windows
   windowRollup, // 0005_window_rollup
+  siteKnowledge, // 0006_site_knowledge
 ];

@@ -1,0 +1,49 @@
+/**
+ * Site knowledge across restarts (src/detect/site, stored by SiteKnowledgeRepository): restored once the store is
+ * ready, saved every few minutes and at shutdown. Sources may start before the restore finishes; a path learned in
+ * those first moments keeps its own evidence. A failed load or save is logged and costs only relearning.
+ */
+import type { Logger } from 'pino';
+import type { SiteKnowledge } from '../detect/index.js';
+import type { StoreConnection } from '../pipeline/index.js';
+import { SiteKnowledgeRepository, type Store } from '../store/index.js';
+
+const SAVE_EVERY_MS = 5 * 60_000;
+
+export interface SiteKnowledgePersistence {
+  /** Saves once more (shutdown, after the last batch); resolves even when the save fails. */
+  stop(): Promise<void>;
+}
+
+export function persistSiteKnowledge(site: SiteKnowledge | null, store: Store, link: StoreConnection, logger: Logger): SiteKnowledgePersistence {
+  if (site === null) return { stop: async () => {} };
+  const repo = new SiteKnowledgeRepository(store.sql);
+  let ready = false;
+  const save = async () => {
+    if (!ready) return;
+    try {
+      await repo.save(site.snapshot());
+    } catch (err) {
+      logger.warn({ err }, 'saving site knowledge failed');
+    }
+  };
+  void link.ready.then(async (up) => {
+    if (!up) return;
+    try {
+      const snapshots = await repo.load();
+      site.restore(snapshots);
+      logger.info({ sites: snapshots.length }, 'site knowledge restored');
+    } catch (err) {
+      logger.warn({ err }, 'loading site knowledge failed; it is learned again from traffic');
+    }
+    ready = true;
+  });
+  const timer = setInterval(() => void save(), SAVE_EVERY_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await save();
+    },
+  };
+}
