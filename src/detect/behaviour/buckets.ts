@@ -36,6 +36,8 @@ export class ScenarioBuckets {
   readonly leakMs: Float64Array;
   readonly severity: Severity[];
   readonly everyEvent: boolean[];
+  /** ScenarioSpec.once: no re-alert after the cooldown while the bucket stays full. */
+  private readonly once: boolean[];
 
   constructor(private readonly config: BehaviourConfig) {
     const specs = SCENARIOS.map((s) => config.scenarios[s.configKey]);
@@ -44,6 +46,7 @@ export class ScenarioBuckets {
     this.leakMs = Float64Array.from(specs.map((s) => s.leakMs));
     this.severity = specs.map((s) => s.severity);
     this.everyEvent = specs.map((s) => s.everyEvent);
+    this.once = SCENARIOS.map((s) => ('once' in s ? s.once : false));
   }
 
   /** An empty bucket forgets its count and, if it was overflowing, is re-armed for a fresh overflow. */
@@ -165,7 +168,7 @@ export class ScenarioBuckets {
       // held whenever amount > 0, as it does here. Not stored any more.
       const a = (u32[w + W.alertRef]! - 1) * ALERT_STRIDE + s;
       const alerts = table.alerts.times;
-      if (t - (alerts[a]! + table.base) >= this.config.cooldownMs) {
+      if (!this.once[s] && t - (alerts[a]! + table.base) >= this.config.cooldownMs) {
         alerts[a] = t - table.base;
         if (!this.mutedFlood(s, u8, b)) found.push(this.describe(s, count, true, e, st, slot, cause));
       } else if (this.everyEvent[s] && !this.mutedFlood(s, u8, b)) {

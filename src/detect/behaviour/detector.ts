@@ -40,7 +40,7 @@ import {
 } from './ip-table.js';
 import { SCENARIOS, S as S_ } from './scenarios.js';
 import { GoodBotMatcher, KNOWN_BOT_TOKENS, claimsBrowser, type BotClaimListener, type BotVerdictLookup } from './good-bots.js';
-import { LoginPathMatcher, refererFamilyHash } from './paths.js';
+import { LoginPathMatcher, numericLastSegment, refererFamilyHash } from './paths.js';
 import { ResourceClassifier } from './resource.js';
 import { bitmapAdd, hashString, histAdd, ringHas, ringPut, MAX_HASHED_CHARS } from './sketch.js';
 import { gapBin } from './windows.js';
@@ -98,6 +98,8 @@ export class BehaviourDetector implements Detector<BehaviourState> {
   /** The current event's quantities, and a parked event's (applied while the current one is half done). */
   private readonly q = new EventQuantities();
   private readonly parkedQ = new EventQuantities();
+  /** How far the event being observed came behind its IP's latest event (ms; 0 on time): see floodLateCredit(). */
+  private lateMs = 0;
 
   constructor(
     config: unknown = {},
@@ -139,6 +141,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
   /** Feeds one event; returns the detections it triggered (usually none). */
   observe(e: HttpEvent, st: BehaviourState): Detection[] {
     const found: Detection[] = [];
+    this.lateMs = 0;
     let t = e.time;
     if (!Number.isFinite(t)) return found;
     st.counters.events++;
@@ -187,7 +190,10 @@ export class BehaviourDetector implements Detector<BehaviourState> {
         table.clear(slot);
         st.counters.timelineResets++;
         last = t; // was: leakTime = t
-      } else if (t < last) t = last; // a late arrival counts at the IP's latest time: buckets never run backwards
+      } else if (t < last) {
+        this.lateMs = last - t;
+        t = last; // a late arrival counts at the IP's latest time: buckets never run backwards
+      }
       // Window: close on crossing into a later one (apply() opens the next). Done here, next to the other reads of
       // the record and its window end, so that their cache misses overlap; derive() reads no per-window field.
       if (table.u32[slot * W.stride + W.hits]! > 0 && t >= table.windowEnd[handle]! + base) st.closeWindow(handle);
@@ -345,8 +351,15 @@ export class BehaviourDetector implements Detector<BehaviourState> {
     }
 
     // Scenario candidates; whether a path is new, and the IP's asset history, are the record's to say.
-    // A random-looking name is a flood's cache miss, not a guess from a scanner's wordlist (keyed/not-found-flood).
-    if (!isAsset && this.probeStatuses.has(status) && (getOrHead || method === 'POST') && !randomLastSegment(path)) {
+    // A random-looking name is a flood's cache miss, not a guess from a scanner's wordlist (keyed/not-found-flood);
+    // a numeric one is a record id on the site's own route (a client walking product ids meets deleted ones).
+    if (
+      !isAsset &&
+      this.probeStatuses.has(status) &&
+      (getOrHead || method === 'POST') &&
+      !randomLastSegment(path) &&
+      !numericLastSegment(path)
+    ) {
       flags |= Q_PROBE;
     }
     // Crawling is fetching pages that exist; a run of 4xx is probing's business, not counted twice.
@@ -485,7 +498,7 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       if ((flags & Q_CRAWL) !== 0) this.buckets.pour(S.crawl, 1, e, t, slot, st, found);
     }
     if ((flags & Q_BRUTE) !== 0) this.buckets.pour(S.bruteforce, 1, e, t, slot, st, found);
-    this.buckets.pour(S.flood, isAsset ? sc.requestFlood.assetWeight : 1, e, t, slot, st, found);
+    this.buckets.pour(S.flood, (isAsset ? sc.requestFlood.assetWeight : 1) * this.floodLateCredit(), e, t, slot, st, found);
     // A new User-Agent pours a token; switching back to one seen in the window pours switchWeight (a client cycling
     // through a few); the previous request's User-Agent again credits reuseCredit back.
     const uaTokens = newUa ? 1 : q.uaHash !== prevUa ? sc.uaRotation.switchWeight : -sc.uaRotation.reuseCredit;
@@ -501,6 +514,21 @@ export class BehaviourDetector implements Detector<BehaviourState> {
       // Distinct pages only: one page requested over and over is a flood's business, not a headless reader's.
       this.buckets.pour(S.headless, 1, e, t, slot, st, found);
     }
+  }
+
+  /**
+   * Share of a flood token that a late arrival (lateMs behind its IP's latest event) pours. Counted at the latest
+   * time, a late request would have leaked nothing, so a minute of requests logged in shuffled order (one of the
+   * benign logs writes each minute's lines out of order) piled up at the minute's last second as a flood. Had it
+   * come in order, its token would have leaked lateMs / leakMs if the bucket was otherwise idle; whether it was is
+   * not known, so the share falls from 1 (on time) to 0 at capacity × leakMs (6 s by default, the time a full bucket
+   * takes to drain): a flood logged with a second of jitter still fills the bucket at several times its leak rate.
+   */
+  private floodLateCredit(): number {
+    const late = this.lateMs;
+    if (late === 0) return 1;
+    const horizon = this.buckets.capacity[S.flood]! * this.buckets.leakMs[S.flood]!;
+    return late >= horizon ? 0 : 1 - late / horizon;
   }
 
   private uaFactsOf(ua: string | null): number {

@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/index.js';
 import { parseBehaviourConfig } from './config.js';
-import { familyHash, LoginPathMatcher, pathExtension, refererPathHash } from './paths.js';
+import { familyHash, LoginPathMatcher, numericLastSegment, pathExtension, refererPathHash } from './paths.js';
 import { bitmapAdd, bitmapEstimate, hashString } from './sketch.js';
 import { GoodBotMatcher, claimsBrowser } from './good-bots.js';
 import { GOOGLEBOT, CHROME } from './testing/events.js';
 import { IpTable, parseIpv4 } from './ip-table.js';
+
+describe('numericLastSegment', () => {
+  it.each([
+    ['/product/34395', true],
+    ['/post/12/', true],
+    ['/7', true],
+    ['/', false],
+    ['', false],
+    ['/product/', false],
+    ['/product/item-34395', false],
+    ['/backup2', false],
+    ['/v1.2', false],
+    ['/1.php', false],
+    ['//', false],
+  ])('%s → %s', (path, expected) => expect(numericLastSegment(path)).toBe(expected));
+});
 
 describe('config', () => {
   it('defaults every key', () => {

@@ -22,6 +22,18 @@ export function extensionStart(path: string): number {
 }
 
 /**
+ * The path's last segment is a number (`/product/34395`, `/post/12/`): a record id on one of the site's own routes.
+ * A client walking ids gets a 404 for every deleted record; a scanner's wordlist guesses names, not ids.
+ */
+export function numericLastSegment(path: string): boolean {
+  let end = Math.min(path.length, MAX_HASHED_CHARS);
+  if (end > 1 && path.charCodeAt(end - 1) === 47 /* / */) end--;
+  let i = end - 1;
+  while (i >= 0 && path.charCodeAt(i) >= 48 && path.charCodeAt(i) <= 57) i--;
+  return i < end - 1 && i >= 0 && path.charCodeAt(i) === 47;
+}
+
+/**
  * A set of extensions (with the dot) that answers "is the extension of this path in the set?" without building the
  * lower-cased slice pathExtension() allocates: a hash of the ASCII-lower-cased characters picks the candidate, then
  * the characters are compared. Non-ASCII extensions take the exact slow path (toLowerCase maps e.g. the Kelvin sign

@@ -57,7 +57,7 @@ describe('behaviour scenarios', () => {
     const state = detector.createState();
     const alerts = detector
       .detect(
-        series(12 * 60, T0, 1_000, (i) => ({ path: `/scan/${i}`, status: 404 })),
+        series(12 * 60, T0, 1_000, (i) => ({ path: `/scan/file-${i}`, status: 404 })),
         state,
       )
       .flat();
@@ -83,7 +83,7 @@ describe('behaviour scenarios', () => {
 
   describe('slow-probing', () => {
     const slowScan = (n: number, start = T0, prefix = 's') =>
-      series(n, start, 15_000, (i) => ({ path: `/${prefix}/${i}/`, status: i % 10 === 3 ? 403 : 404 }));
+      series(n, start, 15_000, (i) => ({ path: `/${prefix}/dir-${i}/`, status: i % 10 === 3 ? 403 : 404 }));
 
     it('names itself: scanner, low, the 16th new 4xx path over capacity 15, leaking one per 300 s', () => {
       const detector = new BehaviourDetector();
@@ -96,7 +96,7 @@ describe('behaviour scenarios', () => {
         category: 'scanner',
         severity: 'low',
         field: 'behaviour',
-        fragment: 'GET /s/15/',
+        fragment: 'GET /s/dir-15/',
       });
       expect(result[i]![0]!.detail).toMatch(
         /^slow-probing: 16 distinct 4xx paths overflowed capacity 15 \(level 15, leak 1 per 300s\); window /,

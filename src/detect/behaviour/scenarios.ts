@@ -14,6 +14,11 @@ export interface ScenarioSpec {
   readonly confidence: number;
   /** What one token is, for the detail line. */
   readonly token: string;
+  /**
+   * Alert on a fresh overflow only, not again after each cooldown while the bucket stays full: a scraper reading a
+   * shop for an hour is one crawl, not one finding every ten minutes.
+   */
+  readonly once?: true;
 }
 
 export const SCENARIOS = [
@@ -30,6 +35,7 @@ export const SCENARIOS = [
     category: 'crawler',
     confidence: 0.6,
     token: 'distinct page requests',
+    once: true,
   },
   {
     id: 'bruteforce',
@@ -65,6 +71,7 @@ export const SCENARIOS = [
     category: 'crawler',
     confidence: 0.5,
     token: 'pages without sub-resources',
+    once: true,
   },
   {
     id: 'recurrence',

@@ -236,7 +236,7 @@ export const SCENARIO_CASES: ScenarioCase[] = [
   },
   {
     name: 'sustained probing for 25 minutes alerts at 0, +10 and +20 minutes only',
-    events: () => series(25 * 60, T0, 1_000, (i) => ({ path: `/scan/${i}`, status: 404 })),
+    events: () => series(25 * 60, T0, 1_000, (i) => ({ path: `/scan/file-${i}`, status: 404 })),
     expected: { 'behaviour/http-probing': 3 },
   },
   {
@@ -271,11 +271,31 @@ export const SCENARIO_CASES: ScenarioCase[] = [
     events: () =>
       series(200, T0, 15_000, (i) => ({
         ip: '203.0.113.63',
-        path: `/discontinued/${i}`,
+        path: `/discontinued/item-${i}`,
         status: 404,
         userAgent: GOOGLEBOT,
       })),
     expected: {},
+  },
+  {
+    name: 'a client walking product ids, 50 of 53 deleted (404), every 2 s, is no prober',
+    events: () =>
+      series(53, T0, 2_000, (i) => ({ ip: '203.0.113.65', path: `/product/${34391 + i}`, status: i >= 1 && i <= 3 ? 200 : 404 })),
+    expected: {},
+  },
+  {
+    name: 'the same walk over named paths is probing (control)',
+    events: () =>
+      series(53, T0, 2_000, (i) => ({ ip: '203.0.113.66', path: `/product/item-${34391 + i}`, status: i >= 1 && i <= 3 ? 200 : 404 })),
+    expected: { 'behaviour/http-probing': 1 },
+  },
+  {
+    name: 'a scraper without sub-resources reading 300 pages over an hour → one headless, not one per cooldown',
+    events: () => [
+      ...browsersWarmTheSite(T0),
+      ...series(300, T0 + MIN, 12_000, (i) => ({ ip: '203.0.113.67', path: `/article/${i}` })),
+    ],
+    expected: { 'behaviour/headless': 1 },
   },
   {
     name: 'missing images at a slow pace are not probing',
