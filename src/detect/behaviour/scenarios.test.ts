@@ -18,6 +18,27 @@ describe('behaviour scenarios', () => {
     expect(counts).toEqual(expected);
   });
 
+  describe('ua-rotation switchWeight', () => {
+    // A scraper cycling through four User-Agents, one request a second for five minutes (a shop log had one).
+    const UAS = ['Firefox/16.0', 'Safari/534.53.10', 'Chrome/16.0.912.36', 'Chrome/53.0.2785.92'];
+    const cycler = () => series(300, T0, 1_000, (i) => ({ path: `/product/${i}`, userAgent: `Mozilla/5.0 ${UAS[i % 4]}` }));
+    const nat = () => series(300, T0, 200, (i) => ({ path: `/p${i % 5}`, userAgent: `Mozilla/5.0 user${(i * 7) % 15}` }));
+    const fires = (switchWeight: number, events: ReturnType<typeof series>) => {
+      const detector = new BehaviourDetector({ scenarios: { uaRotation: { switchWeight } } });
+      return ruleIds(detector.detect(events, detector.createState())).includes('behaviour/ua-rotation');
+    };
+
+    it('0 (default): a client cycling through a few User-Agents is not rotation, and neither is a NAT', () => {
+      expect(fires(0, cycler())).toBe(false);
+      expect(fires(0, nat())).toBe(false);
+    });
+
+    it('0.5: the same cycler is caught, and so is a NAT whose users interleave (why it is not the default)', () => {
+      expect(fires(0.5, cycler())).toBe(true);
+      expect(fires(0.5, nat())).toBe(true);
+    });
+  });
+
   it('a detection names its scenario, category, field and the counters that tripped', () => {
     const detector = new BehaviourDetector();
     const state = detector.createState();
