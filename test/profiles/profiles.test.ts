@@ -19,7 +19,7 @@ const TRIPS_WITHOUT: Record<(typeof PROFILE_NAMES)[number], { lines: number; sam
   wordpress: { lines: 0, sample: '' },
   immich: { lines: 0, sample: '' },
   nextcloud: { lines: 48, sample: 'protocol-webdav-method' },
-  jellyfin: { lines: 1, sample: 'behaviour/http-probing' },
+  jellyfin: { lines: 0, sample: '' }, // its 404s end in an image index (/Backdrop/0): an id, not a probe
   matrix: { lines: 1, sample: 'behaviour/http-probing' },
   grafana: { lines: 4, sample: 'log4shell-jndi' },
   gitlab: { lines: 9, sample: 'sensitive-vcs-metadata' },
