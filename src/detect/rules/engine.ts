@@ -54,7 +54,7 @@ function workOf(s: ScanStats): number {
 /**
  * Per-line work budget, in characters of work (workOf). Every step is linear (the loader refuses
  * quadratic regexes, worst-case.test.ts measures rules and transforms at the field caps), so work in
- * characters is time: the worst generated 8 KB hostile line costs about 62,000, the largest benign
+ * characters is time: the worst generated 8 KB hostile line costs about 123,000, the largest benign
  * line of the development logs about 4,000. A line past this budget has its remaining fields left
  * unscanned and is flagged (LINE_WORK_BUDGET_RULE): an oversized hostile line is itself suspicious,
  * and a user pack heavy enough to cost this much cannot stall ingest. Counted, not timed, so serve,

@@ -33,15 +33,54 @@ export function bytesToText(bytes: number[], n: number): string {
       out += String.fromCharCode(((b1 & 0x3f) << 6) | (b2 & 0x3f));
       i += 3;
     } else {
-      // Find the end of this (possibly valid) multi-byte run and let Buffer decode it leniently.
-      let j = i + 1;
-      while (j < n && (bytes[j] as number) >= 0x80 && (bytes[j] as number) < 0xc0 && j - i < 4) j++;
-      // A lone byte from 0x80 up is never valid UTF-8: U+FFFD without a Buffer per byte (`%e0%e0…`).
-      out += j === i + 1 ? '\ufffd' : Buffer.from(bytes.slice(i, j)).toString('utf8');
-      i = j;
+      const used = utf8Sequence(bytes, i, n);
+      out += used > 0 ? String.fromCodePoint(decodedPoint) : '\ufffd';
+      i += used > 0 ? used : -used;
     }
   }
   return out;
+}
+
+/** The code point of the last sequence utf8Sequence accepted. */
+let decodedPoint = 0;
+
+/**
+ * One UTF-8 sequence starting at bytes[i] (a byte from 0x80 up), decoded as the WHATWG decoder (and
+ * Buffer) does: a valid sequence of n bytes returns n and sets decodedPoint; otherwise returns minus
+ * the length of its maximal valid prefix (at least 1), which stands for one U+FFFD. In place, without a
+ * Buffer per sequence: a field of broken sequences (`%e5%98%8…`) is thousands of them.
+ */
+function utf8Sequence(bytes: number[], i: number, n: number): number {
+  const b = bytes[i] as number;
+  let need: number;
+  let cp: number;
+  let lower = 0x80;
+  let upper = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) {
+    need = 1;
+    cp = b & 0x1f;
+  } else if (b >= 0xe0 && b <= 0xef) {
+    need = 2;
+    cp = b & 0x0f;
+    if (b === 0xe0) lower = 0xa0;
+    if (b === 0xed) upper = 0x9f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    need = 3;
+    cp = b & 0x07;
+    if (b === 0xf0) lower = 0x90;
+    if (b === 0xf4) upper = 0x8f;
+  } else {
+    return -1;
+  }
+  for (let k = 1; k <= need; k++) {
+    const c = i + k < n ? (bytes[i + k] as number) : -1;
+    if (c < lower || c > upper) return -k;
+    cp = (cp << 6) | (c & 0x3f);
+    lower = 0x80;
+    upper = 0xbf;
+  }
+  decodedPoint = cp;
+  return need + 1;
 }
 
 /** Scratch for one run of escapes (decoding is synchronous, so one buffer serves every call). */
@@ -127,7 +166,8 @@ export function overlongUtf8(s: string): string {
     .replace(/%c[01]%([89ab][0-9a-f])/gi, (m) => percentDecodeOnce(m));
 }
 
-const NAMED: Record<string, string> = {
+/** Exported for the tests' reference decoder. */
+export const NAMED: Readonly<Record<string, string>> = {
   lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0', colon: ':', tab: '\t',
   newline: '\n', sol: '/', bsol: '\\', lpar: '(', rpar: ')', semi: ';', comma: ',', period: '.',
   excl: '!', num: '#', dollar: '$', percnt: '%', lowbar: '_', equals: '=', grave: '`', plus: '+',
@@ -166,15 +206,69 @@ function hasEntity(s: string): boolean {
   return false;
 }
 
-/** HTML entities: common named ones, decimal and hex (browsers accept a missing `;`, so do we). */
+/**
+ * HTML entities: common named ones, decimal and hex (browsers accept a missing `;`, so do we). What
+ * `&(?:#[xX]0*([0-9a-fA-F]{1,6})|#0*([0-9]{1,7})|([a-zA-Z]{2,8}));?` replaced, by hand: a field of
+ * entities (`&amp;#&amp;#…`) is thousands of matches, and a replace callback per match cost 3x this.
+ */
 export function htmlEntity(s: string): string {
   if (!hasEntity(s)) return s;
-  return s.replace(/&(?:#[xX]0*([0-9a-fA-F]{1,6})|#0*([0-9]{1,7})|([a-zA-Z]{2,8}));?/g, (m, hex?: string, dec?: string, name?: string) => {
-    const code = hex !== undefined ? parseInt(hex, 16) : dec !== undefined ? parseInt(dec, 10) : -1;
-    if (code >= 0) return code <= 0x10ffff ? String.fromCodePoint(code) : m;
-    const v = name !== undefined ? NAMED[name.toLowerCase()] : undefined;
-    return v ?? m;
-  });
+  let out = '';
+  let copied = 0; // s[copied..at) is text not yet in `out`
+  for (let at = s.indexOf('&'); at !== -1; at = s.indexOf('&', at + 1)) {
+    const end = entityEnd(s, at);
+    if (end < 0) continue;
+    // An unknown name or an out-of-range number stays as it is (and its text holds no `&`).
+    if (decodedEntity !== null) {
+      out += s.slice(copied, at) + decodedEntity;
+      copied = end;
+    }
+    at = end - 1;
+  }
+  return copied === 0 ? s : out + s.slice(copied);
+}
+
+/** What the entity entityEnd last read stands for; null when it is left as it is. */
+let decodedEntity: string | null = null;
+
+/** The end of the entity at `at` (after an optional `;`), setting decodedEntity; -1 if none starts there. */
+function entityEnd(s: string, at: number): number {
+  const n = s.length;
+  let i = at + 1;
+  let code = -1;
+  if (s.charCodeAt(i) === 35) {
+    i++;
+    const hex = (s.charCodeAt(i) | 32) === 120;
+    if (hex) i++;
+    const base = hex ? 16 : 10;
+    const max = hex ? 6 : 7;
+    let zeros = 0;
+    while (i < n && s.charCodeAt(i) === 48) {
+      i++;
+      zeros++;
+    }
+    let digits = 0;
+    let v = 0;
+    for (; i < n && digits < max; i++, digits++) {
+      const d = hexVal(s.charCodeAt(i));
+      if (d < 0 || d >= base) break;
+      v = v * base + d;
+    }
+    if (digits === 0) {
+      // `&#x` then no digit: the decimal alternative cannot match either (`x` is not a digit).
+      if (zeros === 0) return -1;
+      v = 0; // `&#000`: the zeros give back their last one as the number
+    }
+    code = v;
+  } else {
+    let end = i;
+    while (end < n && end - i < 8 && isAsciiLetter(s.charCodeAt(end))) end++;
+    if (end - i < 2) return -1;
+    decodedEntity = NAMED[s.slice(i, end).toLowerCase()] ?? null;
+    return s.charCodeAt(end) === 59 ? end + 1 : end;
+  }
+  decodedEntity = code <= 0x10ffff ? String.fromCodePoint(code) : null;
+  return s.charCodeAt(i) === 59 ? i + 1 : i;
 }
 
 /**

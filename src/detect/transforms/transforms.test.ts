@@ -15,7 +15,7 @@ import {
   type QueryArg,
   type TransformName,
 } from './index.js';
-import { bytesToText, hexVal } from './decode.js';
+import { bytesToText, hexVal, htmlEntity, NAMED } from './decode.js';
 
 describe('transforms', () => {
   const cases: [TransformName, string, string][] = [
@@ -288,6 +288,60 @@ describe('percentDecodeOnce', () => {
         s += parts[seed % parts.length];
       }
       expect(percentDecodeOnce(s), JSON.stringify(s)).toBe(referenceDecode(s));
+    }
+  });
+});
+
+describe('bytesToText', () => {
+  // Buffer's decoder is the WHATWG one; bytesToText differs only on the overlong forms it unmasks
+  // (c0/c1 pairs, e0 80-9f xx): those leads are left out of the walk and covered by the table below.
+  const interesting = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xa9, 0xbf, 0xc2, 0xc3, 0xdf, 0xe5, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+  it('decodes every sequence of up to 4 bytes like the WHATWG decoder (Buffer)', () => {
+    const diffs: string[] = [];
+    const walk = (bytes: number[]): void => {
+      if (bytes.length > 0) {
+        const want = Buffer.from(bytes).toString('utf8');
+        const got = bytesToText(bytes, bytes.length);
+        if (got !== want) diffs.push(`${bytes.map((b) => b.toString(16)).join(' ')}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+      }
+      if (bytes.length < 4) for (const b of interesting) walk([...bytes, b]);
+    };
+    walk([]);
+    expect(diffs.slice(0, 10)).toEqual([]);
+  });
+
+  it.each([
+    [[0xc0, 0xae], '.'],
+    [[0xe0, 0x80, 0xaf], '/'],
+    [[0xf0, 0x9f, 0x98, 0x80], '\u{1f600}'],
+    [[0xe5, 0x98], '\ufffd'],
+    [[0xe5, 0x98, 0x41], '\ufffdA'],
+    [[0xed, 0xa0, 0x80], '\ufffd\ufffd\ufffd'],
+  ])('%j → %j', (bytes, text) => {
+    expect(bytesToText(bytes, bytes.length)).toBe(text);
+  });
+});
+
+/** htmlEntity as it was: one replace with a callback per match (the hand-written one must agree). */
+function referenceEntities(s: string): string {
+  return s.replace(/&(?:#[xX]0*([0-9a-fA-F]{1,6})|#0*([0-9]{1,7})|([a-zA-Z]{2,8}));?/g, (m, hex?: string, dec?: string, name?: string) => {
+    const code = hex !== undefined ? parseInt(hex, 16) : dec !== undefined ? parseInt(dec, 10) : -1;
+    if (code >= 0) return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    return (name !== undefined ? NAMED[name.toLowerCase()] : undefined) ?? m;
+  });
+}
+
+describe('htmlEntity', () => {
+  it('decodes exactly like the regex it replaced', () => {
+    const parts = ['&', '#', 'x', 'X', '0', '00', '1', '7', '9', 'a', 'F', 'g', 'lt', 'amp', 'Colon', 'quot', 'abcdefghij', ';', ' ', '&#', '&#x', '1114111', '10ffff', '110000'];
+    let seed = 7;
+    for (let k = 0; k < 20000; k++) {
+      let s = '';
+      for (let n = 0; n < 1 + (k % 11); n++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        s += parts[seed % parts.length];
+      }
+      expect(htmlEntity(s), JSON.stringify(s)).toBe(referenceEntities(s));
     }
   });
 });
