@@ -24,7 +24,10 @@ const sqliHigh: Line = { rule: 'sqli-union', cat: 'sqli', sev: 'high', path: '/q
 /** A medium line under certainScore (0.7 × 0.55 = 0.385). */
 const probe = (path: string, at = 0): Line => ({ rule: 'sensitive-file-probe', cat: 'sensitive_file', sev: 'medium', path, at, conf: 0.7 });
 const lowXss: Line = { rule: 'xss-weak', cat: 'xss', sev: 'low', path: '/search' };
-const scenario = (at = 0): Line => ({ rule: 'behaviour/http-probing', cat: 'scanner', sev: 'medium', path: `/x${at}`, at, conf: 0.75 });
+const scenario = (at = 0): Line => ({ rule: 'behaviour/headless', cat: 'crawler', sev: 'medium', path: `/x${at}`, at, conf: 0.5 });
+/** Lines that say what the client is (identityCategories). */
+const surveyUa: Line = { rule: 'scanner-internet-survey-ua', cat: 'scanner', sev: 'low', path: '/', conf: 0.6 };
+const tlsOnHttp: Line = { rule: 'protocol-tls-on-plain-http', cat: 'protocol', sev: 'low', path: '\\x16\\x03\\x01', conf: 0.7 };
 
 function verdictOf(lines: Line[]): IpVerdict {
   const inc = new IpIncidents();
@@ -45,8 +48,11 @@ describe('IpIncidents verdict rule', () => {
     ['two weak signals do not flag', [probe('/.env'), probe('/.git/config')], false, 'sensitive_file'],
     ['three distinct medium probes form a probe session', [probe('/.env', 0), probe('/.git/config', 5), probe('/wp-config.php.bak', 9)], true, 'sensitive_file'],
     ['the same weak rule on the same path repeated stays one signal', Array.from({ length: 50 }, (_, i) => ({ ...lowXss, at: i })), false, 'xss'],
-    ['a scenario hit plus one weak line flags', [scenario(0), probe('/.env', 3)], true, 'scanner'],
-    ['a scenario hit alone does not flag', [scenario(0)], false, 'scanner'],
+    ['a scenario hit plus one weak line flags', [scenario(0), probe('/.env', 3)], true, 'sensitive_file'],
+    ['a scenario hit alone does not flag', [scenario(0)], false, 'crawler'],
+    ['one internet-survey scanner request flags (it names the client)', [surveyUa], true, 'scanner'],
+    ['one TLS greeting to the HTTP port flags', [tlsOnHttp], true, 'protocol'],
+    ['a probing burst alone flags as a scanner', [{ rule: 'behaviour/http-probing', cat: 'scanner', sev: 'medium', path: '/x', conf: 0.75 }], true, 'scanner'],
     ['three weak signals of very low confidence stay under the session score', [0, 1, 2].map((i) => ({ ...lowXss, path: `/p${i}`, conf: 0.3 })), false, 'xss'],
     ['three distinct low signals at usual confidence form a session', [0, 1, 2].map((i) => ({ ...lowXss, path: `/p${i}`, conf: 0.6 })), true, 'xss'],
     ['a critical behaviour line flags', [{ rule: 'behaviour/request-flood', cat: 'dos', sev: 'critical', path: '/' }], true, 'dos'],

@@ -3,8 +3,10 @@
  *
  * The rule, in words:
  * - one certain line flags the IP: high or critical severity, or a line score of at least `certainScore` (a
- *   confident medium rule such as a `/.env` or CONNECT-proxy probe, or two medium rules on one line); the incident
- *   is that attack plus whatever else the IP sent;
+ *   confident medium rule such as a `/.env` or CONNECT-proxy probe, or two medium rules on one line), or a line of
+ *   an `identityCategories` category, which says what the client is rather than what it tried (an internet-survey
+ *   scanner's user agent, a TLS or binary greeting to the HTTP port, a burst of probes): the incident is that plus
+ *   whatever else the IP sent;
  * - weak lines (low or medium) flag it only together: at least `minSignals` distinct signals, where a signal is a
  *   distinct (rules, path) pair and a behaviour scenario hit counts `scenarioSignals` (it already summarises many
  *   requests), and a combined score of at least `minSessionScore`;
@@ -28,6 +30,8 @@ export interface IpVerdictOptions {
   minSessionScore: number;
   /** IPs tracked at once (about 720 bytes of heap each, measured with 3 rules on 7 paths per IP). */
   maxIps: number;
+  /** Line categories that are certain whatever their score: they name the client, not one request of it. */
+  identityCategories: readonly Category[];
 }
 
 export const DEFAULT_IP_VERDICT_OPTIONS: IpVerdictOptions = {
@@ -36,6 +40,7 @@ export const DEFAULT_IP_VERDICT_OPTIONS: IpVerdictOptions = {
   scenarioSignals: 2,
   minSessionScore: 0.4,
   maxIps: 50_000,
+  identityCategories: ['scanner', 'protocol'],
 };
 
 /** Distinct signals remembered per IP: enough to know `minSignals` was reached, and a bound on memory. */
@@ -57,7 +62,7 @@ export interface IpVerdict {
   /** Epoch ms of the first and last flagged line. */
   first: number;
   last: number;
-  /** Certain lines: high or critical severity, or score >= certainScore. */
+  /** Certain lines: high or critical severity, score >= certainScore, or an identity category. */
   certain: number;
   /** Distinct weak signals, scenario hits weighted (saturates at MAX_SIGNALS). */
   signals: number;
@@ -122,7 +127,10 @@ export class IpIncidents {
     c.lines++;
     c.weight += score;
     inc.byCategory.set(t.category, c);
-    const certain = SEVERITIES.indexOf(t.severity) >= SEVERITIES.indexOf('high') || score >= this.opts.certainScore;
+    const certain =
+      SEVERITIES.indexOf(t.severity) >= SEVERITIES.indexOf('high') ||
+      score >= this.opts.certainScore ||
+      this.opts.identityCategories.includes(t.category);
     if (certain) {
       c.certainWeight += score;
       inc.certain++;
