@@ -1,22 +1,21 @@
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll } from 'vitest';
-import { pgliteClient } from './pglite-client.js';
+import { openPgliteWorker, type PgliteWorkerClient } from './pglite-worker-client.js';
 import { createStore } from './store.js';
 import { describeStoreConformance } from './testing/conformance.js';
 
-// Starting PGlite costs seconds (initdb), so the tests share one in-memory instance, each in a fresh
-// schema. PGlite has one session and the tests run one at a time, so search_path is per test.
-let db: PGlite;
+// Starting PGlite costs seconds (initdb), so the tests share one in-memory instance in its worker thread, the
+// way the store runs it, each test in a fresh schema. PGlite has one session and the tests run one at a time,
+// so search_path is per test.
+let sql: PgliteWorkerClient;
 let n = 0;
 beforeAll(async () => {
-  db = await PGlite.create();
-});
-afterAll(() => db.close());
+  sql = await openPgliteWorker('memory://');
+}, 180_000);
+afterAll(() => sql.close());
 
-describeStoreConformance('pglite (memory)', async () => {
+describeStoreConformance('pglite (memory, worker thread)', async () => {
   const schema = `conformance_${++n}`;
-  await db.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+  await sql.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
   // The instance outlives each store: close() drops the test's schema instead.
-  const sql = { ...pgliteClient(db), close: () => db.exec(`DROP SCHEMA ${schema} CASCADE`).then(() => undefined) };
-  return createStore(sql);
+  return createStore({ ...sql, close: () => sql.exec(`DROP SCHEMA ${schema} CASCADE`) });
 });

@@ -22,8 +22,9 @@ export const DEFAULT_DATA_DIR = './data/pglite';
 
 export async function openSql(opts: OpenOptions = {}): Promise<SqlClient> {
   const url = opts.databaseUrl;
-  if (url === undefined || url === '') return (await import('./pglite-client.js')).openPglite(opts.dataDir ?? DEFAULT_DATA_DIR);
-  if (url === 'memory://') return (await import('./pglite-client.js')).openPglite('memory://');
+  // PGlite runs in a worker thread, so its WebAssembly never holds up the API or ingest on this one.
+  if (url === undefined || url === '') return (await import('./pglite-worker-client.js')).openPgliteWorker(opts.dataDir ?? DEFAULT_DATA_DIR);
+  if (url === 'memory://') return (await import('./pglite-worker-client.js')).openPgliteWorker('memory://');
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { openPg } = await import('./pg-client.js');
     return openPg(url, { schema: opts.schema, applicationName: opts.applicationName, logger: opts.logger });

@@ -1,7 +1,6 @@
 /**
- * SqlClient over PGlite (PostgreSQL in WebAssembly). PGlite has one connection: its transaction()
- * holds an internal mutex, and a query from outside waits until the transaction ends, so transactions
- * are serialised. Inside fn, use the `tx` client: the outer one would wait for the transaction it is in.
+ * Opening PGlite (PostgreSQL in WebAssembly) on a data folder: the worker thread that runs the embedded store
+ * (pglite-worker.ts) calls it; the main thread talks to that worker through pglite-worker-client.ts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,16 +8,14 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { SqlError } from './errors.js';
-import type { SqlClient } from './types.js';
+import { PGlite } from '@electric-sql/pglite';
 
 /** Opens PGlite in memory (`memory://`) or with its data in a folder (created when missing). */
-export async function openPglite(dataDir: string): Promise<SqlClient> {
-  if (dataDir === 'memory://') return pgliteClient(await PGlite.create());
+export async function openPgliteDb(dataDir: string): Promise<PGlite> {
+  if (dataDir === 'memory://') return PGlite.create();
   await mkdir(dataDir, { recursive: true });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initDataDir(dataDir);
-  return pgliteClient(await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_PARAMS] }));
+  return PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_PARAMS] });
 }
 
 /**
@@ -44,46 +41,4 @@ async function initDataDir(dataDir: string): Promise<void> {
     // The in-process way below is slower to release but always available.
   }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await (await PGlite.create(dataDir)).close();
-}
-
-/** Wraps an open PGlite; close() closes it. */
-export function pgliteClient(db: PGlite): SqlClient {
-  return {
-    dialect: 'pglite',
-    query: (text, params) => run(db, text, params),
-    exec: (script) => exec(db, script),
-    transaction: (fn) => db.transaction((tx) => fn(txClient(tx))),
-    close: () => db.close(),
-  };
-}
-
-function txClient(tx: Transaction): SqlClient {
-  const self: SqlClient = {
-    dialect: 'pglite',
-    query: (text, params) => run(tx, text, params),
-    exec: (script) => exec(tx, script),
-    // Nested calls join the transaction already open.
-    transaction: (fn) => fn(self),
-    close: () => Promise.reject(new Error('close() inside a transaction')),
-  };
-  return self;
-}
-
-type Runner = Pick<Transaction, 'query' | 'exec'>;
-
-async function run<R>(db: Runner, text: string, params?: readonly unknown[]): Promise<{ rows: R[] }> {
-  try {
-    const res = await db.query<R>(text, params ? [...params] : undefined);
-    return { rows: res.rows };
-  } catch (err) {
-    throw new SqlError(text, err);
-  }
-}
-
-async function exec(db: Runner, script: string): Promise<void> {
-  try {
-    await db.exec(script);
-  } catch (err) {
-    throw new SqlError(script, err);
-  }
 }
