@@ -48,7 +48,6 @@ export async function openStore(opts: OpenOptions & StoreOptions & { migrate?: b
 }
 
 export { createStore, type StoreOptions } from './store.js';
-export { PGLITE_ROWS_PER_STATEMENT } from './statement-slices.js';
 // The drivers (pg, PGlite) load on first open, so a command that never opens a store never loads them.
 export type { PgClientOptions } from './pg-client.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';

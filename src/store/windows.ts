@@ -9,7 +9,6 @@ import { reputationOf } from './threat-rows.js';
 import { MAX_LIMIT } from './threats.js';
 import type { IpProfile, IpWindowRow, ScoreSort, ScoresQuery, SqlClient, WindowCounts } from './types.js';
 import { pruneOlderThan } from './prune.js';
-import { betweenStatements, inStatementSlices } from './statement-slices.js';
 
 /** Default of StoreOptions.windowMinHits. */
 export const DEFAULT_WINDOW_MIN_HITS = 3;
@@ -66,7 +65,6 @@ export function windowsToStore(windows: readonly IpWindow[], minHits: number): I
 export async function upsertWindowCounts(tx: SqlClient, counts: WindowSplit['counts']): Promise<void> {
   const rows = [...counts].flatMap(([m, levels]) => [...levels].map(([level, c]) => ({ m, level, ...c })));
   if (rows.length === 0) return;
-  await betweenStatements(tx);
   await tx.query(
     `INSERT INTO rollup_minute_window (minute, threat_level, windows, stored, hits)
      SELECT to_timestamp(m / 1000), l, w, s, h FROM unnest($1::float8[], $2::text[], $3::int[], $4::int[], $5::int8[]) AS u(m, l, w, s, h)
@@ -129,10 +127,6 @@ function checkLevel(w: IpWindow): void {
 export async function insertWindows(tx: SqlClient, windows: readonly IpWindow[]): Promise<void> {
   if (windows.length === 0) return;
   for (const w of windows) checkLevel(w);
-  await inStatementSlices(tx, windows, (slice) => insertWindowRows(tx, slice));
-}
-
-async function insertWindowRows(tx: SqlClient, windows: readonly IpWindow[]): Promise<never[]> {
   await tx.query(INSERT_WINDOWS, [
     windows.map((w) => ip(w.ip)),
     windows.map((w) => w.start),
@@ -154,7 +148,6 @@ async function insertWindowRows(tx: SqlClient, windows: readonly IpWindow[]): Pr
     windows.map((w) => JSON.stringify(w.scenarios.slice(0, MAX_SCENARIOS).map(label))),
     windows.map((w) => w.threatLevel),
   ]);
-  return [];
 }
 
 /** Deletes windows that started before `before`, in chunks (each its own short statement). */

@@ -9,7 +9,6 @@ import type { Checkpoint } from '../ingest/index.js';
 import { copyRow } from './copy-text.js';
 import { aggregate, type BatchRollups, type RollupLimits } from './rollups.js';
 import { int, ip, realOrNull, text, textOrNull } from './sanitize.js';
-import { betweenStatements, inStatementSlices } from './statement-slices.js';
 import type { SqlClient, WriteBatch } from './types.js';
 import { DEFAULT_WINDOW_MIN_HITS, insertWindows, splitWindows, upsertWindowCounts } from './windows.js';
 
@@ -38,7 +37,6 @@ export async function writeBatch(
     await insertWindows(tx, split.rows);
     await upsertWindowCounts(tx, split.counts);
   }
-  await betweenStatements(tx);
   await upsertCheckpoints(tx, batch.checkpoints);
 }
 
@@ -105,10 +103,6 @@ async function insertRequests(tx: SqlClient, events: readonly HttpEvent[]): Prom
       await tx.query('ROLLBACK TO SAVEPOINT copy_requests');
     }
   }
-  return inStatementSlices(tx, events, (slice) => insertRequestRows(tx, slice));
-}
-
-async function insertRequestRows(tx: SqlClient, events: readonly HttpEvent[]): Promise<HttpEvent[]> {
   const { rows } = await tx.query<{ id: string }>(INSERT_REQUESTS, [
     events.map((e) => text(e.id)),
     events.map((e) => e.time),
@@ -146,10 +140,7 @@ WITH ins AS (
 SELECT id FROM ins`;
 
 async function insertThreats(tx: SqlClient, threats: readonly ThreatEvent[]): Promise<ThreatEvent[]> {
-  return inStatementSlices(tx, threats, (slice) => insertThreatRows(tx, slice));
-}
-
-async function insertThreatRows(tx: SqlClient, threats: readonly ThreatEvent[]): Promise<ThreatEvent[]> {
+  if (threats.length === 0) return [];
   const ev = threats.map((t) => t.event);
   const { rows } = await tx.query<{ id: string }>(INSERT_THREATS, [
     ev.map((e) => text(e.id)),
@@ -191,11 +182,8 @@ FROM unnest($1::text[], $2::int2[], $3::text[], $4::text[], $5::text[], $6::floa
 ON CONFLICT (threat_id, n) DO NOTHING`;
 
 async function insertHits(tx: SqlClient, threats: readonly ThreatEvent[]): Promise<void> {
-  const all = threats.flatMap((t) => t.detections.map((d, n) => ({ id: text(t.event.id), n, d })));
-  await inStatementSlices(tx, all, (hits) => insertHitRows(tx, hits));
-}
-
-async function insertHitRows(tx: SqlClient, hits: readonly { id: string; n: number; d: ThreatEvent['detections'][number] }[]): Promise<never[]> {
+  const hits = threats.flatMap((t) => t.detections.map((d, n) => ({ id: text(t.event.id), n, d })));
+  if (hits.length === 0) return;
   await tx.query(INSERT_HITS, [
     hits.map((h) => h.id),
     hits.map((h) => h.n),
@@ -209,13 +197,11 @@ async function insertHitRows(tx: SqlClient, hits: readonly { id: string; n: numb
     hits.map((h) => h.d.simulated ?? false),
     hits.map((h) => textOrNull(h.d.detail)),
   ]);
-  return [];
 }
 
 async function upsertRollups(tx: SqlClient, r: BatchRollups): Promise<void> {
   if (r.minutes.size === 0) return;
   const minutes = [...r.minutes];
-  await betweenStatements(tx);
   await tx.query(
     `INSERT INTO rollup_minute (minute, requests, threats, info, low, medium, high, critical)
      SELECT to_timestamp(m / 1000), r, t, i, l, me, h, c
@@ -242,7 +228,6 @@ async function upsertRollups(tx: SqlClient, r: BatchRollups): Promise<void> {
   );
   const cats = [...r.categories].flatMap(([m, byCat]) => [...byCat].map(([category, n]) => ({ m, category, n })));
   if (cats.length > 0) {
-    await betweenStatements(tx);
     await tx.query(
       `INSERT INTO rollup_minute_category (minute, category, count)
        SELECT to_timestamp(m / 1000), category, n FROM unnest($1::float8[], $2::text[], $3::int[]) AS u(m, category, n)
@@ -260,19 +245,16 @@ async function upsertKeyed(
   column: 'ip' | 'path',
   byMinute: BatchRollups['ips'],
 ): Promise<void> {
-  const all = [...byMinute].flatMap(([m, keys]) => [...keys].map(([key, c]) => ({ m, key, ...c })));
-  // One row per (minute, key): the slices touch distinct rows, so slicing changes no sum.
-  await inStatementSlices(tx, all, async (rows) => {
-    await tx.query(
+  const rows = [...byMinute].flatMap(([m, keys]) => [...keys].map(([key, c]) => ({ m, key, ...c })));
+  if (rows.length === 0) return;
+  await tx.query(
     `INSERT INTO ${table} (minute, ${column}, requests, threats)
      SELECT to_timestamp(m / 1000), k, r, t FROM unnest($1::float8[], $2::text[], $3::int[], $4::int[]) AS u(m, k, r, t)
      ON CONFLICT (minute, ${column}) DO UPDATE SET
        requests = ${table}.requests + EXCLUDED.requests,
        threats = ${table}.threats + EXCLUDED.threats`,
-      [rows.map((x) => x.m), rows.map((x) => x.key), rows.map((x) => x.requests), rows.map((x) => x.threats)],
-    );
-    return [];
-  });
+    [rows.map((x) => x.m), rows.map((x) => x.key), rows.map((x) => x.requests), rows.map((x) => x.threats)],
+  );
 }
 
 async function upsertCheckpoints(tx: SqlClient, checkpoints: readonly Checkpoint[]): Promise<void> {
