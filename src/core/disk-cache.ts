@@ -5,9 +5,10 @@
  * temporary file renamed into place (readers never see half a file); a cache that cannot be written
  * (read-only home, full disk) only costs the rebuild next time, never an error.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { makeDirectorySync } from './make-directory.js';
 
 /** RAMPART_CACHE_DIR, else $XDG_CACHE_HOME/rampart, else ~/.cache/rampart. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, home: () => string = homedir): string {
@@ -42,7 +43,7 @@ export class DiskCache {
     const target = this.path(name);
     const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      makeDirectorySync(this.dir);
       writeFileSync(tmp, data);
       renameSync(tmp, target);
       return true;

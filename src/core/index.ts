@@ -3,3 +3,4 @@ export * from './detection.js';
 export * from './errors.js';
 export * from './disk-cache.js';
 export * from './lazy-yaml.js';
+export * from './make-directory.js';

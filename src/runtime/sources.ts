@@ -3,10 +3,10 @@
  * on, the traffic simulator writing a log that is tailed like any other. (Later: the ingest API and
  * the CrowdSec stream, which hand events to the detect stage directly.)
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { makeDirectory } from '../core/index.js';
 import { FileTailSource, startLiveDemo, type Source } from '../ingest/index.js';
 import { deferredSource, type StoreConnection } from '../pipeline/index.js';
 
@@ -28,7 +28,7 @@ export async function startSources(
   let startAt = config.ingest.startAt;
   if (patterns.length === 0 && config.demo.enabled) {
     const out = resolve(config.demo.out ?? join(config.store.dataDir, 'demo', 'access.log'));
-    mkdirSync(join(out, '..'), { recursive: true });
+    await makeDirectory(join(out, '..'));
     logger.info({ out, rate: config.demo.ratePerSecond }, 'no log configured: running the traffic simulator (--no-demo turns it off)');
     const demo = await startLiveDemo({ out, seed: config.demo.seed, ratePerSecond: config.demo.ratePerSecond, signal });
     tasks.push(demo.done.catch((err: unknown) => logger.error({ err }, 'demo simulator stopped')));

@@ -4,16 +4,16 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
+import { makeDirectory } from '../core/index.js';
 
 /** Opens PGlite in memory (`memory://`) or with its data in a folder (created when missing). */
 export async function openPgliteDb(dataDir: string): Promise<PGlite> {
   if (dataDir === 'memory://') return PGlite.create();
-  await mkdir(dataDir, { recursive: true });
+  await makeDirectory(dataDir); // not mkdir -p: it never returns under /proc
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initDataDir(dataDir);
   return PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_PARAMS] });
 }

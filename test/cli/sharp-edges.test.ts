@@ -2,7 +2,7 @@
  * Sharp edges found by trying the CLI as a new user would (issue 8): each case is what a user typed and
  * what they must see: one line naming the input and what was wrong, a non-zero exit, no stack trace.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,16 @@ describe('rampart migrate', () => {
     const upToDate = await run(['migrate', '--data-dir', dataDir]);
     expect(upToDate.out).toMatch(/^up to date \(\d+ migrations\)\n$/);
   }, 60_000);
+});
+
+describe('rampart migrate --data-dir where no folder can be made', () => {
+  // mkdir -p under /proc never returned: the command hung instead of failing.
+  it.skipIf(!existsSync('/proc/self'))('exits non-zero with one line naming the path', async () => {
+    const r = await run(['migrate', '--data-dir', '/proc/nope']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/^rampart: .*'\/proc\/nope'\n$/);
+    expectNoStack(r.err);
+  }, 10_000);
 });
 
 describe('rampart config --env', () => {

@@ -2,9 +2,9 @@
  * The demo a newcomer sees on `npm start` with no log configured: simulated traffic appended to a file
  * in real time, so the pipeline tailing it finds attacks within seconds.
  */
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError } from '../../core/index.js';
+import { ConfigError, makeDirectory } from '../../core/index.js';
 import { TrafficSimulator, type SimulationOptions } from './simulator.js';
 
 export interface LiveDemoOptions extends Pick<SimulationOptions, 'seed' | 'mix' | 'utcOffsetMinutes'> {
@@ -81,7 +81,7 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
     });
   let simulator = simulatorFrom(now() - burstMs);
 
-  await mkdir(dirname(options.out), { recursive: true });
+  await makeDirectory(dirname(options.out));
   let file: FileHandle = await open(options.out, 'a');
   let size = (await file.stat()).size;
   const stats: LiveDemoStats = { lines: 0, bytes: 0, rotations: 0 };

@@ -1,5 +1,6 @@
 /** `rampart demo --lines N --out file.log`: a simulated log (and its labels) written in large batches. */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { makeDirectory } from '../../core/index.js';
 import { dirname } from 'node:path';
 import { TrafficSimulator, checkLineCount, type GenerateOptions } from './simulator.js';
 import type { DemoLabel } from './types.js';
@@ -64,7 +65,7 @@ class LineWriter {
 }
 
 async function openForWriting(path: string): Promise<FileHandle> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   return open(path, 'w');
 }
 
