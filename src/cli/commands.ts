@@ -69,7 +69,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'status',
     term: 'status [options]',
-    description: 'show pipeline counters of a running server: lines read, parsed, unparsed, stored, lag',
+    description: 'show pipeline counters of a running server: lines read, parsed, stored, lag; batches per output',
     load: async () => (await import('./status-command.js')).registerStatus,
   },
   {

@@ -26,4 +26,22 @@ describe('formatStatus', () => {
     expect(cells[cols.indexOf('lost')]).toBe(lost);
     expect(cells[cols.indexOf('lag')]).toBe('1.5s');
   });
+
+  it('shows each output with its batches delivered, failed, dropped and queued', () => {
+    const out = formatStatus({
+      sources: { 'a.log': base },
+      sinks: { 'live-bus': { delivered: 12, failed: 0, dropped: 3, queued: 1 }, 'ioc-collector': { delivered: 7, failed: 2, dropped: 0, queued: 0 } },
+      linesPerSecond: 5,
+      uptimeS: 2,
+    });
+    const lines = out.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('output'));
+    expect(lines[at]!.split(/\s{2,}/)).toEqual(['output', 'delivered', 'failed', 'dropped', 'queued']);
+    expect(lines[at + 1]!.split(/\s{2,}/)).toEqual(['live-bus', '12', '0', '3', '1']);
+    expect(lines[at + 2]!.split(/\s{2,}/)).toEqual(['ioc-collector', '7', '2', '0', '0']);
+  });
+
+  it('shows no output table for a server without sinks', () => {
+    expect(formatStatus({ sources: { 'a.log': base }, sinks: {}, linesPerSecond: 5, uptimeS: 2 })).not.toContain('output');
+  });
 });
