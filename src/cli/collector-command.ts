@@ -1,13 +1,12 @@
 /**
  * `rampart collector`: the enrichment collector on its own (same config and store as `serve`), for
  * deployments that keep provider traffic off the API nodes. Claims use FOR UPDATE SKIP LOCKED, so
- * it can run beside a `serve` that collects too.
+ * it can run beside a `serve` that collects too. Assembled by the runtime (src/runtime/collector.ts);
+ * this module parses flags, prints and handles signals.
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { storeOptions } from '../pipeline/index.js';
-import { openStore } from '../store/index.js';
-import { buildCollector, collectorRunLog, openEnrichment } from '../runtime/index.js';
+import { openStandaloneCollector } from '../runtime/index.js';
 import { cliCache } from './cache.js';
 import { addConfigFlag, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
@@ -32,12 +31,7 @@ export function registerCollector(program: Command, io: CliIO, setExit: (code: n
   cmd.action(async (flags: CollectorFlags) => {
     const { config } = loadWithFlags(flags, io);
     const logger = pino({ level: config.log.level, base: { svc: 'rampart-collector' } }, pino.destination(2));
-    const store = await openStore({ ...storeOptions(config), logger });
-    const enrichment = await openEnrichment(config, (m) => logger.warn(m), { diskCache: cliCache(io) }).catch(async (e: unknown) => {
-      await store.close();
-      throw e;
-    });
-    const running = buildCollector(config, enrichment, store, (m) => logger.warn(m), flags.once ? undefined : collectorRunLog(logger));
+    const { running, close } = await openStandaloneCollector(config, logger, { once: flags.once === true, cache: cliCache(io) });
     try {
       if (flags.once) {
         io.out(JSON.stringify(await running.collector.runOnce()) + '\n');
@@ -54,8 +48,7 @@ export function registerCollector(program: Command, io: CliIO, setExit: (code: n
       await running.collector.stop();
       setExit(0);
     } finally {
-      await enrichment.close();
-      await store.close();
+      await close();
     }
   });
 }

@@ -18,6 +18,7 @@ export {
   type OpenEnrichmentOptions,
   type RunningCollector,
 } from './enrichment.js';
+export { openStandaloneCollector, type StandaloneCollector } from './collector.js';
 
 export async function startRuntime(options: Omit<RuntimeOptions, 'logger'> & { logger?: RuntimeOptions['logger'] }): Promise<Runtime> {
   const logger = options.logger ?? pino({ level: options.config.log.level, base: { svc: 'rampart' } });

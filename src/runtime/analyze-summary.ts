@@ -1,7 +1,25 @@
-/** Running totals for `rampart analyze` and their text rendering. */
+/**
+ * Running totals for `rampart analyze` and their text rendering. A parallel run (analyze-parallel.ts)
+ * keeps one per worker and merges their parts: every total is a sum, so the merge is exact as long as
+ * the top-IP table stays under its cap.
+ */
 import { isSimulatedOnly, SEVERITIES, type Severity, type ThreatEvent } from '../core/index.js';
 import type { IpVerdict } from '../detect/index.js';
-import type { PipelineSnapshot } from '../pipeline/index.js';
+import type { SourceMetrics } from '../pipeline/index.js';
+
+/** The line counters the summary shows (the pipeline's totals over all sources). */
+export type LineTotals = Pick<SourceMetrics, 'read' | 'parsed' | 'unparsed' | 'overlong'>;
+
+/** An AnalyzeSummary as plain data, to cross a thread. */
+export interface SummaryParts {
+  bySeverity: Record<Severity, number>;
+  byCategory: [string, number][];
+  byIp: [string, number][];
+  byRule: [string, number][];
+  threats: number;
+  simulatedOnly: number;
+  ipsFlagged: number;
+}
 
 /** Cap on distinct IPs counted for the top list, so a flood of unique attackers cannot grow it without bound. */
 const MAX_TRACKED_IPS = 200_000;
@@ -33,8 +51,34 @@ export class AnalyzeSummary {
     }
   }
 
-  toJSON(snap: PipelineSnapshot, seconds: number): object {
-    const t = snap.totals;
+  toParts(): SummaryParts {
+    return {
+      bySeverity: { ...this.bySeverity },
+      byCategory: [...this.byCategory],
+      byIp: [...this.byIp],
+      byRule: [...this.byRule],
+      threats: this.threats,
+      simulatedOnly: this.simulatedOnly,
+      ipsFlagged: this.ipsFlagged,
+    };
+  }
+
+  /** Adds another summary's totals (of other lines) to this one. */
+  merge(p: SummaryParts): void {
+    for (const s of SEVERITIES) this.bySeverity[s] += p.bySeverity[s];
+    for (const [k, n] of p.byCategory) this.byCategory.set(k, (this.byCategory.get(k) ?? 0) + n);
+    for (const [k, n] of p.byRule) this.byRule.set(k, (this.byRule.get(k) ?? 0) + n);
+    for (const [k, n] of p.byIp) {
+      const had = this.byIp.get(k);
+      if (had !== undefined) this.byIp.set(k, had + n);
+      else if (this.byIp.size < MAX_TRACKED_IPS) this.byIp.set(k, n);
+    }
+    this.threats += p.threats;
+    this.simulatedOnly += p.simulatedOnly;
+    this.ipsFlagged += p.ipsFlagged;
+  }
+
+  toJSON(t: LineTotals, seconds: number): object {
     return {
       lines: t.read,
       parsed: t.parsed,
@@ -56,8 +100,7 @@ export class AnalyzeSummary {
     };
   }
 
-  render(snap: PipelineSnapshot, seconds: number): string {
-    const t = snap.totals;
+  render(t: LineTotals, seconds: number): string {
     const rate = Math.round(t.read / Math.max(seconds, 1e-6));
     const lines: string[] = [];
     lines.push(`lines        ${t.read}  (parsed ${t.parsed}, parse errors ${t.unparsed}, over-long ${t.overlong})`);

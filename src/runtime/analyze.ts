@@ -1,0 +1,135 @@
+/**
+ * `rampart analyze` assembled: the pipeline run as a batch over files (plain, .gz, or - for stdin),
+ * storing nothing unless asked. The CLI parses flags and renders; this runs the lines.
+ */
+import type { Readable } from 'node:stream';
+import pino from 'pino';
+import type { Config } from '../config/index.js';
+import type { DiskCache, ThreatEvent } from '../core/index.js';
+import { IpIncidents, type IpVerdict } from '../detect/index.js';
+import { FileReadSource, type ReadProgress } from '../ingest/index.js';
+import {
+  BadLineSampler,
+  buildDetection,
+  buildIngest,
+  flushWindows,
+  geoAnnotator,
+  PipelineMetrics,
+  runSource,
+  storeOptions,
+  type Sink,
+} from '../pipeline/index.js';
+import { AnalyzeSummary, ipVerdictJsonLine, threatJsonLine, type LineTotals } from './analyze-summary.js';
+
+export type AnalyzeOutput = 'text' | 'json' | 'jsonl';
+
+export interface AnalyzeOptions {
+  config: Config;
+  /** File paths; `-` reads `stdin`. */
+  files: string[];
+  stdin: Readable;
+  output: AnalyzeOutput;
+  /** Also write events and threats to the configured store. */
+  store: boolean;
+  /** GeoIP/ASN on flagged lines (used only by jsonl and the store). */
+  geo: boolean;
+  /** Rule-pack and ASN caches. */
+  cache: DiskCache;
+  /** Receives the JSON lines of `--output jsonl`. */
+  write: (text: string) => void;
+  /** Told of each batch read (a progress bar). */
+  onProgress?: (p: ReadProgress) => void;
+}
+
+export interface AnalyzeResult {
+  summary: AnalyzeSummary;
+  totals: LineTotals;
+  seconds: number;
+}
+
+export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
+  const { config, output } = opts;
+  const logger = pino({ level: config.log.level === 'info' ? 'warn' : config.log.level }, pino.destination(2));
+  const ingest = buildIngest(config);
+  // Site knowledge judges a file on the whole log: hits it may overrule wait for the end of the run.
+  const detection = buildDetection(config, undefined, { ruleCache: opts.cache, site: { holdMs: Infinity } });
+  const metrics = new PipelineMetrics();
+  const summary = new AnalyzeSummary();
+  // An IP evicted from the bounded incident table is final: report it now rather than lose it.
+  const reportIp = (v: IpVerdict) => {
+    if (!v.flagged) return;
+    summary.ipsFlagged++;
+    if (output === 'jsonl') opts.write(ipVerdictJsonLine(v) + '\n');
+  };
+  const incidents = new IpIncidents({}, reportIp);
+  // The store and enrichment modules (PGlite/pg, providers over undici) load only when used.
+  const store = opts.store ? await (await import('../store/index.js')).openStore({ ...storeOptions(config), logger }) : null;
+  if (store) await store.migrate();
+  const sink: Sink = store ?? { write: async () => {} };
+  // Only the local GeoIP/ASN lookups, and only where their answer goes somewhere (JSON lines, the
+  // store): opening them costs a second and over 100 MB at peak, and analyze never calls a provider.
+  const wantGeo = opts.geo && (output === 'jsonl' || opts.store);
+  const enrichment = wantGeo
+    ? await (await import('../enrich/index.js')).createEnrichment(
+        { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } },
+        { onWarning: (m) => logger.warn(m), diskCache: opts.cache }, // no redisUrl: in-process state
+      )
+    : null;
+  const annotate = enrichment?.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
+  const source = new FileReadSource({
+    id: 'analyze',
+    inputs: opts.files,
+    stdin: opts.stdin,
+    batchLines: config.ingest.batchLines,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  const report = (threats: readonly ThreatEvent[]) => {
+    summary.add(threats);
+    incidents.add(threats);
+    if (output === 'jsonl') {
+      let chunk = '';
+      for (const t of threats) if (t.score > 0) chunk += threatJsonLine(t) + '\n';
+      if (chunk) opts.write(chunk);
+    }
+  };
+  const started = performance.now();
+  try {
+    await runSource(
+      source,
+      {
+        format: ingest.format,
+        normalise: ingest.normalise,
+        // Without a store nothing keeps IP windows: evaluate only, so they are not built just to be dropped.
+        evaluator: store ? detection.engine : { evaluate: (events) => detection.engine.evaluate(events) },
+        sink,
+        metrics,
+        sampler: new BadLineSampler(logger),
+        ...(annotate ? { annotate } : {}),
+        onStored: report,
+      },
+      {
+        onError: (err) => {
+          throw err;
+        },
+      },
+    );
+    // Hits site knowledge held back and did not overrule are probes after all: they count and print last.
+    const late = detection.engine.releaseHeld();
+    if (late.length > 0) {
+      annotate?.(late);
+      if (store) await store.write({ events: [], threats: late, checkpoints: [] });
+      report(late);
+    }
+    // The replay's last windows are still open: close them and store them too.
+    if (store) await flushWindows(store, detection.engine);
+    // What the replay learned about each site replaces what was stored for it (serve restores it at start).
+    const site = detection.engine.site;
+    if (store && site) await new (await import('../store/index.js')).SiteKnowledgeRepository(store.sql).save(site.snapshot());
+    for (const v of incidents.verdicts()) reportIp(v);
+  } finally {
+    await store?.close();
+    await enrichment?.close();
+  }
+  return { summary, totals: metrics.snapshot().totals, seconds: (performance.now() - started) / 1000 };
+}
+
