@@ -173,6 +173,7 @@ export async function openPgliteWorker(dataDir: string, opts: PgliteWorkerOption
     workerMemory: () =>
       locked(async () => {
         const reply = await (await connection()).request({ op: 'memory' });
+        if (reply.kind === 'failed') throw fromWireError(reply.error);
         if (reply.kind !== 'memory') throw new PgliteWorkerError(`unexpected reply ${reply.kind} to a memory request`);
         return reply.memory;
       }),

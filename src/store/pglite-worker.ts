@@ -35,7 +35,7 @@ try {
             post({ kind: 'result', id: req.id, rows: [] });
             break;
           case 'memory':
-            post({ kind: 'memory', id: req.id, memory: { wasmHeap: db.Module.HEAP8.length, jsHeapUsed: process.memoryUsage().heapUsed } });
+            post({ kind: 'memory', id: req.id, memory: { wasmHeap: db.Module.HEAPU8.length, jsHeapUsed: process.memoryUsage().heapUsed } });
             break;
           case 'close':
             await db.close();
