@@ -86,6 +86,8 @@ function main(): void {
   const uaSplit = new Map<UaClass, { n: number; alerting: number; labelled: number; rules: Set<string>; misses: string[] }>();
   // Per split and label: samples and right-family detections (the honest table, eval/split.ts).
   const bySplit = new Map<string, { n: number; right: number }>();
+  // The same, counting only the tokenisers' detections (src/detect/tokenise): how far syntax alone gets.
+  const byTokens = new Map<string, { n: number; right: number }>();
   for (const s of samples) {
     const raw = engine.evaluate(s.event);
     const ds = alerting(raw);
@@ -94,6 +96,10 @@ function main(): void {
     bySplit.set(key, cell);
     cell.n++;
     if (ds.some((d) => (FAMILY[s.label] ?? [s.label]).includes(d.category))) cell.right++;
+    const tokCell = byTokens.get(key) ?? { n: 0, right: 0 };
+    byTokens.set(key, tokCell);
+    tokCell.n++;
+    if (ds.some((d) => d.ruleId.startsWith('tokens/') && (FAMILY[s.label] ?? [s.label]).includes(d.category))) tokCell.right++;
     // Never look at the held-out part's misses (eval/split.ts): they are not even kept.
     const listMisses = s.split === 'dev';
     const row = perCat.get(s.label) ?? { n: 0, any: 0, right: 0, nVisible: 0, rightVisible: 0, misses: [] };
@@ -225,6 +231,7 @@ function main(): void {
     console.log('  (attack-tool and survey should alert; security-service should be labelled, never alert; not-a-scanner is the source list\'s mislabels)\n');
   }
   printHonestTable(bySplit, benignBySplit, negHits.length);
+  printTokeniserRecall(byTokens);
   console.log(`benign lines (unflagged by sidecar labels): ${benign}, flagged by rules: ${benignFlagged} = 1 in ${benignFlagged === 0 ? '∞' : Math.round(benign / benignFlagged)} (${pct(benignFlagged, benign).trim()})`);
   console.log(`lines set aside by sidecar labels: ${flaggedSet}; of their 'attack' lines, detected: ${flaggedDetected}`);
   console.log(`parsed by src/ingest/formats: combined ${via.combined}, common ${via.common}; by the eval fallback regex: ${via.fallback}; unparsed: ${unparsed}`);
@@ -291,6 +298,23 @@ function printHonestTable(
   }
   const all = (['dev', 'held-out'] as const).map((sp) => `${String(tot[sp].tp + tot[sp].fn).padStart(6)} ${prf(tot[sp].tp, benign[sp].flagged, tot[sp].fn)} ${rate(benign[sp].flagged, benign[sp].lines).padStart(9)}`);
   console.log(`  ${'all'.padEnd(16)} ${all[0]}   | ${all[1]}\n`);
+}
+
+/** Right-family recall of the tokenisers alone, per class they fire on at all, per split. */
+function printTokeniserRecall(byTokens: Map<string, { n: number; right: number }>): void {
+  const labels = [...new Set([...byTokens.keys()].map((k) => k.split('\t')[1]!))].filter((c) =>
+    (['dev', 'held-out'] as const).some((sp) => (byTokens.get(`${sp}\t${c}`)?.right ?? 0) > 0),
+  );
+  if (labels.length === 0) return;
+  console.log('tokenisers alone (src/detect/tokenise), right-family recall:  dev (n)  |  held-out (n)');
+  for (const c of labels.sort()) {
+    const cells = (['dev', 'held-out'] as const).map((sp) => {
+      const x = byTokens.get(`${sp}\t${c}`);
+      return x === undefined ? '-' : `${(x.right / x.n).toFixed(3)} (${x.n})`;
+    });
+    console.log(`  ${c.padEnd(16)} ${cells[0]!.padStart(14)}  |  ${cells[1]!.padStart(14)}`);
+  }
+  console.log('');
 }
 
 /** Logs dominated by abuse: line-level detection of labelled attack lines and IP-level coverage. */

@@ -13,6 +13,11 @@ import type { TokenFinding, TokenisedField, Tokeniser } from './types.js';
 
 /** Longest value a tokeniser sees (after decoding); the rest of a longer value is not read. */
 export const MAX_TOKENISED = 4096;
+/**
+ * Decoded characters tokenised per event, over all its fields: a hostile line at the 64 KB cap costs at most
+ * two values at MAX_TOKENISED (the fields after the budget is spent are not tokenised; the rules still read them).
+ */
+export const MAX_TOKENISED_PER_EVENT = 2 * MAX_TOKENISED;
 /** Query arguments inspected per event. */
 export const MAX_TOKENISED_ARGS = 64;
 /** Distinct user agents and referers whose verdicts are remembered (the cache is emptied when full). */
@@ -84,7 +89,10 @@ export class TokeniserDetector implements Detector<TokeniserState> {
       });
       fired |= 1 << i;
     };
+    let budget = MAX_TOKENISED_PER_EVENT;
     const run = (value: string, kind: TokenisedField, label: string) => {
+      if (budget <= 0) return;
+      budget -= value.length;
       for (let i = 0; i < all; i++) {
         if ((fired & (1 << i)) !== 0) continue;
         const f = ts[i]!.inspect(value, kind);
@@ -94,7 +102,7 @@ export class TokeniserDetector implements Detector<TokeniserState> {
     if (!isPlain(e.path)) run(tokenisedValue(e.path, false), 'path', 'path');
     if (e.query !== '' && !isPlain(e.query)) {
       forEachArg(e.query, MAX_TOKENISED_ARGS, (name, value) => {
-        if (value === '' || isPlain(value)) return;
+        if (budget <= 0 || value === '' || isPlain(value)) return;
         run(tokenisedValue(value, true), 'arg', `arg:${name.slice(0, 64)}`);
       });
     }
@@ -102,7 +110,9 @@ export class TokeniserDetector implements Detector<TokeniserState> {
       if (raw === null || raw === '-' || raw === '' || isPlain(raw)) return;
       let verdict = state?.verdicts.get(raw);
       if (verdict === undefined) {
+        if (budget <= 0) return;
         const value = tokenisedValue(raw, false);
+        budget -= value.length;
         let found: (TokenFinding | null)[] | null = null;
         for (let i = 0; i < all; i++) {
           const f = ts[i]!.inspect(value, kind);
