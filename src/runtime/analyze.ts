@@ -3,7 +3,8 @@
  * storing nothing unless asked. The CLI parses flags and renders; this runs the lines.
  */
 import type { Readable } from 'node:stream';
-import pino from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { DiskCache, ThreatEvent } from '../core/index.js';
 import { IpIncidents, type IpVerdict } from '../detect/index.js';
@@ -49,7 +50,7 @@ export interface AnalyzeResult {
 
 export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config, output } = opts;
-  const logger = pino({ level: config.log.level === 'info' ? 'warn' : config.log.level }, pino.destination(2));
+  const logger = lazyLogger(config.log.level === 'info' ? 'warn' : config.log.level);
   const ingest = buildIngest(config);
   // Site knowledge judges a file on the whole log: hits it may overrule wait for the end of the run.
   const detection = buildDetection(config, undefined, { ruleCache: opts.cache, site: { holdMs: Infinity } });
@@ -63,7 +64,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   };
   const incidents = new IpIncidents({}, reportIp);
   // The store and enrichment modules (PGlite/pg, providers over undici) load only when used.
-  const store = opts.store ? await (await import('../store/index.js')).openStore({ ...storeOptions(config), logger }) : null;
+  const store = opts.store ? await (await import('../store/index.js')).openStore({ ...storeOptions(config), logger: logger() }) : null;
   if (store) await store.migrate();
   const sink: Sink = store ?? { write: async () => {} };
   // Only the local GeoIP/ASN lookups, and only where their answer goes somewhere (JSON lines, the
@@ -72,7 +73,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const enrichment = wantGeo
     ? await (await import('../enrich/index.js')).createEnrichment(
         { ...config.enrich, geoip: { ...config.enrich.geoip, online: { ...config.enrich.geoip.online, enabled: false } } },
-        { onWarning: (m) => logger.warn(m), diskCache: opts.cache }, // no redisUrl: in-process state
+        { onWarning: (m) => logger().warn(m), diskCache: opts.cache }, // no redisUrl: in-process state
       )
     : null;
   const annotate = enrichment?.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
@@ -103,7 +104,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
         evaluator: store ? detection.engine : { evaluate: (events) => detection.engine.evaluate(events) },
         sink,
         metrics,
-        sampler: new BadLineSampler(logger),
+        sampler: new BadLineSampler({ warn: (obj, msg) => logger().warn(obj, msg) }),
         ...(annotate ? { annotate } : {}),
         onStored: report,
       },
@@ -133,3 +134,19 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   return { summary, totals: metrics.snapshot().totals, seconds: (performance.now() - started) / 1000 };
 }
 
+
+/**
+ * The run's logger, made on first use: pino takes about 45 ms to import, and a clean file logs nothing
+ * (bad-line samples, GeoIP warnings and the store are what log). pino is CommonJS, so it can be
+ * required at that moment without making the callers asynchronous.
+ */
+function lazyLogger(level: string): () => Logger {
+  let logger: Logger | null = null;
+  return () => {
+    if (logger === null) {
+      const pino = createRequire(import.meta.url)('pino') as typeof import('pino').default;
+      logger = pino({ level }, pino.destination(2));
+    }
+    return logger;
+  };
+}
