@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpEvent } from '../src/core/event.js';
-import { isSimulatedOnly } from '../src/core/detection.js';
+import { isSimulatedOnly, type ThreatEvent } from '../src/core/detection.js';
 import { loadConfig } from '../src/config/index.js';
 import { IpIncidents } from '../src/detect/incident/index.js';
 import { buildDetection } from '../src/pipeline/build.js';
@@ -71,23 +71,27 @@ function labelsOf(path: string): Map<number, string> {
 /** The log through the whole DetectionEngine in batches of 1,000, threats into IpIncidents. */
 function run(path: string, source: string, split: Split): LogRun {
   const { config } = loadConfig({ env: {} });
-  const { engine } = buildDetection(config);
+  const { engine } = buildDetection(config, undefined, { site: { holdMs: Infinity } });
   const labels = labelsOf(path);
   const lines = zero();
   const positive = new Map<string, boolean>();
   const anyLine = new Set<string>();
   const incidents = new IpIncidents();
   let batch: { e: HttpEvent; label: string | undefined }[] = [];
-  const flush = () => {
-    const threats = engine.evaluate(batch.map((b) => b.e));
-    const flaggedIds = new Set<string>();
+  // Lines are counted at the end: a hit site knowledge held back comes out of a later batch, or of releaseHeld.
+  const seen: { id: string; label: string | undefined }[] = [];
+  const flaggedIds = new Set<string>();
+  const take = (threats: ThreatEvent[]) => {
     for (const t of threats)
       if (t.score > 0 && !isSimulatedOnly(t)) {
         anyLine.add(t.event.ip);
         flaggedIds.add(t.event.id);
       }
     incidents.add(threats);
-    for (const b of batch) if (b.label !== 'unwanted_bot') count(lines, flaggedIds.has(b.e.id), b.label === 'attack' || b.label === 'suspicious');
+  };
+  const flush = () => {
+    take(engine.evaluate(batch.map((b) => b.e)));
+    for (const b of batch) seen.push({ id: b.e.id, label: b.label });
     batch = [];
   };
   readFileSync(path, 'utf8')
@@ -102,6 +106,9 @@ function run(path: string, source: string, split: Split): LogRun {
       if (batch.length >= 1000) flush();
     });
   flush();
+  // The hits site knowledge still holds are judged on the whole log, as analyze does.
+  take(engine.releaseHeld());
+  for (const b of seen) if (b.label !== 'unwanted_bot') count(lines, flaggedIds.has(b.id), b.label === 'attack' || b.label === 'suspicious');
   const verdicts = new Map<string, string>();
   for (const v of incidents.verdicts()) if (v.flagged) verdicts.set(v.ip, `${v.category} ${v.score.toFixed(2)} lines ${v.lines}`);
   const out: LogRun = { lines, anyLine: zero(), verdict: zero(), disagreements: [] };

@@ -73,7 +73,8 @@ export function replaySessions(samples: readonly Sample[], v: Variant): SessionR
     });
     let rules = false;
     let behaviour = false;
-    for (const te of engine.evaluate(batch)) {
+    // A session's hits that site knowledge held back are judged at its end, as analyze does at the end of a log.
+    for (const te of engine.evaluate(batch).concat(engine.releaseHeld())) {
       for (const d of te.detections) {
         if (d.simulated === true) continue;
         if (d.ruleId.startsWith('behaviour/')) behaviour = true;

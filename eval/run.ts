@@ -23,6 +23,8 @@ import { HELD_OUT_BENIGN, HELD_OUT_MIXED, logSplit, type Split as DataSplit } fr
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DATA = resolve(process.env.RAMPART_DATA ?? join(here, '../../shared/data'));
 const VERBOSE = process.argv.includes('--verbose');
+/** `--no-site`: the whole-engine runs without site knowledge (src/detect/site), for a paired before/after. */
+const NO_SITE = process.argv.includes('--no-site');
 /** `--only sqli,xss`: evaluate just these labels (the benign and hard-negative checks always run). */
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const ONLY = onlyArg === undefined ? null : new Set(onlyArg.split(','));
@@ -365,7 +367,14 @@ function readLabels(path: string): Map<number, string> {
   return labels;
 }
 
-interface IpRun { ips: Map<string, { positive: boolean; labelled: boolean }>; flaggedBy: Map<string, { rules: boolean; behaviour: boolean }>; lines: number }
+interface IpRun {
+  ips: Map<string, { positive: boolean; labelled: boolean }>;
+  flaggedBy: Map<string, { rules: boolean; behaviour: boolean }>;
+  lines: number;
+  /** Lines with no sidecar label, and how many of them the whole engine flagged (the benign-line rate). */
+  unlabelledLines: number;
+  unlabelledFlagged: number;
+}
 
 /**
  * One log through the whole DetectionEngine (rules + behaviour, default config, as `analyze` builds
@@ -375,16 +384,21 @@ interface IpRun { ips: Map<string, { positive: boolean; labelled: boolean }>; fl
  */
 function runWholeEngine(path: string, source: string): IpRun {
   const { config } = loadConfig({ env: {} });
-  const { engine } = buildDetection(config);
+  // As analyze builds it: site knowledge judges held hits on the whole log (released by the last flush).
+  const { engine } = buildDetection(config, undefined, { site: NO_SITE ? false : { holdMs: Infinity } });
   const labels = readLabels(path);
   const ips: IpRun['ips'] = new Map();
   const flaggedBy: IpRun['flaggedBy'] = new Map();
   let batch: HttpEvent[] = [];
   let lines = 0;
-  const flush = () => {
-    for (const t of engine.evaluate(batch)) {
+  let unlabelledLines = 0;
+  let unlabelledFlagged = 0;
+  const flush = (last = false) => {
+    const threats = last ? engine.evaluate(batch).concat(engine.releaseHeld()) : engine.evaluate(batch);
+    for (const t of threats) {
       const live = t.detections.filter((d) => d.simulated !== true);
       if (live.length === 0) continue;
+      if (t.event.origin.kind === 'file' && !labels.has(t.event.origin.line)) unlabelledFlagged++;
       const f = flaggedBy.get(t.event.ip) ?? { rules: false, behaviour: false };
       for (const d of live) { if (d.ruleId.startsWith('behaviour/')) f.behaviour = true; else f.rules = true; }
       flaggedBy.set(t.event.ip, f);
@@ -397,6 +411,7 @@ function runWholeEngine(path: string, source: string): IpRun {
     if (e === null) return;
     lines++;
     const label = labels.get(i + 1);
+    if (label === undefined) unlabelledLines++;
     const row = ips.get(e.ip) ?? { positive: false, labelled: false };
     if (label === 'attack' || label === 'suspicious') row.positive = true;
     if (label !== undefined) row.labelled = true;
@@ -404,9 +419,9 @@ function runWholeEngine(path: string, source: string): IpRun {
     batch.push(e);
     if (batch.length >= 1000) flush();
   });
-  flush();
+  flush(true);
   engine.drainWindows({ flush: true });
-  return { ips, flaggedBy, lines };
+  return { ips, flaggedBy, lines, unlabelledLines, unlabelledFlagged };
 }
 
 /**
@@ -442,7 +457,7 @@ function ipLevel(benignFiles: readonly string[]): void {
   }
   console.log(`  ${'all mixed'.padEnd(38)} ${''.padStart(4)}  ${''.padStart(8)}  ${''.padStart(7)}  ${String(tot.tp).padStart(2)}  ${String(tot.fp).padStart(2)}  ${String(tot.fn).padStart(2)}  ${pct(tot.tp, tot.tp + tot.fp).padStart(9)}  ${pct(tot.tp, tot.tp + tot.fn).padStart(6)}`);
   console.log('  (a "FP" on the mixed logs is an IP the heuristic labels did not flag; the README says those labels miss most spam bots and flood IPs)');
-  let allIps = 0, allFlagged = 0, cleanFlagged = 0;
+  let allIps = 0, allFlagged = 0, cleanFlagged = 0, allLines = 0, allLinesFlagged = 0;
   for (const f of benignFiles) {
     const path = join(DATA, 'benign', f);
     if (!existsSync(path)) continue;
@@ -454,9 +469,11 @@ function ipLevel(benignFiles: readonly string[]): void {
       if (why.length < 6) why.push(`${ip}${fl.rules ? ' rules' : ''}${fl.behaviour ? ' behaviour' : ''}`);
     }
     allIps += run.ips.size; allFlagged += run.flaggedBy.size; cleanFlagged += clean;
-    console.log(`  benign ${`${f}${logSplit(f) === 'held-out' ? ' (held-out)' : ''}`.padEnd(44)} IPs ${String(run.ips.size).padStart(5)}, flagged ${String(run.flaggedBy.size).padStart(3)} (${clean} with no sidecar label)${VERBOSE && logSplit(f) === 'dev' ? `: ${why.join(', ')}` : ''}`);
+    allLines += run.unlabelledLines; allLinesFlagged += run.unlabelledFlagged;
+    const lineRate = `lines flagged ${run.unlabelledFlagged} of ${run.unlabelledLines} unlabelled (1 in ${run.unlabelledFlagged === 0 ? '∞' : Math.round(run.unlabelledLines / run.unlabelledFlagged)})`;
+    console.log(`  benign ${`${f}${logSplit(f) === 'held-out' ? ' (held-out)' : ''}`.padEnd(44)} IPs ${String(run.ips.size).padStart(5)}, flagged ${String(run.flaggedBy.size).padStart(3)} (${pct(run.flaggedBy.size, run.ips.size).trim()}; ${clean} with no sidecar label); ${lineRate}${VERBOSE && logSplit(f) === 'dev' ? `: ${why.join(', ')}` : ''}`);
   }
-  console.log(`  benign logs: ${allFlagged} of ${allIps} IPs flagged (${pct(allFlagged, allIps).trim()}); ${cleanFlagged} of them have no sidecar label`);
+  console.log(`  benign logs: ${allFlagged} of ${allIps} IPs flagged (${pct(allFlagged, allIps).trim()}); ${cleanFlagged} of them have no sidecar label; unlabelled lines flagged ${allLinesFlagged} of ${allLines}${NO_SITE ? ' (--no-site: without site knowledge)' : ' (with site knowledge)'}`);
 }
 
 main();
