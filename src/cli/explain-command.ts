@@ -125,7 +125,8 @@ function render(
     for (const id of site.overruled) out.push(`   overruled ${id}: the path is the site's content, not a probe`);
   }
   out.push(`${site ? 6 : 5}. verdict`);
-  if (detections.length === 0) out.push('   no rule fired (per-IP behaviour needs a stream of lines: use analyze)');
+  if (detections.length === 0 && (site?.overruled.length ?? 0) > 0) out.push('   nothing left: site knowledge overruled every rule that fired');
+  else if (detections.length === 0) out.push('   no rule fired (per-IP behaviour needs a stream of lines: use analyze)');
   for (const d of detections)
     out.push(`   ${d.ruleId}  ${d.category}/${d.severity} confidence ${d.confidence} field ${d.field}${d.simulated ? ' (simulation)' : ''}`);
   if (detections.length) out.push(`   score ${verdict.score.toFixed(3)}, severity ${verdict.severity}, category ${verdict.category}`);

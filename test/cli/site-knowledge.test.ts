@@ -34,7 +34,7 @@ describe('site knowledge through the CLI', () => {
     expect(explained.code, explained.err).toBe(0);
     expect(explained.out).toContain('known content: served 200 to 37 clients');
     expect(explained.out).toMatch(/overruled sensitive-source-code-file/);
-    expect(explained.out).toMatch(/no rule fired/);
+    expect(explained.out).toMatch(/nothing left: site knowledge overruled every rule that fired/);
 
     const probe = await runCli(['explain', line('192.0.2.66', '/code/quicksort.c', 404, 153, 59), '--store', '--data-dir', dataDir]);
     expect(probe.out).toMatch(/FIRED sensitive-source-code-file/);
