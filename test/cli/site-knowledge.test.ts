@@ -39,5 +39,5 @@ describe('site knowledge through the CLI', () => {
     const probe = await runCli(['explain', line('192.0.2.66', '/code/quicksort.c', 404, 153, 59), '--store', '--data-dir', dataDir]);
     expect(probe.out).toMatch(/FIRED sensitive-source-code-file/);
     expect(probe.out).not.toMatch(/overruled/);
-  }, 120_000);
+  }, 300_000);
 });
