@@ -63,7 +63,7 @@ async function timed(backend: StoreBenchResult['backend'], store: Store, batches
   try {
     const start = performance.now();
     const cpu = process.cpuUsage();
-    for (const batch of batches) await store.write(batch);
+    for (const batch of batches) await store.writer.write(batch);
     const seconds = (performance.now() - start) / 1000;
     const used = process.cpuUsage(cpu);
     const clientCpuSeconds = (used.user + used.system) / 1e6;

@@ -1,6 +1,7 @@
 /**
  * createApi: the HTTP read side as a Fastify instance, not yet listening (the CLI calls listen/close).
- * Route groups are ApiPlugins, each in its own scope; later features pass theirs in `extraRoutes`.
+ * Route groups each run in their own scope and get only the repositories they read (coreRoutes); later
+ * features pass theirs in `extraRoutes`.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling, toHttpError, type ApiErrorBody } from './errors.js';
@@ -17,7 +18,7 @@ import { statsRoutes } from './routes/stats.js';
 import { threatRoutes } from './routes/threats.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { generateRequestId, installRequestLogging, installSecurityHeaders } from './security.js';
-import type { ApiDeps, ApiOptions, ApiPlugin } from './types.js';
+import type { ApiDeps, ApiOptions } from './types.js';
 
 type ValidatorFactory = NonNullable<
   NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
@@ -28,15 +29,21 @@ const zodValidatorFactory = (() => compileRequestSchema) as unknown as Validator
 /** The read API takes no large bodies; the ingest API, when it lands, raises this for its own routes. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
-export const CORE_ROUTES: readonly ApiPlugin[] = [
-  healthRoutes,
-  threatRoutes,
-  statsRoutes,
-  pipelineMetricsRoutes,
-  ipRoutes,
-  scoreRoutes,
-  ruleHitRoutes,
-];
+type RouteGroup = (app: FastifyInstance) => void | Promise<void>;
+
+/** The core route groups, each handed the repositories it uses and nothing else of the store. */
+export function coreRoutes(deps: ApiDeps): RouteGroup[] {
+  const { store, clock } = deps;
+  return [
+    (app) => healthRoutes(app, deps),
+    (app) => threatRoutes(app, { threats: store.threats, clock }),
+    (app) => statsRoutes(app, { rollups: store.rollups, clock }),
+    (app) => pipelineMetricsRoutes(app, deps),
+    (app) => ipRoutes(app, { windows: store.windows, clock }),
+    (app) => scoreRoutes(app, { windows: store.windows, clock }),
+    (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, allowlist: deps.allowlist }),
+  ];
+}
 
 export function createApi(deps: ApiDeps): FastifyInstance {
   const options = deps.options ?? {};
@@ -70,9 +77,10 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   registerOpenApiSpec(app, deps.version);
-  for (const plugin of [...CORE_ROUTES, ...(deps.extraRoutes ?? [])]) {
+  const extra = (deps.extraRoutes ?? []).map((plugin): RouteGroup => (scope) => plugin(scope, deps));
+  for (const group of [...coreRoutes(deps), ...extra]) {
     app.register(async (scope) => {
-      await plugin(scope, deps);
+      await group(scope);
     });
   }
   registerOpenApiDocs(app);

@@ -1,4 +1,4 @@
-export { createApi, CORE_ROUTES, DEFAULT_BODY_LIMIT } from './app.js';
+export { createApi, coreRoutes, DEFAULT_BODY_LIMIT } from './app.js';
 export { listenApi, listenError, type ListenAt } from './listen.js';
 export { openNetworkWarning } from './host-check.js';
 export { toHttpError, type ApiErrorBody, type ApiErrorCode } from './errors.js';

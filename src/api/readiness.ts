@@ -1,18 +1,18 @@
 /**
  * The store half of GET /ready, for the CLI to compose with its own checks (sources running):
- *   readiness: async () => ({ checks: { ...(await storeChecks(store)), sources: pipelineCheck() } })
+ *   readiness: async () => ({ checks: { ...(await storeChecks(store.schema)), sources: pipelineCheck() } })
  * Details name what is wrong but not where the database lives: /ready is usually unauthenticated.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Store } from '../store/index.js';
+import type { SchemaRepository } from '../store/index.js';
 import type { ReadinessCheck } from './types.js';
 
 export async function storeChecks(
-  store: Store,
+  schema: Pick<SchemaRepository, 'ping' | 'status'>,
   log?: Pick<FastifyBaseLogger, 'warn'>,
 ): Promise<Record<'store' | 'migrations', ReadinessCheck>> {
   try {
-    await store.ping();
+    await schema.ping();
   } catch (err) {
     log?.warn({ err }, 'readiness: store ping failed');
     return {
@@ -21,7 +21,7 @@ export async function storeChecks(
     };
   }
   try {
-    const { applied, pending } = await store.migrationStatus();
+    const { applied, pending } = await schema.status();
     const migrations: ReadinessCheck =
       pending.length === 0
         ? { ok: true, detail: `${applied.length} applied` }

@@ -61,8 +61,11 @@ export interface ApiOptions {
   allowedHosts?: readonly string[];
 }
 
+/** The repositories the read API reads; app.ts hands each route group only the ones it uses. */
+export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups'>;
+
 export interface ApiDeps {
-  store: Store;
+  store: ApiRepositories;
   pipeline: PipelineStatus;
   readiness: () => Promise<ReadinessReport>;
   logger: FastifyBaseLogger;

@@ -61,10 +61,10 @@ export function registerExplain(program: Command, io: CliIO, setExit: (code: num
 /** Site knowledge restored from the store (the store module loads only here). */
 async function consultSite(site: SiteKnowledge | null, config: Parameters<typeof storeOptions>[0]): Promise<SiteKnowledge | null> {
   if (site === null) return null;
-  const { openStore, SiteKnowledgeRepository } = await import('../store/index.js');
+  const { openStore } = await import('../store/index.js');
   const store = await openStore({ ...storeOptions(config) });
   try {
-    site.restore(await new SiteKnowledgeRepository(store.sql).load());
+    site.restore(await store.siteKnowledge.load());
   } finally {
     await store.close();
   }

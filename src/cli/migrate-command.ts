@@ -19,12 +19,12 @@ export function registerMigrate(program: Command, io: CliIO): void {
     // Opened without migrating: `--status` must only look, and `migrate` must see what was pending.
     const store = await openStore({ ...storeOptions(config), logger, migrate: false });
     try {
-      const before = await store.migrationStatus();
+      const before = await store.schema.status();
       if (flags.status) {
         io.out(`applied: ${before.applied.join(', ') || '(none)'}\npending: ${before.pending.join(', ') || '(none)'}\n`);
         return;
       }
-      const after = await store.migrate();
+      const after = await store.schema.migrate();
       const applied = after.applied.filter((m) => !before.applied.includes(m));
       io.out(applied.length ? `applied ${applied.join(', ')}\n` : `up to date (${after.applied.length} migrations)\n`);
     } finally {

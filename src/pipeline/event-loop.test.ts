@@ -83,7 +83,7 @@ describe('a 5,000-line batch into PGlite leaves room for /health', () => {
     const ingest = buildIngest(config);
     const detection = buildDetection(config);
     const meter = new TurnMeter();
-    const sink = createStore(metered(store.sql, meter));
+    const sink = createStore(metered(store.sql, meter)).writer;
     const lines = Array.from({ length: LINES }, (_, i) => lineAt(i));
     const checkpoint = { source: 'big.log', fileId: '1:2', offset: LINES * 120, line: LINES, headHash: 'h' };
     const source: Source = {

@@ -84,17 +84,21 @@ describe('runSource', () => {
 });
 
 describe('startRetention', () => {
-  it('prunes requests older than the retention period and survives a failing store', async () => {
+  it('prunes requests (and IP windows with them) older than the retention period and survives a failing store', async () => {
     const asked: number[] = [];
+    const windowsAsked: number[] = [];
     const warnings: object[] = [];
     let fail = true;
     const r = startRetention(
       {
-        pruneRequests: async (before) => {
-          asked.push(before);
-          if (fail) throw new Error('locked');
-          return 42;
+        requests: {
+          prune: async (before) => {
+            asked.push(before);
+            if (fail) throw new Error('locked');
+            return 42;
+          },
         },
+        windows: { prune: async (before) => windowsAsked.push(before) },
       },
       7,
       { info: () => {}, warn: (o) => warnings.push(o) },
@@ -105,6 +109,7 @@ describe('startRetention', () => {
     expect(await r.runOnce()).toBe(42);
     r.stop();
     expect(asked).toEqual([3 * 86_400_000, 3 * 86_400_000]);
+    expect(windowsAsked).toEqual([3 * 86_400_000]);
     expect(warnings).toHaveLength(1);
   });
 });

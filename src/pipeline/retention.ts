@@ -1,4 +1,7 @@
-/** Background pruning of raw requests older than the retention period. Threats are kept as evidence. */
+/**
+ * Background pruning of raw requests older than the retention period, and of IP windows with them (both are raw
+ * behaviour). Threats are kept as evidence.
+ */
 import type { Store } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
@@ -10,7 +13,7 @@ export interface RetentionHandle {
 }
 
 export function startRetention(
-  store: Pick<Store, 'pruneRequests'>,
+  store: { requests: Pick<Store['requests'], 'prune'>; windows: Pick<Store['windows'], 'prune'> },
   retentionDays: number,
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
   opts: { intervalMs?: number; now?: () => number } = {},
@@ -21,7 +24,9 @@ export function startRetention(
     if (running) return 0;
     running = true;
     try {
-      const removed = await store.pruneRequests(now() - retentionDays * DAY_MS);
+      const before = now() - retentionDays * DAY_MS;
+      const removed = await store.requests.prune(before);
+      await store.windows.prune(before);
       if (removed > 0) logger.info({ removed, retentionDays }, 'pruned old requests');
       return removed;
     } catch (err) {

@@ -29,11 +29,14 @@ export interface ConnectOptions {
  * start-up with that error, as before. A store that cannot be reached is retried until it can, in the background.
  */
 export async function connectStore(
-  store: Pick<Store, 'migrate' | 'loadCheckpoints'>,
+  store: { schema: Pick<Store['schema'], 'migrate'>; checkpoints: Pick<Store['checkpoints'], 'load'> },
   outage: StoreRetryObserver,
   opts: ConnectOptions = {},
 ): Promise<StoreConnection> {
-  const attempt = async (): Promise<StoreStartup> => ({ migrations: await store.migrate(), checkpoints: await store.loadCheckpoints() });
+  const attempt = async (): Promise<StoreStartup> => ({
+    migrations: await store.schema.migrate(),
+    checkpoints: await store.checkpoints.load(),
+  });
   const first = opts.firstDelayMs ?? 500;
   const max = opts.maxDelayMs ?? 10_000;
   try {

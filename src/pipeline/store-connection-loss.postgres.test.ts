@@ -25,7 +25,7 @@ afterAll(async () => {
 function deps(store: Store, metrics: PipelineMetrics): PipelineDeps {
   return {
     ...defaultStages(),
-    sink: store,
+    sink: store.writer,
     metrics,
     sampler: new BadLineSampler({ warn: () => {} }),
   };

@@ -62,10 +62,11 @@ describe('StoreOutage', () => {
 describe('connectStore', () => {
   const cps = [{ source: 's', fileId: 'f', offset: 1, line: 1, headHash: 'h' }];
   const migrations = { applied: ['0001'], pending: [] };
+  const repos = (migrate: () => Promise<typeof migrations>) => ({ schema: { migrate }, checkpoints: { load: async () => cps } });
 
   it('resolves at once when the store answers', async () => {
     const { outage, logs } = tracker({ t: 0 });
-    const link = await connectStore({ migrate: async () => migrations, loadCheckpoints: async () => cps }, outage);
+    const link = await connectStore(repos(async () => migrations), outage);
     expect(await link.ready).toEqual({ migrations, checkpoints: cps });
     expect(logs).toEqual([]);
   });
@@ -74,13 +75,10 @@ describe('connectStore', () => {
     const { outage, logs, metrics } = tracker({ t: 0 });
     let down = 3;
     const link = await connectStore(
-      {
-        migrate: async () => {
-          if (down-- > 0) throw refused();
-          return migrations;
-        },
-        loadCheckpoints: async () => cps,
-      },
+      repos(async () => {
+        if (down-- > 0) throw refused();
+        return migrations;
+      }),
       outage,
       { firstDelayMs: 1, maxDelayMs: 4 },
     );
@@ -93,13 +91,13 @@ describe('connectStore', () => {
   it('fails start-up on a migration the store rejects', async () => {
     const { outage } = tracker({ t: 0 });
     const bad = Object.assign(new Error('syntax error'), { code: '42601' });
-    await expect(connectStore({ migrate: async () => Promise.reject(bad), loadCheckpoints: async () => cps }, outage)).rejects.toBe(bad);
+    await expect(connectStore(repos(async () => Promise.reject(bad)), outage)).rejects.toBe(bad);
   });
 
   it('gives up when stopped, and a source waiting on it yields nothing', async () => {
     const { outage } = tracker({ t: 0 });
     const abort = new AbortController();
-    const link = await connectStore({ migrate: () => Promise.reject(refused()), loadCheckpoints: async () => cps }, outage, {
+    const link = await connectStore(repos(() => Promise.reject(refused())), outage, {
       signal: abort.signal,
       firstDelayMs: 60_000,
     });

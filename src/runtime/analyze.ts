@@ -65,8 +65,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const incidents = new IpIncidents({}, reportIp);
   // The store and enrichment modules (PGlite/pg, providers over undici) load only when used.
   const store = opts.store ? await (await import('../store/index.js')).openStore({ ...storeOptions(config), logger: logger() }) : null;
-  if (store) await store.migrate();
-  const sink: Sink = store ?? { write: async () => {} };
+  if (store) await store.schema.migrate();
+  const sink: Sink = store?.writer ?? { write: async () => {} };
   // Only the local GeoIP/ASN lookups, and only where their answer goes somewhere (JSON lines, the
   // store): opening them costs a second and over 100 MB at peak, and analyze never calls a provider.
   const wantGeo = opts.geo && (output === 'jsonl' || opts.store);
@@ -118,14 +118,14 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
     const late = detection.engine.releaseHeld();
     if (late.length > 0) {
       annotate?.(late);
-      if (store) await store.write({ events: [], threats: late, checkpoints: [] });
+      if (store) await store.writer.write({ events: [], threats: late, checkpoints: [] });
       report(late);
     }
     // The replay's last windows are still open: close them and store them too.
-    if (store) await flushWindows(store, detection.engine);
+    if (store) await flushWindows(store.writer, detection.engine);
     // What the replay learned about each site replaces what was stored for it (serve restores it at start).
     const site = detection.engine.site;
-    if (store && site) await new (await import('../store/index.js')).SiteKnowledgeRepository(store.sql).save(site.snapshot());
+    if (store && site) await store.siteKnowledge.save(site.snapshot());
     for (const v of incidents.verdicts()) reportIp(v);
   } finally {
     await store?.close();

@@ -40,7 +40,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     pipeline: deps.metrics,
     readiness: async () => ({
       checks: {
-        ...(deps.outageChecks() ?? (await storeChecks(store, logger))),
+        ...(deps.outageChecks() ?? (await storeChecks(store.schema, logger))),
         sources: deps.sources(),
         enrichment: await enrichmentCheck(enrichment),
       },

@@ -8,7 +8,7 @@ import type { CollectorStatus, EnrichmentApi, ReadinessCheck } from '../api/inde
 import type { Config } from '../config/index.js';
 import type { DiskCache } from '../core/index.js';
 import { Collector, createEnrichment, type CollectorRunStats, type Enrichment } from '../enrich/index.js';
-import { IocRepository, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { deploymentOf } from './mode.js';
 
 export interface OpenEnrichmentOptions {
@@ -42,7 +42,7 @@ export function buildCollector(
 ): RunningCollector {
   const c = config.enrich.collector;
   let lastRun: CollectorStatus['lastRun'] = null;
-  const collector = new Collector(enrichment.service, new IocRepository(store.sql), {
+  const collector = new Collector(enrichment.service, store.iocs, {
     intervalMs: c.intervalSeconds * 1000,
     batchSize: c.batchSize,
     ttlMs: c.ttlSeconds * 1000,

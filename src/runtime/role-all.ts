@@ -54,7 +54,7 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
   const { sources, tasks } = await startSources(config, link, logger, abort.signal);
   const processing = startProcessing(sources, {
     stages,
-    store,
+    store: store.writer,
     metrics,
     annotate: annotatorFor(enrichment),
     sinks: outputs.sinks,
@@ -96,7 +96,7 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
       await Promise.all(sources.map((s) => s.stop()));
       await Promise.allSettled([...tasks, ...processing.tasks]);
       // Open windows would be lost with the process: close them and store them in one last write.
-      await flushWindows(store, stages.detection.engine).catch((err: unknown) => logger.warn({ err }, 'storing the open IP windows failed'));
+      await flushWindows(store.writer, stages.detection.engine).catch((err: unknown) => logger.warn({ err }, 'storing the open IP windows failed'));
       await siteKnowledge.stop();
       await api.app.close();
       await collector.collector.stop();

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { SiteKnowledge } from '../detect/index.js';
 import type { StoreConnection } from '../pipeline/index.js';
-import { SiteKnowledgeRepository, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 const SAVE_EVERY_MS = 5 * 60_000;
 
@@ -15,9 +15,9 @@ export interface SiteKnowledgePersistence {
   stop(): Promise<void>;
 }
 
-export function persistSiteKnowledge(site: SiteKnowledge | null, store: Store, link: StoreConnection, logger: Logger): SiteKnowledgePersistence {
+export function persistSiteKnowledge(site: SiteKnowledge | null, store: Pick<Store, 'siteKnowledge'>, link: StoreConnection, logger: Logger): SiteKnowledgePersistence {
   if (site === null) return { stop: async () => {} };
-  const repo = new SiteKnowledgeRepository(store.sql);
+  const repo = store.siteKnowledge;
   let ready = false;
   const save = async () => {
     if (!ready) return;

@@ -21,12 +21,12 @@ describe('openStore', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const first = await openStore({ dataDir: join(dir, 'nested', 'pglite') });
     expect(first.sql.dialect).toBe('pglite');
-    await first.write({ events: [makeEvent('e1')], threats: [], checkpoints: [checkpoint] });
+    await first.writer.write({ events: [makeEvent('e1')], threats: [], checkpoints: [checkpoint] });
     await first.close();
     const again = await openStore({ dataDir: join(dir, 'nested', 'pglite') });
     try {
-      expect(await again.loadCheckpoints()).toEqual([checkpoint]);
-      expect((await again.migrationStatus()).pending).toEqual([]);
+      expect(await again.checkpoints.load()).toEqual([checkpoint]);
+      expect((await again.schema.status()).pending).toEqual([]);
     } finally {
       await again.close();
     }
@@ -43,7 +43,7 @@ describe('openStore', () => {
     const store = await openStore({ databaseUrl: s.url, schema: s.schema });
     try {
       expect(store.sql.dialect).toBe('postgres');
-      expect(await store.migrationStatus()).toEqual({ applied: MIGRATIONS.map((m) => m.id), pending: [] });
+      expect(await store.schema.status()).toEqual({ applied: MIGRATIONS.map((m) => m.id), pending: [] });
       const { rows } = await store.sql.query<{ app: string; schema: string }>(
         `SELECT current_setting('application_name') AS app, current_schema() AS schema`,
       );

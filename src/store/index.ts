@@ -4,8 +4,8 @@
  */
 import { ConfigError } from '../core/index.js';
 import type { StoreLogger } from './logger.js';
-import { createStore, type StoreOptions } from './store.js';
-import type { SqlClient, Store } from './types.js';
+import { createStore, type Store, type StoreOptions } from './store.js';
+import type { SqlClient } from './types.js';
 
 export interface OpenOptions {
   databaseUrl?: string;
@@ -38,7 +38,7 @@ export async function openStore(opts: OpenOptions & StoreOptions & { migrate?: b
   const store = createStore(sql, opts);
   if (opts.migrate !== false) {
     try {
-      await store.migrate();
+      await store.schema.migrate();
     } catch (err) {
       await sql.close().catch(() => undefined);
       throw err;
@@ -47,7 +47,7 @@ export async function openStore(opts: OpenOptions & StoreOptions & { migrate?: b
   return store;
 }
 
-export { createStore, type StoreOptions } from './store.js';
+export { createStore, type Store, type StoreOptions } from './store.js';
 // The drivers (pg, PGlite) load on first open, so a command that never opens a store never loads them.
 export type { PgClientOptions } from './pg-client.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
@@ -56,5 +56,12 @@ export { DEFAULT_ROLLUP_LIMITS, OTHER, type RollupLimits } from './rollups.js';
 export type { StoreLogger } from './logger.js';
 export * from './types.js';
 export { connectionLoss } from './connection-errors.js';
+export { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+export { CheckpointRepository } from './checkpoint-repository.js';
 export { IocRepository } from './ioc-repository.js';
+export { RequestRepository } from './request-repository.js';
+export { RollupRepository } from './rollup-repository.js';
+export { SchemaRepository } from './schema-repository.js';
 export { SiteKnowledgeRepository } from './site-knowledge-repository.js';
+export { ThreatRepository } from './threat-repository.js';
+export { WindowRepository } from './window-repository.js';

@@ -15,7 +15,7 @@ import {
   type GeoResult,
 } from '../enrich/index.js';
 import { classifyIp, normaliseIp } from '../net/index.js';
-import type { SqlClient } from './types.js';
+import type { SqlClient, ThreatReputation } from './types.js';
 
 export interface IocSummary {
   value: string;
@@ -179,4 +179,21 @@ export class IocRepository implements CollectorStore {
     const { type, value } = detectIoc(indicator);
     return isIpType(type) ? normaliseIp(value)! : value;
   }
+}
+
+/**
+ * Latest enrichment summary of each address with a risk score of at least `minScore`: how reputation feeds back
+ * at read time into threats and IP profiles (one query per page, on the ioc value index).
+ */
+export async function reputationOf(sql: SqlClient, ips: readonly string[], minScore: number): Promise<Map<string, ThreatReputation>> {
+  if (ips.length === 0) return new Map();
+  const { rows: found } = await sql.query<{ value: string; risk_score: number; risk_level: string; categories: string[]; updated_ms: number }>(
+    `SELECT i.value, s.risk_score, s.risk_level, s.categories, (extract(epoch FROM s.updated_at) * 1000)::float8 AS updated_ms
+     FROM ioc i JOIN ioc_summary s ON s.ioc_id = i.id
+     WHERE i.value = ANY($1::text[]) AND s.risk_score >= $2`,
+    [ips, minScore],
+  );
+  return new Map(
+    found.map((f) => [f.value, { riskScore: f.risk_score, riskLevel: f.risk_level, categories: f.categories, updatedAt: Math.round(f.updated_ms) }]),
+  );
 }

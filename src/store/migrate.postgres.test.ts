@@ -16,7 +16,7 @@ describe.skipIf(!url)('migrate on a postgres server', () => {
     schemas.push(s);
     const stores = Array.from({ length: 4 }, () => createStore(openPg(s.url, { schema: s.schema, max: 2 })));
     try {
-      const results = await Promise.all(stores.map((st) => st.migrate()));
+      const results = await Promise.all(stores.map((st) => st.schema.migrate()));
       const all = MIGRATIONS.map((m) => m.id);
       for (const r of results) expect(r).toEqual({ applied: all, pending: [] });
       const { rows } = await stores[0]!.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');

@@ -97,12 +97,12 @@ describe('a PGlite worker that dies', () => {
     });
     cleanups.push(() => sql.close());
     const store = createStore(sql);
-    await store.migrate();
+    await store.schema.migrate();
     const checkpoint = { source: 'a.log', fileId: '1:2', offset: 10, line: 1, headHash: 'h' };
-    await store.write({ events: [makeEvent('kept')], threats: [], checkpoints: [checkpoint] });
+    await store.writer.write({ events: [makeEvent('kept')], threats: [], checkpoints: [checkpoint] });
 
     // The worker ends in the middle of a write's transaction.
-    const write = store.write({
+    const write = store.writer.write({
       events: Array.from({ length: 3000 }, (_, i) => makeEvent(`lost-${i}`)),
       threats: [],
       checkpoints: [{ ...checkpoint, offset: 99, line: 2 }],
@@ -113,12 +113,12 @@ describe('a PGlite worker that dies', () => {
     expect(connectionLoss(err)).toBe('server crashed');
 
     // Retried (as the pipeline does): a new worker on the same folder, the committed write kept, the lost one not half-stored.
-    expect(await store.loadCheckpoints()).toEqual([checkpoint]);
+    expect(await store.checkpoints.load()).toEqual([checkpoint]);
     expect(workers).toHaveLength(2);
     const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM requests');
     expect(rows[0]!.n).toBe(1);
-    await store.write({ events: [makeEvent('after')], threats: [], checkpoints: [{ ...checkpoint, offset: 20, line: 2 }] });
-    expect((await store.loadCheckpoints())[0]!.offset).toBe(20);
+    await store.writer.write({ events: [makeEvent('after')], threats: [], checkpoints: [{ ...checkpoint, offset: 20, line: 2 }] });
+    expect((await store.checkpoints.load())[0]!.offset).toBe(20);
   });
 
   it('turns an uncaught exception in the worker into a rejected statement, not an unhandled error', async () => {

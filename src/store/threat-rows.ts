@@ -1,6 +1,7 @@
 /** Reading threats back: the select list, and rows (with their detections) into ThreatRow. */
 import type { Category, Detection, Severity, ThreatGeo } from '../core/index.js';
-import type { SqlClient, ThreatReputation, ThreatRow } from './types.js';
+import { reputationOf } from './ioc-repository.js';
+import type { SqlClient, ThreatRow } from './types.js';
 
 /** Times come back as epoch ms and bigints as float8, so both drivers return plain numbers. */
 export const THREAT_COLUMNS = `id, (extract(epoch FROM time) * 1000)::float8 AS time_ms, ip, method, host, path, query,
@@ -122,18 +123,4 @@ export async function withReputation(sql: SqlClient, rows: ThreatRow[], minScore
   if (rows.length === 0) return rows;
   const byIp = await reputationOf(sql, [...new Set(rows.map((r) => r.ip))], minScore);
   return rows.map((r) => ({ ...r, reputation: byIp.get(r.ip) ?? null }));
-}
-
-/** Latest enrichment summary of each address with a risk score of at least `minScore`. */
-export async function reputationOf(sql: SqlClient, ips: readonly string[], minScore: number): Promise<Map<string, ThreatReputation>> {
-  if (ips.length === 0) return new Map();
-  const { rows: found } = await sql.query<{ value: string; risk_score: number; risk_level: string; categories: string[]; updated_ms: number }>(
-    `SELECT i.value, s.risk_score, s.risk_level, s.categories, (extract(epoch FROM s.updated_at) * 1000)::float8 AS updated_ms
-     FROM ioc i JOIN ioc_summary s ON s.ioc_id = i.id
-     WHERE i.value = ANY($1::text[]) AND s.risk_score >= $2`,
-    [ips, minScore],
-  );
-  return new Map(
-    found.map((f) => [f.value, { riskScore: f.risk_score, riskLevel: f.risk_level, categories: f.categories, updatedAt: Math.round(f.updated_ms) }]),
-  );
 }

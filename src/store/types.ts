@@ -1,10 +1,11 @@
 /**
- * Store contract. One implementation of the queries, written once over SqlClient, runs on PGlite
- * (embedded default) and on a PostgreSQL server (DATABASE_URL): one SQL dialect.
+ * Store contract types. One implementation of the queries per resource (the *-repository.ts files), written
+ * once over SqlClient, runs on PGlite (embedded default) and on a PostgreSQL server (DATABASE_URL): one SQL
+ * dialect.
  *
  * Obligations:
- * - `write` is one transaction: events, threats, rollups and checkpoints land together or not at all,
- *   which is what makes a restart after kill -9 lose nothing and duplicate nothing.
+ * - The batch writer's `write` is one transaction: events, threats, rollups, windows and checkpoints land
+ *   together or not at all, which is what makes a restart after kill -9 lose nothing and duplicate nothing.
  * - Every value from a log goes in as a parameter; sort columns come from a whitelist.
  */
 import type { Category, Detection, Severity, ThreatEvent, ThreatGeo, HttpEvent } from '../core/index.js';
@@ -176,35 +177,4 @@ export interface WindowCounts {
 export interface MigrationStatus {
   applied: string[];
   pending: string[];
-}
-
-export interface Store {
-  readonly sql: SqlClient;
-  migrate(): Promise<MigrationStatus>;
-  migrationStatus(): Promise<MigrationStatus>;
-  ping(): Promise<void>;
-  write(batch: WriteBatch): Promise<void>;
-  loadCheckpoints(): Promise<Checkpoint[]>;
-  listThreats(q: ThreatQuery): Promise<{ items: ThreatRow[]; total: number }>;
-  getThreat(id: string): Promise<ThreatRow | null>;
-  /** From the per-minute rollups, never from raw rows. */
-  stats(since: number, until: number): Promise<Stats>;
-  /** Deletes requests (and IP windows) older than `before` in chunks; returns how many requests went. */
-  pruneRequests(before: number): Promise<number>;
-  /** Detections per rule for threats in [since, until), most frequent first. */
-  topRules(since: number, until: number, limit?: number): Promise<TopEntry[]>;
-  /** Stored windows and threat counts of one IP over [since, until); `limit` bounds the windows listed. */
-  ipProfile(ip: string, since: number, until: number, limit?: number): Promise<IpProfile>;
-  /** Stored windows of every IP that start in [since, until), filtered, sorted by a whitelisted key, paged. */
-  scores(since: number, until: number, q: ScoresQuery): Promise<{ items: IpWindowRow[]; total: number }>;
-  /**
-   * Closed IP windows per threat level over [since, until), from the per-minute rollup: `windows` counts all of
-   * them, `stored` those kept as rows (what scores and ipProfile list), `hits` their requests.
-   */
-  windowTotals(since: number, until: number): Promise<Partial<Record<ThreatLevel, WindowCounts>>>;
-  /** Per rule, hits per time bucket for threats in [since, until); the `limit` rules with most hits, most first. */
-  ruleHits(since: number, until: number, opts: { bucket: RuleHitBucket; limit?: number }): Promise<RuleHitSeries[]>;
-  /** The ids of `loadedRuleIds` with no hit on any threat since `since` (epoch ms), in byte order. */
-  silentRules(since: number, loadedRuleIds: readonly string[]): Promise<string[]>;
-  close(): Promise<void>;
 }

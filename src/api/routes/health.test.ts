@@ -109,7 +109,7 @@ describe('GET /api/metrics/pipeline', () => {
 
 describe('storeChecks', () => {
   it('reports a reachable, migrated store as ready', async () => {
-    const checks = await storeChecks(t.store);
+    const checks = await storeChecks(t.store.schema);
     expect(checks.store).toEqual({ ok: true });
     expect(checks.migrations.ok).toBe(true);
     expect(checks.migrations.detail).toMatch(/^\d+ applied$/);
@@ -117,7 +117,7 @@ describe('storeChecks', () => {
 
   it('reports an unreachable store without its address, logging the cause', async () => {
     // The real store with its connection cut: only ping is replaced.
-    const cut = Object.assign(Object.create(t.store), {
+    const cut = Object.assign(Object.create(t.store.schema), {
       ping: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.5:5432')),
     });
     const warned: unknown[] = [];
@@ -129,7 +129,7 @@ describe('storeChecks', () => {
   });
 
   it('feeds /ready end to end', async () => {
-    t.setReadiness(async () => ({ checks: { ...(await storeChecks(t.store)), sources: { ok: true } } }));
+    t.setReadiness(async () => ({ checks: { ...(await storeChecks(t.store.schema)), sources: { ok: true } } }));
     const res = await t.app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(200);
     expect(Object.keys(res.json().checks).sort()).toEqual(['migrations', 'sources', 'store']);

@@ -48,7 +48,7 @@ async function runReadiness(readiness: () => Promise<ReadinessReport>): Promise<
   }
 }
 
-export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function healthRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'readiness' | 'version'>): void {
   app.get(
     '/health',
     {

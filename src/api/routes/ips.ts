@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, SEVERITIES } from '../../core/index.js';
 import { THREAT_LEVELS } from '../../detect/index.js';
 import { z } from 'zod';
-import type { IpProfile } from '../../store/index.js';
+import type { IpProfile, WindowRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { ipParam } from '../params/ip.js';
@@ -126,7 +126,11 @@ export function profileToJson(p: IpProfile) {
   };
 }
 
-export function ipRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export interface IpRouteDeps extends Pick<ApiDeps, 'clock'> {
+  windows: Pick<WindowRepository, 'profile'>;
+}
+
+export function ipRoutes(app: FastifyInstance, deps: IpRouteDeps): void {
   const query = profileQuery(deps.clock ?? Date.now);
   app.get<{ Params: z.output<typeof profileParams>; Querystring: z.output<typeof query> }>(
     '/api/ips/:ip',
@@ -141,7 +145,7 @@ export function ipRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request) => {
       const { since, until, limit } = request.query;
-      return profileToJson(await deps.store.ipProfile(request.params.ip, since, until, limit));
+      return profileToJson(await deps.windows.profile(request.params.ip, since, until, limit));
     },
   );
 }

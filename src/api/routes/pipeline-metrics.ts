@@ -101,7 +101,7 @@ const metricsSchema = {
   required: ['startedAt', 'uptimeS', 'sources', 'stages', 'totals', 'linesPerSecond'],
 } as const;
 
-export function pipelineMetricsRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function pipelineMetricsRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'pipeline'>): void {
   app.get(
     '/api/metrics/pipeline',
     {

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { RuleHitBucket, RuleHitSeries } from '../../store/index.js';
+import type { RollupRepository, RuleHitBucket, RuleHitSeries } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import type { ApiDeps } from '../types.js';
@@ -122,7 +122,11 @@ export function ruleHitsToJson(range: RuleHitRange, bucket: RuleHitBucket, since
   };
 }
 
-export function ruleHitRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export interface RuleHitRouteDeps extends Pick<ApiDeps, 'clock' | 'ruleIds' | 'allowlist'> {
+  rollups: Pick<RollupRepository, 'ruleHits' | 'silentRules'>;
+}
+
+export function ruleHitRoutes(app: FastifyInstance, deps: RuleHitRouteDeps): void {
   const clock = deps.clock ?? Date.now;
 
   const allowlist = deps.allowlist;
@@ -162,7 +166,7 @@ export function ruleHitRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const { range, bucket, limit } = request.query;
       const until = clock();
       const since = until - RULE_HIT_RANGES[range];
-      const series = await deps.store.ruleHits(since, until, { bucket, limit });
+      const series = await deps.rollups.ruleHits(since, until, { bucket, limit });
       return ruleHitsToJson(range, bucket, since, until, series);
     },
   );
@@ -184,7 +188,7 @@ export function ruleHitRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const days = request.query.days;
       const since = clock() - days * DAY_MS;
       const loaded = ruleIds();
-      const silent = await deps.store.silentRules(since, loaded);
+      const silent = await deps.rollups.silentRules(since, loaded);
       return { days, since: new Date(since).toISOString(), loaded: new Set(loaded).size, silent };
     },
   );

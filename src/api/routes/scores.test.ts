@@ -29,7 +29,7 @@ const windows = [
 
 beforeAll(async () => {
   t = await openTestApi();
-  await t.store.write({ events: [], threats: [], checkpoints: [], windows });
+  await t.store.writer.write({ events: [], threats: [], checkpoints: [], windows });
 });
 afterAll(async () => {
   await t?.close();

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { THREAT_LEVELS } from '../../detect/index.js';
-import { SCORE_SORTS } from '../../store/index.js';
+import { SCORE_SORTS, type WindowRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { listParam } from '../params/list.js';
@@ -50,7 +50,11 @@ const responseSchema = {
   required: ['since', 'until', 'items', 'total', 'limit', 'offset'],
 } as const;
 
-export function scoreRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export interface ScoreRouteDeps extends Pick<ApiDeps, 'clock'> {
+  windows: Pick<WindowRepository, 'scores'>;
+}
+
+export function scoreRoutes(app: FastifyInstance, deps: ScoreRouteDeps): void {
   const query = scoresQuery(deps.clock ?? Date.now);
   app.get<{ Querystring: z.output<typeof query> }>(
     '/api/scores',
@@ -65,7 +69,7 @@ export function scoreRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const q = request.query;
       const { since, until } = q;
-      const { items, total } = await deps.store.scores(since, until, {
+      const { items, total } = await deps.windows.scores(since, until, {
         ...(q.threat_level !== undefined ? { threatLevel: q.threat_level } : {}),
         sort: q.sort,
         order: q.order,

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CATEGORIES, SEVERITIES, type Severity } from '../../core/index.js';
-import type { Stats } from '../../store/index.js';
+import type { RollupRepository, Stats } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import type { ApiDeps } from '../types.js';
 
@@ -92,7 +92,11 @@ export function statsToJson(range: StatsRange, s: Stats) {
   };
 }
 
-export function statsRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export interface StatsRouteDeps extends Pick<ApiDeps, 'clock'> {
+  rollups: Pick<RollupRepository, 'stats'>;
+}
+
+export function statsRoutes(app: FastifyInstance, deps: StatsRouteDeps): void {
   const clock = deps.clock ?? Date.now;
   app.get<{ Querystring: z.output<typeof statsQuery> }>(
     '/api/stats',
@@ -107,7 +111,7 @@ export function statsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const range = request.query.range;
       const until = clock();
-      const stats = await deps.store.stats(until - STATS_RANGES[range], until);
+      const stats = await deps.rollups.stats(until - STATS_RANGES[range], until);
       return statsToJson(range, stats);
     },
   );

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CATEGORIES, SEVERITIES, NotFoundError } from '../../core/index.js';
-import { THREAT_SORTS, type ThreatQuery } from '../../store/index.js';
+import { THREAT_SORTS, type ThreatQuery, type ThreatRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { ipParam } from '../params/ip.js';
@@ -94,7 +94,11 @@ const listResponseSchema = {
   required: ['items', 'total', 'limit', 'offset'],
 } as const;
 
-export function threatRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export interface ThreatRouteDeps extends Pick<ApiDeps, 'clock'> {
+  threats: Pick<ThreatRepository, 'list' | 'get'>;
+}
+
+export function threatRoutes(app: FastifyInstance, deps: ThreatRouteDeps): void {
   const listQuery = threatListQuery(deps.clock ?? Date.now);
 
   app.get<{ Querystring: z.output<typeof listQuery> }>(
@@ -109,7 +113,7 @@ export function threatRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request) => {
       const query = request.query;
-      const { items, total } = await deps.store.listThreats(query);
+      const { items, total } = await deps.threats.list(query);
       return { items: items.map(threatToJson), total, limit: query.limit, offset: query.offset };
     },
   );
@@ -125,7 +129,7 @@ export function threatRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     },
     async (request) => {
-      const row = await deps.store.getThreat(request.params.id);
+      const row = await deps.threats.get(request.params.id);
       if (!row) throw new NotFoundError(`no threat with id "${request.params.id}"`);
       return threatToJson(row);
     },

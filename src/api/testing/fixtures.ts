@@ -125,7 +125,7 @@ export async function openTestApi(extra: Partial<ApiDeps> = {}, withData = true)
   const store = await openStore({ databaseUrl: 'memory://' });
   if (withData) {
     const { events, threats } = dataset();
-    await store.write({ events, threats, checkpoints: [] });
+    await store.writer.write({ events, threats, checkpoints: [] });
   }
   const metrics = new PipelineMetrics(() => NOW);
   const logs: Record<string, unknown>[] = [];

@@ -28,7 +28,7 @@ export interface FuzzTarget {
 /** `store` is open and migrated; the target fills it with the shared data set and closes it at the end. */
 export async function startFuzzTarget(store: Store): Promise<FuzzTarget> {
   const { events, threats, ids } = dataset();
-  await store.write({ events, threats, checkpoints: [] });
+  await store.writer.write({ events, threats, checkpoints: [] });
   const errorLogs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -1,17 +1,63 @@
 /**
- * IP windows: written with their batch, read as a per-IP profile and as the cross-IP scores table.
- * Sort keys and the threat-level rank are whitelisted SQL; every value is a parameter.
+ * IP windows: per-IP behaviour features of closed windows (tables ip_windows, rollup_minute_window). Written by
+ * the batch writer inside its transaction; read as a per-IP profile, the cross-IP scores table and totals per
+ * threat level. Sort keys and the threat-level rank are whitelisted SQL; every value is a parameter.
  */
 import { SEVERITIES, type Category, type Severity, BadRequestError } from '../core/index.js';
 import { THREAT_LEVELS, type IpWindow, type ThreatLevel, levelWithReputation } from '../detect/index.js';
+import { named } from './errors.js';
+import { reputationOf } from './ioc-repository.js';
+import { checkPage, orderBy } from './page.js';
+import { DEFAULT_PRUNE_CHUNK, type PruneOptions } from './request-repository.js';
 import { int, ip, realOrNull, text } from './sanitize.js';
-import { reputationOf } from './threat-rows.js';
-import { MAX_LIMIT } from './threats.js';
 import type { IpProfile, IpWindowRow, ScoreSort, ScoresQuery, SqlClient, WindowCounts } from './types.js';
 import { pruneOlderThan } from './prune.js';
 
 /** Default of StoreOptions.windowMinHits. */
 export const DEFAULT_WINDOW_MIN_HITS = 3;
+
+export class WindowRepository {
+  private readonly chunk: number;
+
+  constructor(
+    private readonly sql: SqlClient,
+    opts: PruneOptions = {},
+  ) {
+    this.chunk = opts.pruneChunk ?? DEFAULT_PRUNE_CHUNK;
+  }
+
+  /** Stored windows and threat counts of one IP over [since, until); `limit` bounds the windows listed. */
+  profile(ip: string, since: number, until: number, limit = 100): Promise<IpProfile> {
+    return named('ipProfile', () => ipProfile(this.sql, ip, since, until, limit));
+  }
+
+  /** Stored windows of every IP that start in [since, until), filtered, sorted by a whitelisted key, paged. */
+  scores(since: number, until: number, q: ScoresQuery): Promise<{ items: IpWindowRow[]; total: number }> {
+    return named('scores', () => scores(this.sql, since, until, q));
+  }
+
+  /**
+   * Closed IP windows per threat level over [since, until), from the per-minute rollup: `windows` counts all of
+   * them, `stored` those kept as rows (what scores and profile list), `hits` their requests.
+   */
+  totals(since: number, until: number): Promise<Partial<Record<ThreatLevel, WindowCounts>>> {
+    return named('windowTotals', () => windowTotals(this.sql, since, until));
+  }
+
+  /** Deletes windows that started before `before`, in chunks (each its own short statement). */
+  prune(before: number): Promise<number> {
+    return named('pruneWindows', () => pruneOlderThan(this.sql, 'ip_windows', before, this.chunk));
+  }
+}
+
+/** The batch writer's part (inside its transaction): the windows worth a row, and every window counted. */
+export async function writeWindows(tx: SqlClient, windows: readonly IpWindow[], minHits: number): Promise<void> {
+  if (windows.length === 0) return;
+  const split = splitWindows(windows, minHits);
+  await insertWindows(tx, split.rows);
+  await upsertWindowCounts(tx, split.counts);
+}
+
 /** Longest known-bot token and scenario id kept (both come from our own tables, bounded anyway). */
 const MAX_LABEL = 64;
 const MAX_SCENARIOS = 32;
@@ -62,7 +108,7 @@ export function windowsToStore(windows: readonly IpWindow[], minHits: number): I
   return splitWindows(windows, minHits).rows;
 }
 
-export async function upsertWindowCounts(tx: SqlClient, counts: WindowSplit['counts']): Promise<void> {
+async function upsertWindowCounts(tx: SqlClient, counts: WindowSplit['counts']): Promise<void> {
   const rows = [...counts].flatMap(([m, levels]) => [...levels].map(([level, c]) => ({ m, level, ...c })));
   if (rows.length === 0) return;
   await tx.query(
@@ -77,7 +123,7 @@ export async function upsertWindowCounts(tx: SqlClient, counts: WindowSplit['cou
 }
 
 /** Closed windows per threat level over [since, until) from the rollup: all of them, and those stored as rows. */
-export async function windowTotals(sql: SqlClient, since: number, until: number): Promise<Partial<Record<ThreatLevel, WindowCounts>>> {
+async function windowTotals(sql: SqlClient, since: number, until: number): Promise<Partial<Record<ThreatLevel, WindowCounts>>> {
   const { rows } = await sql.query<{ threat_level: ThreatLevel; windows: number; stored: number; hits: number }>(
     `SELECT threat_level, sum(windows)::float8 AS windows, sum(stored)::float8 AS stored, sum(hits)::float8 AS hits
      FROM rollup_minute_window
@@ -124,7 +170,7 @@ function checkLevel(w: IpWindow): void {
   }
 }
 
-export async function insertWindows(tx: SqlClient, windows: readonly IpWindow[]): Promise<void> {
+async function insertWindows(tx: SqlClient, windows: readonly IpWindow[]): Promise<void> {
   if (windows.length === 0) return;
   for (const w of windows) checkLevel(w);
   await tx.query(INSERT_WINDOWS, [
@@ -148,11 +194,6 @@ export async function insertWindows(tx: SqlClient, windows: readonly IpWindow[])
     windows.map((w) => JSON.stringify(w.scenarios.slice(0, MAX_SCENARIOS).map(label))),
     windows.map((w) => w.threatLevel),
   ]);
-}
-
-/** Deletes windows that started before `before`, in chunks (each its own short statement). */
-export function pruneWindows(sql: SqlClient, before: number, chunk: number): Promise<number> {
-  return pruneOlderThan(sql, 'ip_windows', before, chunk);
 }
 
 const WINDOW_COLUMNS = `ip, (extract(epoch FROM window_start) * 1000)::float8 AS start_ms,
@@ -222,19 +263,15 @@ const SORT_SQL: Record<ScoreSort, string> = {
   temporal_entropy: 'temporal_entropy',
   distinct_user_agents: 'distinct_user_agents',
 };
-const ORDER_SQL = { asc: 'ASC', desc: 'DESC' } as const;
 const RANGE = `window_start >= to_timestamp($1::float8 / 1000) AND window_start < to_timestamp($2::float8 / 1000)`;
 
-export async function scores(
+async function scores(
   sql: SqlClient,
   since: number,
   until: number,
   q: ScoresQuery,
 ): Promise<{ items: IpWindowRow[]; total: number }> {
-  const sort = Object.hasOwn(SORT_SQL, q.sort) ? SORT_SQL[q.sort] : undefined;
-  const order = Object.hasOwn(ORDER_SQL, q.order) ? ORDER_SQL[q.order] : undefined;
-  if (!sort) throw new BadRequestError(`sort must be one of ${Object.keys(SORT_SQL).join(', ')}`, 'sort');
-  if (!order) throw new BadRequestError('order must be asc or desc', 'order');
+  const { sort, order } = orderBy(SORT_SQL, q.sort, q.order);
   checkPage(q.limit, q.offset);
   const params: unknown[] = [since, until];
   let where = RANGE;
@@ -259,14 +296,7 @@ export async function scores(
   return { items: page.rows.map(toWindow), total: count.rows[0]?.n ?? 0 };
 }
 
-function checkPage(limit: number, offset: number): void {
-  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) {
-    throw new BadRequestError(`limit must be an integer from 0 to ${MAX_LIMIT}`, 'limit');
-  }
-  if (!Number.isInteger(offset) || offset < 0) throw new BadRequestError('offset must be an integer ≥ 0', 'offset');
-}
-
-export async function ipProfile(
+async function ipProfile(
   sql: SqlClient,
   rawIp: string,
   since: number,

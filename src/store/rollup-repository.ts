@@ -1,0 +1,198 @@
+/**
+ * Rollups and rule activity: per-minute counters (tables rollup_minute, rollup_minute_category, rollup_minute_ip,
+ * rollup_minute_path) answer /api/stats without reading raw rows; hits per rule over time and the loaded rules
+ * that hit nothing read threat_hits joined to its threat's time. The counters are written by the batch writer
+ * inside its transaction, from the rows its inserts added (rollups.ts aggregates them).
+ *
+ * Stats resolution is one minute: a minute bucket counts when it overlaps [since, until), i.e. its start is
+ * ≥ since rounded down to the minute and < until.
+ */
+import { BadRequestError, SEVERITIES, type Category, type Severity } from '../core/index.js';
+import { named } from './errors.js';
+import { MAX_LIMIT } from './page.js';
+import { minuteOf, OTHER, type BatchRollups } from './rollups.js';
+import { text } from './sanitize.js';
+import { topRules } from './threat-repository.js';
+import type { RuleHitBucket, RuleHitSeries, SqlClient, Stats, TopEntry } from './types.js';
+
+const TOP = 10;
+const RANGE = `minute >= to_timestamp($1::float8 / 1000) AND minute < to_timestamp($2::float8 / 1000)`;
+/** Bucket lengths in seconds: epoch-aligned, so buckets are UTC hours and days on every backend and session zone. */
+const BUCKET_SECONDS: Record<RuleHitBucket, number> = { hour: 3600, day: 86_400 };
+/** Rule ids accepted by silentRules: more than any rule set ships, so a hostile caller cannot send millions. */
+export const MAX_RULE_IDS = 10_000;
+
+export class RollupRepository {
+  constructor(private readonly sql: SqlClient) {}
+
+  /** Totals, breakdowns and top lists over [since, until), from the per-minute rollups, never from raw rows. */
+  stats(since: number, until: number): Promise<Stats> {
+    return named('stats', () => stats(this.sql, since, until));
+  }
+
+  /** Per rule, hits per time bucket for threats in [since, until); the `limit` rules with most hits, most first. */
+  ruleHits(since: number, until: number, opts: { bucket: RuleHitBucket; limit?: number }): Promise<RuleHitSeries[]> {
+    return named('ruleHits', () => ruleHits(this.sql, since, until, opts.bucket, opts.limit ?? 20));
+  }
+
+  /** The ids of `loadedRuleIds` with no hit on any threat since `since` (epoch ms), in byte order. */
+  silentRules(since: number, loadedRuleIds: readonly string[]): Promise<string[]> {
+    return named('silentRules', () => silentRules(this.sql, since, loadedRuleIds));
+  }
+}
+
+async function stats(sql: SqlClient, since: number, until: number): Promise<Stats> {
+  const params = [minuteOf(since), until];
+  const [totals, categories, topIps, topPaths] = await Promise.all([
+    sql.query<Record<'requests' | 'threats' | Severity, number>>(
+      `SELECT coalesce(sum(requests), 0)::float8 AS requests, coalesce(sum(threats), 0)::float8 AS threats,
+              ${SEVERITIES.map((s) => `coalesce(sum(${s}), 0)::float8 AS ${s}`).join(', ')}
+       FROM rollup_minute WHERE ${RANGE}`,
+      params,
+    ),
+    sql.query<{ category: Category; n: number }>(
+      `SELECT category, sum(count)::float8 AS n FROM rollup_minute_category WHERE ${RANGE} GROUP BY category`,
+      params,
+    ),
+    top(sql, 'rollup_minute_ip', 'ip', params),
+    top(sql, 'rollup_minute_path', 'path', params),
+  ]);
+  const t = totals.rows[0];
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, t?.[s] ?? 0])) as Record<Severity, number>;
+  const byCategory: Stats['byCategory'] = {};
+  for (const c of categories.rows) byCategory[c.category] = c.n;
+  return {
+    since,
+    until,
+    totalRequests: t?.requests ?? 0,
+    threats: t?.threats ?? 0,
+    bySeverity,
+    byCategory,
+    topIps,
+    topPaths,
+  };
+}
+
+/** Ranked by threats, then requests, then key in byte order (same on every backend); the OTHER bucket (see rollups.ts) is not an entry. */
+async function top(
+  sql: SqlClient,
+  table: 'rollup_minute_ip' | 'rollup_minute_path',
+  column: 'ip' | 'path',
+  params: unknown[],
+): Promise<TopEntry[]> {
+  const { rows } = await sql.query<{ key: string; threats: number; requests: number }>(
+    `SELECT ${column} AS key, sum(threats)::float8 AS threats, sum(requests)::float8 AS requests
+     FROM ${table} WHERE ${RANGE} AND ${column} <> $3
+     GROUP BY ${column} ORDER BY threats DESC, requests DESC, ${column} COLLATE "C" LIMIT ${TOP}`,
+    [...params, OTHER],
+  );
+  return rows.map((r) => ({ key: r.key, count: r.threats, threats: r.threats, requests: r.requests }));
+}
+
+async function ruleHits(sql: SqlClient, since: number, until: number, bucket: RuleHitBucket, limit: number): Promise<RuleHitSeries[]> {
+  const seconds = Object.hasOwn(BUCKET_SECONDS, bucket) ? BUCKET_SECONDS[bucket] : undefined;
+  if (seconds === undefined) throw new BadRequestError('bucket must be hour or day', 'bucket');
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new BadRequestError(`limit must be an integer from 1 to ${MAX_LIMIT}`, 'limit');
+  }
+  // The ranking is topRules' (most hits first, then id); the series are then read for those rules only.
+  const ranked = await topRules(sql, since, until, limit);
+  if (ranked.length === 0) return [];
+  const { rows } = await sql.query<{ rule_id: string; b: number; n: number; s: number }>(
+    `SELECT h.rule_id, (floor(extract(epoch FROM t.time) / $3) * $3 * 1000)::float8 AS b,
+            count(*)::float8 AS n, (count(*) FILTER (WHERE h.simulated))::float8 AS s
+     FROM threat_hits h JOIN threats t ON t.id = h.threat_id
+     WHERE t.time >= to_timestamp($1::float8 / 1000) AND t.time < to_timestamp($2::float8 / 1000)
+       AND h.rule_id = ANY($4::text[])
+     GROUP BY h.rule_id, b ORDER BY b`,
+    [since, until, seconds, ranked.map((e) => e.key)],
+  );
+  const series = new Map<string, RuleHitSeries>(
+    ranked.map((e) => [e.key, { ruleId: e.key, total: e.count, simulated: 0, points: [] }]),
+  );
+  for (const r of rows) {
+    const s = series.get(r.rule_id);
+    if (!s) continue;
+    s.points.push({ start: Math.round(r.b), count: r.n });
+    s.simulated += r.s;
+  }
+  return [...series.values()];
+}
+
+async function silentRules(sql: SqlClient, since: number, loadedRuleIds: readonly string[]): Promise<string[]> {
+  if (loadedRuleIds.length > MAX_RULE_IDS) {
+    throw new BadRequestError(`at most ${MAX_RULE_IDS} rule ids`, 'ruleIds');
+  }
+  if (loadedRuleIds.length === 0) return [];
+  // Anti-join against the rules that did hit since then: one pass over the period's hits, whatever the rule count.
+  const { rows } = await sql.query<{ id: string }>(
+    `SELECT r.id FROM unnest($2::text[]) AS r(id)
+     WHERE NOT EXISTS (
+       SELECT 1 FROM threat_hits h JOIN threats t ON t.id = h.threat_id
+       WHERE h.rule_id = r.id AND t.time >= to_timestamp($1::float8 / 1000))
+     ORDER BY r.id COLLATE "C"`,
+    [since, [...new Set(loadedRuleIds.map(text))]],
+  );
+  return rows.map((r) => r.id);
+}
+
+// ---- The batch writer's part (inside its transaction) ----
+
+/** Adds one batch's counters to the per-minute rollups (upserts that sum). */
+export async function upsertRollups(tx: SqlClient, r: BatchRollups): Promise<void> {
+  if (r.minutes.size === 0) return;
+  const minutes = [...r.minutes];
+  await tx.query(
+    `INSERT INTO rollup_minute (minute, requests, threats, info, low, medium, high, critical)
+     SELECT to_timestamp(m / 1000), r, t, i, l, me, h, c
+     FROM unnest($1::float8[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
+          AS u(m, r, t, i, l, me, h, c)
+     ON CONFLICT (minute) DO UPDATE SET
+       requests = rollup_minute.requests + EXCLUDED.requests,
+       threats = rollup_minute.threats + EXCLUDED.threats,
+       info = rollup_minute.info + EXCLUDED.info,
+       low = rollup_minute.low + EXCLUDED.low,
+       medium = rollup_minute.medium + EXCLUDED.medium,
+       high = rollup_minute.high + EXCLUDED.high,
+       critical = rollup_minute.critical + EXCLUDED.critical`,
+    [
+      minutes.map(([m]) => m),
+      minutes.map(([, c]) => c.requests),
+      minutes.map(([, c]) => c.threats),
+      minutes.map(([, c]) => c.bySeverity.info),
+      minutes.map(([, c]) => c.bySeverity.low),
+      minutes.map(([, c]) => c.bySeverity.medium),
+      minutes.map(([, c]) => c.bySeverity.high),
+      minutes.map(([, c]) => c.bySeverity.critical),
+    ],
+  );
+  const cats = [...r.categories].flatMap(([m, byCat]) => [...byCat].map(([category, n]) => ({ m, category, n })));
+  if (cats.length > 0) {
+    await tx.query(
+      `INSERT INTO rollup_minute_category (minute, category, count)
+       SELECT to_timestamp(m / 1000), category, n FROM unnest($1::float8[], $2::text[], $3::int[]) AS u(m, category, n)
+       ON CONFLICT (minute, category) DO UPDATE SET count = rollup_minute_category.count + EXCLUDED.count`,
+      [cats.map((c) => c.m), cats.map((c) => c.category), cats.map((c) => c.n)],
+    );
+  }
+  await upsertKeyed(tx, 'rollup_minute_ip', 'ip', r.ips);
+  await upsertKeyed(tx, 'rollup_minute_path', 'path', r.paths);
+}
+
+async function upsertKeyed(
+  tx: SqlClient,
+  table: 'rollup_minute_ip' | 'rollup_minute_path',
+  column: 'ip' | 'path',
+  byMinute: BatchRollups['ips'],
+): Promise<void> {
+  const rows = [...byMinute].flatMap(([m, keys]) => [...keys].map(([key, c]) => ({ m, key, ...c })));
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO ${table} (minute, ${column}, requests, threats)
+     SELECT to_timestamp(m / 1000), k, r, t FROM unnest($1::float8[], $2::text[], $3::int[], $4::int[]) AS u(m, k, r, t)
+     ON CONFLICT (minute, ${column}) DO UPDATE SET
+       requests = ${table}.requests + EXCLUDED.requests,
+       threats = ${table}.threats + EXCLUDED.threats`,
+    [rows.map((x) => x.m), rows.map((x) => x.key), rows.map((x) => x.requests), rows.map((x) => x.threats)],
+  );
+}
