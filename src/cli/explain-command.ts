@@ -5,9 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { Detection, HttpEvent } from '../core/index.js';
-import { explainRequest, scoreDetections, type ContentVerdict, type SiteKnowledge } from '../detect/index.js';
-import type { RawLine } from '../ingest/index.js';
-import { buildDetection, buildIngest, storeOptions } from '../pipeline/index.js';
+import type { explainRequest, scoreDetections } from '../detect/index.js';
+import { explainLine, type SiteSays } from '../runtime/index.explain.js';
 import { cliCache } from './cache.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
@@ -24,66 +23,20 @@ export function registerExplain(program: Command, io: CliIO, setExit: (code: num
   addStoreFlags(cmd);
   cmd.action(async (text: string, flags: CommonFlags & { json?: boolean; store?: boolean }) => {
     const { config } = loadWithFlags(flags, io);
-    const ingest = buildIngest(config);
-    const detection = buildDetection(config, undefined, { ruleCache: cliCache(io) });
-    const line: RawLine = {
-      text,
-      key: 'explain:0',
-      origin: { kind: 'file', source: '(command line)', offset: 0, line: 1 },
-    };
-    const parsed = ingest.format.parse(text);
-    if (!parsed.ok) {
-      io.out(`format   ${ingest.format.name}\nparse    failed: ${parsed.reason}\n`);
+    const x = await explainLine(config, text, { ruleCache: cliCache(io), store: flags.store === true });
+    if (x.failed !== null) {
+      io.out(`format   ${x.format}\n${x.failed === 'parse' ? 'parse    ' : 'normalise '}failed: ${x.reason}\n`);
       setExit(1);
       return;
     }
-    const event = ingest.normalise(parsed.record, line);
-    if ('error' in event) {
-      io.out(`format   ${ingest.format.name}\nnormalise failed: ${event.error}\n`);
-      setExit(1);
-      return;
-    }
-    const steps = explainRequest(detection.rules.engine, event);
-    const [fired = []] = detection.rules.detect([event], undefined);
-    const site = flags.store ? await consultSite(detection.engine.site, config) : null;
-    const knowledge = site ? siteSays(site, event, fired) : null;
-    const detections = knowledge?.detections ?? fired;
-    const verdict = scoreDetections(detections);
+    const { format, record, event, steps, detections, site, verdict } = x;
     if (flags.json) {
-      const siteJson = knowledge ? { verdict: knowledge.verdict, overruled: knowledge.overruled } : null;
-      io.out(JSON.stringify({ format: ingest.format.name, record: parsed.record, event, steps, detections, site: siteJson, verdict }, null, 2) + '\n');
+      const siteJson = site ? { verdict: site.verdict, overruled: site.overruled } : null;
+      io.out(JSON.stringify({ format, record, event, steps, detections, site: siteJson, verdict }, null, 2) + '\n');
       return;
     }
-    io.out(render(ingest.format.name, parsed.record, event, ingest.trusted !== null, steps, detections, verdict, knowledge));
+    io.out(render(format, record, event, x.trustedConfigured, steps, detections, verdict, site));
   });
-}
-
-/** Site knowledge restored from the store (the store module loads only here). */
-async function consultSite(site: SiteKnowledge | null, config: Parameters<typeof storeOptions>[0]): Promise<SiteKnowledge | null> {
-  if (site === null) return null;
-  const { openStore } = await import('../store/index.js');
-  const store = await openStore({ ...storeOptions(config) });
-  try {
-    site.restore(await store.siteKnowledge.load());
-  } finally {
-    await store.close();
-  }
-  return site;
-}
-
-interface SiteSays {
-  /** What the stored knowledge says about the path before this line; null when it has no evidence for it. */
-  verdict: ContentVerdict | null;
-  /** Rules whose detection the knowledge overruled on this line. */
-  overruled: string[];
-  detections: Detection[];
-}
-
-function siteSays(site: SiteKnowledge, event: HttpEvent, fired: Detection[]): SiteSays {
-  const verdict = site.verdict(event.host, event.path);
-  const { detections } = site.review(event, fired);
-  const kept = new Set(detections.map((d) => d.ruleId));
-  return { verdict, overruled: fired.filter((d) => !kept.has(d.ruleId)).map((d) => d.ruleId), detections };
 }
 
 function render(
