@@ -44,12 +44,14 @@ describe('TokeniserDetector', () => {
   it('shows each tokeniser the decoded path, argument values, user agent and referer, skipping plain values', () => {
     const t = fake('tokens/a', '<');
     const d = new TokeniserDetector([t]);
-    d.inspectEvent(ev({ path: '/a%3Bb', query: 'q=plain&x=a%27b&y=', userAgent: 'curl (x)', referer: 'http://h/?a=1' }), d.createState());
+    d.inspectEvent(ev({ path: '/a%3Bb', query: 'q=plain&x=a%27b&y=', userAgent: 'curl (x)', referer: 'http://h/p?a=1&b=x+%3Cy' }), d.createState());
     expect(t.seen).toEqual([
       ['/a;b', 'path'],
       ["a'b", 'arg'],
       ['curl (x)', 'user_agent'],
-      ['http://h/?a=1', 'referer'],
+      // A referer is read like a request: its URL, then each non-plain argument value.
+      ['http://h/p', 'referer'],
+      ['x <y', 'referer'],
     ]);
   });
 
@@ -74,6 +76,12 @@ describe('TokeniserDetector', () => {
     expect(t.seen.length).toBe(1);
     for (let i = 0; i < VERDICT_CACHE_SIZE + 10; i++) d.inspectEvent(ev({ userAgent: `agent (${i})` }), state);
     expect(state.verdicts.size).toBeLessThanOrEqual(VERDICT_CACHE_SIZE);
+  });
+
+  it('fires on a referer argument, named referer', () => {
+    const d = new TokeniserDetector([fake('tokens/a', '<')]);
+    const out = d.inspectEvent(ev({ referer: 'https://h/s?q=%3Cscript%3E' }), d.createState());
+    expect(out.map((x) => [x.ruleId, x.field, x.fragment])).toEqual([['tokens/a', 'referer', '<script>']]);
   });
 
   it('lists its rule ids, and costs nothing without tokenisers', () => {

@@ -70,69 +70,110 @@ export class TokeniserDetector implements Detector<TokeniserState> {
     return batch.map((e) => this.inspectEvent(e, state));
   }
 
+  // Scratch for the event being inspected (detection is synchronous, so one set per detector suffices);
+  // methods instead of per-event closures keep the clean-traffic path free of allocations.
+  private out: Detection[] | null = null;
+  private fired = 0;
+  private budget = 0;
+  /** Where the argument visitor sends values: the request's arguments fire, the referer's are collected. */
+  private argsOf: 'request' | 'referer' = 'request';
+  private found: (TokenFinding | null)[] | null = null;
+  private readonly onArg = (name: string, value: string): void => {
+    if (this.budget <= 0 || value === '' || isPlain(value)) return;
+    const v = tokenisedValue(value, true);
+    if (this.argsOf === 'request') this.run(v, 'arg', `arg:${name.slice(0, 64)}`);
+    else this.collect(v, 'referer');
+  };
+
   inspectEvent(e: TokenisedEvent, state?: TokeniserState): Detection[] {
-    const ts = this.tokenisers;
-    if (ts.length === 0) return NONE;
-    let out: Detection[] | null = null;
-    let fired = 0;
-    const all = ts.length;
-    const fire = (i: number, f: TokenFinding, field: string) => {
-      const t = ts[i]!;
-      (out ??= []).push({
-        ruleId: t.ruleId,
-        category: t.category,
-        severity: t.severity,
-        confidence: f.confidence,
-        field,
-        fragment: f.fragment.length > 200 ? f.fragment.slice(0, 200) : f.fragment,
-        detail: f.detail,
-      });
-      fired |= 1 << i;
-    };
-    let budget = MAX_TOKENISED_PER_EVENT;
-    const run = (value: string, kind: TokenisedField, label: string) => {
-      if (budget <= 0) return;
-      budget -= value.length;
-      for (let i = 0; i < all; i++) {
-        if ((fired & (1 << i)) !== 0) continue;
-        const f = ts[i]!.inspect(value, kind);
-        if (f !== null) fire(i, f, label);
-      }
-    };
-    if (!isPlain(e.path)) run(tokenisedValue(e.path, false), 'path', 'path');
+    if (this.tokenisers.length === 0) return NONE;
+    this.out = null;
+    this.fired = 0;
+    this.budget = MAX_TOKENISED_PER_EVENT;
+    if (!isPlain(e.path)) this.run(tokenisedValue(e.path, false), 'path', 'path');
     if (e.query !== '' && !isPlain(e.query)) {
-      forEachArg(e.query, MAX_TOKENISED_ARGS, (name, value) => {
-        if (budget <= 0 || value === '' || isPlain(value)) return;
-        run(tokenisedValue(value, true), 'arg', `arg:${name.slice(0, 64)}`);
-      });
+      this.argsOf = 'request';
+      forEachArg(e.query, MAX_TOKENISED_ARGS, this.onArg);
     }
-    const cached = (raw: string | null, kind: TokenisedField) => {
-      if (raw === null || raw === '-' || raw === '' || isPlain(raw)) return;
-      let verdict = state?.verdicts.get(raw);
-      if (verdict === undefined) {
-        if (budget <= 0) return;
-        const value = tokenisedValue(raw, false);
-        budget -= value.length;
-        let found: (TokenFinding | null)[] | null = null;
-        for (let i = 0; i < all; i++) {
-          const f = ts[i]!.inspect(value, kind);
-          if (f !== null) (found ??= new Array<TokenFinding | null>(all).fill(null))[i] = f;
-        }
-        verdict = found;
-        if (state) {
-          if (state.verdicts.size >= VERDICT_CACHE_SIZE) state.verdicts.clear();
-          state.verdicts.set(raw, verdict);
-        }
-      }
-      if (verdict === null) return;
-      for (let i = 0; i < all; i++) {
-        const f = verdict[i];
-        if (f && (fired & (1 << i)) === 0) fire(i, f, kind);
-      }
-    };
-    cached(e.userAgent ?? null, 'user_agent');
-    cached(e.referer ?? null, 'referer');
+    this.cached(e.userAgent ?? null, 'user_agent', state);
+    this.cached(e.referer ?? null, 'referer', state);
+    const out = this.out;
+    this.out = null;
     return out ?? NONE;
+  }
+
+  private fire(i: number, f: TokenFinding, field: string): void {
+    const t = this.tokenisers[i]!;
+    (this.out ??= []).push({
+      ruleId: t.ruleId,
+      category: t.category,
+      severity: t.severity,
+      confidence: f.confidence,
+      field,
+      fragment: f.fragment.length > 200 ? f.fragment.slice(0, 200) : f.fragment,
+      detail: f.detail,
+    });
+    this.fired |= 1 << i;
+  }
+
+  private run(value: string, kind: TokenisedField, label: string): void {
+    if (this.budget <= 0) return;
+    this.budget -= value.length;
+    const ts = this.tokenisers;
+    for (let i = 0; i < ts.length; i++) {
+      if ((this.fired & (1 << i)) !== 0) continue;
+      const f = ts[i]!.inspect(value, kind);
+      if (f !== null) this.fire(i, f, label);
+    }
+  }
+
+  /** Tokenise into `found` (a verdict for the cache) instead of firing. */
+  private collect(value: string, kind: TokenisedField): void {
+    if (this.budget <= 0) return;
+    this.budget -= value.length;
+    const ts = this.tokenisers;
+    for (let i = 0; i < ts.length; i++) {
+      if (this.found?.[i]) continue;
+      const f = ts[i]!.inspect(value, kind);
+      if (f !== null) (this.found ??= new Array<TokenFinding | null>(ts.length).fill(null))[i] = f;
+    }
+  }
+
+  /**
+   * User agent and referer: verdicts cached by the raw value. A referer is read like a request: its URL
+   * before `?` whole, then each query argument (payloads sit in argument values, and the `&` between
+   * arguments is not a shell separator).
+   */
+  private cached(raw: string | null, kind: TokenisedField, state?: TokeniserState): void {
+    if (raw === null || raw === '-' || raw === '' || isPlain(raw)) return;
+    let verdict = state?.verdicts.get(raw);
+    if (verdict === undefined) {
+      if (this.budget <= 0) return;
+      this.found = null;
+      if (kind === 'referer') {
+        const q = raw.indexOf('?');
+        const head = q === -1 ? raw : raw.slice(0, q);
+        if (!isPlain(head)) this.collect(tokenisedValue(head, false), kind);
+        if (q !== -1) {
+          this.argsOf = 'referer';
+          forEachArg(raw.slice(q + 1), MAX_TOKENISED_ARGS, this.onArg);
+          this.argsOf = 'request';
+        }
+      } else {
+        this.collect(tokenisedValue(raw, false), kind);
+      }
+      verdict = this.found;
+      this.found = null;
+      if (state) {
+        if (state.verdicts.size >= VERDICT_CACHE_SIZE) state.verdicts.clear();
+        state.verdicts.set(raw, verdict);
+      }
+    }
+    if (verdict === null) return;
+    for (let i = 0; i < verdict.length; i++) {
+      const f = verdict[i];
+      if (f && (this.fired & (1 << i)) === 0) this.fire(i, f, kind);
+    }
   }
 }
 
