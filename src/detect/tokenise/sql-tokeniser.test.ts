@@ -27,8 +27,12 @@ describe('sqlTokeniser: what it reads of each field', () => {
     expect(sqlTokeniser.inspect('https://www.google.com/search?q=select+a+size&hl=en', 'referer')).toBeNull();
   });
 
-  it('reads a user agent whole', () => {
+  it('reads a user agent whole when it holds a quote or a SQL probe word', () => {
     expect(sqlTokeniser.inspect("Mozilla/5.0' and sleep(5)-- ", 'user_agent')?.detail).toContain('probe-function');
+    expect(sqlTokeniser.inspect('Mozilla/5.0 (x) and 1=benchmark(9999999,md5(1))', 'user_agent')?.detail).toContain('probe-function');
+    // Not read at all: `1 or 1=1` would fire in a query argument, but a user agent needs a quote or a probe word.
+    expect(sqlTokeniser.inspect('Mozilla/5.0 (x; 1 or 1=1)', 'user_agent')).toBeNull();
+    expect(sqlTokeniser.inspect('1 or 1=1', 'arg')).not.toBeNull();
     expect(sqlTokeniser.inspect('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'user_agent')).toBeNull();
   });
 

@@ -3,7 +3,8 @@
  * a query argument whole; of a path, the tail from the segment holding its first quote, bracket, space or
  * operator (`/item/1' or '1'='1` -> `1' or '1'='1`), since the application pastes a segment, not the
  * path; of a referer, its query arguments' values (a referer is another page's URL, whose text around
- * the query is not anyone's SQL); the user agent whole.
+ * the query is not anyone's SQL); the user agent whole when it holds a quote or a SQL probe word
+ * (browsers' user agents are full of brackets and semicolons, and each would be tokenised).
  */
 import { forEachArg } from '../transforms/index.js';
 import { sqlInjection, type SqlFinding } from './sql.js';
@@ -13,14 +14,28 @@ const CONTEXT_NAME = { none: 'bare', "'": 'single-quoted', '"': 'double-quoted',
 /** Referer query arguments read. */
 const MAX_REFERER_ARGS = 8;
 
-const PATH_SYNTAX = new Set(["'", '"', '`', '(', ';', ' ', '*', '=', '#', '@']);
+const PATH_SYNTAX = new Uint8Array(128);
+for (const ch of '\'"`(; *=#@') PATH_SYNTAX[ch.charCodeAt(0)] = 1;
 
 /** The part of a decoded path worth reading as SQL, or null for an ordinary path. */
 export function pathTail(path: string): string | null {
   for (let i = 0; i < path.length; i++) {
-    if (PATH_SYNTAX.has(path[i]!)) return path.slice(path.lastIndexOf('/', i) + 1);
+    const c = path.charCodeAt(i);
+    if (c < 128 && PATH_SYNTAX[c] === 1) return path.slice(path.lastIndexOf('/', i) + 1);
   }
   return null;
+}
+
+/** Words without which a user agent with no quote cannot carry SQL (UAs are full of `(` and `;`). */
+const UA_SQL_WORDS = ['select', 'union', 'sleep', 'benchmark', 'waitfor', 'extractvalue', 'updatexml', '@@', 'version()', 'load_file', 'xp_cmdshell'];
+
+function uaMayCarrySql(ua: string): boolean {
+  for (let i = 0; i < ua.length; i++) {
+    const c = ua.charCodeAt(i);
+    if (c === 39 || c === 34 || c === 96) return true;
+  }
+  const lower = ua.toLowerCase();
+  return UA_SQL_WORDS.some((w) => lower.includes(w));
 }
 
 /** The first finding among a referer's query argument values (`+` as space, already percent-decoded). */
@@ -40,6 +55,7 @@ function finding(value: string, field: TokenisedField): SqlFinding | null {
     return tail === null ? null : sqlInjection(tail);
   }
   if (field === 'referer') return refererFinding(value);
+  if (field === 'user_agent' && !uaMayCarrySql(value)) return null;
   return sqlInjection(value);
 }
 
