@@ -58,6 +58,8 @@ export * from './types.js';
 export { connectionLoss } from './connection-errors.js';
 export { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 export { CheckpointRepository } from './checkpoint-repository.js';
+// Loads no PGlite itself: the worker it starts does.
+export { openPgliteWorker, type PgliteWorkerClient, type PgliteWorkerOptions } from './pglite-worker-client.js';
 export { IocRepository } from './ioc-repository.js';
 export { RequestRepository } from './request-repository.js';
 export { RollupRepository } from './rollup-repository.js';
