@@ -49,9 +49,8 @@ describe('TokeniserDetector', () => {
       ['/a;b', 'path'],
       ["a'b", 'arg'],
       ['curl (x)', 'user_agent'],
-      // A referer is read like a request: its URL, then each non-plain argument value.
-      ['http://h/p', 'referer'],
-      ['x <y', 'referer'],
+      // Whole: each tokeniser reads a referer its own way (referer.ts for markup and shell).
+      ['http://h/p?a=1&b=x+<y', 'referer'],
     ]);
   });
 
@@ -81,7 +80,7 @@ describe('TokeniserDetector', () => {
   it('fires on a referer argument, named referer', () => {
     const d = new TokeniserDetector([fake('tokens/a', '<')]);
     const out = d.inspectEvent(ev({ referer: 'https://h/s?q=%3Cscript%3E' }), d.createState());
-    expect(out.map((x) => [x.ruleId, x.field, x.fragment])).toEqual([['tokens/a', 'referer', '<script>']]);
+    expect(out.map((x) => [x.ruleId, x.field, x.fragment])).toEqual([['tokens/a', 'referer', 'https://h/s?q=<script>']]);
   });
 
   it('lists its rule ids, and costs nothing without tokenisers', () => {

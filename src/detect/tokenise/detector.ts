@@ -75,14 +75,10 @@ export class TokeniserDetector implements Detector<TokeniserState> {
   private out: Detection[] | null = null;
   private fired = 0;
   private budget = 0;
-  /** Where the argument visitor sends values: the request's arguments fire, the referer's are collected. */
-  private argsOf: 'request' | 'referer' = 'request';
   private found: (TokenFinding | null)[] | null = null;
   private readonly onArg = (name: string, value: string): void => {
     if (this.budget <= 0 || value === '' || isPlain(value)) return;
-    const v = tokenisedValue(value, true);
-    if (this.argsOf === 'request') this.run(v, 'arg', `arg:${name.slice(0, 64)}`);
-    else this.collect(v, 'referer');
+    this.run(tokenisedValue(value, true), 'arg', `arg:${name.slice(0, 64)}`);
   };
 
   inspectEvent(e: TokenisedEvent, state?: TokeniserState): Detection[] {
@@ -92,7 +88,6 @@ export class TokeniserDetector implements Detector<TokeniserState> {
     this.budget = MAX_TOKENISED_PER_EVENT;
     if (!isPlain(e.path)) this.run(tokenisedValue(e.path, false), 'path', 'path');
     if (e.query !== '' && !isPlain(e.query)) {
-      this.argsOf = 'request';
       forEachArg(e.query, MAX_TOKENISED_ARGS, this.onArg);
     }
     this.cached(e.userAgent ?? null, 'user_agent', state);
@@ -139,29 +134,14 @@ export class TokeniserDetector implements Detector<TokeniserState> {
     }
   }
 
-  /**
-   * User agent and referer: verdicts cached by the raw value. A referer is read like a request: its URL
-   * before `?` whole, then each query argument (payloads sit in argument values, and the `&` between
-   * arguments is not a shell separator).
-   */
+  /** User agent and referer: verdicts cached by the raw value (each tokeniser reads a referer its own way). */
   private cached(raw: string | null, kind: TokenisedField, state?: TokeniserState): void {
     if (raw === null || raw === '-' || raw === '' || isPlain(raw)) return;
     let verdict = state?.verdicts.get(raw);
     if (verdict === undefined) {
       if (this.budget <= 0) return;
       this.found = null;
-      if (kind === 'referer') {
-        const q = raw.indexOf('?');
-        const head = q === -1 ? raw : raw.slice(0, q);
-        if (!isPlain(head)) this.collect(tokenisedValue(head, false), kind);
-        if (q !== -1) {
-          this.argsOf = 'referer';
-          forEachArg(raw.slice(q + 1), MAX_TOKENISED_ARGS, this.onArg);
-          this.argsOf = 'request';
-        }
-      } else {
-        this.collect(tokenisedValue(raw, false), kind);
-      }
+      this.collect(tokenisedValue(raw, false), kind);
       verdict = this.found;
       this.found = null;
       if (state) {

@@ -13,6 +13,7 @@
 import { TRANSFORMS } from '../transforms/index.js';
 import { HTML_CONTEXTS, lexHtml, type HtmlContext } from './html-lexer.js';
 import { htmlEscaped, inspectJs } from './js.js';
+import { refererFinding } from './referer.js';
 import type { TokenFinding, Tokeniser } from './types.js';
 
 /** Tags whose mere presence can load or run script (libinjection's black tags, plus svg and xsl families). */
@@ -172,5 +173,5 @@ export const xssTokeniser: Tokeniser = {
   ruleId: 'tokens/xss',
   category: 'xss',
   severity: 'high',
-  inspect: (value) => inspectXss(value),
+  inspect: (value, field) => (field === 'referer' ? refererFinding(value, inspectXss) : inspectXss(value)),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deobfuscate, globMatch, globPath, inspectShell } from './shell.js';
+import { deobfuscate, globMatch, globPath, inspectShell, shellTokeniser } from './shell.js';
 
 describe('deobfuscate', () => {
   it.each([
@@ -123,4 +123,11 @@ describe('inspectShell: hard negatives stay quiet', () => {
     '/cgi-bin/test;jsessionid=ABC123',
     'a;b;c;d',
   ])('%j', (value) => expect(inspectShell(value)).toBeNull());
+});
+
+describe('shellTokeniser on a referer', () => {
+  it('reads its URL and each argument value, not the & between them', () => {
+    expect(shellTokeniser.inspect('https://shop.example/p?a=1&id=2&b=3', 'referer')).toBeNull();
+    expect(shellTokeniser.inspect('https://shop.example/p?a=1&q=x;+cat+/etc/passwd', 'referer')?.detail).toContain('command cat');
+  });
 });

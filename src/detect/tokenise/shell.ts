@@ -19,6 +19,7 @@
  * Linear: one de-obfuscation pass and one lexing pass; glob segments are capped (MAX_GLOB_SEGMENT).
  */
 import { AMBIGUOUS_COMMANDS, CASELESS_COMMANDS, GLOB_DIRS, GLOB_FILES, STRONG_COMMANDS } from './shell-words.js';
+import { refererFinding } from './referer.js';
 import type { TokenFinding, Tokeniser } from './types.js';
 
 /** Longest glob segment matched against the known names (longer ones are not a known name anyway). */
@@ -421,5 +422,5 @@ export const shellTokeniser: Tokeniser = {
   ruleId: 'tokens/rce',
   category: 'rce',
   severity: 'critical',
-  inspect: (value) => inspectShell(value),
+  inspect: (value, field) => (field === 'referer' ? refererFinding(value, inspectShell) : inspectShell(value)),
 };
