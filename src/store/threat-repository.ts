@@ -6,8 +6,8 @@ import { SEVERITY_SCORE, type ThreatEvent } from '../core/index.js';
 import { named } from './errors.js';
 import { checkPage, orderBy } from './page.js';
 import { int, ip, realOrNull, text, textOrNull } from './sanitize.js';
-import { THREAT_COLUMNS, withDetections, withReputation, type ThreatRecord } from './threat-rows.js';
-import type { SqlClient, ThreatQuery, ThreatRow, ThreatSort, TopEntry } from './types.js';
+import { decodeThreats, THREAT_COLUMNS, type StoredThreat } from './threat-record.js';
+import type { SqlClient, ThreatQuery, ThreatSort, TopEntry } from './types.js';
 import { onlyInserted } from './inserted.js';
 
 /** Default of enrich.reputation.minScore: `medium` risk and above. */
@@ -38,15 +38,15 @@ export class ThreatRepository {
   }
 
   /** Threats matching the filters, sorted by a whitelisted key, paged; `total` ignores the page. */
-  list(q: ThreatQuery): Promise<{ items: ThreatRow[]; total: number }> {
+  list(q: ThreatQuery): Promise<{ items: StoredThreat[]; total: number }> {
     return named('listThreats', () => listThreats(this.sql, q, this.reputationMinScore));
   }
 
-  get(id: string): Promise<ThreatRow | null> {
+  get(id: string): Promise<StoredThreat | null> {
     return named('getThreat', async () => {
-      const { rows } = await this.sql.query<ThreatRecord>(`SELECT ${THREAT_COLUMNS} FROM threats WHERE id = $1`, [text(id)]);
-      const [row] = await withReputation(this.sql, await withDetections(this.sql, rows), this.reputationMinScore);
-      return row ?? null;
+      const { rows } = await this.sql.query(`SELECT ${THREAT_COLUMNS} FROM threats WHERE id = $1`, [text(id)]);
+      const [threat] = await decodeThreats(this.sql, rows, this.reputationMinScore);
+      return threat ?? null;
     });
   }
 
@@ -56,17 +56,17 @@ export class ThreatRepository {
   }
 }
 
-async function listThreats(sql: SqlClient, q: ThreatQuery, reputationMinScore: number): Promise<{ items: ThreatRow[]; total: number }> {
+async function listThreats(sql: SqlClient, q: ThreatQuery, reputationMinScore: number): Promise<{ items: StoredThreat[]; total: number }> {
   const { sort, order } = orderBy(SORT_SQL, q.sort, q.order);
   checkPage(q.limit, q.offset);
   const { where, params } = filters(q);
   const count = await sql.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM threats ${where}`, params);
-  const page = await sql.query<ThreatRecord>(
+  const page = await sql.query(
     `SELECT ${THREAT_COLUMNS} FROM threats ${where}
      ORDER BY ${sort} ${order}, id ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, q.limit, q.offset],
   );
-  const items = await withReputation(sql, await withDetections(sql, page.rows), reputationMinScore);
+  const items = await decodeThreats(sql, page.rows, reputationMinScore);
   return { items, total: count.rows[0]?.n ?? 0 };
 }
 
@@ -124,12 +124,12 @@ SELECT id FROM ins`;
 /** Inserts the threats and the detections of those that are new; returns the new ones (a replay adds none). */
 export async function insertThreats(tx: SqlClient, threats: readonly ThreatEvent[]): Promise<ThreatEvent[]> {
   if (threats.length === 0) return [];
-  const fresh = await insertThreatRows(tx, threats);
+  const fresh = await insertStoredThreats(tx, threats);
   await insertHits(tx, fresh);
   return fresh;
 }
 
-async function insertThreatRows(tx: SqlClient, threats: readonly ThreatEvent[]): Promise<ThreatEvent[]> {
+async function insertStoredThreats(tx: SqlClient, threats: readonly ThreatEvent[]): Promise<ThreatEvent[]> {
   const ev = threats.map((t) => t.event);
   const { rows } = await tx.query<{ id: string }>(INSERT_THREATS, [
     ev.map((e) => text(e.id)),

@@ -8,8 +8,9 @@
  *   together or not at all, which is what makes a restart after kill -9 lose nothing and duplicate nothing.
  * - Every value from a log goes in as a parameter; sort columns come from a whitelist.
  */
-import type { Category, Detection, Severity, ThreatEvent, ThreatGeo, HttpEvent } from '../core/index.js';
+import type { Category, Severity, ThreatEvent, HttpEvent } from '../core/index.js';
 import type { IpWindow, ThreatLevel } from '../detect/index.js';
+import type { IpWindowRow } from './ip-window-record.js';
 import type { Checkpoint } from '../ingest/index.js';
 
 export interface SqlClient {
@@ -55,29 +56,6 @@ export interface ThreatQuery {
   order: 'asc' | 'desc';
   limit: number;
   offset: number;
-}
-
-export interface ThreatRow {
-  id: string;
-  time: number;
-  ip: string;
-  method: string;
-  host: string | null;
-  path: string;
-  query: string;
-  status: number;
-  bytes: number;
-  userAgent: string | null;
-  referer: string | null;
-  score: number;
-  severity: Severity;
-  category: Category;
-  detections: Detection[];
-  origin: string;
-  /** Null for threats stored without a GeoIP database (or before migration 0003). */
-  geo: ThreatGeo | null;
-  /** The source IP's latest enrichment risk, when at or above the store's reputation threshold. */
-  reputation: ThreatReputation | null;
 }
 
 export interface ThreatReputation {
@@ -132,8 +110,6 @@ export interface ScoresQuery {
   offset: number;
 }
 
-/** A stored window: the IpWindow as written (times epoch ms; reals read back at float4 precision). */
-export type IpWindowRow = IpWindow;
 
 export interface IpProfile {
   ip: string;

@@ -10,7 +10,8 @@ import { reputationOf } from './ioc-repository.js';
 import { checkPage, orderBy } from './page.js';
 import { DEFAULT_PRUNE_CHUNK, type PruneOptions } from './request-repository.js';
 import { int, ip, realOrNull, text } from './sanitize.js';
-import type { IpProfile, IpWindowRow, ScoreSort, ScoresQuery, SqlClient, WindowCounts } from './types.js';
+import { decodeWindow, WINDOW_COLUMNS, type IpWindowRow } from './ip-window-record.js';
+import type { IpProfile, ScoreSort, ScoresQuery, SqlClient, WindowCounts } from './types.js';
 import { pruneOlderThan } from './prune.js';
 
 /** Default of StoreOptions.windowMinHits. */
@@ -196,55 +197,6 @@ async function insertWindows(tx: SqlClient, windows: readonly IpWindow[]): Promi
   ]);
 }
 
-const WINDOW_COLUMNS = `ip, (extract(epoch FROM window_start) * 1000)::float8 AS start_ms,
-  (extract(epoch FROM window_end) * 1000)::float8 AS end_ms, ${WINDOW_FIELDS}, scenarios, threat_level`;
-
-interface WindowRecord {
-  ip: string;
-  start_ms: number;
-  end_ms: number;
-  hits: number;
-  velocity: number;
-  ratio_4xx: number;
-  ratio_404: number;
-  ratio_post: number;
-  ratio_static: number;
-  ratio_direct: number;
-  path_diversity: number;
-  distinct_paths: number;
-  temporal_entropy: number;
-  distinct_user_agents: number;
-  distinct_ja4s: number;
-  mean_header_count: number | null;
-  known_bot: string | null;
-  scenarios: string[];
-  threat_level: ThreatLevel;
-}
-
-function toWindow(r: WindowRecord): IpWindowRow {
-  return {
-    ip: r.ip,
-    start: Math.round(r.start_ms),
-    end: Math.round(r.end_ms),
-    hits: r.hits,
-    velocity: r.velocity,
-    ratio4xx: r.ratio_4xx,
-    ratio404: r.ratio_404,
-    ratioPost: r.ratio_post,
-    ratioStatic: r.ratio_static,
-    ratioDirect: r.ratio_direct,
-    pathDiversity: r.path_diversity,
-    distinctPaths: r.distinct_paths,
-    temporalEntropy: r.temporal_entropy,
-    distinctUserAgents: r.distinct_user_agents,
-    distinctJa4s: r.distinct_ja4s,
-    meanHeaderCount: r.mean_header_count,
-    knownBot: r.known_bot,
-    scenarios: r.scenarios as IpWindowRow['scenarios'],
-    threatLevel: r.threat_level,
-  };
-}
-
 /** Most severe first under DESC: CRITICAL 5 … LEGITIMATE_BROWSER 0 (the order of THREAT_LEVELS). */
 const LEVEL_RANK = `CASE threat_level ${THREAT_LEVELS.map((l, i) => `WHEN '${l}' THEN ${THREAT_LEVELS.length - 1 - i}`).join(' ')} ELSE -1 END`;
 
@@ -286,14 +238,14 @@ async function scores(
   }
   const [count, page] = await Promise.all([
     sql.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM ip_windows WHERE ${where}`, params),
-    sql.query<WindowRecord>(
+    sql.query(
       `SELECT ${WINDOW_COLUMNS} FROM ip_windows WHERE ${where}
        ORDER BY ${sort} ${order}, window_start ${order}, ip COLLATE "C" ${order}
        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit, q.offset],
     ),
   ]);
-  return { items: page.rows.map(toWindow), total: count.rows[0]?.n ?? 0 };
+  return { items: page.rows.map(decodeWindow), total: count.rows[0]?.n ?? 0 };
 }
 
 async function ipProfile(
@@ -309,7 +261,7 @@ async function ipProfile(
   const threatRange = `ip = $1 AND time >= to_timestamp($2::float8 / 1000) AND time < to_timestamp($3::float8 / 1000)`;
   const windowRange = `ip = $1 AND window_start >= to_timestamp($2::float8 / 1000) AND window_start < to_timestamp($3::float8 / 1000)`;
   const [windows, levels, byCategory, bySeverity, seen, reputations] = await Promise.all([
-    sql.query<WindowRecord>(
+    sql.query(
       `SELECT ${WINDOW_COLUMNS} FROM ip_windows WHERE ${windowRange} ORDER BY window_start DESC LIMIT $4`,
       [...p, limit],
     ),
@@ -364,6 +316,6 @@ async function ipProfile(
     threats,
     threatsByCategory,
     threatsBySeverity,
-    windows: windows.rows.map(toWindow),
+    windows: windows.rows.map(decodeWindow),
   };
 }

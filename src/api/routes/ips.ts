@@ -6,13 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, SEVERITIES } from '../../core/index.js';
 import { THREAT_LEVELS } from '../../detect/index.js';
 import { z } from 'zod';
-import type { IpProfile, WindowRepository } from '../../store/index.js';
+import { windowToJson, type IpProfile, type WindowRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { ipParam } from '../params/ip.js';
 import { resolveRange, timeRangeFields } from '../params/range.js';
 import type { ApiDeps } from '../types.js';
-import { windowToJson } from './window-json.js';
 
 const DAY_MS = 86_400_000;
 export const IP_WINDOWS_DEFAULT = 50;

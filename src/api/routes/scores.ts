@@ -5,13 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { THREAT_LEVELS } from '../../detect/index.js';
-import { SCORE_SORTS, type WindowRepository } from '../../store/index.js';
+import { SCORE_SORTS, windowToJson, type WindowRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { listParam } from '../params/list.js';
 import { resolveRange, timeRangeFields } from '../params/range.js';
 import type { ApiDeps } from '../types.js';
-import { windowToJson } from './window-json.js';
 
 const DAY_MS = 86_400_000;
 export const SCORES_MAX_LIMIT = 500;

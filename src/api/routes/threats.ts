@@ -6,14 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CATEGORIES, SEVERITIES, NotFoundError } from '../../core/index.js';
-import { THREAT_SORTS, type ThreatQuery, type ThreatRepository } from '../../store/index.js';
+import { THREAT_SORTS, threatToJson, type ThreatQuery, type ThreatRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { ipParam } from '../params/ip.js';
 import { listParam } from '../params/list.js';
 import { resolveOptionalRange, timeRangeFields } from '../params/range.js';
 import type { ApiDeps } from '../types.js';
-import { threatToJson } from './threat-json.js';
 
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;

@@ -1,7 +1,8 @@
 /** Threats: written with their detections, listed with filters and whitelisted sorts, one by id, rule counts. */
 import { expect, it } from 'vitest';
 import { BadRequestError } from '../../../core/index.js';
-import { THREAT_SORTS, type ThreatQuery, type ThreatRow } from '../../types.js';
+import type { StoredThreat } from '../../threat-record.js';
+import { THREAT_SORTS, type ThreatQuery } from '../../types.js';
 import { makeDetection, makeEvent, makeThreat, T0 } from '../fixtures.js';
 import { batchOf, count, MIN, query, type ConformanceSection } from './context.js';
 
@@ -31,7 +32,7 @@ export const threatConformance: ConformanceSection = (t) => {
       const ev = makeEvent('t1', { query: "id=1' union select", status: 403, bytes: 2 ** 40, referer: 'https://r.example/' });
       await t.store.writer.write(batchOf([makeThreat(ev, { detections, score: 0.75 })], [makeEvent('plain')]));
 
-      const expected: ThreatRow = {
+      const expected: StoredThreat = {
         id: 't1',
         time: T0,
         ip: ev.ip,
