@@ -13,6 +13,7 @@
  * shared caches, context switches) widens it in proportion, while a quadratic line (10-100x) still fails.
  * Work is also counted (characters scanned, decoded and matched), which no load can change.
  */
+import { fastestMs, repeatTo } from './testing/cost.js';
 import { describe, expect, it } from 'vitest';
 import { TRANSFORM_NAMES, TRANSFORMS, applyTransforms } from './transforms/index.js';
 import { bundledRulePaths, loadRulePacks, MAX_FIELD_BYTES, newStats, RuleEngine, type EventLike, type Rule } from './rules/index.js';
@@ -42,29 +43,7 @@ const LINE_WORK_CHARS = 160_000;
  */
 const CALIBRATION_QUIET_MS = 1;
 
-/**
- * CPU milliseconds of the fastest of up to five runs. CPU time, not wall time: on a shared machine a
- * process waiting for a core is not working, and the budget is about work.
- */
-function fastest(run: () => void, budget = BUDGET_MS): number {
-  let best = Infinity;
-  for (let i = 0; i < 5; i++) {
-    const c0 = process.cpuUsage();
-    const w0 = performance.now();
-    run();
-    const wall = performance.now() - w0;
-    const d = process.cpuUsage(c0);
-    // Both bound this run's cost from above: the process's CPU also counts other worker threads of the
-    // test runner, wall time also counts waiting for a core. The smaller is the closer.
-    best = Math.min(best, (d.user + d.system) / 1000, wall);
-    if (best <= budget) break;
-  }
-  return best;
-}
-
-function repeatTo(unit: string, length: number): string {
-  return unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
-}
+const fastest = (run: () => void, budget = BUDGET_MS): number => fastestMs(run, budget);
 
 const isSpace = (ch: string): boolean => /\s/.test(ch);
 

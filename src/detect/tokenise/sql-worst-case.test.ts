@@ -10,6 +10,7 @@
  * words and all three quotes in each value, so it is tokenised linearly in all four contexts): linear
  * shapes cost about the same as the reference, a quadratic one 10x and more.
  */
+import { fastestMs, repeatTo } from '../testing/cost.js';
 import { describe, expect, it } from 'vitest';
 import { MAX_FIELD } from '../../core/index.js';
 import { tokeniserDetector } from './index.js';
@@ -19,19 +20,7 @@ import { tokeniseSql } from './sql-lexer.js';
 /** Per line, CPU milliseconds (every value of a request at the field cap). */
 const LINE_BUDGET_MS = 2;
 
-function fastest(run: () => void): number {
-  let best = Infinity;
-  for (let i = 0; i < 5; i++) {
-    const c0 = process.cpuUsage();
-    const w0 = performance.now();
-    run();
-    const wall = performance.now() - w0;
-    const d = process.cpuUsage(c0);
-    best = Math.min(best, (d.user + d.system) / 1000, wall);
-    if (best <= LINE_BUDGET_MS) break;
-  }
-  return best;
-}
+const fastest = (run: () => void): number => fastestMs(run, LINE_BUDGET_MS);
 
 const UNITS = [
   "'", '"', '`', '(', ')', '/*', '/*!', '*/', '--', '#', '\\', "''", '@@', '::', 'a(', 'a ', 'a/*', 'a /**/ ',
@@ -39,7 +28,6 @@ const UNITS = [
   '1e', '.5', '%27', '%2527', '+', 'é', "a'b\"c`",
 ];
 
-const repeatTo = (unit: string, n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
 
 describe('SQL tokeniser: worst-case input', () => {
   it.each(UNITS)('a value of %j repeated to the cap stays under budget in every context', (unit) => {

@@ -9,6 +9,7 @@
  * is smaller, after a warm-up on short inputs, so a pause on a shared machine cannot fail the test but a
  * quadratic scan does.
  */
+import { fastestMs, repeatTo } from '../testing/cost.js';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE, type HttpEvent } from '../../core/index.js';
 import { MAX_TOKENISED, TOKENISERS, tokeniserDetector } from './index.js';
@@ -18,23 +19,7 @@ const BUDGET_MS = 2;
 /** Per whole line at the line cap (MAX_TOKENISED_PER_EVENT characters tokenised), as rules' LINE_BUDGET_MS. */
 const LINE_BUDGET_MS = 4;
 
-function fastest(run: () => void, budget = BUDGET_MS): number {
-  let best = Infinity;
-  for (let i = 0; i < 10; i++) {
-    const c0 = process.cpuUsage();
-    const w0 = performance.now();
-    run();
-    const wall = performance.now() - w0;
-    const d = process.cpuUsage(c0);
-    best = Math.min(best, (d.user + d.system) / 1000, wall);
-    if (best <= budget) break;
-  }
-  return best;
-}
-
-function repeatTo(unit: string, length: number): string {
-  return unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
-}
+const fastest = (run: () => void, budget = BUDGET_MS): number => fastestMs(run, budget, 10);
 
 const UNITS = [
   '<', '<a', '<a ', '<a b', '<a b=', '<a b="', "<a b='", '<!', '<!--', '<?', '</a', '"', "'", '`', '=', ' on=', ' onx="',
