@@ -8,9 +8,11 @@ import type { Store } from '../store.js';
 import { createStore } from '../store.js';
 import { checkpointConformance } from './conformance/checkpoints.js';
 import type { ConformanceContext, ConformanceSection } from './conformance/context.js';
+import { iocConformance } from './conformance/iocs.js';
 import { requestConformance } from './conformance/requests.js';
 import { rollupConformance } from './conformance/rollups.js';
 import { schemaConformance } from './conformance/schema.js';
+import { siteKnowledgeConformance } from './conformance/site-knowledge.js';
 import { threatConformance } from './conformance/threats.js';
 import { windowConformance } from './conformance/windows.js';
 import { writerConformance } from './conformance/writer.js';
@@ -25,6 +27,8 @@ export const STORE_SECTIONS: Record<string, ConformanceSection> = {
   threats: threatConformance,
   windows: windowConformance,
   rollups: rollupConformance,
+  iocs: iocConformance,
+  siteKnowledge: siteKnowledgeConformance,
 };
 
 export function describeStoreConformance(name: string, open: OpenTestStore): void {
