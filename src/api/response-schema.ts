@@ -17,6 +17,18 @@ export function responseJsonSchema(id: string, schema: z.ZodType): Record<string
   return { $id: id, ...(simplifyNullable(zodToJsonSchema(schema, 'output')) as Record<string, unknown>) };
 }
 
+export const count = z.number().int().min(0);
+
+/** Counts under fixed keys (categories, severities, threat levels), in their declared order. */
+export function countsOf<const K extends string>(keys: readonly K[]) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, count])) as Record<K, typeof count>);
+}
+
+/** JSON Schema of what one route sends (no `$id`: not a shared component). */
+export function routeResponseSchema(schema: z.ZodType): Record<string, unknown> {
+  return simplifyNullable(zodToJsonSchema(schema, 'output')) as Record<string, unknown>;
+}
+
 /**
  * `anyOf: [{type: 'string', …}, {type: 'null'}]` → `{type: ['string', 'null'], …}`, recursively (and the
  * safe-integer bounds zod adds dropped).

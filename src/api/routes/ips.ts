@@ -6,8 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, SEVERITIES } from '../../core/index.js';
 import { THREAT_LEVELS } from '../../detect/index.js';
 import { z } from 'zod';
-import { windowToJson, type IpProfile, type WindowRepository } from '../../store/index.js';
+import { ipWindowJson, windowToJson, type IpProfile, type WindowRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
+import { count, countsOf, routeResponseSchema, sharedRef } from '../response-schema.js';
 import { integerParam } from '../params/integer.js';
 import { ipParam } from '../params/ip.js';
 import { resolveRange, timeRangeFields } from '../params/range.js';
@@ -35,71 +36,36 @@ export function profileQuery(clock: () => number) {
     .transform((q, ctx) => ({ ...q, ...resolveRange(q, clock(), 7 * DAY_MS, ctx) }));
 }
 
-const count = { type: 'integer', minimum: 0 } as const;
-const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
+const time = z.iso.datetime();
 
-const profileSchema = {
-  type: 'object',
-  properties: {
-    ip: { type: 'string', description: 'The address as stored (IPv4-mapped IPv6 folded to IPv4, IPv6 compressed).' },
-    since: { type: 'string', format: 'date-time' },
-    until: { type: 'string', format: 'date-time' },
-    first_seen: { ...nullableTime, description: 'Earliest stored threat or window of the IP in the period.' },
-    last_seen: { ...nullableTime, description: 'Latest stored threat or window end of the IP in the period.' },
-    threat_level: {
-      type: ['string', 'null'],
-      description: 'latest_threat_level raised by reputation: risk ≥ 75 makes the IP at least HIGH, ≥ 50 at least MEDIUM.',
-    },
-    reputation: {
-      type: ['object', 'null'],
-      description: "The IP's latest enrichment summary (AbuseIPDB, VirusTotal, OTX), when the collector has enriched it.",
-      properties: {
-        risk_score: { type: 'number' },
-        risk_level: { type: 'string' },
-        categories: { type: 'array', items: { type: 'string' } },
-        updated_at: { type: 'string', format: 'date-time' },
-      },
-    },
-    latest_threat_level: {
-      type: ['string', 'null'],
-      description: `Level of the latest stored window in the period (${THREAT_LEVELS.join(', ')}); null when none.`,
-    },
-    threats: count,
-    threats_by_category: {
-      type: 'object',
-      description: 'Categories with none are omitted.',
-      properties: Object.fromEntries(CATEGORIES.map((c) => [c, count])),
-    },
-    threats_by_severity: {
-      type: 'object',
-      properties: Object.fromEntries(SEVERITIES.map((s) => [s, count])),
-      required: [...SEVERITIES],
-    },
-    windows_by_threat_level: {
-      type: 'object',
-      description: 'Stored windows per threat level; levels with none are omitted.',
-      properties: Object.fromEntries(THREAT_LEVELS.map((l) => [l, count])),
-    },
-    windows: { type: 'array', items: { $ref: 'IpWindow#' }, description: 'Latest first, at most limit.' },
-  },
-  required: [
-    'ip',
-    'since',
-    'until',
-    'first_seen',
-    'last_seen',
-    'latest_threat_level',
-    'threat_level',
-    'reputation',
-    'threats',
-    'threats_by_category',
-    'threats_by_severity',
-    'windows_by_threat_level',
-    'windows',
-  ],
-} as const;
+// Key order here is the order Fastify's serializer writes the response in.
+export const profileJson = z.object({
+  ip: z.string().describe('The address as stored (IPv4-mapped IPv6 folded to IPv4, IPv6 compressed).'),
+  since: time,
+  until: time,
+  first_seen: time.nullable().describe('Earliest stored threat or window of the IP in the period.'),
+  last_seen: time.nullable().describe('Latest stored threat or window end of the IP in the period.'),
+  threat_level: z
+    .enum(THREAT_LEVELS)
+    .nullable()
+    .describe('latest_threat_level raised by reputation: risk ≥ 75 makes the IP at least HIGH, ≥ 50 at least MEDIUM.'),
+  reputation: z
+    .object({ risk_score: z.number(), risk_level: z.string(), categories: z.array(z.string()), updated_at: time })
+    .nullable()
+    .describe("The IP's latest enrichment summary (AbuseIPDB, VirusTotal, OTX), when the collector has enriched it."),
+  latest_threat_level: z
+    .enum(THREAT_LEVELS)
+    .nullable()
+    .describe(`Level of the latest stored window in the period (${THREAT_LEVELS.join(', ')}); null when none.`),
+  threats: count,
+  threats_by_category: countsOf(CATEGORIES).partial().describe('Categories with none are omitted.'),
+  threats_by_severity: countsOf(SEVERITIES),
+  windows_by_threat_level: countsOf(THREAT_LEVELS).partial().describe('Stored windows per threat level; levels with none are omitted.'),
+  windows: z.array(sharedRef(ipWindowJson, 'IpWindow')).describe('Latest first, at most limit.'),
+});
+export type ProfileJson = z.output<typeof profileJson>;
 
-export function profileToJson(p: IpProfile) {
+export function profileToJson(p: IpProfile): ProfileJson {
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
   return {
     ip: p.ip,
@@ -139,7 +105,7 @@ export function ipRoutes(app: FastifyInstance, deps: IpRouteDeps): void {
         summary: "One source IP's profile: behaviour windows, threats by category and severity, first/last seen",
         params: profileParams,
         querystring: query,
-        response: { 200: profileSchema, ...errorResponses },
+        response: { 200: routeResponseSchema(profileJson), ...errorResponses },
       },
     },
     async (request) => {

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RollupRepository, RuleHitBucket, RuleHitSeries } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
+import { count, routeResponseSchema } from '../response-schema.js';
 import { integerParam } from '../params/integer.js';
 import type { ApiDeps } from '../types.js';
 
@@ -18,7 +19,7 @@ const BUCKET_MS: Record<RuleHitBucket, number> = { hour: HOUR_MS, day: DAY_MS };
 export const RULE_HITS_MAX_RULES = 100;
 export const SILENT_MAX_DAYS = 90;
 
-const count = { type: 'integer', minimum: 0 } as const;
+const time = z.iso.datetime();
 
 const RANGE_NAMES = Object.keys(RULE_HIT_RANGES) as [RuleHitRange, ...RuleHitRange[]];
 
@@ -36,71 +37,56 @@ export const silentRulesQuery = z
   })
   .strict();
 
-const hitsResponseSchema = {
-  type: 'object',
-  properties: {
-    range: { type: 'string', enum: Object.keys(RULE_HIT_RANGES) },
-    bucket: { type: 'string', enum: ['hour', 'day'] },
-    since: { type: 'string', format: 'date-time' },
-    until: { type: 'string', format: 'date-time' },
-    buckets: {
-      type: 'array',
-      items: { type: 'string', format: 'date-time' },
-      description: 'Start of every bucket in the range (UTC-aligned), oldest first; each rule\'s counts align with it.',
-    },
-    rules: {
-      type: 'array',
-      description: 'Rules with hits in the range, most hits first.',
-      items: {
-        type: 'object',
-        properties: {
-          rule_id: { type: 'string' },
-          total: count,
-          simulated: { ...count, description: 'Hits recorded in simulation mode (included in total).' },
-          counts: { type: 'array', items: count },
-        },
-        required: ['rule_id', 'total', 'simulated', 'counts'],
-      },
-    },
-  },
-  required: ['range', 'bucket', 'since', 'until', 'buckets', 'rules'],
-} as const;
+// Key order here is the order Fastify's serializer writes each response in.
+export const ruleHitsJson = z.object({
+  range: z.enum(RANGE_NAMES),
+  bucket: z.enum(['hour', 'day']),
+  since: time,
+  until: time,
+  buckets: z
+    .array(time)
+    .describe('Start of every bucket in the range (UTC-aligned), oldest first; each rule\'s counts align with it.'),
+  rules: z
+    .array(
+      z.object({
+        rule_id: z.string(),
+        total: count,
+        simulated: count.describe('Hits recorded in simulation mode (included in total).'),
+        counts: z.array(count),
+      }),
+    )
+    .describe('Rules with hits in the range, most hits first.'),
+});
 
-const silentResponseSchema = {
-  type: 'object',
-  properties: {
-    days: { type: 'integer' },
-    since: { type: 'string', format: 'date-time' },
-    loaded: { ...count, description: 'Rules and behaviour scenarios loaded now.' },
-    silent: { type: 'array', items: { type: 'string' }, description: 'Loaded rule ids with no hit since then.' },
-  },
-  required: ['days', 'since', 'loaded', 'silent'],
-} as const;
+export const silentRulesJson = z.object({
+  days: z.number().int(),
+  since: time,
+  loaded: count.describe('Rules and behaviour scenarios loaded now.'),
+  silent: z.array(z.string()).describe('Loaded rule ids with no hit since then.'),
+});
 
-const allowlistResponseSchema = {
-  type: 'object',
-  properties: {
-    entries: {
-      type: 'array',
-      description: 'Config allowlist entries (`detect.allowlist.ips[0]`…) and enabled profile entries, in load order.',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string', description: 'The config key or profile entry it came from.' },
-          why: { type: 'string', description: 'A profile entry\'s stated reason.' },
-          withheld: { ...count, description: 'Requests kept away from every detector (whole-request entries).' },
-          suppressed: { ...count, description: 'Detections dropped (entries scoped to rules or categories).' },
-          by_rule: { type: 'object', additionalProperties: count, description: 'Dropped detections per rule id.' },
-        },
-        required: ['id', 'withheld', 'suppressed', 'by_rule'],
-      },
-    },
-  },
-  required: ['entries'],
-} as const;
+export const allowlistJson = z.object({
+  entries: z
+    .array(
+      z.object({
+        id: z.string().describe('The config key or profile entry it came from.'),
+        why: z.string().optional().describe('A profile entry\'s stated reason.'),
+        withheld: count.describe('Requests kept away from every detector (whole-request entries).'),
+        suppressed: count.describe('Detections dropped (entries scoped to rules or categories).'),
+        by_rule: z.record(z.string(), count).describe('Dropped detections per rule id.'),
+      }),
+    )
+    .describe('Config allowlist entries (`detect.allowlist.ips[0]`…) and enabled profile entries, in load order.'),
+});
 
 /** Dense series: every bucket from since's bucket up to until, so a chart needs no gap filling. */
-export function ruleHitsToJson(range: RuleHitRange, bucket: RuleHitBucket, since: number, until: number, series: RuleHitSeries[]) {
+export function ruleHitsToJson(
+  range: RuleHitRange,
+  bucket: RuleHitBucket,
+  since: number,
+  until: number,
+  series: RuleHitSeries[],
+): z.output<typeof ruleHitsJson> {
   const step = BUCKET_MS[bucket];
   const first = Math.floor(since / step) * step;
   const buckets: number[] = [];
@@ -137,10 +123,10 @@ export function ruleHitRoutes(app: FastifyInstance, deps: RuleHitRouteDeps): voi
         schema: {
           tags: ['rules'],
           summary: 'Allowlist and profile entries with what each has suppressed since start',
-          response: { 200: allowlistResponseSchema, ...errorResponses },
+          response: { 200: routeResponseSchema(allowlistJson), ...errorResponses },
         },
       },
-      async () => ({
+      async (): Promise<z.output<typeof allowlistJson>> => ({
         entries: allowlist().map((e) => ({
           id: e.id,
           ...(e.why !== undefined ? { why: e.why } : {}),
@@ -159,7 +145,7 @@ export function ruleHitRoutes(app: FastifyInstance, deps: RuleHitRouteDeps): voi
         tags: ['rules'],
         summary: 'Hits per rule over time, most hits first (a noisy rule shows at once)',
         querystring: ruleHitsQuery,
-        response: { 200: hitsResponseSchema, ...errorResponses },
+        response: { 200: routeResponseSchema(ruleHitsJson), ...errorResponses },
       },
     },
     async (request) => {
@@ -181,10 +167,10 @@ export function ruleHitRoutes(app: FastifyInstance, deps: RuleHitRouteDeps): voi
         tags: ['rules'],
         summary: 'Loaded rules (and behaviour scenarios) with no hit in the last days',
         querystring: silentRulesQuery,
-        response: { 200: silentResponseSchema, ...errorResponses },
+        response: { 200: routeResponseSchema(silentRulesJson), ...errorResponses },
       },
     },
-    async (request) => {
+    async (request): Promise<z.output<typeof silentRulesJson>> => {
       const days = request.query.days;
       const since = clock() - days * DAY_MS;
       const loaded = ruleIds();

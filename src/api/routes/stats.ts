@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CATEGORIES, SEVERITIES, type Severity } from '../../core/index.js';
 import type { RollupRepository, Stats } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
+import { count, countsOf, routeResponseSchema } from '../response-schema.js';
 import type { ApiDeps } from '../types.js';
 
 export const STATS_RANGES = {
@@ -24,57 +25,23 @@ export const statsQuery = z
   .object({ range: z.enum(RANGE_NAMES).default('24h').describe('Window length.') })
   .strict();
 
-const countSchema = { type: 'integer', minimum: 0 } as const;
+const time = z.iso.datetime();
 
-const statsResponseSchema = {
-  type: 'object',
-  properties: {
-    range: { type: 'string', enum: RANGE_NAMES },
-    since: { type: 'string', format: 'date-time' },
-    until: { type: 'string', format: 'date-time' },
-    total_requests: { ...countSchema, description: 'Every request seen in the window, flagged or not.' },
-    threats_detected: { ...countSchema, description: 'Flagged requests in the window.' },
-    severity_breakdown: {
-      type: 'object',
-      properties: Object.fromEntries(SEVERITIES.map((s) => [s, countSchema])),
-      required: [...SEVERITIES],
-    },
-    category_breakdown: {
-      type: 'object',
-      description: 'Threats per category; categories with none are omitted.',
-      properties: Object.fromEntries(CATEGORIES.map((c) => [c, countSchema])),
-    },
-    top_source_ips: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { ip: { type: 'string' }, count: countSchema },
-        required: ['ip', 'count'],
-      },
-    },
-    top_paths: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { path: { type: 'string' }, count: countSchema },
-        required: ['path', 'count'],
-      },
-    },
-  },
-  required: [
-    'range',
-    'since',
-    'until',
-    'total_requests',
-    'threats_detected',
-    'severity_breakdown',
-    'category_breakdown',
-    'top_source_ips',
-    'top_paths',
-  ],
-} as const;
+// Key order here is the order Fastify's serializer writes the response in.
+export const statsJson = z.object({
+  range: z.enum(RANGE_NAMES),
+  since: time,
+  until: time,
+  total_requests: count.describe('Every request seen in the window, flagged or not.'),
+  threats_detected: count.describe('Flagged requests in the window.'),
+  severity_breakdown: countsOf(SEVERITIES),
+  category_breakdown: countsOf(CATEGORIES).partial().describe('Threats per category; categories with none are omitted.'),
+  top_source_ips: z.array(z.object({ ip: z.string(), count })),
+  top_paths: z.array(z.object({ path: z.string(), count })),
+});
+export type StatsJson = z.output<typeof statsJson>;
 
-export function statsToJson(range: StatsRange, s: Stats) {
+export function statsToJson(range: StatsRange, s: Stats): StatsJson {
   const severity = Object.fromEntries(SEVERITIES.map((k) => [k, s.bySeverity[k] ?? 0])) as Record<
     Severity,
     number
@@ -105,7 +72,7 @@ export function statsRoutes(app: FastifyInstance, deps: StatsRouteDeps): void {
         tags: ['stats'],
         summary: 'Request and threat totals, breakdowns and top lists over a window ending now',
         querystring: statsQuery,
-        response: { 200: statsResponseSchema, ...errorResponses },
+        response: { 200: routeResponseSchema(statsJson), ...errorResponses },
       },
     },
     async (request) => {
