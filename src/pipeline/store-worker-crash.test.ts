@@ -6,9 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStore, openPgliteWorker } from '../store/index.js';
+import { createStore } from '../store/index.js';
+import { openWatchedPgliteWorker } from '../store/testing/watched-pglite-worker.js';
 import { PipelineMetrics } from './metrics.js';
 import { runSource } from './pipeline.js';
 import { BadLineSampler } from './sampler.js';
@@ -25,14 +25,7 @@ describe('the PGlite worker dies during a bulk write', () => {
   it('retries, and stores every line exactly once in a new worker', { timeout: 400_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rampart-worker-crash-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const workers: Worker[] = [];
-    const sql = await openPgliteWorker(join(dir, 'pglite'), {
-      spawn: (entry, options) => {
-        const w = new Worker(entry, options);
-        workers.push(w);
-        return w;
-      },
-    });
+    const { sql, workers } = await openWatchedPgliteWorker(join(dir, 'pglite'));
     cleanups.push(() => sql.close());
     const store = createStore(sql);
     await store.schema.migrate();

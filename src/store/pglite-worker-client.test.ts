@@ -10,6 +10,7 @@ import { SqlError, StoreError } from './errors.js';
 import { openPgliteWorker, type PgliteWorkerClient } from './pglite-worker-client.js';
 import { createStore } from './store.js';
 import { makeEvent } from './testing/fixtures.js';
+import { openWatchedPgliteWorker } from './testing/watched-pglite-worker.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -84,14 +85,7 @@ describe('a PGlite worker that dies', () => {
   // Starting a new worker on a data folder after the crash, and the retried write stored once, are covered by
   // src/pipeline/store-worker-crash.test.ts.
   it('fails the write in flight, and later statements, as store errors labelled a lost connection', { timeout: 300_000 }, async () => {
-    const workers: Worker[] = [];
-    const sql = await openPgliteWorker('memory://', {
-      spawn: (entry, options) => {
-        const w = new Worker(entry, options);
-        workers.push(w);
-        return w;
-      },
-    });
+    const { sql, workers } = await openWatchedPgliteWorker('memory://');
     cleanups.push(() => sql.close());
     const store = createStore(sql);
     await store.schema.migrate();
