@@ -4,7 +4,7 @@
  * message names the offending value (the key path is added by validateConfig).
  */
 import { z } from 'zod';
-import { behaviourConfigSchema, PROFILE_NAMES, isProfileName } from '../detect/index.config.js';
+import { behaviourConfigSchema, PROFILE_NAMES, isProfileName, siteConfigSchema } from '../detect/index.config.js';
 import { parseCidr } from '../net/index.js';
 
 const pattern = z.string().min(1).max(256);
@@ -61,6 +61,8 @@ export const detectConfigSchema = z
       .prefault({}),
     /** Per-IP behaviour scenarios and windows (src/detect/behaviour/config.ts). */
     behaviour: behaviourConfigSchema.prefault({}),
+    /** Site knowledge's thresholds and bounds (src/detect/site/config.ts); defaults as measured in docs/detection.md. */
+    site: siteConfigSchema.prefault({}),
   })
   .strict();
 

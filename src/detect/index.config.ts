@@ -5,3 +5,4 @@
  */
 export { behaviourConfigSchema, type BehaviourConfig, type BehaviourConfigInput } from './behaviour/config.js';
 export { PROFILE_NAMES, isProfileName, type ProfileName } from './allowlist/profiles.js';
+export { siteConfigSchema, siteOptionsFromConfig, type SiteConfig } from './site/config.js';

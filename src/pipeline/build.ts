@@ -21,6 +21,7 @@ import {
   loadRulePacks,
   tokeniserDetector,
   SiteKnowledge,
+  siteOptionsFromConfig,
   type SiteKnowledgeOptions,
 } from '../detect/index.js';
 import { createDnsBotVerification, type BotVerification, type DnsResolver } from '../enrich/index.js';
@@ -162,7 +163,9 @@ export function buildDetection(
     ? { botVerdicts: botVerification.botVerdicts, onBotClaim: botVerification.onBotClaim }
     : {};
   const behaviour = new BehaviourDetector(config.detect.behaviour, deps);
-  const site = opts.site === false ? null : new SiteKnowledge(opts.site ?? {}, deps.botVerdicts ? { botVerdicts: deps.botVerdicts } : {});
+  // detect.site gives the thresholds; the caller's options (analyze's holdMs: Infinity) win over it.
+  const siteOpts = { ...siteOptionsFromConfig(config.detect.site), ...(opts.site || {}) };
+  const site = opts.site === false ? null : new SiteKnowledge(siteOpts, deps.botVerdicts ? { botVerdicts: deps.botVerdicts } : {});
   const engine = new DetectionEngine([layer.rules, tokeniserDetector(), behaviour], { allowlist: layer.allowlist, simulation: layer.simulation }, site);
   return {
     engine,

@@ -4,3 +4,4 @@ export type { SiteKnowledgeOptions, ContentVerdict } from './types.js';
 export type { SiteTableJson } from './site-table.js';
 export { LEAK_RULES, nameClass, isExposedName } from './sensitive-names.js';
 export { siteKey, refererHost, DEFAULT_SITE } from './site-key.js';
+export { siteConfigSchema, siteOptionsFromConfig, type SiteConfig } from './config.js';
