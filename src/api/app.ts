@@ -41,7 +41,7 @@ export function coreRoutes(deps: ApiDeps): RouteGroup[] {
     (app) => pipelineMetricsRoutes(app, deps),
     (app) => ipRoutes(app, { windows: store.windows, clock }),
     (app) => scoreRoutes(app, { windows: store.windows, clock }),
-    (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, allowlist: deps.allowlist }),
+    (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, notApplicable: deps.notApplicable, allowlist: deps.allowlist }),
   ];
 }
 

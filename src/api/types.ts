@@ -79,6 +79,11 @@ export interface ApiDeps {
    */
   ruleIds?: () => string[];
   /**
+   * Of the loaded ids, those the configured log format cannot feed (a JA4 scenario on a log without JA4), with the
+   * reason: GET /api/rules/silent lists them as not applicable instead of silent.
+   */
+  notApplicable?: () => { id: string; reason: string }[];
+  /**
    * Allowlist entries with what each has suppressed since start (read per request; counters survive a
    * reload). GET /api/rules/allowlist is served only when given.
    */

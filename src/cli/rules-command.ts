@@ -11,6 +11,10 @@ import {
   runRuleExamples,
   type EventLike,
 } from '../detect/index.js';
+import { buildDetection } from '../pipeline/index.js';
+import { loadedRuleIds, notApplicableIds } from '../runtime/index.analyze.js';
+import { cliCache } from './cache.js';
+import { addConfigFlag, addFormatFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
 export function registerRules(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -40,6 +44,27 @@ export function registerRules(program: Command, io: CliIO, setExit: (code: numbe
       }
       io.out(`${set.rules.length} rules from ${set.files.length} packs\n`);
     });
+
+  const applicability = rules
+    .command('applicability')
+    .description('which loaded rules and behaviour scenarios the configured log format cannot feed (a JA4 scenario on a log without JA4), and why')
+    .option('--json', 'print JSON');
+  addConfigFlag(applicability);
+  addFormatFlags(applicability);
+  applicability.action((flags: CommonFlags & { json?: boolean }) => {
+    const { config } = loadWithFlags(flags, io);
+    const detectors = buildDetection(config, undefined, { ruleCache: cliCache(io), site: false }).engine.detectors;
+    const loaded = new Set(loadedRuleIds(detectors)).size;
+    const na = notApplicableIds(detectors, config);
+    const format = config.ingest.logFormat !== undefined ? 'custom log_format' : config.ingest.format;
+    if (flags.json) {
+      io.out(JSON.stringify({ format, loaded, not_applicable: na.map((n) => ({ rule_id: n.id, reason: n.reason })) }, null, 2) + '\n');
+      return;
+    }
+    const w = Math.max(0, ...na.map((n) => n.id.length));
+    for (const n of na) io.out(`not applicable  ${n.id.padEnd(w)}  ${n.reason}\n`);
+    io.out(`${loaded} rules and scenarios loaded, ${na.length} not applicable to log format ${format}\n`);
+  });
 
   rules
     .command('test')

@@ -11,3 +11,4 @@ export * from './tokenise/index.js';
 export * from './allowlist/index.js';
 export * from './transforms/index.js';
 export * from './site/index.js';
+export * from './applicability.js';

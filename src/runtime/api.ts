@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
 import type { Config } from '../config/index.js';
-import { BehaviourDetector, RuleDetector, TokeniserDetector, type Detector } from '../detect/index.js';
+import { loadedRuleIds, notApplicableIds } from './applicability.js';
+
 import type { Enrichment } from '../enrich/index.js';
 import type { DetectParts, PipelineMetrics } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
@@ -50,6 +51,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector))],
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
     ruleIds: () => loadedRuleIds(detection.engine.detectors),
+    notApplicable: () => notApplicableIds(detection.engine.detectors, config),
     allowlist: () => detection.engine.allowlist.stats(),
     options: {
       trustProxy: config.server.trustProxy,
@@ -63,17 +65,4 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     logger.warn({ host: config.server.host, port }, 'API open to the network without authentication');
   }
   return { app, port };
-}
-
-/** Ids a detection can carry: every loaded rule, and `behaviour/<scenario>` for each enabled scenario. */
-export function loadedRuleIds(detectors: readonly Detector[]): string[] {
-  const ids: string[] = [];
-  for (const d of detectors) {
-    if (d instanceof RuleDetector) for (const r of d.engine.rules) ids.push(r.id);
-    if (d instanceof TokeniserDetector) ids.push(...d.ruleIds());
-    if (d instanceof BehaviourDetector) {
-      ids.push(...d.ruleIds());
-    }
-  }
-  return ids;
 }

@@ -4,3 +4,4 @@
  */
 export { analyze, type AnalyzeOptions, type AnalyzeOutput, type AnalyzeResult } from './analyze.js';
 export { AnalyzeSummary, ipVerdictJsonLine, threatJsonLine, type LineTotals, type SummaryParts } from './analyze-summary.js';
+export { loadedRuleIds, notApplicableIds } from './applicability.js';

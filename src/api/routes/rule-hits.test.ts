@@ -5,7 +5,13 @@ import { DAY, HOUR, NOW, openTestApi, type TestApi } from '../testing/fixtures.j
 
 // The shared data set's hits: sqli-union-select and sqli-comment (5 min ago), path_traversal-test (30 min),
 // xss-test (2 h), sensitive_file-test twice (10 and 20 min), bruteforce-login simulated (3 days ago).
-const LOADED = ['sqli-union-select', 'sqli-comment', 'xss-test', 'bruteforce-login', 'never-fires', 'behaviour/headless'];
+const LOADED = ['sqli-union-select', 'sqli-comment', 'xss-test', 'bruteforce-login', 'never-fires', 'behaviour/headless', 'behaviour/ja4-rotation'];
+// What the log format cannot feed: ja4-rotation never fired; sqli-comment did (events from a richer source), so it is
+// listed as neither silent nor not applicable.
+const NOT_APPLICABLE = [
+  { id: 'behaviour/ja4-rotation', reason: 'log format combined carries no JA4 TLS fingerprint' },
+  { id: 'sqli-comment', reason: 'test: fired all the same' },
+];
 
 interface RuleJson {
   rule_id: string;
@@ -17,6 +23,7 @@ interface Body {
   rules: RuleJson[];
   buckets: string[];
   silent: string[];
+  not_applicable: { rule_id: string; reason: string }[];
   error: string;
   message: string;
   [key: string]: unknown;
@@ -28,7 +35,7 @@ let withoutIds: TestApi;
 // Two in-memory PGlite databases, opened and migrated one after the other: past the default hook
 // timeout when the machine is saturated (seen at load average 40 on 2 cores).
 beforeAll(async () => {
-  t = await openTestApi({ ruleIds: () => LOADED });
+  t = await openTestApi({ ruleIds: () => LOADED, notApplicable: () => NOT_APPLICABLE });
   withoutIds = await openTestApi({}, false);
 }, 180_000);
 afterAll(async () => {
@@ -96,11 +103,13 @@ describe('GET /api/rules/silent', () => {
     expect(week.body).toEqual({
       days: 7,
       since: new Date(NOW - 7 * DAY).toISOString(),
-      loaded: 6,
+      loaded: 7,
       silent: ['behaviour/headless', 'never-fires'],
+      not_applicable: [{ rule_id: 'behaviour/ja4-rotation', reason: 'log format combined carries no JA4 TLS fingerprint' }],
     });
     const day = await get(t, '/api/rules/silent?days=1');
     expect(day.body.silent).toEqual(['behaviour/headless', 'bruteforce-login', 'never-fires']);
+    expect(day.body.not_applicable.map((n) => n.rule_id)).toEqual(['behaviour/ja4-rotation']);
   });
 
   it.each(['0', '91', 'Infinity', '-Infinity', '1e309', 'NaN', '7.5', ''])('refuses days=%s with 400 naming the bounds', async (days) => {

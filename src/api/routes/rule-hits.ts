@@ -62,7 +62,10 @@ export const silentRulesJson = z.object({
   days: z.number().int(),
   since: time,
   loaded: count.describe('Rules and behaviour scenarios loaded now.'),
-  silent: z.array(z.string()).describe('Loaded rule ids with no hit since then.'),
+  silent: z.array(z.string()).describe('Loaded rule ids with no hit since then that the log format can feed.'),
+  not_applicable: z
+    .array(z.object({ rule_id: z.string(), reason: z.string() }))
+    .describe('Loaded rule ids with no hit since then that the configured log format cannot feed (a JA4 scenario on a log without JA4), with the reason.'),
 });
 
 export const allowlistJson = z.object({
@@ -108,7 +111,7 @@ export function ruleHitsToJson(
   };
 }
 
-export interface RuleHitRouteDeps extends Pick<ApiDeps, 'clock' | 'ruleIds' | 'allowlist'> {
+export interface RuleHitRouteDeps extends Pick<ApiDeps, 'clock' | 'ruleIds' | 'notApplicable' | 'allowlist'> {
   rollups: Pick<RollupRepository, 'ruleHits' | 'silentRules'>;
 }
 
@@ -174,8 +177,12 @@ export function ruleHitRoutes(app: FastifyInstance, deps: RuleHitRouteDeps): voi
       const days = request.query.days;
       const since = clock() - days * DAY_MS;
       const loaded = ruleIds();
-      const silent = await deps.rollups.silentRules(since, loaded);
-      return { days, since: new Date(since).toISOString(), loaded: new Set(loaded).size, silent };
+      const quiet = await deps.rollups.silentRules(since, loaded);
+      // Only a quiet id is reported as not applicable: one that fired after all (events from a richer source) is not.
+      const why = new Map((deps.notApplicable?.() ?? []).map((n) => [n.id, n.reason]));
+      const silent = quiet.filter((id) => !why.has(id));
+      const notApplicable = quiet.filter((id) => why.has(id)).map((id) => ({ rule_id: id, reason: why.get(id)! }));
+      return { days, since: new Date(since).toISOString(), loaded: new Set(loaded).size, silent, not_applicable: notApplicable };
     },
   );
 }
