@@ -53,6 +53,11 @@ export class CompressedFile implements LineReader {
     return this.ended && this.lines.empty;
   }
 
+  /** At its end the last line is handed out even without a newline: drained is all taken. */
+  get allTaken(): boolean {
+    return this.drained;
+  }
+
   checkpoint(): Checkpoint {
     return this.lines.checkpoint(this.fileId, this.headHash);
   }

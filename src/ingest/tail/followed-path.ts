@@ -86,12 +86,17 @@ export class FollowedPath {
   }
 
   /**
-   * Where to resume. While an older file is still open its position wins: after a crash the old file's
-   * remainder is found beside the path and read first; lines of the new file read meanwhile come again
-   * with the same keys, so the store drops them as duplicates. Nothing is lost.
+   * Where to resume: the oldest file with lines not yet handed out, from its last line handed out; when
+   * every file is read to its end, the newest. A rotated file read to its end but still open (in its
+   * grace, in case the writer adds a last line) must not hold the checkpoint: when rotations come faster
+   * than the grace, it would stay there across rotations, and once logrotate deletes that file a restart
+   * finds nothing to resume from and skips every file after it. If the writer does add to it, the file
+   * holds the checkpoint again until those lines are handed out; only lines added and not yet read when
+   * the process dies are not found again (the restart walks forward from a newer file).
    */
   checkpoint(): Checkpoint | null {
-    return (this.draining[0] ?? this.current)?.checkpoint() ?? null;
+    const files = [...this.draining, ...(this.current ? [this.current] : [])];
+    return (files.find((f) => !f.allTaken) ?? files.at(-1))?.checkpoint() ?? null;
   }
 
   stats(): TailFileStats {

@@ -11,6 +11,8 @@ export interface LineReader {
   lastGrowthAt: number;
   /** Every byte read and every complete line handed out. */
   readonly drained: boolean;
+  /** Drained, and every byte seen handed out as a line (no partial last line held back). */
+  readonly allTaken: boolean;
   /** Moves up to `max` complete lines into `out`; returns how many. */
   take(max: number, out: RawLine[]): Promise<number>;
   checkpoint(): Checkpoint;

@@ -3,12 +3,23 @@
  * lost and none is read twice. Runs are pulled batch by batch (pullTail), so how much was read before
  * the rotation is decided by the test, not by timing.
  */
-import { appendFile, copyFile, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../types.js';
 import type { TailLogger } from './file-tail-source.js';
+import { fileIdOf } from './head.js';
 import { logLines, pullTail, tally, tempDir, type Pulled } from './test-helpers.js';
 
 let dir: string;
@@ -17,7 +28,9 @@ const pulled: Pulled[] = [];
 const warnings: string[] = [];
 const logger: TailLogger = { info: () => undefined, warn: (_o, m) => warnings.push(m) };
 
-function tail(opts: { checkpoints?: Checkpoint[]; patterns?: string[]; batchLines?: number } = {}): Pulled {
+function tail(
+  opts: { checkpoints?: Checkpoint[]; patterns?: string[]; batchLines?: number; drainGraceMs?: number } = {},
+): Pulled {
   const p = pullTail({ patterns: [path], logger, batchLines: 100, usePolling: true, ...opts });
   pulled.push(p);
   return p;
@@ -259,5 +272,111 @@ describe('first lines shared by several rotations (a fixed header line)', () => 
     await appendFile(path, header + 'new 0\n');
     await run.until(1003);
     expect(run.lines.map((l) => l.text)).toEqual([header.trimEnd(), ...cur.texts, header.trimEnd(), 'new 0']);
+  });
+});
+
+/** The `${dev}:${ino}` of the file at `p` now. */
+async function idOf(p: string): Promise<string> {
+  return fileIdOf(await stat(p, { bigint: true }));
+}
+
+describe('checkpoint while a rotated file is still open (rotations faster than the drain grace)', () => {
+  // The old file stays open for an hour after it is read: what a quiet machine does when rotations come
+  // faster than drainGraceMs (the 60-rotation fault, rotation 7).
+  const longGrace = 3_600_000;
+
+  it('a fully read rotated file does not hold the checkpoint: deleted while stopped, the files after it are still read', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((t) => logLines(t, 0, 300));
+    await writeFile(path, a!.text);
+    const run = tail({ drainGraceMs: longGrace });
+    await run.until(300);
+    await rename(path, `${path}.1`);
+    await writeFile(path, b!.text);
+    await run.until(600); // a is read to its end and still open (in its grace), b is read too
+    expect(run.checkpoint(path)).toMatchObject({ fileId: await idOf(path), offset: 300 * 100, line: 300 });
+    await run.stop();
+    // While stopped: two rotations before the new file is created, and `rotate 2` deletes a.
+    await rename(`${path}.1`, `${path}.2`);
+    await rename(path, `${path}.1`);
+    await writeFile(path, c!.text);
+    await rm(`${path}.2`);
+    await rename(`${path}.1`, `${path}.2`);
+    await rename(path, `${path}.1`);
+    const second = tail({ checkpoints: [run.checkpoint(path)] });
+    await second.until(300);
+    expect(second.lines.map((l) => l.text)).toEqual(c!.texts);
+    expect(tally([...a!.texts, ...b!.texts, ...c!.texts], [run.lines, second.lines])).toEqual({
+      lost: 0,
+      duplicated: 0,
+    });
+    expect(second.lost.count).toBe(0);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a rotated file with lines not yet taken holds the checkpoint, from its last line taken', async () => {
+    const [a, b] = ['a', 'b'].map((t) => logLines(t, 0, 300));
+    await writeFile(path, a!.text);
+    const run = tail({ drainGraceMs: longGrace, batchLines: 100 });
+    await run.until(100);
+    const aId = await idOf(path);
+    await rename(path, `${path}.1`);
+    await writeFile(path, b!.text);
+    await run.until(200); // a: 200 of 300 taken, b not yet
+    expect(run.checkpoint(path)).toMatchObject({ fileId: aId, offset: 200 * 100, line: 200 });
+    await run.until(600);
+    expect(run.lines.map((l) => l.text)).toEqual([...a!.texts, ...b!.texts]);
+    expect(run.checkpoint(path)).toMatchObject({ fileId: await idOf(path), offset: 300 * 100 });
+  });
+
+  it('lines the writer adds late to the rotated file (before reopening) are read, and not twice', async () => {
+    const [a, b] = ['a', 'b'].map((t) => logLines(t, 0, 300));
+    const late = logLines('a-late', 0, 50);
+    await writeFile(path, a!.text);
+    const run = tail({ drainGraceMs: longGrace });
+    await run.until(300);
+    await rename(path, `${path}.1`);
+    await writeFile(path, b!.text);
+    await run.until(600);
+    await appendFile(`${path}.1`, late.text);
+    await run.until(650);
+    expect(tally([...a!.texts, ...b!.texts, ...late.texts], [run.lines])).toEqual({ lost: 0, duplicated: 0 });
+    expect(run.lines.slice(600).map((l) => l.text)).toEqual(late.texts);
+  });
+});
+
+describe('inode reuse', () => {
+  it("a rotated file with the checkpoint's inode but another first line is not the checkpoint's file", async () => {
+    const a = logLines('a', 0, 300);
+    const other = logLines('other', 0, 400);
+    const live = logLines('live', 0, 100);
+    await writeFile(path, a.text.slice(0, 200 * 100));
+    const first = await firstRun(200);
+    // While stopped, a was rotated and deleted; its inode went to a new file now at `.1` (made certain
+    // here by giving the checkpoint that file's inode), longer than the checkpoint's offset.
+    await rm(path);
+    await writeFile(`${path}.1`, other.text);
+    await writeFile(path, live.text);
+    const reused = { ...first.checkpoint, fileId: await idOf(`${path}.1`) };
+    const second = tail({ checkpoints: [reused] });
+    await second.until(100);
+    // Read from the checkpoint's offset, `.1` would have given lines 200-399 of another file.
+    expect(second.lines.map((l) => l.text)).toEqual(live.texts);
+    expect(second.lost.count).toBe(1);
+    expect(warnings.join('\n')).toMatch(/is a different file than the checkpoint's .* no rotated file holds/);
+  });
+
+  it("the live file with the checkpoint's inode but another first line is read from its start", async () => {
+    const a = logLines('a', 0, 300);
+    const b = logLines('b', 0, 400);
+    await writeFile(path, a.text);
+    const first = await firstRun(300);
+    await rm(path);
+    await writeFile(path, b.text);
+    const reused = { ...first.checkpoint, fileId: await idOf(path) };
+    const second = tail({ checkpoints: [reused] });
+    await second.until(400);
+    expect(second.lines.map((l) => l.text)).toEqual(b.texts);
+    expect(second.lost.count).toBe(1);
+    expect(warnings.join('\n')).toMatch(/was rewritten since the checkpoint \(its first line changed\)/);
   });
 });

@@ -111,6 +111,11 @@ export class TailedFile implements LineReader {
     return this.lines.empty && this.splitter.position >= this.size;
   }
 
+  /** Drained, with no partial last line waiting for its newline. */
+  get allTaken(): boolean {
+    return this.drained && this.lines.offset >= this.size;
+  }
+
   checkpoint(): Checkpoint {
     return this.lines.checkpoint(this.fileId, this.head.hash);
   }
