@@ -20,7 +20,7 @@ export default tseslint.config(
     rules: { 'rampart/folder-boundaries': 'error' },
   },
   {
-    files: ['bin/**/*.js', 'eslint-rules/**/*.js'],
+    files: ['bin/**/*.js', 'eslint-rules/**/*.js', 'scripts/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/rampart.js');
-const built = existsSync(join(ROOT, 'dist/cli/run.js'));
+const built = existsSync(join(ROOT, 'dist/bundle/cli.js'));
 if (!built) console.warn('bin tests skipped: dist/ is not built (npm ci builds it)');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (kill: (s: NodeJS.Signals) => void) => void) {
