@@ -60,6 +60,28 @@ export interface FileTailSourceOptions {
 
 const noopLogger: TailLogger = { info: () => undefined, warn: () => undefined };
 
+/** What queueChain did: the file holding the position (null: not found), readers queued, unreadable rotations. */
+interface QueuedChain {
+  found: RotatedFile | null;
+  queued: number;
+  unreadable: RotatedFile[];
+}
+
+/** Rotations named in a loss warning when the content was not found: they may hold it. */
+const MAX_NAMED_UNREADABLE = 3;
+
+/** `; access.log.1.xz may hold it (compressed with xz, which cannot be read)`, or nothing. */
+function unreadableNote(chain: QueuedChain | null): string {
+  const files = chain?.unreadable ?? [];
+  if (files.length === 0) return '';
+  const named = files
+    .slice(-MAX_NAMED_UNREADABLE)
+    .map((f) => `${f.path} (${f.unreadable ?? '?'})`)
+    .join(', ');
+  const more = files.length > MAX_NAMED_UNREADABLE ? ` and ${files.length - MAX_NAMED_UNREADABLE} more` : '';
+  return `; ${named}${more} may hold it, compressed in a format that cannot be read (only gzip can)`;
+}
+
 export class FileTailSource implements Source {
   readonly id: string;
   private readonly patterns;
@@ -248,13 +270,13 @@ export class FileTailSource implements Source {
         continue;
       this.checkpoints.delete(path);
       const followed = new FollowedPath(path);
-      const queued = await this.tryQueueChain(followed, checkpoint, null, 'resume');
-      if (queued) this.paths.set(path, followed);
+      const chain = await this.tryQueueChain(followed, checkpoint, null, 'resume');
+      if (chain?.found) this.paths.set(path, followed);
       else if (this.isConfiguredPath(path))
         this.recordLoss(
           followed,
           null,
-          `file tail ${this.id}: ${path} is missing and no rotated file holds its checkpointed content; anything written to it after byte ${checkpoint.offset} cannot be recovered`,
+          `file tail ${this.id}: ${path} is missing and no rotated file holds its checkpointed content${unreadableNote(chain)}; anything written to it after byte ${checkpoint.offset} cannot be recovered`,
         );
     }
   }
@@ -298,7 +320,8 @@ export class FileTailSource implements Source {
       return;
     }
     // Rotated, copytruncated or rewritten while stopped: read what is left from the checkpoint on first.
-    if (!(await this.tryQueueChain(followed, checkpoint, file.fileId, 'resume'))) {
+    const chain = await this.tryQueueChain(followed, checkpoint, file.fileId, 'resume');
+    if (!chain?.found) {
       const what =
         file.fileId !== checkpoint.fileId
           ? `is a different file than the checkpoint's (${checkpoint.fileId})`
@@ -308,7 +331,7 @@ export class FileTailSource implements Source {
       this.recordLoss(
         followed,
         null,
-        `file tail ${this.id}: ${path} ${what} and no rotated file holds the checkpointed content; anything written to it after byte ${checkpoint.offset} cannot be recovered; reading ${path} from the start`,
+        `file tail ${this.id}: ${path} ${what} and no rotated file holds the checkpointed content${unreadableNote(chain)}; anything written to it after byte ${checkpoint.offset} cannot be recovered; reading ${path} from the start`,
       );
     }
     followed.current = file;
@@ -317,7 +340,9 @@ export class FileTailSource implements Source {
   /**
    * Queues, after the files already draining, the rotated files from `from` to the live file: with
    * 'resume' the one holding `from` (read from its offset) and every newer one; with 'between' only the
-   * newer ones (the old file is still open). Null when the file holding `from` was not found.
+   * newer ones (the old file is still open). `found` is null when the file holding `from` was not found
+   * (`unreadable` then lists rotations that may hold it but cannot be read). Newer rotations that cannot
+   * be read are counted as losses, each once.
    * `copies`: the files are copies that will not grow (copytruncate), closed as soon as they are read.
    */
   private async queueChain(
@@ -326,13 +351,13 @@ export class FileTailSource implements Source {
     liveFileId: string | null,
     mode: 'resume' | 'between',
     copies = false,
-  ): Promise<{ found: RotatedFile; queued: number } | null> {
+  ): Promise<QueuedChain> {
     const path = followed.source;
     // A rotation running while we look (logrotate shifting .1 to .2) can move a file between the
     // listing and the open: look again.
     for (let attempt = 1; ; attempt++) {
       const chain = await findChain({ path, globs: this.options.rotationGlobs, liveFileId }, from);
-      if (!chain.found) return null;
+      if (!chain.found) return { found: null, queued: 0, unreadable: chain.unreadable };
       const files = mode === 'resume' ? [chain.found, ...chain.newer] : chain.newer;
       const readers: LineReader[] = [];
       try {
@@ -358,14 +383,20 @@ export class FileTailSource implements Source {
             : `file tail ${this.id}: ${path} was rotated${mode === 'resume' ? ' while stopped' : ''}; reading the rest of ${reader.path} from byte ${start} before the live file`,
         );
       }
-      return { found: chain.found, queued: readers.length };
+      for (const f of chain.unreadable) {
+        if (!followed.firstReportOfUnreadable(f.fileId)) continue;
+        this.recordLoss(
+          followed,
+          null,
+          `file tail ${this.id}: ${path} was rotated to ${f.path}, compressed with ${f.unreadable ?? '?'}, which cannot be read (only gzip can); its lines are lost`,
+        );
+      }
+      return { found: chain.found, queued: readers.length, unreadable: chain.unreadable };
     }
   }
 
-  /** queueChain, with a failure (a rotated file unreadable) logged and taken as not found. */
-  private tryQueueChain(
-    ...args: Parameters<FileTailSource['queueChain']>
-  ): ReturnType<FileTailSource['queueChain']> {
+  /** queueChain, with a failure (a rotated file unreadable) logged and taken as not found (null). */
+  private tryQueueChain(...args: Parameters<FileTailSource['queueChain']>): Promise<QueuedChain | null> {
     return this.queueChain(...args).catch((err: unknown) => {
       this.log.warn(
         { source: args[0].source, err },
@@ -406,12 +437,12 @@ export class FileTailSource implements Source {
       file === followed.current
         ? await this.tryQueueChain(followed, r.consumed, file.fileId, 'resume', true)
         : null;
-    if (!chain) {
+    if (!chain?.found) {
       if (unread > 0)
         this.recordLoss(
           followed,
           unread,
-          `file tail ${this.id}: ${file.path} was truncated or rewritten (${r.reason}) with ${unread} bytes unread after byte ${r.consumed.offset}, and no rotated copy holds them`,
+          `file tail ${this.id}: ${file.path} was truncated or rewritten (${r.reason}) with ${unread} bytes unread after byte ${r.consumed.offset}, and no rotated copy holds them${unreadableNote(chain)}`,
         );
       else
         this.log.info(

@@ -20,6 +20,8 @@ export interface TailFileStats extends PathCounters {
   draining: number;
 }
 
+const MAX_UNREADABLE_REMEMBERED = 1024;
+
 export class FollowedPath {
   current: TailedFile | null = null;
   readonly draining: LineReader[] = [];
@@ -36,6 +38,8 @@ export class FollowedPath {
   private queued = 0;
   /** The newest file that was at this path, once every file is closed (the next rotation walks from it). */
   private lastClosed: Checkpoint | null = null;
+  /** Rotations that cannot be read (`.xz`) already reported lost: each search finds them again. */
+  private readonly unreadableReported = new Set<string>();
 
   constructor(readonly source: string) {}
 
@@ -56,6 +60,15 @@ export class FollowedPath {
   /** Identity of the newest file known at this path: where a walk to the next live file starts. */
   newest(): Checkpoint | null {
     return this.current?.checkpoint() ?? this.draining.at(-1)?.checkpoint() ?? this.lastClosed;
+  }
+
+  /** True the first time `fileId` (an unreadable rotation) is asked about, so its loss is counted once. */
+  firstReportOfUnreadable(fileId: string): boolean {
+    if (this.unreadableReported.has(fileId)) return false;
+    // Bounded: a path rotated for years must not grow this; forgetting old ids only risks a repeat warning.
+    if (this.unreadableReported.size >= MAX_UNREADABLE_REMEMBERED) this.unreadableReported.clear();
+    this.unreadableReported.add(fileId);
+    return true;
   }
 
   get idle(): boolean {

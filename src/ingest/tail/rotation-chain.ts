@@ -6,8 +6,10 @@
  *
  * Identity: the inode and first-line hash for a plain file; the first-line hash alone for a copy or a
  * compressed file (a copy has its own inode). Candidates are bounded, and only their first bytes are read.
+ * A rotation compressed in a format that cannot be read (`.xz`, `.bz2`, `.zst`) has no first line to
+ * compare: it is placed by its name alone, and reported, never read.
  */
-import { lstat, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { constants, gunzipSync } from 'node:zlib';
 import { basename, dirname, join } from 'node:path';
 import { compilePatterns, expand } from './discovery.js';
@@ -23,6 +25,8 @@ export interface RotatedFile {
   path: string;
   fileId: string;
   compressed: boolean;
+  /** Compressed in a format that cannot be read (its suffix): known by name and age only, its head is empty. */
+  unreadable?: string;
   /** Plain: the size. Compressed: the uncompressed size from the gzip trailer (mod 2^32), a hint only. */
   size: number;
   mtimeMs: number;
@@ -47,6 +51,12 @@ export interface Chain {
   found: RotatedFile | null;
   /** Rotated files newer than `found`, oldest first (empty when `found` is null). */
   newer: RotatedFile[];
+  /**
+   * Rotations that cannot be read: those newer than `found`, or every one when `found` is null (one of
+   * them may hold the position). Oldest first. A name whose plain file is still there (compression in
+   * progress) is left out: the plain file is read.
+   */
+  unreadable: RotatedFile[];
 }
 
 export interface ChainSearch {
@@ -61,7 +71,8 @@ export interface ChainSearch {
 export async function findChain(search: ChainSearch, position: Position): Promise<Chain> {
   // Newest first: when several files share a first line (a log that starts with a fixed header), the
   // copy just made is the newest of them.
-  const candidates = (await listRotated(search)).sort((a, b) => compareAge(b, a));
+  const listed = (await listRotated(search)).sort((a, b) => compareAge(b, a));
+  const candidates = listed.filter((c) => c.unreadable === undefined);
   const holds = (c: RotatedFile) =>
     c.head.hash === position.headHash && (c.compressed || c.size >= position.offset);
   const found =
@@ -69,7 +80,17 @@ export async function findChain(search: ChainSearch, position: Position): Promis
     candidates.find((c) => !c.compressed && !c.inodeOnly && holds(c)) ??
     candidates.find((c) => c.compressed && holds(c)) ??
     null;
-  if (!found || found.inodeOnly) return { found, newer: [] };
+  const readable = new Set(candidates.map((c) => c.path));
+  const unreadable = listed
+    .filter(
+      (c) =>
+        c.unreadable !== undefined &&
+        !readable.has(c.path.slice(0, -(c.unreadable.length + 1))) &&
+        (!found || compareAge(found, c) < 0),
+    )
+    .reverse();
+  if (!found) return { found, newer: [], unreadable };
+  if (found.inodeOnly) return { found, newer: [], unreadable: [] };
   // One file per content: while logrotate compresses, `x.2` and `x.2.gz` both exist; prefer the plain one.
   const byHead = new Map<string, RotatedFile>();
   for (const c of candidates) {
@@ -78,17 +99,17 @@ export async function findChain(search: ChainSearch, position: Position): Promis
     if (!seen || (seen.compressed && !c.compressed)) byHead.set(c.head.hash, c);
   }
   const newer = [...byHead.values()].filter((c) => compareAge(found, c) < 0).sort(compareAge);
-  return { found, newer };
+  return { found, newer, unreadable };
 }
 
 /** Every file that may be a rotation of `search.path`, with its identity. */
 export async function listRotated(search: ChainSearch): Promise<RotatedFile[]> {
-  const named = new Map<string, { compressed: boolean; key: RotationKey }>();
+  const named = new Map<string, { compressed: boolean; unreadable?: string; key: RotationKey }>();
   const add = (dir: string, base: string, names: string[], byGlob: boolean) => {
     for (const name of names) {
       if (named.size >= MAX_CANDIDATES) return;
       const r = rotationName(base, name, byGlob);
-      if (r) named.set(join(dir, name), { compressed: r.compressed, key: r.key });
+      if (r) named.set(join(dir, name), r);
     }
   };
   const bases = [search.path];
@@ -107,7 +128,9 @@ export async function listRotated(search: ChainSearch): Promise<RotatedFile[]> {
   const out: RotatedFile[] = [];
   for (const [path, n] of named) {
     if (live.has(path)) continue;
-    const f = await identify(path, n.compressed, n.key);
+    const f = n.unreadable
+      ? await identifyUnreadable(path, n.unreadable, n.key)
+      : await identify(path, n.compressed, n.key);
     if (f && f.fileId !== search.liveFileId) out.push(f);
   }
   // A symlink repointed while we were stopped leaves the old target where it was, under any name.
@@ -137,6 +160,27 @@ async function identify(path: string, compressed: boolean, key: RotationKey): Pr
   } finally {
     await fh.close();
   }
+}
+
+/** A rotation that cannot be decompressed: its inode, size and age, no content. */
+async function identifyUnreadable(
+  path: string,
+  unreadable: string,
+  key: RotationKey,
+): Promise<RotatedFile | null> {
+  const st = await stat(path, { bigint: true }).catch(() => null);
+  if (!st?.isFile()) return null;
+  const head = { hash: '', bytes: Buffer.alloc(0), final: true };
+  return {
+    path,
+    fileId: fileIdOf(st),
+    compressed: true,
+    unreadable,
+    size: Number(st.size),
+    mtimeMs: Number(st.mtimeMs),
+    key,
+    head,
+  };
 }
 
 /** The first line of a gzip file and its uncompressed size hint; null when it is not gzip. */

@@ -17,14 +17,33 @@ describe('rotationName', () => {
       want: { compressed: false, key: { kind: 'stamp', digits: '20240102' } },
     },
     { name: 'access.log', want: null }, // the log itself
-    { name: 'access.log.1.bz2', want: null }, // cannot be read back
+    // Compressed in a format that cannot be read back: recognised, flagged unreadable.
+    {
+      name: 'access.log.1.bz2',
+      want: { compressed: false, unreadable: 'bz2', key: { kind: 'index', n: 1 } },
+    },
+    { name: 'access.log.2.xz', want: { compressed: false, unreadable: 'xz', key: { kind: 'index', n: 2 } } },
+    {
+      name: 'access.log-20240102.ZST',
+      want: { compressed: false, unreadable: 'zst', key: { kind: 'stamp', digits: '20240102' } },
+    },
+    { name: 'access.log.old.xz', want: null }, // no number: not a rotation by name
+    { name: 'error.log.1.xz', want: null },
     { name: 'access.log.old', want: null }, // no number: not a rotation by name
     { name: 'access.log2', want: null }, // another log, not a rotation
     { name: 'access.log-ssl', want: null },
     { name: 'error.log.1', want: null },
   ])('$name', ({ name, want }) => {
     const got = rotationName('access.log', name);
-    expect(got === null ? null : { compressed: got.compressed, key: got.key }).toEqual(want);
+    expect(
+      got === null
+        ? null
+        : {
+            compressed: got.compressed,
+            ...(got.unreadable ? { unreadable: got.unreadable } : {}),
+            key: got.key,
+          },
+    ).toEqual(want);
   });
 
   it.each([

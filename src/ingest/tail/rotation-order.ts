@@ -4,9 +4,14 @@
  * Pure: the I/O is in rotation-chain.ts.
  */
 
-/** Compressions we can read back; a rotation compressed otherwise (.bz2, .xz, .zst) cannot be resumed. */
+/** The one compression read back (Node's zlib, no native addon). */
 export const GZIP_SUFFIX = /\.gz$/i;
-const OTHER_COMPRESSION = /\.(bz2|xz|zst|zip|lz4|br|z|lzma|lzo)$/i;
+/**
+ * Compressions that cannot be read back (bzip2, xz, zstd and the rest have no decoder in Node 20's zlib;
+ * brotli has one, but no logrotate setup writes `.br`). Such a rotation is still recognised by its name,
+ * so that lines it holds are reported lost, naming the file, rather than silently skipped.
+ */
+const UNREADABLE_COMPRESSION = /\.(bz2|xz|zst|zip|lz4|br|z|lzma|lzo)$/i;
 /** `.1`, `-2`, `_3`: logrotate's numbered rotations. */
 const INDEX = /^[._-](\d{1,6})$/;
 /** A separator, then something with a digit in it: `-20240102`, `.2024-01-02`, `-2024010213.1`. */
@@ -20,7 +25,10 @@ export type RotationKey =
 
 export interface NamedRotation {
   name: string;
+  /** Gzip: read through zlib. */
   compressed: boolean;
+  /** Compressed in a format that cannot be read: its suffix (`xz`), lower case. */
+  unreadable?: string;
   key: RotationKey;
 }
 
@@ -30,21 +38,25 @@ export interface NamedRotation {
  * unless its suffix carries a number.
  */
 export function rotationName(base: string, name: string, byGlob = false): NamedRotation | null {
-  if (name === base || OTHER_COMPRESSION.test(name)) return null;
-  const compressed = GZIP_SUFFIX.test(name);
-  const plain = compressed ? name.slice(0, -3) : name;
-  if (plain === base) return { name, compressed, key: { kind: 'index', n: 0 } }; // `access.log.gz`
+  if (name === base) return null;
+  const other = UNREADABLE_COMPRESSION.exec(name);
+  const compressed = !other && GZIP_SUFFIX.test(name);
+  const plain = other ? name.slice(0, other.index) : compressed ? name.slice(0, -3) : name;
+  const named = (key: RotationKey): NamedRotation =>
+    other
+      ? { name, compressed, unreadable: (other[1] as string).toLowerCase(), key }
+      : { name, compressed, key };
+  if (plain === base) return named({ kind: 'index', n: 0 }); // `access.log.gz`
   if (plain.startsWith(base)) {
     const suffix = plain.slice(base.length);
     const index = INDEX.exec(suffix);
-    if (index) return { name, compressed, key: { kind: 'index', n: Number(index[1]) } };
+    if (index) return named({ kind: 'index', n: Number(index[1]) });
     const digits = suffix.replace(/\D/g, '');
-    if (STAMPED.test(suffix) && digits.length >= 6)
-      return { name, compressed, key: { kind: 'stamp', digits } };
+    if (STAMPED.test(suffix) && digits.length >= 6) return named({ kind: 'stamp', digits });
   }
   if (!byGlob) return null;
   const digits = plain.replace(/\D/g, '');
-  return { name, compressed, key: digits.length >= 6 ? { kind: 'stamp', digits } : { kind: 'other' } };
+  return named(digits.length >= 6 ? { kind: 'stamp', digits } : { kind: 'other' });
 }
 
 /**

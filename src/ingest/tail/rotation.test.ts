@@ -380,3 +380,58 @@ describe('inode reuse', () => {
     expect(warnings.join('\n')).toMatch(/was rewritten since the checkpoint \(its first line changed\)/);
   });
 });
+
+describe('rotations compressed in a format that cannot be read (.xz, .bz2, .zst)', () => {
+  // Their content is never read: any bytes stand in for the compressed data.
+  it('a newer one than the checkpoint is reported lost once, naming it; the files around it are read', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((t) => logLines(t, 0, 300));
+    await writeFile(path, a!.text.slice(0, 100 * 100));
+    const first = await firstRun(100);
+    await appendFile(path, a!.text.slice(100 * 100)); // 200 unread lines in the checkpointed file
+    await rename(path, `${path}.2`);
+    await writeFile(`${path}.1.xz`, `xz stand-in for ${b!.texts.length} lines`);
+    const second = tail({ checkpoints: [first.checkpoint] });
+    await second.until(200); // the new file is not there yet: the path is searched again at each poll
+    await writeFile(path, c!.text);
+    await second.until(500);
+    expect(second.lines.map((l) => l.text)).toEqual([...a!.texts.slice(100), ...c!.texts]);
+    expect(second.lost).toEqual({ count: 1, bytes: 0 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /was rotated to .*access\.log\.1\.xz, compressed with xz, which cannot be read/,
+    );
+  });
+
+  it('the checkpointed file compressed: the loss names the files that may hold it, the live file is read', async () => {
+    const [a, b] = ['a', 'b'].map((t) => logLines(t, 0, 300));
+    await writeFile(path, a!.text.slice(0, 100 * 100));
+    const first = await firstRun(100);
+    await rm(path);
+    await writeFile(`${path}.1.bz2`, 'bzip2 stand-in');
+    await writeFile(`${path}.2.zst`, 'zstd stand-in');
+    await writeFile(path, b!.text);
+    const second = tail({ checkpoints: [first.checkpoint] });
+    await second.until(300);
+    expect(second.lines.map((l) => l.text)).toEqual(b!.texts);
+    expect(second.lost.count).toBe(1);
+    expect(warnings.join('\n')).toMatch(
+      /no rotated file holds the checkpointed content; .*access\.log\.2\.zst \(zst\), .*access\.log\.1\.bz2 \(bz2\) may hold it/,
+    );
+  });
+
+  it('while the plain file is still there (compression in progress), the plain file is read and nothing is lost', async () => {
+    const [a, b] = ['a', 'b'].map((t) => logLines(t, 0, 300));
+    await writeFile(path, a!.text.slice(0, 100 * 100));
+    const first = await firstRun(100);
+    await appendFile(path, a!.text.slice(100 * 100));
+    await writeFile(`${path}.3`, 'an older rotation\n');
+    await rename(path, `${path}.2`);
+    await writeFile(`${path}.1`, b!.text);
+    await writeFile(`${path}.1.xz`, 'half-written xz of .1');
+    const second = tail({ checkpoints: [first.checkpoint] });
+    await second.until(500);
+    expect(second.lines.map((l) => l.text)).toEqual([...a!.texts.slice(100), ...b!.texts]);
+    expect(second.lost.count).toBe(0);
+    expect(warnings).toEqual([]);
+  });
+});
