@@ -3,7 +3,7 @@
  * traffic simulator and follows its output, so a newcomer sees detections within seconds. The process
  * is assembled by the runtime (src/runtime, role `all`); this module parses flags and handles signals.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { openNetworkWarning } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { startRuntime } from '../runtime/index.js';
@@ -18,6 +18,7 @@ interface ServeFlags extends CommonFlags {
   host?: string;
   port?: number;
   demo?: boolean;
+  demoFormat?: string;
   fromStart?: boolean;
 }
 
@@ -29,12 +30,13 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--host <host>', 'address the API listens on (default 127.0.0.1)')
     .option('-p, --port <port>', 'API port (default 8000)', wholeNumber(0, 65535))
     .option('--no-demo', 'do not run the traffic simulator when no log is configured')
+    .addOption(new Option('--demo-format <name>', "the simulator's log format: combined, or ja4 (combined plus a JA4, parsed as such)").choices(['combined', 'ja4']))
     .option('--from-start', 'read existing log files from their beginning instead of their end');
   addConfigFlag(cmd);
   addStoreFlags(cmd);
   addFormatFlags(cmd);
   cmd.action(async (flags: ServeFlags) => {
-    const extra: Record<string, string> = { log: 'ingest.logs', host: 'server.host' };
+    const extra: Record<string, string> = { log: 'ingest.logs', host: 'server.host', demoFormat: 'demo.format' };
     if (flags.demo === false) extra.demo = 'demo.enabled';
     const layerFlags: Record<string, unknown> = { ...flags };
     if (flags.fromStart) layerFlags.fromStart = 'start';

@@ -68,6 +68,8 @@ export const configSchema = z
         ratePerSecond: z.number().positive().max(100_000).default(20),
         seed: z.number().int().default(1),
         out: z.string().optional(),
+        /** combined, or ja4: combined plus a quoted JA4, which the demo source then parses (ja4-rotation fires). */
+        format: z.enum(['combined', 'ja4']).default('combined'),
       })
       .strict()
       .prefault({}),

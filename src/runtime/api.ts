@@ -51,7 +51,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector))],
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
     ruleIds: () => loadedRuleIds(detection.engine.detectors),
-    notApplicable: () => notApplicableIds(detection.engine.detectors, config),
+    notApplicable: () => notApplicableIds(detection.engine.detectors, config, true),
     allowlist: () => detection.engine.allowlist.stats(),
     options: {
       trustProxy: config.server.trustProxy,

@@ -29,8 +29,8 @@ export async function startSources(
   if (patterns.length === 0 && config.demo.enabled) {
     const out = resolve(config.demo.out ?? join(config.store.dataDir, 'demo', 'access.log'));
     await makeDirectory(join(out, '..'));
-    logger.info({ out, rate: config.demo.ratePerSecond }, 'no log configured: running the traffic simulator (--no-demo turns it off)');
-    const demo = await startLiveDemo({ out, seed: config.demo.seed, ratePerSecond: config.demo.ratePerSecond, signal });
+    logger.info({ out, rate: config.demo.ratePerSecond, format: config.demo.format }, 'no log configured: running the traffic simulator (--no-demo turns it off)');
+    const demo = await startLiveDemo({ out, seed: config.demo.seed, ratePerSecond: config.demo.ratePerSecond, format: config.demo.format, signal });
     tasks.push(demo.done.catch((err: unknown) => logger.error({ err }, 'demo simulator stopped')));
     patterns = [out];
     startAt = 'start'; // the demo file is ours: read it whole

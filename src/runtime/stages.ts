@@ -16,7 +16,7 @@ export interface Stages {
 }
 
 export function buildStages(config: Config, configFile: string | null, logger: Logger, ruleCache?: DiskCache): Stages {
-  const ingest = buildIngest(config);
+  const ingest = buildIngest(config, Date.now, true);
   // Only a serving role may do DNS for goodBots.verifyDns; analyze/explain stay offline and deterministic.
   const detection = buildDetection(config, undefined, { botDns: true, ...(ruleCache ? { ruleCache } : {}) });
   if (detection.botVerification) {

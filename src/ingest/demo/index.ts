@@ -15,3 +15,4 @@ export {
 export { writeDemoLog, labelJson, type WriteDemoOptions, type WriteDemoResult } from './write.js';
 export { startLiveDemo, type LiveDemo, type LiveDemoOptions, type LiveDemoStats } from './live.js';
 export type { Seed } from './random.js';
+export { DEMO_FORMATS, DEMO_JA4_LOG_FORMAT, ja4Of, type DemoFormat } from './ja4.js';

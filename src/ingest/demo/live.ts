@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { ConfigError, makeDirectory } from '../../core/index.js';
 import { TrafficSimulator, type SimulationOptions } from './simulator.js';
 
-export interface LiveDemoOptions extends Pick<SimulationOptions, 'seed' | 'mix' | 'utcOffsetMinutes'> {
+export interface LiveDemoOptions extends Pick<SimulationOptions, 'seed' | 'mix' | 'utcOffsetMinutes' | 'format'> {
   /** File to append to, e.g. ./data/demo/access.log; its folder is created. */
   out: string;
   /** Average lines per second; default 20. Floods briefly add their own rate on top. */
@@ -78,6 +78,7 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
       utcOffsetMinutes: options.utcOffsetMinutes,
       linesPerSecond: rate,
       startTime,
+      ...(options.format === undefined ? {} : { format: options.format }),
     });
   let simulator = simulatorFrom(now() - burstMs);
 

@@ -10,6 +10,7 @@ import { goodBotModel } from './actors/good-bot.js';
 import { injectionModel } from './actors/injection.js';
 import { scannerModel } from './actors/scanner.js';
 import { scraperModel } from './actors/scraper.js';
+import { ja4Of, type DemoFormat } from './ja4.js';
 import { Random, weightedTable, type Seed, type WeightedTable } from './random.js';
 import { SessionQueue } from './session-queue.js';
 import { timeLocalFormatter } from './time-local.js';
@@ -59,6 +60,8 @@ export interface SimulationOptions {
   mix?: Partial<Record<Actor, number>>;
   /** Start each attack once in the first 10 s; default true. */
   openingAct?: boolean;
+  /** `combined` (default), or `ja4`: combined plus a quoted JA4 (DEMO_JA4_LOG_FORMAT); the requests are the same. */
+  format?: DemoFormat;
 }
 
 export interface GenerateOptions extends SimulationOptions {
@@ -114,6 +117,7 @@ export class TrafficSimulator {
   private order = 0;
   private nextStart: number;
   private readonly start: number;
+  private readonly ja4: boolean;
 
   constructor(options: SimulationOptions) {
     const start = options.startTime ?? DEFAULT_START_TIME;
@@ -139,6 +143,9 @@ export class TrafficSimulator {
       }
     }
     this.start = start;
+    const format = options.format ?? 'combined';
+    if (format !== 'combined' && format !== 'ja4') throw new ConfigError('demo.format', `must be combined or ja4, got ${JSON.stringify(String(format).slice(0, 32))}`);
+    this.ja4 = format === 'ja4';
     const warmUpMs = Math.min(WARM_UP_MS, WARM_UP_LINES / linesPerMs);
     this.nextStart = start - warmUpMs + this.rng.exponential(this.meanGapMs);
   }
@@ -153,7 +160,8 @@ export class TrafficSimulator {
     while (hit.time < this.start) hit = this.advance();
     const time = Math.floor(hit.time);
     const request = hit.rawRequest ?? `${hit.method} ${hit.target} ${hit.protocol}`;
-    const text = `${hit.label.ip} - - [${this.formatTime(time)}] "${request}" ${hit.status} ${hit.bytes} "${hit.referer}" "${hit.userAgent}"`;
+    let text = `${hit.label.ip} - - [${this.formatTime(time)}] "${request}" ${hit.status} ${hit.bytes} "${hit.referer}" "${hit.userAgent}"`;
+    if (this.ja4) text += ` "${ja4Of(hit)}"`;
     return { text, label: hit.label, time };
   }
 

@@ -15,7 +15,7 @@ export interface DemoLabel {
 }
 
 export interface DemoLine {
-  /** One nginx `combined` line, without the newline. */
+  /** One nginx `combined` line (with a JA4 field in the `ja4` format), without the newline. */
   readonly text: string;
   readonly label: DemoLabel;
   /** Epoch ms of the request (the line shows it to the second). */
@@ -38,6 +38,8 @@ export interface Hit {
   label: DemoLabel;
   /** Set when the request line is not `METHOD target PROTOCOL` (e.g. TLS bytes sent to port 80). */
   rawRequest?: string;
+  /** `rotating`: the client randomises its TLS ClientHello, so a JA4-carrying format shows a new JA4 per request (ja4.ts). */
+  tls?: 'rotating';
 }
 
 /** A client's visit: hits in non-decreasing time order, starting at or after `start`. */

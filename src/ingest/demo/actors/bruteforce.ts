@@ -63,6 +63,8 @@ export function bruteforceModel(rng: Random): ActorModel {
       referer,
       userAgent,
       label: login,
+      // Credential-stuffing tools randomise their TLS ClientHello against fingerprint blocking (JA4 in the ja4 format).
+      tls: 'rotating',
     });
 
     if (target.path === '/wp-login.php' && rng.chance(0.5)) {
