@@ -86,7 +86,7 @@ async function commit(prepared: PreparedBatch, deps: CommitDeps): Promise<void> 
   let newest = counters.newestEventTime ?? -Infinity;
   for (const e of prepared.write.events) if (e.time > newest) newest = e.time;
   if (newest !== -Infinity) counters.newestEventTime = newest;
-  deps.sinks?.offer({ sourceId: prepared.sourceId, threats: prepared.write.threats, events: prepared.write.events });
+  deps.sinks?.offer({ sourceId: prepared.sourceId, threats: prepared.write.threats });
   deps.onStored?.(prepared.write.threats, prepared.write.events);
 }
 

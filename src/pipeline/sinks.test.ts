@@ -91,8 +91,38 @@ describe('ThreatSinks', () => {
     expect(metrics.snapshot().sinks.stuck).toEqual({ delivered: 0, failed: 0, dropped: BATCHES - 1, queued: 0 });
   });
 
+  it('a queued batch holds the threats only, not the batch events: a stuck sink pins at most capacity x threats events', async () => {
+    // Each source batch stores two events (an attack and a clean line). What a sink queue keeps is what it
+    // pins while the sink is stuck: 256 batches of 5,000 events were 640 MB when the events came along.
+    const metrics = new PipelineMetrics();
+    const got: StoredBatch[] = [];
+    const set = new ThreatSinks([{ sink: { name: 'records', write: async (b) => void got.push(b) } }], metrics);
+    const written: WriteBatch[] = [];
+    await runSource(source(), pipelineDeps(set, metrics, written));
+    await set.close(1_000);
+    expect(written.slice(0, BATCHES).every((w) => w.events.length === 2)).toBe(true);
+    expect(got).toHaveLength(BATCHES);
+    const pinned = got.map((b) => reachableEvents(b).size);
+    expect(pinned).toEqual(Array.from({ length: BATCHES }, () => 1));
+  });
+
   it('refuses two sinks with one name (their counters would mix)', () => {
     const sink: ThreatSink = { name: 'live-bus', write: () => {} };
     expect(() => new ThreatSinks([{ sink }, { sink }], new PipelineMetrics())).toThrow(/two sinks are named "live-bus"/);
   });
 });
+
+/** The distinct events (objects with an `origin` and an `ip`) reachable from a value: what holding it keeps alive. */
+function reachableEvents(root: unknown): Set<object> {
+  const seen = new Set<object>();
+  const events = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if ('origin' in v && 'ip' in v) events.add(v);
+    for (const child of Object.values(v)) stack.push(child);
+  }
+  return events;
+}
