@@ -66,6 +66,23 @@ describe('PGlite worker client (memory://)', () => {
     expect((await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM t WHERE id IN (11, 12)')).rows[0]!.n).toBe(2);
   });
 
+  it('runs a query sent during a transaction before the transaction queued after it began', async () => {
+    await sql.exec('CREATE TABLE ordered (n int)');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO ordered VALUES (1)');
+      await gate;
+    });
+    // Queued while the first holds the lock: a second write transaction, then a read.
+    const second = sql.transaction((tx) => tx.query('INSERT INTO ordered VALUES (2)'));
+    const read = sql.query<{ ns: number[] }>('SELECT coalesce(array_agg(n ORDER BY n), $1::int[]) AS ns FROM ordered', [[]]);
+    release();
+    await Promise.all([first, second]);
+    // The read saw the first transaction and not the second: it ran between them.
+    expect((await read).rows[0]!.ns).toEqual([1]);
+  });
+
   it('keeps the main thread free while a statement runs', async () => {
     let turns = 0;
     let running = true;

@@ -6,7 +6,8 @@
  * PGlite has one connection, so the client serialises: a transaction holds a lock from BEGIN to COMMIT
  * while its statements go straight to the worker, and a query from outside waits for the lock, as
  * PGlite's own transaction() does. Inside fn, use the `tx` client: the outer one would wait for the
- * transaction it is in.
+ * transaction it is in. The lock lets waiting queries (reads) go before a waiting transaction, for a bounded
+ * time (pglite-lock.ts), so an API read during a catch-up waits for one write transaction, not a queue of them.
  *
  * A worker that dies (an uncaught error, a WebAssembly abort, terminated) fails the statements in flight
  * with a SqlError whose cause has code 57P02 (PostgreSQL's crash shutdown), which the store's callers treat
@@ -16,6 +17,7 @@
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { SqlError } from './errors.js';
+import { ReadFirstLock, type LockKind } from './pglite-lock.js';
 import { fromWireError, type Reply, type Request, type RequestBody, type WorkerMemory, type WorkerOpen } from './pglite-worker-protocol.js';
 import type { SqlClient } from './types.js';
 
@@ -27,6 +29,8 @@ export interface PgliteWorkerClient extends SqlClient {
 export interface PgliteWorkerOptions {
   /** Starts the worker; tests replace it to reach the Worker (to terminate it) or to run a stand-in. */
   spawn?: (entry: URL | string, options: WorkerOptions) => Worker;
+  /** How long queries may go ahead of a waiting transaction (pglite-lock.ts). */
+  readPhaseMs?: number;
 }
 
 /** The worker dies: what the statements in flight, and the ones after it on an in-memory database, fail with. */
@@ -132,7 +136,7 @@ export async function openPgliteWorker(dataDir: string, opts: PgliteWorkerOption
   const open: WorkerOpen = { dataDir };
   let conn = await WorkerConnection.start(open, spawn);
   let closed = false;
-  let lock: Promise<unknown> = Promise.resolve();
+  const lock = new ReadFirstLock({ readPhaseMs: opts.readPhaseMs });
 
   /** The live worker; after a crash, a new one on the same folder. */
   const connection = async (): Promise<WorkerConnection> => {
@@ -140,18 +144,15 @@ export async function openPgliteWorker(dataDir: string, opts: PgliteWorkerOption
     if (conn.dead && dataDir !== 'memory://') conn = await WorkerConnection.start(open, spawn);
     return conn;
   };
-  const locked = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = lock.then(fn);
-    lock = run.catch(() => undefined);
-    return run;
-  };
+  // A query outside a transaction is one statement: it goes as a read (ahead of waiting transactions).
+  const locked = <T>(kind: LockKind, fn: () => Promise<T>): Promise<T> => lock.run(kind, fn);
 
   const client: PgliteWorkerClient = {
     dialect: 'pglite',
-    query: (text, params) => locked(async () => query(await connection().catch(sqlError(text)), text, params)),
-    exec: (script) => locked(async () => exec(await connection().catch(sqlError(script)), script)),
+    query: (text, params) => locked('read', async () => query(await connection().catch(sqlError(text)), text, params)),
+    exec: (script) => locked('write', async () => exec(await connection().catch(sqlError(script)), script)),
     transaction: (fn) =>
-      locked(async () => {
+      locked('write', async () => {
         const c = await connection().catch(sqlError('BEGIN'));
         await exec(c, 'BEGIN');
         try {
@@ -165,13 +166,13 @@ export async function openPgliteWorker(dataDir: string, opts: PgliteWorkerOption
         }
       }),
     close: () =>
-      locked(async () => {
+      locked('write', async () => {
         if (closed) return;
         closed = true;
         await conn.close();
       }),
     workerMemory: () =>
-      locked(async () => {
+      locked('read', async () => {
         const reply = await (await connection()).request({ op: 'memory' });
         if (reply.kind === 'failed') throw fromWireError(reply.error);
         if (reply.kind !== 'memory') throw new PgliteWorkerError(`unexpected reply ${reply.kind} to a memory request`);
