@@ -5,7 +5,7 @@
 // worker thread (a separate entry, loaded by path) and for files modules read beside themselves.
 import { build } from 'esbuild';
 import { relative, dirname, join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 
 const root = join(import.meta.dirname, '..');
 const outdir = join(root, 'dist/bundle');
@@ -45,6 +45,8 @@ const ownUrl = {
   },
 };
 
+// Chunk names carry content hashes: clear the old ones.
+await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { cli: join(root, 'src/cli/run.ts') },
   outdir,

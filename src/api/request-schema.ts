@@ -9,7 +9,7 @@
  * threat that is missing.
  */
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, NotFoundError, type RampartError } from '../core/index.js';
 
 /** Query parameters that may repeat (`severity=high&severity=critical`): the values are joined with commas. */

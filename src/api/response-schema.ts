@@ -3,7 +3,7 @@
  * it and drives Fastify's serializer come from one definition. Shared ones get an `$id` so routes and the
  * OpenAPI document refer to them as components.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentAs, zodToJsonSchema } from './request-schema.js';
 
 /** A reference to a shared schema by its $id (`Detection#`), for a field whose items are that schema. */

@@ -1,5 +1,5 @@
 /** Schemas shared by several routes, added once at the root so every scope can `$ref` them by $id. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { detectionJson, ipWindowJson, threatJson } from '../store/index.js';
 import { apiErrorSchema } from './errors.js';
 import { responseJsonSchema, sharedRef } from './response-schema.js';

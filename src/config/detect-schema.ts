@@ -3,7 +3,7 @@
  * the behaviour detector's own schema. Strict like the rest: a misspelt key is an error, and every
  * message names the offending value (the key path is added by validateConfig).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { behaviourConfigSchema, PROFILE_NAMES, isProfileName, siteConfigSchema } from '../detect/index.config.js';
 import { parseCidr } from '../net/index.js';
 

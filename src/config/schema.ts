@@ -2,7 +2,7 @@
  * The whole configuration, one typed place. Unknown keys are errors (a typo must not be silently
  * ignored). Validation here does no I/O; files and sockets are opened only after it passes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/index.config.js';
 import { detectConfigSchema } from './detect-schema.js';
 

@@ -2,7 +2,7 @@
  * Enrichment configuration: the `enrich` section, to be mounted in src/config/schema.ts, with its
  * env bindings and secret keys. Validation does no I/O; files and sockets open in createEnrichment.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../core/index.js';
 
 const ms = (def: number) => z.number().int().min(1).max(600_000).default(def);

@@ -2,7 +2,7 @@
  * An IP window as stored (table ip_windows), defined once: SQL -> TypeScript -> JSON (/api/scores, /api/ips/:ip).
  * Reals are float4 columns: they read back at float4 precision.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { THREAT_LEVELS } from '../detect/index.js';
 import { decodeFields, encodeFields, epochMs, jsonShape, plain, selectList, type JsonOf, type ValueOf } from './record-fields.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeFields, encodeFields, epochMs, jsonShape, plain, selectList } from './record-fields.js';
 
 const FIELDS = {

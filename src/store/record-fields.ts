@@ -4,7 +4,7 @@
  * the OpenAPI document). From one table of fields come the select list, the row decoder, the JSON encoder and
  * the JSON schema, so a field is added in one place and a mirror cannot drift.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface Field<D, J, K extends string> {
   /** The SQL expression selected (a column, or an expression over columns). */

@@ -3,7 +3,7 @@
  * once: SQL -> TypeScript (StoredThreat) -> JSON (/api/threats). The scalar fields are one table; the nested
  * parts (detections, geo, reputation) are each written out once below.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES, SEVERITIES, SEVERITY_SCORE, type Category, type Detection, type Severity, type ThreatGeo } from '../core/index.js';
 import { reputationOf } from './ioc-repository.js';
 import { decodeFields, encodeFields, epochMs, jsonShape, plain, selectList, type ValueOf } from './record-fields.js';

@@ -3,7 +3,7 @@
  * `1e309`, `NaN`, `0x10`, `1.5`, ` 7` and `-0` are not integers a client meant, so they are refused with
  * the real bounds rather than coerced.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentAs } from '../request-schema.js';
 
 export interface IntegerParamOptions {

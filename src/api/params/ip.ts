@@ -2,7 +2,7 @@
  * IP parameters: validated and folded with the same normaliser the pipeline applies before storing
  * (IPv4-mapped IPv6 as IPv4, IPv6 in RFC 5952 form), so `::FFFF:10.0.0.1` finds events from `10.0.0.1`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { normaliseIp } from '../../net/index.js';
 
 /** Longest textual IPv6 address with an embedded IPv4 and a zone would still fit. */

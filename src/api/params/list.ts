@@ -2,7 +2,7 @@
  * List parameters: one value, a comma-separated list (`severity=high,critical`) or the parameter repeated
  * (`severity=high&severity=critical`), each a whitelisted value; de-duplicated, in the order given.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentAs, repeatable } from '../request-schema.js';
 
 export interface ListParamOptions {

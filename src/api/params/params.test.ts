@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { integerParam } from './integer.js';
 import { ipParam } from './ip.js';
 import { listParam } from './list.js';

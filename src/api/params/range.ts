@@ -3,7 +3,7 @@
  * exactly an hour), bounded, and checked in order. Used inside a route's query schema (`.transform`), so
  * every failure is a 400 naming the parameter before any query runs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveTime, timeParam, type TimeSpec } from './time.js';
 
 /** The two schema fields; `defaultSpan` only documents the default (e.g. '24h'), or null when unbounded. */

@@ -5,7 +5,7 @@
  * query: PostgreSQL refuses timestamps past its range, which must read as the client's mistake, not as
  * an outage.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseIso8601, resolveTimeZone } from '../../time/index.js';
 
 export const TIME_PARAM_DESCRIPTION =

@@ -8,7 +8,7 @@
  * detectIoc refuses what is not an indicator with a 400 naming what was seen.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EnrichmentService, GeoDatabaseInfo } from '../../enrich/index.js';
 import { MAX_BULK, MAX_IOC_LENGTH } from '../../enrich/index.js';
 import { errorResponses } from '../errors.js';

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, SEVERITIES } from '../../core/index.js';
 import { THREAT_LEVELS } from '../../detect/index.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ipWindowJson, windowToJson, type IpProfile, type WindowRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { count, countsOf, routeResponseSchema, sharedRef } from '../response-schema.js';

@@ -4,7 +4,7 @@
  * GET /api/rules/allowlist (what each allowlist or profile entry has kept quiet since start).
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RollupRepository, RuleHitBucket, RuleHitSeries } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { count, routeResponseSchema } from '../response-schema.js';

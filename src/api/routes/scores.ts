@@ -3,7 +3,7 @@
  * threat level, filtered by level, sorted by a whitelisted feature, paginated.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { THREAT_LEVELS } from '../../detect/index.js';
 import { SCORE_SORTS, windowToJson, type WindowRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';

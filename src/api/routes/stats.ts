@@ -3,7 +3,7 @@
  * rollups, so the cost does not grow with traffic.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES, SEVERITIES, type Severity } from '../../core/index.js';
 import type { RollupRepository, Stats } from '../../store/index.js';
 import { errorResponses } from '../errors.js';

@@ -4,7 +4,7 @@
  * lists (src/api/request-schema.ts); values reach SQL only as parameters, inside the store.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES, SEVERITIES, NotFoundError } from '../../core/index.js';
 import { THREAT_SORTS, threatToJson, type ThreatQuery, type ThreatRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseYaml, CATEGORIES } from '../../core/index.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AllowEntrySpec } from './allowlist.js';
 
 /** The profiles that ship; config validation lists these when a name is unknown. */

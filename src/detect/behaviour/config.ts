@@ -2,7 +2,7 @@
  * Behaviour detector configuration: one strict zod schema, every key defaulted. Validation does no I/O;
  * unknown keys are errors (a misspelt capacity must not silently fall back to the default).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, SEVERITIES } from '../../core/index.js';
 
 const positiveInt = z.number().int().positive();

@@ -1,5 +1,5 @@
 /** The YAML rule-pack schema. Strict: an unknown key is an error, so a typo never silently disables a rule. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES, SEVERITIES } from '../../core/index.js';
 import { TRANSFORM_NAMES } from '../transforms/index.js';
 

@@ -3,7 +3,7 @@
  * one does). Defaults are the values the knowledge was measured with (docs/detection.md); the bounds keep a typo
  * from turning it off or from letting its memory grow without limit.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_CLIENTS } from './path-evidence.js';
 
 const int = (min: number, max: number, def: number, what: string) =>
