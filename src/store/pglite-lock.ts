@@ -30,8 +30,8 @@ export interface ReadFirstLockOptions {
 }
 
 /**
- * A read phase ahead of a waiting write. One 5,000-line catch-up write transaction takes 100-700 ms of the
- * worker (load 1-10); 250 ms of reads per write costs a catch-up under continuous API reads at most that per batch.
+ * A read phase ahead of a waiting write: under continuous API reads a catch-up pays at most this (plus one read)
+ * per write transaction; a 5,000-line batch's statements took 150-760 ms at load 9 (docs/reliability.md). Not tuned.
  */
 export const DEFAULT_READ_PHASE_MS = 250;
 
