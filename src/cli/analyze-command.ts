@@ -19,6 +19,7 @@ interface AnalyzeFlags extends CommonFlags {
   store?: boolean;
   progress: boolean;
   geo: boolean;
+  verifyBots?: boolean;
 }
 
 export function registerAnalyze(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -29,7 +30,8 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
     .option('-o, --output <kind>', `output: ${OUTPUTS.join(', ')} (jsonl: one object per flagged line, then one per flagged IP)`, 'text')
     .option('--store', 'also write events and threats to the store (embedded or DATABASE_URL)')
     .option('--no-progress', 'never draw a progress bar')
-    .option('--no-geo', 'skip GeoIP/ASN on flagged lines (used only by --output jsonl and --store)');
+    .option('--no-geo', 'skip GeoIP/ASN on flagged lines (used only by --output jsonl and --store)')
+    .option('--verify-bots', "verify good-bot claims by reverse and forward DNS, as serve's goodBots.verifyDns does (sends DNS queries for the log's bot IPs; off: analyze stays offline)");
   addConfigFlag(cmd);
   addFormatFlags(cmd);
   addStoreFlags(cmd);
@@ -52,6 +54,7 @@ export function registerAnalyze(program: Command, io: CliIO, setExit: (code: num
         output,
         store: flags.store === true,
         geo: flags.geo,
+        verifyBots: flags.verifyBots === true,
         cache: cliCache(io),
         write: io.out,
         ...(Bar

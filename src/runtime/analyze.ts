@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { DiskCache, ThreatEvent } from '../core/index.js';
 import { IpIncidents, type IpVerdict } from '../detect/index.js';
-import { FileReadSource, type ReadProgress } from '../ingest/index.js';
+import { FileReadSource, type ReadProgress, type Source } from '../ingest/index.js';
+import type { BotVerification, DnsResolver } from '../enrich/index.js';
 import {
   BadLineSampler,
   buildDetection,
@@ -40,6 +41,13 @@ export interface AnalyzeOptions {
   write: (text: string) => void;
   /** Told of each batch read (a progress bar). */
   onProgress?: (p: ReadProgress) => void;
+  /**
+   * Verify good-bot claims by forward-confirmed reverse DNS (`--verify-bots`), as `serve` does with
+   * goodBots.verifyDns. Off by default: analyze then sends no DNS query and its result depends on the log alone.
+   */
+  verifyBots?: boolean;
+  /** Resolver for those look-ups (tests); default the system's. */
+  resolver?: DnsResolver;
 }
 
 export interface AnalyzeResult {
@@ -53,7 +61,11 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const logger = lazyLogger(config.log.level === 'info' ? 'warn' : config.log.level);
   const ingest = buildIngest(config);
   // Site knowledge judges a file on the whole log: hits it may overrule wait for the end of the run.
-  const detection = buildDetection(config, undefined, { ruleCache: opts.cache, site: { holdMs: Infinity } });
+  const detection = buildDetection(opts.verifyBots ? withBotDns(config) : config, undefined, {
+    ruleCache: opts.cache,
+    site: { holdMs: Infinity },
+    ...(opts.verifyBots ? { botDns: true, ...(opts.resolver ? { resolver: opts.resolver } : {}) } : {}),
+  });
   const metrics = new PipelineMetrics();
   const summary = new AnalyzeSummary();
   // An IP evicted from the bounded incident table is final: report it now rather than lose it.
@@ -77,13 +89,14 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
       )
     : null;
   const annotate = enrichment?.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
-  const source = new FileReadSource({
+  const read = new FileReadSource({
     id: 'analyze',
     inputs: opts.files,
     stdin: opts.stdin,
     batchLines: config.ingest.batchLines,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
+  const source = detection.botVerification ? awaitingBotVerdicts(read, detection.botVerification) : read;
   const report = (threats: readonly ThreatEvent[]) => {
     summary.add(threats);
     incidents.add(threats);
@@ -128,12 +141,36 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
     if (store && site) await store.siteKnowledge.save(site.snapshot());
     for (const v of incidents.verdicts()) reportIp(v);
   } finally {
+    await detection.botVerification?.close();
     await store?.close();
     await enrichment?.close();
   }
   return { summary, totals: metrics.snapshot().totals, seconds: (performance.now() - started) / 1000 };
 }
 
+/** The config with goodBots.verifyDns on: `--verify-bots` asks for it whatever the config file says. */
+function withBotDns(config: Config): Config {
+  const behaviour = config.detect.behaviour;
+  return { ...config, detect: { ...config.detect, behaviour: { ...behaviour, goodBots: { ...behaviour.goodBots, verifyDns: true } } } };
+}
+
+/**
+ * A replay reads faster than DNS answers: before each batch, wait until the look-ups of the claims seen so far have
+ * answered (each within goodBots.dns.timeoutMs), so a bot's later requests meet its verdict as they would live. A
+ * bot's requests in the batch where it first shows are judged on its claim alone, as live before the answer.
+ */
+function awaitingBotVerdicts(inner: Source, verification: BotVerification): Source {
+  return {
+    id: inner.id,
+    stop: () => inner.stop(),
+    async *batches() {
+      for await (const batch of inner.batches()) {
+        await verification.scheduler.idle();
+        yield batch;
+      }
+    },
+  };
+}
 
 /**
  * The run's logger, made on first use: pino takes about 45 ms to import, and a clean file logs nothing
