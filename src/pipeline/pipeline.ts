@@ -172,7 +172,13 @@ async function detectInSlices(batch: EventBatch, deps: DetectDeps): Promise<Prep
   return { sourceId: batch.sourceId, write };
 }
 
-async function commitWithRetry(prepared: PreparedBatch, deps: CommitDeps, opts: RunSourceOptions): Promise<void> {
+/**
+ * Commits one prepared batch, retrying a failing store with capped backoff until it is stored (or, once
+ * `opts.signal` has fired, counting it dropped). Callers commit a producer's batches one after another, in
+ * order, so a checkpoint never runs ahead of its events: runEventBatches here, and serve's ingest thread
+ * for the batches its worker prepared.
+ */
+export async function commitWithRetry(prepared: PreparedBatch, deps: CommitDeps, opts: RunSourceOptions = {}): Promise<void> {
   const first = opts.retryDelayMs ?? 250;
   const max = opts.maxRetryDelayMs ?? 5_000;
   const what = `ingest of ${prepared.sourceId}`;

@@ -10,6 +10,11 @@ export interface Reloadable {
   reload(): { ruleCount: number; allowlistEntries: number };
 }
 
+/** A detection reloaded elsewhere (serve's ingest worker): the answer comes later. */
+export interface AsyncReloadable {
+  reload(): { ruleCount: number; allowlistEntries: number } | Promise<{ ruleCount: number; allowlistEntries: number }>;
+}
+
 export interface ReloadLogger {
   info(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -21,6 +26,19 @@ export type ReloadOutcome = { ok: true; ruleCount: number; allowlistEntries: num
 export function reloadDetection(target: Reloadable, reason: string, log: ReloadLogger): ReloadOutcome {
   try {
     const r = target.reload();
+    log.info({ reason, rules: r.ruleCount, allowlistEntries: r.allowlistEntries }, 'detection rules reloaded');
+    return { ok: true, ...r };
+  } catch (err) {
+    const error = (err as Error).message;
+    log.error({ reason, error }, `rule reload failed, keeping the rules in use: ${error}`);
+    return { ok: false, error };
+  }
+}
+
+/** reloadDetection for a detection that answers later; never rejects. */
+export async function reloadDetectionLater(target: AsyncReloadable, reason: string, log: ReloadLogger): Promise<ReloadOutcome> {
+  try {
+    const r = await target.reload();
     log.info({ reason, rules: r.ruleCount, allowlistEntries: r.allowlistEntries }, 'detection rules reloaded');
     return { ok: true, ...r };
   } catch (err) {
@@ -81,15 +99,15 @@ export function watchFiles(files: readonly string[], onChange: (file: string) =>
 
 /** SIGHUP plus debounced file watching, wired for `serve`. Returns a stop function. */
 export function startRuleReload(
-  target: Reloadable & { userRulePaths: readonly string[] },
+  target: AsyncReloadable & { userRulePaths: readonly string[] },
   log: ReloadLogger,
   opts: { debounceMs?: number; signal?: NodeJS.Signals } = {},
 ): () => void {
   const signal = opts.signal ?? 'SIGHUP';
-  const onSignal = () => reloadDetection(target, signal, log);
+  const onSignal = () => void reloadDetectionLater(target, signal, log);
   process.on(signal, onSignal);
   let changed = '';
-  const later = debounce(() => reloadDetection(target, `changed: ${changed}`, log), opts.debounceMs ?? 500);
+  const later = debounce(() => void reloadDetectionLater(target, `changed: ${changed}`, log), opts.debounceMs ?? 500);
   const stopWatching = watchFiles(
     target.userRulePaths,
     (file) => {

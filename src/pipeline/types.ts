@@ -23,6 +23,15 @@
  *   has). A producer that cannot give stable ids must not claim at-least-once delivery.
  * - Detect is synchronous and does no I/O; its only state is the engine's (per-IP windows).
  *
+ * Across a thread boundary (`serve` runs source -> parse -> detect in a worker thread, src/runtime/ingest-thread.ts
+ * and ingest-worker.ts; the store and the sinks stay on the main thread with the API), what crosses is a
+ * PreparedBatch, as plain data: its events, threats and closed windows (in parts, so no single message takes the
+ * main thread long to deserialise), then its checkpoints with the counters its parse and detect added. The same
+ * guarantees hold: a source's batches are committed in the order they were prepared; the worker never persists or
+ * advances a checkpoint, the main thread tells it when a batch is committed, and the worker does not pull a source
+ * further while a bounded number of its batches wait for the store; a worker that dies is replaced and starts
+ * from the checkpoints in the store (event ids make the re-read lines no-ops).
+ *
  * Obligations of a sink (ThreatSink): it hears about batches already committed, one call at a time in
  * commit order, and may be slow or fail; the pipeline gives each sink its own bounded queue, so a sink
  * can lose its own oldest (or newest) batches, counted in the pipeline metrics, but never stalls ingest

@@ -6,18 +6,22 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
 import type { Config } from '../config/index.js';
-import { loadedRuleIds, notApplicableIds } from './applicability.js';
-
 import type { Enrichment } from '../enrich/index.js';
-import type { DetectParts, PipelineMetrics } from '../pipeline/index.js';
+import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
+import type { PipelineMetrics } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import { enrichmentApi, enrichmentCheck, type RunningCollector } from './enrichment.js';
+
 
 export interface ApiDeps {
   config: Config;
   store: Store;
   metrics: PipelineMetrics;
-  detection: DetectParts;
+  /** The rule ids the detection carries now and its allowlist counters (read per request). */
+  ruleIds: () => string[];
+  /** Loaded ids the configured log format cannot feed, with the reason. */
+  notApplicable: () => NotApplicable[];
+  allowlist: () => AllowEntryStats[];
   enrichment: Enrichment;
   collector: RunningCollector;
   /** Store and migrations readiness while the store is down (null while it answers). */
@@ -35,7 +39,7 @@ export interface ListeningApi {
 }
 
 export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
-  const { config, store, detection, enrichment, logger } = deps;
+  const { config, store, enrichment, logger } = deps;
   const app = createApi({
     store,
     pipeline: deps.metrics,
@@ -50,9 +54,9 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     version: deps.version,
     extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector))],
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
-    ruleIds: () => loadedRuleIds(detection.engine.detectors),
-    notApplicable: () => notApplicableIds(detection.engine.detectors, config, true),
-    allowlist: () => detection.engine.allowlist.stats(),
+    ruleIds: deps.ruleIds,
+    notApplicable: deps.notApplicable,
+    allowlist: deps.allowlist,
     options: {
       trustProxy: config.server.trustProxy,
       bindHost: config.server.host,

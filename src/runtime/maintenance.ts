@@ -4,10 +4,16 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { startRetention, startRuleReload, type DetectParts } from '../pipeline/index.js';
+import { startRetention, startRuleReload, type AsyncReloadable } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 
-export function startMaintenance(config: Config, store: Store, detection: DetectParts, logger: Logger): { stop(): void } {
+/** `detection`: the engine's parts in this thread, or serve's ingest worker (which reloads when asked). */
+export function startMaintenance(
+  config: Config,
+  store: Store,
+  detection: AsyncReloadable & { userRulePaths: readonly string[] },
+  logger: Logger,
+): { stop(): void } {
   const retention = startRetention(store, config.store.retentionDays, logger);
   const stopReload = startRuleReload(detection, logger);
   return {

@@ -5,16 +5,15 @@
  * pipeline before closing what it writes to.
  */
 import type { Logger } from 'pino';
-import { flushWindows, PipelineMetrics } from '../pipeline/index.js';
+import { PipelineMetrics } from '../pipeline/index.js';
 import { startApi } from './api.js';
 import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
+import { ingestThreadMode, prepareIngest, type PreparedIngest } from './ingest.js';
 import { startMaintenance } from './maintenance.js';
-import { deploymentOf } from './mode.js';
+import { deploymentOf, type Deployment } from './mode.js';
 import { buildOutputs } from './outputs.js';
-import { startProcessing } from './process.js';
 import { persistSiteKnowledge } from './site-knowledge.js';
-import { startSources } from './sources.js';
-import { annotatorFor, buildStages } from './stages.js';
+import { annotatorFor } from './stages.js';
 import { connectRuntimeStore } from './store.js';
 import type { Role, Runtime, RuntimeOptions } from './types.js';
 
@@ -28,12 +27,26 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
   const { config, logger } = options;
   const deployment = deploymentOf(config);
   logger.info(deployment, 'deployment');
-  const stages = buildStages(config, options.configFile, logger, options.cache);
+  const threadMode = options.ingestThread ?? ingestThreadMode();
+  const stages = await prepareIngest(config, threadMode, logger, options.configFile, options.cache);
+  try {
+    return await startAfterStages(options, deployment, stages);
+  } catch (err) {
+    // The ingest worker would keep the process alive after a failed start.
+    await stages.close();
+    throw err;
+  }
+}
 
+async function startAfterStages(
+  options: RuntimeOptions & { logger: Logger },
+  deployment: Deployment,
+  stages: PreparedIngest,
+): Promise<Runtime> {
+  const { config, logger } = options;
   const abort = new AbortController();
   const metrics = new PipelineMetrics();
   const { store, outage, link } = await connectRuntimeStore(config, logger, metrics, abort.signal);
-  const siteKnowledge = persistSiteKnowledge(stages.detection.engine.site, store, link, logger);
 
   // GeoIP files are checked here (type, build date): a wrong file stops start-up with its name.
   const enrichment = await openEnrichment(config, (message) => logger.warn(message), {
@@ -51,10 +64,9 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
   }
   const outputs = buildOutputs(config, deployment, collector, metrics, logger);
 
-  const { sources, tasks } = await startSources(config, link, logger, abort.signal);
-  const processing = startProcessing(sources, {
-    stages,
-    store: store.writer,
+  const ingest = await stages.start({
+    store,
+    link,
     metrics,
     annotate: annotatorFor(enrichment),
     sinks: outputs.sinks,
@@ -62,19 +74,22 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
     logger,
     signal: abort.signal,
   });
-  const maintenance = startMaintenance(config, store, stages.detection, logger);
+  const siteKnowledge = persistSiteKnowledge(ingest.site, store, link, logger);
+  const maintenance = startMaintenance(config, store, ingest.detection, logger);
 
   const api = await startApi({
     config,
     store,
     metrics,
-    detection: stages.detection,
+    ruleIds: () => ingest.ruleIds(),
+    notApplicable: () => ingest.notApplicable(),
+    allowlist: () => ingest.allowlist(),
     enrichment,
     collector,
     outageChecks: () => outage.checks(),
     sources: () => ({
-      ok: abort.signal.aborted || processing.running.size === sources.length,
-      detail: `${processing.running.size} of ${sources.length} running`,
+      ok: abort.signal.aborted || ingest.running.size === ingest.sourceCount,
+      detail: `${ingest.running.size} of ${ingest.sourceCount} running`,
     }),
     logger,
     version: options.version,
@@ -88,15 +103,8 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
       logger.info({ signal: reason }, 'shutting down: draining sources');
       abort.abort();
       maintenance.stop();
-      const { botVerification } = stages.detection;
-      if (botVerification) {
-        logger.info({ botVerification: botVerification.stats() }, 'stopping good-bot verification');
-        await botVerification.close();
-      }
-      await Promise.all(sources.map((s) => s.stop()));
-      await Promise.allSettled([...tasks, ...processing.tasks]);
-      // Open windows would be lost with the process: close them and store them in one last write.
-      await flushWindows(store.writer, stages.detection.engine).catch((err: unknown) => logger.warn({ err }, 'storing the open IP windows failed'));
+      await ingest.stop();
+      await Promise.allSettled(ingest.tasks);
       await siteKnowledge.stop();
       await api.app.close();
       await collector.collector.stop();

@@ -4,7 +4,7 @@
  * those first moments keeps its own evidence. A failed load or save is logged and costs only relearning.
  */
 import type { Logger } from 'pino';
-import type { SiteKnowledge } from '../detect/index.js';
+import type { SiteSnapshot } from '../detect/index.js';
 import type { StoreConnection } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 
@@ -15,20 +15,39 @@ export interface SiteKnowledgePersistence {
   stop(): Promise<void>;
 }
 
-export function persistSiteKnowledge(site: SiteKnowledge | null, store: Pick<Store, 'siteKnowledge'>, link: StoreConnection, logger: Logger): SiteKnowledgePersistence {
+/**
+ * Where the knowledge lives: the engine's SiteKnowledge in this thread, or serve's ingest worker, which is
+ * started on the stored knowledge by its owner (no `restore` here) and answers null until then.
+ */
+export interface SiteKnowledgeHolder {
+  snapshot(): SiteSnapshot[] | null | Promise<SiteSnapshot[] | null>;
+  restore?(snapshots: readonly SiteSnapshot[]): void;
+}
+
+export function persistSiteKnowledge(
+  site: SiteKnowledgeHolder | null,
+  store: Pick<Store, 'siteKnowledge'>,
+  link: StoreConnection,
+  logger: Logger,
+): SiteKnowledgePersistence {
   if (site === null) return { stop: async () => {} };
   const repo = store.siteKnowledge;
   let ready = false;
   const save = async () => {
     if (!ready) return;
     try {
-      await repo.save(site.snapshot());
+      const snapshots = await site.snapshot();
+      if (snapshots) await repo.save(snapshots);
     } catch (err) {
       logger.warn({ err }, 'saving site knowledge failed');
     }
   };
   void link.ready.then(async (up) => {
     if (!up) return;
+    if (!site.restore) {
+      ready = true;
+      return;
+    }
     try {
       const snapshots = await repo.load();
       site.restore(snapshots);

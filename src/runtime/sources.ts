@@ -16,13 +16,15 @@ export interface StartedSources {
   tasks: Promise<unknown>[];
 }
 
-/** File tails open once the store has answered (their checkpoints come from it). */
-export async function startSources(
-  config: Config,
-  store: StoreConnection,
-  logger: Logger,
-  signal: AbortSignal,
-): Promise<StartedSources> {
+/** What to follow: the configured patterns, or the demo's file (its simulator started here, in this thread). */
+export interface SourcePlan {
+  patterns: string[];
+  startAt: Config['ingest']['startAt'];
+  /** Background work the sources depend on (the simulator); settles after `signal` aborts. */
+  tasks: Promise<unknown>[];
+}
+
+export async function planSources(config: Config, logger: Logger, signal: AbortSignal): Promise<SourcePlan> {
   const tasks: Promise<unknown>[] = [];
   let patterns = config.ingest.logs;
   let startAt = config.ingest.startAt;
@@ -37,6 +39,17 @@ export async function startSources(
   } else if (patterns.length === 0) {
     logger.warn('no log configured and the demo is off: only the API runs (set --log or ingest.logs)');
   }
+  return { patterns: [...patterns], startAt, tasks };
+}
+
+/** File tails open once the store has answered (their checkpoints come from it). */
+export async function startSources(
+  config: Config,
+  store: StoreConnection,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<StartedSources> {
+  const { patterns, startAt, tasks } = await planSources(config, logger, signal);
   const sources = patterns.map((pattern) =>
     deferredSource(pattern, async () => {
       const up = await store.ready;

@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   version: string;
   /** The CLI's cache directory: validated rule packs and parsed ASN tables, kept between starts. */
   cache?: DiskCache;
+  /** Where `serve` reads, parses and detects: a worker thread (default) or this one; default from RAMPART_INGEST_THREAD. */
+  ingestThread?: 'worker' | 'main';
   /** Default: pino at config.log.level on stdout. */
   logger?: Logger;
 }

@@ -1,0 +1,73 @@
+/**
+ * Messages between `serve`'s main thread (ingest-thread.ts: API, store writes, sinks) and the ingest worker
+ * (ingest-worker.ts: read -> parse -> detect). Plain data only: everything crosses by structured clone.
+ *
+ * A prepared batch (src/pipeline/types.ts) crosses as `part` messages then one `end`: a 5,000-line batch
+ * in one message took the main thread tens of milliseconds to deserialise, a part of PART_EVENTS events a
+ * millisecond or two, and the event loop turns between parts. The `end` carries the checkpoints and the
+ * counters the worker's stages added, so the main thread commits the whole batch in one transaction, in
+ * order, and only then acknowledges it (`committed`): the worker never saves or advances a checkpoint, and
+ * stops pulling a source while MAX_IN_FLIGHT of its batches wait for the store.
+ */
+import type { HttpEvent, ThreatEvent } from '../core/index.js';
+import type { AllowEntryStats, IpWindow, NotApplicable, SiteSnapshot } from '../detect/index.js';
+import type { Checkpoint } from '../ingest/index.js';
+import type { Config } from '../config/index.js';
+import type { SourceCounters, StageCounters, ReloadOutcome } from '../pipeline/index.js';
+
+/** Events per `part` message. */
+export const PART_EVENTS = 250;
+
+/** Batches of one source sent and not yet committed before the worker stops pulling it. */
+export const MAX_IN_FLIGHT = 2;
+
+/** The worker's workerData. */
+export interface IngestWorkerData {
+  config: Config;
+  configFile: string | null;
+  /** The CLI's cache directory (validated rule packs), when it has one. */
+  cacheDir: string | null;
+  /** pino level of the main logger. */
+  logLevel: string;
+}
+
+/** What the detection reports for the API's rule routes: read per request on the main thread, refreshed by the worker. */
+export interface DetectionView {
+  ruleIds: string[];
+  notApplicable: NotApplicable[];
+  ruleCount: number;
+  allowlist: AllowEntryStats[];
+}
+
+/** Counters one batch's parse and detect added in the worker (summed into the main thread's metrics). */
+export interface CounterDelta {
+  source: Partial<SourceCounters>;
+  parse: StageCounters;
+  detect: StageCounters;
+}
+
+export type ToMain =
+  | { kind: 'ready'; view: DetectionView }
+  | { kind: 'failed'; error: { name: string; message: string; key?: string; code?: string } }
+  | { kind: 'log'; line: string }
+  | { kind: 'part'; sourceId: string; events: HttpEvent[]; threats: ThreatEvent[]; windows: IpWindow[] }
+  | { kind: 'end'; sourceId: string; checkpoints: readonly Checkpoint[]; counters: CounterDelta }
+  | { kind: 'source-ended'; sourceId: string; error?: string }
+  | { kind: 'view'; view: DetectionView }
+  | { kind: 'reply'; id: number; reload?: ReloadOutcome; site?: SiteSnapshot[] }
+  | { kind: 'flush'; threats: ThreatEvent[]; windows: IpWindow[]; site: SiteSnapshot[] | null }
+  | { kind: 'stopped' };
+
+export type ToWorker =
+  | {
+      kind: 'start';
+      /** The log patterns to follow (the configured ones, or the demo's file). */
+      patterns: string[];
+      startAt: Config['ingest']['startAt'];
+      checkpoints: Checkpoint[];
+      site: SiteSnapshot[];
+    }
+  | { kind: 'committed'; sourceId: string }
+  | { kind: 'reload'; id: number }
+  | { kind: 'site-snapshot'; id: number }
+  | { kind: 'stop' };
