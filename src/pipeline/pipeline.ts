@@ -106,8 +106,9 @@ async function* parsed(source: Source, deps: ParseDeps): AsyncGenerator<EventBat
 }
 
 /**
- * Lines parsed between two yields to the event loop (a cold 5,000-line parse held it 60-90 ms). With
- * PGlite in its worker the slices are what is left between /health and the loop: 1,000/250 gave a
+ * Lines parsed between two yields to the event loop (a cold 5,000-line parse held it 60-90 ms), where parse
+ * shares its thread with the API (`analyze`, serve with RAMPART_INGEST_THREAD=main; serve's ingest worker
+ * parses whole batches). With PGlite in its worker the slices are what is left between /health and the loop: 1,000/250 gave a
  * catch-up p99 of 33-38 ms, 400/100 27-32 ms, at the same catch-up time (quiet machine).
  */
 export const PARSE_SLICE = 400;

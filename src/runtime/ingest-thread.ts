@@ -386,7 +386,8 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
             .catch((err: unknown) => logger.warn({ err }, 'storing the open IP windows failed'));
         }
       }
-      await c.exited;
+      // Nothing is left to do there: a handle a source left open must not hold the process.
+      if (!c.dead) await c.worker.terminate();
       clearTimeout(timer);
     },
   };

@@ -176,8 +176,9 @@ port.on('message', (msg: ToWorker) => {
       } catch (err) {
         outcome = { ok: false, error: (err as Error).message };
       }
-      post({ kind: 'reply', id: msg.id, reload: outcome });
+      // The view first: whoever hears the reply may read the rule ids at once.
       post({ kind: 'view', view: view(stages) });
+      post({ kind: 'reply', id: msg.id, reload: outcome });
       break;
     }
     case 'site-snapshot':
