@@ -1,7 +1,6 @@
 /** `rampart config`: the effective configuration, secrets masked, and where each value came from. */
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { COMPOSED_ENV, ENV_BINDINGS, getPath, maskConfig, type LoadedConfig, type Layer } from '../config/index.js';
+import { COMPOSED_ENV, ENV_BINDINGS, getPath, maskConfig, toYaml, type LoadedConfig, type Layer } from '../config/index.js';
 import { addConfigFlag, addFormatFlags, addStoreFlags, loadWithFlags, type CommonFlags } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -22,7 +21,7 @@ export function registerConfig(program: Command, io: CliIO): void {
       return;
     }
     if (opts.json) io.out(JSON.stringify(masked, null, 2) + '\n');
-    else io.out(`# config file: ${loaded.file ?? '(none)'}\n# .env: ${loaded.dotEnvFile ?? '(none)'}\n` + stringify(masked));
+    else io.out(`# config file: ${loaded.file ?? '(none)'}\n# .env: ${loaded.dotEnvFile ?? '(none)'}\n` + toYaml(masked));
   });
 }
 

@@ -5,3 +5,4 @@ export { isSecretName, maskConfig, maskUrl, MASK } from './mask.js';
 export { COMPOSED_ENV, ENV_BINDINGS, type EnvBinding } from './env.js';
 export { DOTENV_FILE, readDotEnv } from './dotenv.js';
 export { getPath, setPath, mergeLayers, type Layer } from './merge.js';
+export { toYaml } from './to-yaml.js';
