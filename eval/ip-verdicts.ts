@@ -20,6 +20,7 @@ import { IpIncidents } from '../src/detect/incident/index.js';
 import { buildDetection } from '../src/pipeline/build.js';
 import { parseHttpEvent } from './combined.js';
 import { logSplit, type Split } from './split.js';
+import { readSidecarLabels } from './labels.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DATA = resolve(process.env.RAMPART_DATA ?? join(here, '../../shared/data'));
@@ -56,23 +57,12 @@ function count(c: Counts, flagged: boolean, positive: boolean): void {
   }
 }
 
-function labelsOf(path: string): Map<number, string> {
-  const labels = new Map<number, string>();
-  const sidecar = path.replace(/\.log$/, '') + '.labels.jsonl';
-  if (existsSync(sidecar))
-    for (const l of readFileSync(sidecar, 'utf8').split('\n'))
-      if (l) {
-        const r = JSON.parse(l) as { line: number; label: string };
-        labels.set(r.line, r.label);
-      }
-  return labels;
-}
 
 /** The log through the whole DetectionEngine in batches of 1,000, threats into IpIncidents. */
 function run(path: string, source: string, split: Split): LogRun {
   const { config } = loadConfig({ env: {} });
   const { engine } = buildDetection(config, undefined, { site: { holdMs: Infinity } });
-  const labels = labelsOf(path);
+  const labels = readSidecarLabels(path);
   const lines = zero();
   const positive = new Map<string, boolean>();
   const anyLine = new Set<string>();

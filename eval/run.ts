@@ -19,6 +19,7 @@ import { buildAttackCorpus, buildHardNegatives, buildProbeCorpus, UNCOVERED, typ
 import { classifyProbe, classifyScannerUa, type UaClass } from './probe-visibility.js';
 import { printProbeSessions } from './probe-sessions.js';
 import { HELD_OUT_BENIGN, HELD_OUT_MIXED, logSplit, type Split as DataSplit } from './split.js';
+import { readSidecarLabels } from './labels.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DATA = resolve(process.env.RAMPART_DATA ?? join(here, '../../shared/data'));
@@ -162,11 +163,7 @@ function main(): void {
   for (const f of benignFiles) {
     const path = join(DATA, 'benign', f);
     if (!existsSync(path)) continue;
-    const labelled = new Map<number, string>();
-    const sidecar = path.replace(/\.log$/, '') + '.labels.jsonl';
-    if (existsSync(sidecar)) {
-      for (const l of readFileSync(sidecar, 'utf8').split('\n')) if (l) { const r = JSON.parse(l) as { line: number; label: string }; labelled.set(r.line, r.label); }
-    }
+    const labelled = readSidecarLabels(path);
     readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
       if (line === '') return;
       const p = parseCombined(line);
@@ -342,9 +339,7 @@ function mixedLogs(engine: LineEvaluator): void {
   for (const f of ['mixed/scanned_server_id_2024.log', 'mixed/howto_basjes_nl_spambots_2015.log', 'mixed/l7_flood_2023.log']) {
     const path = join(DATA, 'benign', f);
     if (!existsSync(path)) continue;
-    const labels = new Map<number, string>();
-    const sidecar = path.replace(/\.log$/, '.labels.jsonl');
-    if (existsSync(sidecar)) for (const l of readFileSync(sidecar, 'utf8').split('\n')) if (l) { const r = JSON.parse(l) as { line: number; label: string }; labels.set(r.line, r.label); }
+    const labels = readSidecarLabels(path);
     let attack = 0, attackHit = 0, unlabelled = 0, unlabelledHit = 0;
     const attackIps = new Set<string>(), hitIps = new Set<string>(), unlabelledHitIps = new Set<string>();
     readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
@@ -360,12 +355,6 @@ function mixedLogs(engine: LineEvaluator): void {
   }
 }
 
-function readLabels(path: string): Map<number, string> {
-  const labels = new Map<number, string>();
-  const sidecar = path.replace(/\.log$/, '') + '.labels.jsonl';
-  if (existsSync(sidecar)) for (const l of readFileSync(sidecar, 'utf8').split('\n')) if (l) { const r = JSON.parse(l) as { line: number; label: string }; labels.set(r.line, r.label); }
-  return labels;
-}
 
 interface IpRun {
   ips: Map<string, { positive: boolean; labelled: boolean }>;
@@ -386,7 +375,7 @@ function runWholeEngine(path: string, source: string): IpRun {
   const { config } = loadConfig({ env: {} });
   // As analyze builds it: site knowledge judges held hits on the whole log (released by the last flush).
   const { engine } = buildDetection(config, undefined, { site: NO_SITE ? false : { holdMs: Infinity } });
-  const labels = readLabels(path);
+  const labels = readSidecarLabels(path);
   const ips: IpRun['ips'] = new Map();
   const flaggedBy: IpRun['flaggedBy'] = new Map();
   let batch: HttpEvent[] = [];
