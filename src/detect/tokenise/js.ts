@@ -52,9 +52,16 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
 }
 
+// One set of token arrays reused by every call instead of three new typed arrays per value lexed: inspectJs
+// never runs inside itself, and every read of them is guarded by `count`, so what an earlier value left
+// beyond it is never seen.
+const SCRATCH: Tokens = { kind: new Uint8Array(MAX_JS_TOKENS), start: new Int32Array(MAX_JS_TOKENS), end: new Int32Array(MAX_JS_TOKENS), count: 0 };
+
+/** Lexes `s` into SCRATCH (valid until the next call). */
 function lex(s: string): Tokens {
   const max = Math.min(MAX_JS_TOKENS, s.length);
-  const t: Tokens = { kind: new Uint8Array(max), start: new Int32Array(max), end: new Int32Array(max), count: 0 };
+  const t = SCRATCH;
+  t.count = 0;
   const n = s.length;
   let i = 0;
   while (i < n && t.count < max) {
