@@ -53,6 +53,9 @@ export class CompressedFile implements LineReader {
     return this.ended && this.lines.empty;
   }
 
+  /** Found by its first line's hash: always final. */
+  readonly headFinal = true;
+
   /** At its end the last line is handed out even without a newline: drained is all taken. */
   get allTaken(): boolean {
     return this.drained;

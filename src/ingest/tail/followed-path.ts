@@ -109,7 +109,13 @@ export class FollowedPath {
    */
   checkpoint(): Checkpoint | null {
     const files = [...this.draining, ...(this.current ? [this.current] : [])];
-    return (files.find((f) => !f.allTaken) ?? files.at(-1))?.checkpoint() ?? null;
+    let i = files.findIndex((f) => !f.allTaken);
+    if (i === -1) i = files.length - 1;
+    // A new file whose first line is not complete yet (just created, often empty) has no identity to
+    // resume by: its checkpoint's head would match no file once written to. Nothing of it was handed
+    // out, so the file before it, read to its end, says the same and can be found.
+    while (i > 0 && !files[i]!.headFinal) i--;
+    return files[i]?.checkpoint() ?? null;
   }
 
   stats(): TailFileStats {

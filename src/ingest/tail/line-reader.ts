@@ -13,6 +13,8 @@ export interface LineReader {
   readonly drained: boolean;
   /** Drained, and every byte seen handed out as a line (no partial last line held back). */
   readonly allTaken: boolean;
+  /** The first line is complete (or HEAD_BYTES long): the head hash identifies the file for good. */
+  readonly headFinal: boolean;
   /** Moves up to `max` complete lines into `out`; returns how many. */
   take(max: number, out: RawLine[]): Promise<number>;
   checkpoint(): Checkpoint;

@@ -94,6 +94,10 @@ export class TailedFile implements LineReader {
     }
   }
 
+  get headFinal(): boolean {
+    return this.head.final;
+  }
+
   get headHash(): string {
     return this.head.hash;
   }
