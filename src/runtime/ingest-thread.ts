@@ -226,6 +226,10 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
           for (const e of m.events) parts.events.push(e);
           for (const t of m.threats) parts.threats.push(t);
           for (const w of m.windows) parts.windows.push(w);
+          // After a turn of the loop, so a waiting /health is answered between two parts.
+          setImmediate(() => {
+            if (!conn.dead) conn.worker.postMessage({ kind: 'part-taken' } satisfies ToWorker);
+          });
           break;
         }
         case 'end':

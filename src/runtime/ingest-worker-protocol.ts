@@ -4,7 +4,8 @@
  *
  * A prepared batch (src/pipeline/types.ts) crosses as `part` messages then one `end`: a 5,000-line batch
  * in one message took the main thread tens of milliseconds to deserialise, a part of PART_EVENTS events a
- * millisecond or two, and the event loop turns between parts. The `end` carries the checkpoints and the
+ * millisecond or two; the worker sends a part once the main thread has taken the previous one (`part-taken`,
+ * answered after a turn of its loop), since a port's queued messages are all deserialised in one turn. The `end` carries the checkpoints and the
  * counters the worker's stages added, so the main thread commits the whole batch in one transaction, in
  * order, and only then acknowledges it (`committed`): the worker never saves or advances a checkpoint, and
  * stops pulling a source while MAX_IN_FLIGHT of its batches wait for the store.
@@ -67,6 +68,7 @@ export type ToWorker =
       checkpoints: Checkpoint[];
       site: SiteSnapshot[];
     }
+  | { kind: 'part-taken' }
   | { kind: 'committed'; sourceId: string }
   | { kind: 'reload'; id: number }
   | { kind: 'site-snapshot'; id: number }

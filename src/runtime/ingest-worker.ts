@@ -69,8 +69,15 @@ function takeStage(s: StageCounters): StageCounters {
   return copy;
 }
 
-/** The batch in parts, then its end with the checkpoints and what its parse and detect counted (taken, so each is sent once). */
-function send(prepared: PreparedBatch): void {
+/** One per part sent and not yet taken by the main thread, in sending order (parts of several sources interleave). */
+const partsTaken: (() => void)[] = [];
+
+/**
+ * The batch in parts, then its end with the checkpoints and what its parse and detect counted (taken, so each is
+ * sent once). A part is sent once the previous one was taken: the main thread deserialises every queued message in
+ * one turn of its loop, so parts posted at once would hold /health as long as one big message.
+ */
+async function send(prepared: PreparedBatch): Promise<void> {
   const { sourceId, write } = prepared;
   const { events, threats } = write;
   const windows = write.windows ?? [];
@@ -85,6 +92,9 @@ function send(prepared: PreparedBatch): void {
       threats: threats.slice(i * threatsPer, (i + 1) * threatsPer),
       windows: windows.slice(i * windowsPer, (i + 1) * windowsPer),
     });
+    // Every part is answered, in order; the end needs no wait.
+    const taken = new Promise<void>((resolve) => partsTaken.push(resolve));
+    if (i < parts - 1) await taken;
   }
   const counters = metrics.source(sourceId);
   const source = { ...counters };
@@ -107,7 +117,7 @@ async function slot(sourceId: string): Promise<void> {
 async function run(source: Source): Promise<void> {
   inFlight.set(source.id, { count: 0, wake: null });
   for await (const batch of source.batches()) {
-    send(prepareBatch(batch, deps));
+    await send(prepareBatch(batch, deps));
     inFlight.get(source.id)!.count++;
     await slot(source.id);
   }
@@ -158,6 +168,9 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.kind) {
     case 'start':
       start(msg);
+      break;
+    case 'part-taken':
+      partsTaken.shift()?.();
       break;
     case 'committed': {
       const s = inFlight.get(msg.sourceId);
