@@ -42,6 +42,7 @@ export function buildCollector(
 ): RunningCollector {
   const c = config.enrich.collector;
   let lastRun: CollectorStatus['lastRun'] = null;
+  const totals: CollectorStatus['totals'] = { runs: 0, picked: 0, enriched: 0, skipped: 0, sourceErrors: 0, failed: 0 };
   const collector = new Collector(enrichment.service, store.iocs, {
     intervalMs: c.intervalSeconds * 1000,
     batchSize: c.batchSize,
@@ -51,12 +52,18 @@ export function buildCollector(
     onWarning,
     onRun: (stats: CollectorRunStats) => {
       lastRun = { at: new Date().toISOString(), ...stats };
+      totals.runs++;
+      totals.picked += stats.picked;
+      totals.enriched += stats.enriched;
+      totals.skipped += stats.skipped;
+      totals.sourceErrors += stats.sourceErrors;
+      totals.failed += stats.failed;
       onRun?.(stats);
     },
   });
   return {
     collector,
-    status: () => ({ enabled: c.enabled, intervalSeconds: c.intervalSeconds, batchSize: c.batchSize, lastRun }),
+    status: () => ({ enabled: c.enabled, intervalSeconds: c.intervalSeconds, batchSize: c.batchSize, lastRun, totals: { ...totals } }),
   };
 }
 

@@ -23,6 +23,8 @@ export interface CollectorStatus {
   batchSize: number;
   /** The last run's figures, null before the first. */
   lastRun: { at: string; picked: number; enriched: number; sourceErrors: number; failed: number; durationMs: number } | null;
+  /** Sums over every run since the process started: a run that found nothing due does not hide earlier work. */
+  totals: { runs: number; picked: number; enriched: number; skipped: number; sourceErrors: number; failed: number };
 }
 
 export interface EnrichmentApi {
@@ -131,7 +133,16 @@ const statusSchema = {
     collector: {
       type: 'object',
       additionalProperties: true,
-      properties: { enabled: { type: 'boolean' }, interval_seconds: { type: 'integer' }, batch_size: { type: 'integer' }, last_run: { type: ['object', 'null'], additionalProperties: true } },
+      properties: {
+        enabled: { type: 'boolean' },
+        interval_seconds: { type: 'integer' },
+        batch_size: { type: 'integer' },
+        last_run: { type: ['object', 'null'], additionalProperties: true },
+        totals: {
+          type: 'object',
+          properties: Object.fromEntries(['runs', 'picked', 'enriched', 'skipped', 'source_errors', 'failed'].map((k) => [k, { type: 'integer' }])),
+        },
+      },
     },
   },
   required: ['providers', 'geoip'],
@@ -214,7 +225,22 @@ export function enrichmentRoutes(enrichment: EnrichmentApi): ApiPlugin {
           providers: await enrichment.service.status(),
           geoip: { databases: databasesToJson(enrichment.geoDatabases), online_fallback: enrichment.geoOnline },
           ...(c
-            ? { collector: { enabled: c.enabled, interval_seconds: c.intervalSeconds, batch_size: c.batchSize, last_run: c.lastRun } }
+            ? {
+                collector: {
+                  enabled: c.enabled,
+                  interval_seconds: c.intervalSeconds,
+                  batch_size: c.batchSize,
+                  last_run: c.lastRun,
+                  totals: {
+                    runs: c.totals.runs,
+                    picked: c.totals.picked,
+                    enriched: c.totals.enriched,
+                    skipped: c.totals.skipped,
+                    source_errors: c.totals.sourceErrors,
+                    failed: c.totals.failed,
+                  },
+                },
+              }
             : {}),
         };
       },
