@@ -25,27 +25,30 @@ export type ReloadOutcome = { ok: true; ruleCount: number; allowlistEntries: num
 /** One reload attempt; never throws (a broken pack must not take the service down). */
 export function reloadDetection(target: Reloadable, reason: string, log: ReloadLogger): ReloadOutcome {
   try {
-    const r = target.reload();
-    log.info({ reason, rules: r.ruleCount, allowlistEntries: r.allowlistEntries }, 'detection rules reloaded');
-    return { ok: true, ...r };
+    return reloaded(target.reload(), reason, log);
   } catch (err) {
-    const error = (err as Error).message;
-    log.error({ reason, error }, `rule reload failed, keeping the rules in use: ${error}`);
-    return { ok: false, error };
+    return reloadFailed(err, reason, log);
   }
 }
 
 /** reloadDetection for a detection that answers later; never rejects. */
 export async function reloadDetectionLater(target: AsyncReloadable, reason: string, log: ReloadLogger): Promise<ReloadOutcome> {
   try {
-    const r = await target.reload();
-    log.info({ reason, rules: r.ruleCount, allowlistEntries: r.allowlistEntries }, 'detection rules reloaded');
-    return { ok: true, ...r };
+    return reloaded(await target.reload(), reason, log);
   } catch (err) {
-    const error = (err as Error).message;
-    log.error({ reason, error }, `rule reload failed, keeping the rules in use: ${error}`);
-    return { ok: false, error };
+    return reloadFailed(err, reason, log);
   }
+}
+
+function reloaded(r: { ruleCount: number; allowlistEntries: number }, reason: string, log: ReloadLogger): ReloadOutcome {
+  log.info({ reason, rules: r.ruleCount, allowlistEntries: r.allowlistEntries }, 'detection rules reloaded');
+  return { ok: true, ...r };
+}
+
+function reloadFailed(err: unknown, reason: string, log: ReloadLogger): ReloadOutcome {
+  const error = (err as Error).message;
+  log.error({ reason, error }, `rule reload failed, keeping the rules in use: ${error}`);
+  return { ok: false, error };
 }
 
 /** Calls `fn` once, `ms` after the last of a burst of calls. */

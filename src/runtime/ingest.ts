@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { DiskCache } from '../core/index.js';
 import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
-import { flushWindows, type AsyncReloadable, type Annotator, type PipelineMetrics, type StoreConnection, type StoreRetryObserver, type ThreatSinks } from '../pipeline/index.js';
+import { flushWindows, type AsyncReloadable, type StoreConnection } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import { startIngestWorker } from './ingest-thread.js';
-import { startProcessing } from './process.js';
+import { startProcessing, type ProcessingDeps } from './process.js';
 import { loadedRuleIds, notApplicableIds } from './applicability.js';
 import type { SiteKnowledgeHolder } from './site-knowledge.js';
 import { startSources, planSources } from './sources.js';
@@ -23,16 +23,8 @@ export function ingestThreadMode(env: NodeJS.ProcessEnv = process.env): IngestTh
   return env.RAMPART_INGEST_THREAD === 'main' ? 'main' : 'worker';
 }
 
-export interface IngestDeps {
-  store: Store;
-  link: StoreConnection;
-  metrics: PipelineMetrics;
-  annotate: Annotator | undefined;
-  sinks: ThreatSinks;
-  outage: StoreRetryObserver;
-  logger: Logger;
-  signal: AbortSignal;
-}
+/** What processing needs, with the whole store (the worker's side reads checkpoints and site knowledge) instead of its sink. */
+export type IngestDeps = Omit<ProcessingDeps, 'stages' | 'store'> & { store: Store; link: StoreConnection };
 
 export interface Ingest {
   readonly running: ReadonlySet<string>;

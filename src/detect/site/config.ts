@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { MAX_CLIENTS } from './path-evidence.js';
+import type { ResolvedSiteOptions } from './types.js';
 
 const int = (min: number, max: number, def: number, what: string) =>
   z.number().int().min(min).max(max).default(def).describe(what);
@@ -29,14 +30,7 @@ export const siteConfigSchema = z
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
 
 /** The knowledge's options from its config section. */
-export function siteOptionsFromConfig(c: SiteConfig): {
-  minClients: number;
-  minClientsWithReference: number;
-  holdMs: number;
-  maxHeld: number;
-  maxSites: number;
-  maxPathsPerSite: number;
-} {
+export function siteOptionsFromConfig(c: SiteConfig): ResolvedSiteOptions {
   return {
     minClients: c.minClients,
     minClientsWithReference: c.minClientsWithReference,
