@@ -74,7 +74,22 @@ describe('TokeniserDetector', () => {
     expect(d.detect([ua as never, ua as never], state).map((r) => r.length)).toEqual([1, 1]);
     expect(t.seen.length).toBe(1);
     for (let i = 0; i < VERDICT_CACHE_SIZE + 10; i++) d.inspectEvent(ev({ userAgent: `agent (${i})` }), state);
-    expect(state.verdicts.size).toBeLessThanOrEqual(VERDICT_CACHE_SIZE);
+    expect(state.verdicts.user_agent.size).toBeLessThanOrEqual(VERDICT_CACHE_SIZE);
+  });
+
+  it('keeps the verdict of a user agent apart from the same text seen as a referer', () => {
+    // A tokeniser that fires on referers only: the user agent's "nothing" must not answer for the referer.
+    const seen: TokenisedField[] = [];
+    const refererOnly: Tokeniser = {
+      ruleId: 'tokens/r', category: 'xss', severity: 'high',
+      inspect: (value, field) => (seen.push(field), field === 'referer' && value.includes('<') ? { fragment: value, confidence: 0.8, detail: 'r' } : null),
+    };
+    const d = new TokeniserDetector([refererOnly]);
+    const state = d.createState();
+    const text = 'https://h/s?q=%3Cx%3E';
+    expect(d.inspectEvent(ev({ userAgent: text }), state)).toEqual([]);
+    expect(d.inspectEvent(ev({ referer: text }), state).map((x) => [x.ruleId, x.field])).toEqual([['tokens/r', 'referer']]);
+    expect(seen).toEqual(['user_agent', 'referer']);
   });
 
   it('fires on a referer argument, named referer', () => {

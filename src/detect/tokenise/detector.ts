@@ -20,15 +20,20 @@ export const MAX_TOKENISED = 4096;
 export const MAX_TOKENISED_PER_EVENT = 2 * MAX_TOKENISED;
 /** Query arguments inspected per event. */
 export const MAX_TOKENISED_ARGS = 64;
-/** Distinct user agents and referers whose verdicts are remembered (the cache is emptied when full). */
+/** Distinct user agents, and as many referers, whose verdicts are remembered (each cache is emptied when full). */
 export const VERDICT_CACHE_SIZE = 4096;
 
 /** The parts of an event tokenisers read. */
 export type TokenisedEvent = Pick<HttpEvent, 'path' | 'query'> & Partial<Pick<HttpEvent, 'userAgent' | 'referer'>>;
 
+type Verdicts = Map<string, readonly (TokenFinding | null)[] | null>;
+
 export interface TokeniserState {
-  /** value -> index of the first tokeniser's finding per tokeniser, or null when none fired. */
-  readonly verdicts: Map<string, readonly (TokenFinding | null)[] | null>;
+  /**
+   * value -> the finding per tokeniser, or null when none fired; one map per field, because a tokeniser reads a
+   * referer (another page's URL) differently from a user agent, so the same text can have two verdicts.
+   */
+  readonly verdicts: { readonly user_agent: Verdicts; readonly referer: Verdicts };
 }
 
 /** Characters that cannot start, end or join any token the tokenisers decide on. */
@@ -63,7 +68,7 @@ export class TokeniserDetector implements Detector<TokeniserState> {
   }
 
   createState(): TokeniserState {
-    return { verdicts: new Map() };
+    return { verdicts: { user_agent: new Map(), referer: new Map() } };
   }
 
   detect(batch: readonly HttpEvent[], state: TokeniserState): Detection[][] {
@@ -135,18 +140,19 @@ export class TokeniserDetector implements Detector<TokeniserState> {
   }
 
   /** User agent and referer: verdicts cached by the raw value (each tokeniser reads a referer its own way). */
-  private cached(raw: string | null, kind: TokenisedField, state?: TokeniserState): void {
+  private cached(raw: string | null, kind: 'user_agent' | 'referer', state?: TokeniserState): void {
     if (raw === null || raw === '-' || raw === '' || isPlain(raw)) return;
-    let verdict = state?.verdicts.get(raw);
+    const verdicts = state?.verdicts[kind];
+    let verdict = verdicts?.get(raw);
     if (verdict === undefined) {
       if (this.budget <= 0) return;
       this.found = null;
       this.collect(tokenisedValue(raw, false), kind);
       verdict = this.found;
       this.found = null;
-      if (state) {
-        if (state.verdicts.size >= VERDICT_CACHE_SIZE) state.verdicts.clear();
-        state.verdicts.set(raw, verdict);
+      if (verdicts) {
+        if (verdicts.size >= VERDICT_CACHE_SIZE) verdicts.clear();
+        verdicts.set(raw, verdict);
       }
     }
     if (verdict === null) return;
