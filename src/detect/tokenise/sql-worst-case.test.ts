@@ -5,12 +5,11 @@
  * token) costs 10-100x more at these sizes. CPU time, fastest of five: a pause elsewhere on a shared
  * machine cannot fail it, a quadratic step does.
  *
- * The whole-line budget is 2 ms of CPU on a quiet machine. Under heavy load a CPU millisecond buys less
- * work, so a line may also pass at up to 4x a reference line of the same size measured beside it (plain
- * words and all three quotes in each value, so it is tokenised linearly in all four contexts): linear
- * shapes cost about the same as the reference, a quadratic one 10x and more.
+ * The budget is 2 ms of CPU on a quiet machine. Under load a CPU millisecond buys less work, so a run
+ * over it fails only if it also grows quadratically (testing/cost.ts growth: 4x the input costing 8x or
+ * more) or is ten times over: linear shapes on a busy machine pass, a quadratic one fails on any machine.
  */
-import { fastestMs, repeatTo } from '../testing/cost.js';
+import { fastestMs, quadraticOrFar, repeatTo } from '../testing/cost.js';
 import { describe, expect, it } from 'vitest';
 import { MAX_FIELD } from '../../core/index.js';
 import { tokeniserDetector } from './index.js';
@@ -31,30 +30,30 @@ const UNITS = [
 
 describe('SQL tokeniser: worst-case input', () => {
   it.each(UNITS)('a value of %j repeated to the cap stays under budget in every context', (unit) => {
-    const value = repeatTo(unit, MAX_SQL_VALUE);
-    const ms = fastest(() => {
-      sqlInjection(value);
-      for (const ctx of ['none', "'", '"', '`'] as const) tokeniseSql(value, ctx, Number.MAX_SAFE_INTEGER);
-    });
-    expect(ms).toBeLessThan(LINE_BUDGET_MS);
+    const at = (size: number) => {
+      const value = repeatTo(unit, size);
+      return () => {
+        sqlInjection(value);
+        for (const ctx of ['none', "'", '"', '`'] as const) tokeniseSql(value, ctx, Number.MAX_SAFE_INTEGER);
+      };
+    };
+    const ms = fastest(at(MAX_SQL_VALUE));
+    expect(quadraticOrFar([{ ms, what: JSON.stringify(unit), at, size: MAX_SQL_VALUE }], LINE_BUDGET_MS)).toEqual([]);
   });
 
   const d = tokeniserDetector();
-  const lineOf = (unit: string) => {
-    const query = repeatTo(`v=${repeatTo(encodeURIComponent(unit), 240)}&`, MAX_FIELD);
-    const path = `/${repeatTo(encodeURIComponent(unit), MAX_FIELD - 1)}`;
-    const text = repeatTo(unit, MAX_FIELD);
-    return { path, query, userAgent: text, referer: `http://x/?${query}` };
-  };
-  // A fresh state per run: the user agent and referer verdict cache would otherwise answer.
-  const cost = (unit: string) => {
-    const e = lineOf(unit);
-    return fastest(() => d.inspectEvent(e, d.createState()));
+  // Every value of the line at `size` characters; a fresh state per run, or the user agent and referer
+  // verdict cache would answer.
+  const lineAt = (unit: string) => (size: number) => {
+    const query = repeatTo(`v=${repeatTo(encodeURIComponent(unit), 240)}&`, size);
+    const path = `/${repeatTo(encodeURIComponent(unit), size - 1)}`;
+    const e = { path, query, userAgent: repeatTo(unit, size), referer: `http://x/?${query}` };
+    return () => void d.inspectEvent(e, d.createState());
   };
 
   it.each(UNITS)('a whole request line of %j (path, arguments, user agent, referer at the field cap) stays under budget', (unit) => {
-    const ms = cost(unit);
-    const budget = ms < LINE_BUDGET_MS ? LINE_BUDGET_MS : Math.max(LINE_BUDGET_MS, 4 * cost('ab\' cd" ef` '));
-    expect(ms).toBeLessThan(budget);
+    const at = lineAt(unit);
+    const ms = fastest(at(MAX_FIELD));
+    expect(quadraticOrFar([{ ms, what: JSON.stringify(unit), at, size: MAX_FIELD }], LINE_BUDGET_MS)).toEqual([]);
   });
 });
