@@ -62,7 +62,16 @@ describe('serve with enrichment', { timeout: 180_000 }, () => {
     expect(withRep).toMatchObject({ risk_level: 'critical' });
     expect(fake.requests.abuseipdb).toBeGreaterThanOrEqual(1);
 
-    const status = (await serve.get('/api/enrichment/status')).body;
+    // A run's counts reach the status when the run ends, after it stored the reputation seen above.
+    const status = await waitFor(
+      'the collector run in the status',
+      async () => {
+        const body = (await serve.get('/api/enrichment/status')).body;
+        return body.collector.totals.enriched >= 1 ? body : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(status.geoip.databases.map((d: { type: string }) => d.type)).toEqual(['city ipv4', 'city ipv6', 'ASN ranges (CSV)', 'ASN ranges (CSV)']);
     expect(status.providers.find((x: { name: string }) => x.name === 'otx')).toMatchObject({ configured: false });
     // The last run may be a later one that found nothing due; the totals keep the work done.
