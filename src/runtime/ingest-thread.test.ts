@@ -4,7 +4,7 @@
  * every line ends up stored exactly once with the checkpoint at the end of the file; a store that does not
  * answer stops the worker after MAX_IN_FLIGHT batches; counters and the detection's view reach this thread.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -61,6 +61,21 @@ function watchedSpawn() {
 const noOutage = { failed: () => {}, succeeded: () => {} };
 
 describe('ingest worker', () => {
+  // The nice value is per thread on Linux (/proc/self/task/<tid>/stat, field 19).
+  const niceOf = (tid: string): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]);
+  const nices = (): number[] => readdirSync('/proc/self/task').map(niceOf);
+
+  it.runIf(process.platform === 'linux')('runs ingest at a lower priority than the main thread, so /health wins a busy core', { timeout: 100_000 }, async () => {
+    const before = nices();
+    const main = niceOf(String(process.pid));
+    const { logger } = capturingLogger();
+    const ingest = await startIngestWorker({ config: validateConfig({}), configFile: null, cacheDir: null, logger });
+    cleanups.push(() => ingest.close());
+    const lowered = (all: number[]) => all.filter((n) => n === Math.min(19, main + 10)).length;
+    expect(lowered(nices())).toBe(lowered(before) + 1);
+    expect(niceOf(String(process.pid))).toBe(main);
+  });
+
   it('replaces a worker that dies mid-catch-up: logged once, every line stored once, checkpoint at the end', { timeout: 400_000 }, async () => {
     const lines = 12_000;
     const file = logFile(lines);
@@ -165,4 +180,5 @@ describe('ingest worker', () => {
     const { logger } = capturingLogger();
     await expect(startIngestWorker({ config, configFile: null, cacheDir: null, logger })).rejects.toThrow(/bad\.yaml/);
   });
+
 });

@@ -8,6 +8,7 @@
  * checkpoints the main thread read from the store. Each source batch is parsed and detected whole, sent in
  * parts, and the source is not pulled again while MAX_IN_FLIGHT of its batches wait for their commit.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { DiskCache } from '../core/index.js';
@@ -21,6 +22,21 @@ const port = parentPort;
 if (!port) throw new Error('ingest-worker.ts runs as a worker thread (new Worker), not as a script');
 const post = (m: ToMain): void => port.postMessage(m);
 const data = workerData as IngestWorkerData;
+
+/**
+ * How much nicer this thread is than the one that started it. On Linux the nice value belongs to the thread,
+ * so this lowers ingest alone: when every core is busy the main thread (/health, the API, commits) runs first
+ * and ingest takes the rest; with a core free it costs ingest nothing. Elsewhere it would lower the whole
+ * process, so it is not applied there.
+ */
+const INGEST_NICE = 10;
+if (process.platform === 'linux') {
+  try {
+    setPriority(Math.min(19, getPriority() + INGEST_NICE));
+  } catch {
+    // A container may forbid it; ingest then runs at the process's priority, as before.
+  }
+}
 
 // Log lines go to the main thread's logger (its bindings, its destination), one message each.
 const logger = pino({ level: data.logLevel, base: { thread: 'ingest' } }, { write: (line: string) => post({ kind: 'log', line }) });
