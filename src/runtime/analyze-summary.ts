@@ -104,7 +104,7 @@ export class AnalyzeSummary {
     const rate = Math.round(t.read / Math.max(seconds, 1e-6));
     const lines: string[] = [];
     lines.push(`lines        ${t.read}  (parsed ${t.parsed}, parse errors ${t.unparsed}, over-long ${t.overlong})`);
-    lines.push(`time         ${seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} lines/s, peak RSS ${peakRssMb()} MB`);
+    lines.push(`time         ${seconds.toFixed(2)} s, ${groupedThousands(rate)} lines/s, peak RSS ${peakRssMb()} MB`);
     lines.push(`threats      ${this.threats}${this.simulatedOnly ? ` (+${this.simulatedOnly} simulated only)` : ''}`);
     lines.push(`IPs flagged  ${this.ipsFlagged}`);
     lines.push(`by severity  ${SEVERITIES.slice().reverse().map((s) => `${s} ${this.bySeverity[s]}`).join(', ')}`);
@@ -125,6 +125,18 @@ export class AnalyzeSummary {
 }
 
 /** Peak resident memory of this process so far (maxRSS is in KiB). */
+/**
+ * 1234567 as "1,234,567". Not toLocaleString: its first call loads the locale data, about 35 ms of a short
+ * `analyze`.
+ */
+export function groupedThousands(n: number): string {
+  const digits = String(Math.round(Math.abs(n)));
+  const head = digits.length % 3 || 3;
+  let out = digits.slice(0, head);
+  for (let i = head; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${out}` : out;
+}
+
 function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
