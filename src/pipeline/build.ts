@@ -111,7 +111,7 @@ interface RuleLayer {
 
 function buildRuleLayer(config: Config, rulePaths: readonly string[], profiles: string, cache?: DiskCache): RuleLayer {
   const ruleSet = loadRulePacks([...rulePaths], cache ? { cache } : {});
-  return { rules: new RuleDetector(ruleSet), ruleCount: ruleSet.rules.length, ...buildPolicy(config, profiles) };
+  return { rules: new RuleDetector(ruleSet, cache ? { automatonCache: cache } : {}), ruleCount: ruleSet.rules.length, ...buildPolicy(config, profiles) };
 }
 
 /** Allowlist (config entries, then enabled profiles) and simulation set; errors name the config key. */

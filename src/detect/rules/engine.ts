@@ -19,7 +19,7 @@ import {
   type Transformed,
   type TransformName,
 } from '../transforms/index.js';
-import { AhoCorasick } from './aho.js';
+import { cachedAutomaton, type AhoCorasick, type AutomatonCache } from './aho.js';
 import { fieldLabel, visitEventFields, type EventLike, type FieldInstance } from './fields.js';
 import { IntList } from './intlist.js';
 import { lengthCanMatch, matchRule } from './match.js';
@@ -86,6 +86,8 @@ export interface EngineOptions {
   fastPaths?: boolean;
   /** Remember what recent field values matched (default on; off in benchmarks of the scan itself). */
   resultCache?: boolean;
+  /** Keeps the literal automaton between runs (the CLI's cache directory); none: build it every time. */
+  automatonCache?: AutomatonCache;
 }
 
 const NO_TRANSFORMS: readonly TransformName[] = [];
@@ -152,7 +154,7 @@ export class RuleEngine {
         (this.literalRules[id] as number[]).push(ri);
       }
     });
-    this.aho = new AhoCorasick(literalText);
+    this.aho = cachedAutomaton(literalText, opts.automatonCache);
     this.litSeen = new Uint8Array(literalText.length);
     this.ruleSeen = new Uint8Array(set.rules.length);
   }

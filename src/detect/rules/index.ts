@@ -14,7 +14,7 @@ export { runRuleExamples, ruleFiresOn, requestToEvent } from './examples.js';
 export type { ExampleFailure, ExampleReport } from './examples.js';
 export { eventFields, MAX_FIELDS_PER_EVENT, MAX_ARGS_INSPECTED, MAX_FIELD_BYTES } from './fields.js';
 export type { EventLike, FieldInstance } from './fields.js';
-export { AhoCorasick } from './aho.js';
+export { AhoCorasick, type AutomatonCache } from './aho.js';
 export { regexProblem } from './safety.js';
 export type { Rule, RuleSet, CompiledMatch } from './types.js';
 export type { FieldSpec, Example, ExampleRequest } from './schema.js';
