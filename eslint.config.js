@@ -34,4 +34,10 @@ export default tseslint.config(
     files: ['bin/**/*.js', 'eslint-rules/**/*.js', 'scripts/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    files: ['bin/**/*.cjs'],
+    // CommonJS on purpose (bin/load-cli.cjs: V8's code cache takes scripts, not ES modules).
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly', __dirname: 'readonly', Buffer: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The package's bin: the bundled CLI (`npm ci` builds dist/ through the prepare script; dist/bundle/ is
-// the CLI in a few files, scripts/bundle.js). Stack traces point into the bundle; run node with
-// --enable-source-maps to see source positions (not on by default: it costs a fifth of `config`'s start).
+// The package's bin: the bundled CLI (`npm ci` builds dist/ through the prepare script; dist/bundle/cli.cjs
+// is the CLI in one file, scripts/bundle.js), run by load-cli.cjs with V8's code cache. Stack traces
+// point into the bundle.
 //
 // `analyze` allocates a few short-lived strings and objects per log line; with V8's default 16 MiB
 // semi-spaces a quarter of its time went to scavenges. A larger young generation can only be set when
@@ -11,6 +11,7 @@
 // the larger heap saves (dist/cli/respawn.js decides). RAMPART_NO_RESPAWN=1 never respawns,
 // RAMPART_RESPAWN=1 always does; a semi-space flag already given to node runs in this process.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const YOUNG = '--max-semi-space-size=64';
@@ -39,5 +40,5 @@ if (respawn) {
     process.exit(code ?? 1);
   });
 } else {
-  await import('../dist/bundle/cli.js');
+  createRequire(import.meta.url)('./load-cli.cjs');
 }

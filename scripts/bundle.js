@@ -1,8 +1,9 @@
-// Bundles the CLI (src/cli/run.ts and the command modules it imports on demand) into a few ESM files
-// under dist/bundle/, so a start loads a handful of files instead of hundreds of modules (resolution
-// and loading of each was a large part of a short command's time; docs/benchmarks.md).
-// Runs after `tsc -p tsconfig.build.json`: the per-module output in dist/ stays, for the PGlite
-// worker thread (a separate entry, loaded by path) and for files modules read beside themselves.
+// Bundles the CLI (src/cli/run.ts and everything it imports, the command modules included) into one
+// CommonJS file, dist/bundle/cli.cjs, so a start reads one file instead of hundreds of modules, and
+// bin/load-cli.cjs can keep V8's compiled code for it between runs (a code cache: Node 20 has none for
+// ES modules; docs/benchmarks.md). Runs after `tsc -p tsconfig.build.json`: the per-module output in
+// dist/ stays, for the worker threads (separate entries, loaded by path) and for files modules read
+// beside themselves.
 import { build } from 'esbuild';
 import { relative, dirname, join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
@@ -27,38 +28,46 @@ const EXTERNAL = [
 ];
 
 /**
- * A bundled module's `import.meta.url` would be the bundle's: each module gets the URL its own
- * compiled file has in dist/ instead, so paths it builds from it (the shipped rules, package.json,
- * the worker's entry, the schema source hashed into the rule-pack cache key) stay what they were.
+ * `import.meta` does not exist in CommonJS, and a bundled module's URL would be the bundle's anyway:
+ * each module gets the URL its own compiled file has in dist/ instead, so paths it builds from it (the
+ * shipped rules, package.json, the workers' entries, the schema source hashed into the rule-pack cache
+ * key) stay what they were. `import.meta.resolve` (only used under a TypeScript runner) becomes
+ * require.resolve.
  */
 const ownUrl = {
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
       const text = await readFile(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
+      if (!text.includes('import.meta')) return undefined;
       const compiled = join(root, 'dist', relative(join(root, 'src'), args.path)).replace(/\.ts$/, '.js');
       const rel = relative(outdir, compiled).split('\\').join('/');
-      const url = `new URL(${JSON.stringify(rel)}, import.meta.url).href`;
-      return { contents: text.replace(/\bimport\.meta\.url\b/g, url), loader: 'ts', resolveDir: dirname(args.path) };
+      const url = `new URL(${JSON.stringify(rel)}, require('node:url').pathToFileURL(__filename)).href`;
+      const contents = text
+        .replace(/\bimport\.meta\.url\b/g, url)
+        .replace(/\bimport\.meta\.resolve\b/g, "((s) => require('node:url').pathToFileURL(require.resolve(s)).href)");
+      if (contents.includes('import.meta')) throw new Error(`${args.path}: an import.meta use the CommonJS bundle cannot carry`);
+      return { contents, loader: 'ts', resolveDir: dirname(args.path) };
     });
   },
 };
 
-// Chunk names carry content hashes: clear the old ones.
+// Earlier builds left ES module chunks here: clear them.
 await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { cli: join(root, 'src/cli/run.ts') },
   outdir,
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   sourcemap: true,
+  // No comments or indentation: a third of the bytes every start reads, decodes and hands to V8. Names are
+  // kept, so stack traces still name functions (and the source map has the lines).
+  minifyWhitespace: true,
+  charset: 'ascii',
   external: EXTERNAL,
-  // Bundled CommonJS packages call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __rampartRequire } from 'node:module'; const require = __rampartRequire(import.meta.url);" },
   plugins: [ownUrl],
   logLevel: 'warning',
 });

@@ -4,7 +4,7 @@
  * invisible: same output, same exit code, signals passed on.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/rampart.js');
-const built = existsSync(join(ROOT, 'dist/bundle/cli.js'));
+const built = existsSync(join(ROOT, 'dist/bundle/cli.cjs'));
 if (!built) console.warn('bin tests skipped: dist/ is not built (npm ci builds it)');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (kill: (s: NodeJS.Signals) => void) => void) {
@@ -60,4 +60,40 @@ describe.skipIf(!built)('bin/rampart.js', () => {
     const r = await run(['analyze', '-', '--no-progress'], {}, (kill) => setTimeout(() => kill('SIGTERM'), 1500));
     expect(r.signal).toBe('SIGTERM');
   }, 30_000);
+
+  describe('the code cache (bin/load-cli.cjs)', () => {
+    const cacheFiles = (cache: string) => readdirSync(cache).filter((n) => n.startsWith('cli-code-config-'));
+
+    it('is written by the first run of a command and read, not rewritten, by the next', async () => {
+      const cache = mkdtempSync(join(tmpdir(), 'rampart-code-cache-'));
+      const first = await run(['config'], { RAMPART_CACHE_DIR: cache });
+      expect(first.code).toBe(0);
+      const [name] = cacheFiles(cache);
+      expect(name).toMatch(/^cli-code-config-[0-9a-f]{16}-[0-9a-f]{16}\.bin$/);
+      const before = statSync(join(cache, name!));
+      expect(before.mode & 0o077).toBe(0);
+      const second = await run(['config'], { RAMPART_CACHE_DIR: cache });
+      expect(second.out).toBe(first.out);
+      expect(statSync(join(cache, name!)).mtimeMs).toBe(before.mtimeMs);
+    }, 30_000);
+
+    it('replaces a damaged cache and still runs the command', async () => {
+      const cache = mkdtempSync(join(tmpdir(), 'rampart-code-cache-'));
+      const first = await run(['config'], { RAMPART_CACHE_DIR: cache });
+      const [name] = cacheFiles(cache);
+      writeFileSync(join(cache, name!), Buffer.alloc(4096, 7), { mode: 0o600 });
+      const second = await run(['config'], { RAMPART_CACHE_DIR: cache });
+      expect(second.code).toBe(0);
+      expect(second.out).toBe(first.out);
+      expect(readFileSync(join(cache, name!)).equals(Buffer.alloc(4096, 7))).toBe(false);
+    }, 30_000);
+
+    it('neither reads nor writes code in a folder others may write', async () => {
+      const cache = mkdtempSync(join(tmpdir(), 'rampart-code-cache-'));
+      chmodSync(cache, 0o777);
+      const r = await run(['config'], { RAMPART_CACHE_DIR: cache });
+      expect(r.code).toBe(0);
+      expect(cacheFiles(cache)).toEqual([]);
+    }, 30_000);
+  });
 });
