@@ -145,7 +145,9 @@ function coerce(raw: string, kind: EnvKind, name: string): unknown {
 
 /** Validates a merged layer; the error names the first offending key and what was wrong with it. */
 export function validateConfig(input: Layer): Config {
-  const result = configSchema.safeParse(input);
+  // Without zod's JIT: it compiles a parser per object schema with `new Function` (the CLI's code cache
+  // cannot keep that), which one parse per start never pays back (`config` CPU 0.84; docs/benchmarks.md).
+  const result = configSchema.safeParse(input, { jitless: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.path.join('.');

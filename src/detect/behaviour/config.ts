@@ -262,7 +262,8 @@ export type BehaviourConfig = z.output<typeof behaviourConfigSchema>;
 
 /** Validates without I/O; throws ConfigError naming the first bad key. */
 export function parseBehaviourConfig(input: unknown = {}): BehaviourConfig {
-  const result = behaviourConfigSchema.safeParse(input);
+  // Once per start: zod's JIT would cost more than it saves (as validateConfig in src/config/load.ts).
+  const result = behaviourConfigSchema.safeParse(input, { jitless: true });
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = ['behaviour', ...(issue?.path ?? []).map(String)].join('.');
