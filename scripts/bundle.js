@@ -55,7 +55,8 @@ const ownUrl = {
 // Earlier builds left ES module chunks here: clear them.
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: join(root, 'src/cli/run.ts') },
+  // respawn.cjs: the launcher's decision whether `analyze` runs in a child (bin/rampart.js requires it first).
+  entryPoints: { cli: join(root, 'src/cli/run.ts'), respawn: join(root, 'src/cli/respawn.ts') },
   outdir,
   outExtension: { '.js': '.cjs' },
   bundle: true,
