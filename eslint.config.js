@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     files: ['eslint-rules/**/*.js', 'scripts/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
   {
     files: ['bin/**/*.js', 'bin/**/*.cjs'],
