@@ -1,6 +1,6 @@
 // Runs the bundled CLI (dist/bundle/cli.cjs, built by scripts/bundle.js) with V8's code cache: the
 // bytecode of every function a run compiled is kept in the cache directory and handed back to V8 on the
-// next start, which then neither parses the 1.5 MB bundle nor compiles those functions again (a fifth
+// next start, which then neither parses the 1 MB bundle nor compiles those functions again (a fifth
 // to a quarter of a short command's time; docs/benchmarks.md). Node 20 keeps no such cache for ES
 // modules, hence one CommonJS file run through vm.Script. A cache that cannot be read or written only
 // costs that saving; one V8 rejects (another Node, other flags) is replaced.
@@ -26,6 +26,7 @@ const env = process.env;
 const dir = resolve(env.RAMPART_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'rampart') : join(homedir(), '.cache', 'rampart')));
 const hash = (...parts) => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 // A cache per command: it holds the functions its first run compiled, which differ from command to command.
+// Only a run that succeeds writes one, so a mistyped command leaves no file behind.
 const word = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
 const command = /^[a-z]{1,20}$/.test(word) ? word : 'other';
 // V8 checks its version, its flags and the source's length, not the source's content: the name carries
@@ -45,7 +46,7 @@ try {
   // None yet, or unreadable: compile as usual.
 }
 const script = new Script(Module.wrap(source), { filename: file, cachedData });
-if (cachedData === undefined || script.cachedDataRejected) process.once('exit', writeCache);
+if (cachedData === undefined || script.cachedDataRejected) process.once('exit', (code) => code === 0 && writeCache());
 
 const mod = { exports: {}, filename: file, id: file, loaded: false };
 script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dirname(file));

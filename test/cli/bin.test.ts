@@ -88,6 +88,13 @@ describe.skipIf(!built)('bin/rampart.js', () => {
       expect(readFileSync(join(cache, name!)).equals(Buffer.alloc(4096, 7))).toBe(false);
     }, 30_000);
 
+    it('is not written by a run that fails (a mistyped command leaves no file)', async () => {
+      const cache = mkdtempSync(join(tmpdir(), 'rampart-code-cache-'));
+      const r = await run(['analyse', log], { RAMPART_CACHE_DIR: cache });
+      expect(r.code).not.toBe(0);
+      expect(readdirSync(cache).filter((n) => n.startsWith('cli-code-'))).toEqual([]);
+    }, 30_000);
+
     it('neither reads nor writes code in a folder others may write', async () => {
       const cache = mkdtempSync(join(tmpdir(), 'rampart-code-cache-'));
       chmodSync(cache, 0o777);
