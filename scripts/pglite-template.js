@@ -2,7 +2,9 @@
 // `analyze --store` to create their data folder from (src/store/pglite-client.ts). PGlite's initdb holds
 // about 800 MB while it runs; creating a folder from this archive about 410 MB and a third of the time.
 // So the heavy step runs here, once per installed PGlite version, in a process of its own that then
-// ends, instead of on a server's first start. Skipped when the archive for this version is there.
+// ends, instead of on a server's first start. Skipped when the archive for this version is there. A
+// build on a machine without that memory goes on without it (package.json: the step may fail), and
+// new data folders are then made by initdb as before.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
