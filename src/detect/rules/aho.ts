@@ -221,10 +221,9 @@ export function decodeAutomaton(literals: readonly string[], bytes: Uint8Array):
   const tableLen = nodes * ALPHA;
   if (words.length !== 3 + tableLen + nodes + 1 + total) return null;
   const table = words.subarray(3, 3 + tableLen);
-  const limit = tableLen;
   for (let i = 0; i < tableLen; i++) {
     const v = table[i] as number;
-    if (v < 0 || (v & -2) >= limit || ((v & -2) & (ALPHA - 1)) !== 0) return null;
+    if (v < 0 || (v & -2) >= tableLen || ((v & -2) & (ALPHA - 1)) !== 0) return null;
   }
   const offsets = words.subarray(3 + tableLen, 3 + tableLen + nodes + 1);
   const ids = words.subarray(3 + tableLen + nodes + 1);

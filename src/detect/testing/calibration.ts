@@ -9,7 +9,7 @@
  * this factor still holds for it; a quadratic one costs 10-100 times more and still fails.
  */
 import { bundledRulePaths, loadRulePacks, MAX_FIELD_BYTES, RuleEngine, type EventLike } from '../rules/index.js';
-import { fastestMs, repeatTo } from './cost.js';
+import { fastestMs, quadraticOrFar, repeatTo, type OverBudget } from './cost.js';
 
 export const CALIBRATION_QUIET_MS = 1;
 
@@ -26,4 +26,13 @@ export function calibrate(): number {
 /** How many times slower than quiet the calibration runs now, never less than 1. */
 export function loadFactor(): number {
   return Math.max(1, calibrate() / CALIBRATION_QUIET_MS);
+}
+
+/**
+ * The runs over `budgetMs` that stay over it once it is scaled by the machine's load (calibrated only when
+ * one was over) and grow quadratically or are far over it (cost.ts quadraticOrFar).
+ */
+export function overLoadScaledBudget(over: readonly OverBudget[], budgetMs: number): string[] {
+  if (over.length === 0) return [];
+  return quadraticOrFar(over, budgetMs * loadFactor());
 }

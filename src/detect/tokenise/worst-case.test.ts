@@ -12,8 +12,8 @@
  * only if they also grow quadratically (testing/cost.ts growth: 4x the input costing 8x or more) or are
  * ten times over: a budget alone fails linear code whenever the shared machine is busy.
  */
-import { fastestMs, quadraticOrFar, repeatTo, type OverBudget } from '../testing/cost.js';
-import { loadFactor } from '../testing/calibration.js';
+import { fastestMs, repeatTo, type OverBudget } from '../testing/cost.js';
+import { overLoadScaledBudget } from '../testing/calibration.js';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE, type HttpEvent } from '../../core/index.js';
 import { MAX_TOKENISED, TOKENISERS, tokeniserDetector } from './index.js';
@@ -24,15 +24,6 @@ const BUDGET_MS = 2;
 const LINE_BUDGET_MS = 4;
 
 const fastest = (run: () => void, budget = BUDGET_MS): number => fastestMs(run, budget, 10);
-
-/**
- * The runs over `budget` that stay over it scaled by the machine's load (calibrated only when one was over)
- * and grow quadratically with their input, or are far over it.
- */
-function overScaled(over: readonly OverBudget[], budget: number): string[] {
-  if (over.length === 0) return [];
-  return quadraticOrFar(over, budget * loadFactor());
-}
 
 const UNITS = [
   '<', '<a', '<a ', '<a b', '<a b=', '<a b="', "<a b='", '<!', '<!--', '<?', '</a', '"', "'", '`', '=', ' on=', ' onx="',
@@ -73,7 +64,7 @@ describe('tokenisers stay linear at the caps', () => {
           if (ms > BUDGET_MS) slow.push({ ms, what: `${JSON.stringify(repeatTo(u, 24))}… as ${field}`, at, size: MAX_TOKENISED });
         }
       }
-      expect(overScaled(slow, BUDGET_MS)).toEqual([]);
+      expect(overLoadScaledBudget(slow, BUDGET_MS)).toEqual([]);
     });
   }
 
@@ -94,6 +85,6 @@ describe('tokenisers stay linear at the caps', () => {
       const ms = fastest(at(MAX_LINE), LINE_BUDGET_MS);
       if (ms > LINE_BUDGET_MS) slow.push({ ms, what: JSON.stringify(unit), at, size: MAX_LINE });
     }
-    expect(overScaled(slow, LINE_BUDGET_MS)).toEqual([]);
+    expect(overLoadScaledBudget(slow, LINE_BUDGET_MS)).toEqual([]);
   });
 });
