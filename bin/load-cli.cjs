@@ -36,7 +36,7 @@ const command = /^[a-z]{1,20}$/.test(word) ? word : 'other';
 // with other flags, bin/rampart.js).
 const prefix = `cli-code-${command}-${hash(process.version, process.execArgv.join(' '))}-`;
 const st = statSync(file);
-const cacheFile = join(dir, `${prefix}${hash(st.ino, st.size, st.mtimeMs, source.length)}.bin`);
+const cacheFile = join(dir, `${prefix}${hash(st.ino, st.size, st.mtimeMs)}.bin`);
 
 let cachedData;
 try {
