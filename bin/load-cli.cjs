@@ -6,9 +6,8 @@
 // costs that saving; one V8 rejects (another Node, other flags) is replaced.
 'use strict';
 const { createHash } = require('node:crypto');
-const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
-const { homedir } = require('node:os');
 const { dirname, join, resolve } = require('node:path');
 const { Script } = require('node:vm');
 
@@ -21,9 +20,9 @@ if (process.sourceMapsEnabled) {
 // The bundle is ASCII (scripts/bundle.js), so latin1 reads it exactly, and about three times faster.
 const source = readFileSync(file, 'latin1');
 
-// As defaultCacheDir in src/core/disk-cache.ts: this file runs before the bundle and cannot import it.
-const env = process.env;
-const dir = resolve(env.RAMPART_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'rampart') : join(homedir(), '.cache', 'rampart')));
+// The cache directory and mkdir -p of src/core, bundled on their own (src/cli/launcher-support.ts).
+const { defaultCacheDir, makeDirectorySync } = require('../dist/bundle/launcher-support.cjs');
+const dir = resolve(defaultCacheDir(process.env));
 const hash = (...parts) => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 // A cache per command: it holds the functions its first run compiled, which differ from command to command.
 // Only a run that succeeds writes one, so a mistyped command leaves no file behind.
@@ -54,7 +53,7 @@ script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, di
 /** At exit, when the functions this run called are compiled and go into the cache with the rest. */
 function writeCache() {
   try {
-    makeFolders(dir);
+    makeDirectorySync(dir);
     if (!ownedAndPrivate(dir)) return;
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
@@ -71,19 +70,4 @@ function writeCache() {
 function ownedAndPrivate(path) {
   const st = statSync(path);
   return (process.getuid === undefined || st.uid === process.getuid()) && (st.mode & 0o022) === 0;
-}
-
-/** mkdir -p one folder at a time (Node's recursive mkdir never returns under /proc; src/core/make-directory.ts). */
-function makeFolders(path) {
-  const missing = [];
-  for (let p = path; ; p = dirname(p)) {
-    try {
-      statSync(p);
-      break;
-    } catch (err) {
-      if (err.code !== 'ENOENT' || dirname(p) === p) throw err;
-      missing.push(p);
-    }
-  }
-  for (const p of missing.reverse()) mkdirSync(p);
 }

@@ -55,8 +55,13 @@ const ownUrl = {
 // Earlier builds left ES module chunks here: clear them.
 await rm(outdir, { recursive: true, force: true });
 await build({
-  // respawn.cjs: the launcher's decision whether `analyze` runs in a child (bin/rampart.js requires it first).
-  entryPoints: { cli: join(root, 'src/cli/run.ts'), respawn: join(root, 'src/cli/respawn.ts') },
+  // respawn.cjs: the launcher's decision whether `analyze` runs in a child (bin/rampart.js requires it first);
+  // launcher-support.cjs: the cache directory and mkdir -p for bin/load-cli.cjs.
+  entryPoints: {
+    cli: join(root, 'src/cli/run.ts'),
+    respawn: join(root, 'src/cli/respawn.ts'),
+    'launcher-support': join(root, 'src/cli/launcher-support.ts'),
+  },
   outdir,
   outExtension: { '.js': '.cjs' },
   bundle: true,
