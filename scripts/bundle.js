@@ -56,8 +56,10 @@ const ownUrl = {
 await rm(outdir, { recursive: true, force: true });
 await build({
   // respawn.cjs: the launcher's decision whether `analyze` runs in a child (bin/rampart.js requires it first);
-  // launcher-support.cjs: the cache directory and mkdir -p for bin/load-cli.cjs.
+  // launcher-support.cjs: the cache directory and mkdir -p for bin/load-cli.cjs; parse-worker.cjs: analyze's parse
+  // thread (src/runtime/parse-thread.ts), one file for the worker to load.
   entryPoints: {
+    'parse-worker': join(root, 'src/runtime/parse-worker.ts'),
     cli: join(root, 'src/cli/run.ts'),
     respawn: join(root, 'src/cli/respawn.ts'),
     'launcher-support': join(root, 'src/cli/launcher-support.ts'),

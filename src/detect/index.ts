@@ -12,3 +12,4 @@ export * from './allowlist/index.js';
 export * from './transforms/index.js';
 export * from './site/index.js';
 export * from './applicability.js';
+export { PrecomputedDetector } from './precomputed.js';

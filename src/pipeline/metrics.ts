@@ -95,6 +95,24 @@ function emptySource(): SourceCounters {
   };
 }
 
+/** Counters one thread's parse and detect added to a source (takeDelta, addDelta). */
+export interface CounterDelta {
+  source: Partial<SourceCounters>;
+  parse: StageCounters;
+  detect: StageCounters;
+}
+
+const COUNTED = (Object.keys(emptySource()) as (keyof SourceCounters)[]).filter((k): k is Exclude<keyof SourceCounters, 'newestEventTime'> => k !== 'newestEventTime');
+
+function takeStage(s: StageCounters): StageCounters {
+  const copy = { ...s };
+  s.events = 0;
+  s.batches = 0;
+  s.ms = 0;
+  s.errors = 0;
+  return copy;
+}
+
 function emptyStage(): StageCounters {
   return { events: 0, batches: 0, ms: 0, errors: 0 };
 }
@@ -122,6 +140,34 @@ export class PipelineMetrics {
   /** Registers a sink's counters, read at each snapshot. */
   addSink(name: string, counters: () => SinkCounters): void {
     this.sinks.set(name, counters);
+  }
+
+  /**
+   * What the stages added to `sourceId` since the last take, and zeroes it: how a worker thread hands its counts to the
+   * thread that reports them (addDelta there). newestEventTime stays: it is a position, not a count.
+   */
+  takeDelta(sourceId: string): CounterDelta {
+    const counters = this.source(sourceId);
+    const source: Partial<SourceCounters> = {};
+    for (const k of COUNTED) {
+      source[k] = counters[k];
+      counters[k] = 0;
+    }
+    return { source, parse: takeStage(this.stages.parse), detect: takeStage(this.stages.detect) };
+  }
+
+  /** Adds what another thread's takeDelta returned. */
+  addDelta(sourceId: string, delta: CounterDelta): void {
+    const counters = this.source(sourceId);
+    for (const k of COUNTED) counters[k] += delta.source[k] ?? 0;
+    for (const stage of ['parse', 'detect'] as const) {
+      const into = this.stages[stage];
+      const d = delta[stage];
+      into.events += d.events;
+      into.batches += d.batches;
+      into.ms += d.ms;
+      into.errors += d.errors;
+    }
   }
 
   snapshot(): PipelineSnapshot {

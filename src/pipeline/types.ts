@@ -32,6 +32,10 @@
  * further while a bounded number of its batches wait for the store; a worker that dies is replaced and starts
  * from the checkpoints in the store (event ids make the re-read lines no-ops).
  *
+ * `analyze` of a large input runs source -> parse in a worker (src/runtime/parse-thread.ts) and detect here: what
+ * crosses is an EventBatch encoded by event-codec.ts (strings in one string, numbers and lengths in transferred typed
+ * arrays), in order, the worker at most a bounded number of batches ahead; the same guarantees hold.
+ *
  * Obligations of a sink (ThreatSink): it hears about batches already committed, one call at a time in
  * commit order, and may be slow or fail; the pipeline gives each sink its own bounded queue, so a sink
  * can lose its own oldest (or newest) batches, counted in the pipeline metrics, but never stalls ingest

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { DiskCache, ThreatEvent } from '../core/index.js';
-import { IpIncidents, type IpVerdict } from '../detect/index.js';
+import { IpIncidents, PrecomputedDetector, TokeniserDetector, tokeniserDetector, type IpVerdict } from '../detect/index.js';
 import { FileReadSource, type ReadProgress, type Source } from '../ingest/index.js';
 import type { BotVerification, DnsResolver } from '../enrich/index.js';
 import {
@@ -17,13 +17,19 @@ import {
   flushWindows,
   geoAnnotator,
   PipelineMetrics,
+  runEventBatches,
   runSource,
   storeOptions,
+  type PipelineDeps,
   type Sink,
 } from '../pipeline/index.js';
+import { startParseThread, parseThreadWanted, type ParseThread } from './parse-thread.js';
 import { AnalyzeSummary, ipVerdictJsonLine, threatJsonLine, type LineTotals } from './analyze-summary.js';
 
 export type AnalyzeOutput = 'text' | 'json' | 'jsonl';
+
+/** The counters' source id of every analyze input. */
+const SOURCE_ID = 'analyze';
 
 export interface AnalyzeOptions {
   config: Config;
@@ -48,6 +54,11 @@ export interface AnalyzeOptions {
   verifyBots?: boolean;
   /** Resolver for those look-ups (tests); default the system's. */
   resolver?: DnsResolver;
+  /**
+   * Read and parse on a worker thread while this one detects (parse-thread.ts): same results, faster on a large input.
+   * Default: parseThreadWanted (by input size; RAMPART_PARSE_THREAD=0/1 decides instead).
+   */
+  parseThread?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -57,8 +68,47 @@ export interface AnalyzeResult {
 }
 
 export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
-  const { config, output } = opts;
+  const { config } = opts;
   const logger = lazyLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+  // A bad format or time zone fails here, before a worker starts.
+  buildIngest(config);
+  const metrics = new PipelineMetrics();
+  const warn = (obj: object, msg: string): void => logger().warn(obj, msg);
+  // A large input is read and parsed on a worker thread while this one detects (parse-thread.ts); started first, so
+  // its start overlaps building the detection stage.
+  const threaded = opts.parseThread ?? parseThreadWanted(opts.files, process.env);
+  // The tokenisers then run in the worker too: they are pure per event, and detection is the slower of the two threads.
+  const tokens = threaded ? new PrecomputedDetector('tokens', tokeniserDetector().ruleIds()) : null;
+  const parseThread: ParseThread | null = tokens
+    ? startParseThread({
+        tokens,
+        config,
+        inputs: opts.files,
+        stdin: opts.stdin,
+        sourceId: SOURCE_ID,
+        batchLines: config.ingest.batchLines,
+        metrics,
+        warn,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      })
+    : null;
+  try {
+    return await analyzeWith(opts, { parseThread, tokens, metrics, logger, warn });
+  } finally {
+    await parseThread?.stop();
+  }
+}
+
+interface RunParts {
+  parseThread: ParseThread | null;
+  tokens: PrecomputedDetector | null;
+  metrics: PipelineMetrics;
+  logger: () => Logger;
+  warn: (obj: object, msg: string) => void;
+}
+
+async function analyzeWith(opts: AnalyzeOptions, { parseThread, tokens, metrics, logger, warn }: RunParts): Promise<AnalyzeResult> {
+  const { config, output } = opts;
   const ingest = buildIngest(config);
   // Site knowledge judges a file on the whole log: hits it may overrule wait for the end of the run.
   const detection = buildDetection(opts.verifyBots ? withBotDns(config) : config, undefined, {
@@ -66,7 +116,10 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
     site: { holdMs: Infinity },
     ...(opts.verifyBots ? { botDns: true, ...(opts.resolver ? { resolver: opts.resolver } : {}) } : {}),
   });
-  const metrics = new PipelineMetrics();
+  if (tokens) {
+    const real = detection.engine.detectors.find((d) => d instanceof TokeniserDetector);
+    if (real) detection.engine.replaceDetector(real, tokens);
+  }
   const summary = new AnalyzeSummary();
   // An IP evicted from the bounded incident table is final: report it now rather than lose it.
   const reportIp = (v: IpVerdict) => {
@@ -89,14 +142,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
       )
     : null;
   const annotate = enrichment?.geoLocal ? geoAnnotator(enrichment.geoLocal) : undefined;
-  const read = new FileReadSource({
-    id: 'analyze',
-    inputs: opts.files,
-    stdin: opts.stdin,
-    batchLines: config.ingest.batchLines,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
-  const source = detection.botVerification ? awaitingBotVerdicts(read, detection.botVerification) : read;
+  const untilBotVerdicts = detection.botVerification ? afterEach(detection.botVerification) : null;
   const report = (threats: readonly ThreatEvent[]) => {
     summary.add(threats);
     incidents.add(threats);
@@ -108,25 +154,36 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   };
   const started = performance.now();
   try {
-    await runSource(
-      source,
-      {
-        format: ingest.format,
-        normalise: ingest.normalise,
-        // Without a store nothing keeps IP windows: evaluate only, so they are not built just to be dropped.
-        evaluator: store ? detection.engine : { evaluate: (events) => detection.engine.evaluate(events) },
-        sink,
-        metrics,
-        sampler: new BadLineSampler({ warn: (obj, msg) => logger().warn(obj, msg) }),
-        ...(annotate ? { annotate } : {}),
-        onStored: report,
+    const deps: PipelineDeps = {
+      format: ingest.format,
+      normalise: ingest.normalise,
+      // Without a store nothing keeps IP windows: evaluate only, so they are not built just to be dropped.
+      evaluator: store ? detection.engine : { evaluate: (events) => detection.engine.evaluate(events) },
+      sink,
+      metrics,
+      sampler: new BadLineSampler({ warn }),
+      ...(annotate ? { annotate } : {}),
+      onStored: report,
+    };
+    const failFast = {
+      onError: (err: unknown) => {
+        throw err;
       },
-      {
-        onError: (err) => {
-          throw err;
-        },
-      },
-    );
+    };
+    if (parseThread) {
+      const batches = parseThread.batches();
+      await runEventBatches(untilBotVerdicts ? untilBotVerdicts(batches) : batches, deps, failFast);
+    } else {
+      const read = new FileReadSource({
+        id: SOURCE_ID,
+        inputs: opts.files,
+        stdin: opts.stdin,
+        batchLines: config.ingest.batchLines,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+      const source: Source = untilBotVerdicts ? { id: read.id, stop: () => read.stop(), batches: () => untilBotVerdicts(read.batches()) } : read;
+      await runSource(source, deps, failFast);
+    }
     // Hits site knowledge held back and did not overrule are probes after all: they count and print last.
     const late = detection.engine.releaseHeld();
     if (late.length > 0) {
@@ -159,16 +216,12 @@ function withBotDns(config: Config): Config {
  * answered (each within goodBots.dns.timeoutMs), so a bot's later requests meet its verdict as they would live. A
  * bot's requests in the batch where it first shows are judged on its claim alone, as live before the answer.
  */
-function awaitingBotVerdicts(inner: Source, verification: BotVerification): Source {
-  return {
-    id: inner.id,
-    stop: () => inner.stop(),
-    async *batches() {
-      for await (const batch of inner.batches()) {
-        await verification.scheduler.idle();
-        yield batch;
-      }
-    },
+function afterEach(verification: BotVerification) {
+  return async function* <T>(batches: AsyncIterable<T>): AsyncGenerator<T> {
+    for await (const batch of batches) {
+      await verification.scheduler.idle();
+      yield batch;
+    }
   };
 }
 

@@ -3,7 +3,7 @@
  * and `rampart rules applicability`). Light: no API server, no store.
  */
 import type { Config } from '../config/index.js';
-import { BehaviourDetector, RuleDetector, TokeniserDetector, notApplicable, type Detector, type FieldSpec, type NotApplicable } from '../detect/index.js';
+import { BehaviourDetector, PrecomputedDetector, RuleDetector, TokeniserDetector, notApplicable, type Detector, type FieldSpec, type NotApplicable } from '../detect/index.js';
 import { carriedInputs } from '../ingest/index.js';
 import { ingestFormatSpec } from '../pipeline/index.js';
 
@@ -12,7 +12,7 @@ export function loadedRuleIds(detectors: readonly Detector[]): string[] {
   const ids: string[] = [];
   for (const d of detectors) {
     if (d instanceof RuleDetector) for (const r of d.engine.rules) ids.push(r.id);
-    if (d instanceof TokeniserDetector) ids.push(...d.ruleIds());
+    if (d instanceof TokeniserDetector || d instanceof PrecomputedDetector) ids.push(...d.ruleIds());
     if (d instanceof BehaviourDetector) {
       ids.push(...d.ruleIds());
     }

@@ -17,7 +17,6 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { ConfigError, RampartError, type ErrorCode } from '../core/index.js';
 import type { HttpEvent, ThreatEvent } from '../core/index.js';
 import type { AllowEntryStats, IpWindow, SiteSnapshot } from '../detect/index.js';
 import type { Checkpoint } from '../ingest/index.js';
@@ -33,6 +32,7 @@ import {
 } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import type { DetectionView, IngestWorkerData, ToMain, ToWorker } from './ingest-worker-protocol.js';
+import { fromWorkerError } from './worker-error.js';
 
 /** What the worker is started with, before the store opens (so a bad rule or format stops start-up first). */
 export interface IngestWorkerOptions {
@@ -109,17 +109,6 @@ function workerEntry(): { entry: URL | string; evalEntry: boolean } {
   return { entry: `import(${tsx}).then((m) => { m.register(); return import(${source}); })`, evalEntry: true };
 }
 
-/** The worker's start-up error as the same kind of error here, so the CLI reports it alike (a RampartError: one line, exit 2). */
-function startError(e: Extract<ToMain, { kind: 'failed' }>['error']): Error {
-  const prefix = `config ${e.key}: `;
-  if (e.key !== undefined && e.message.startsWith(prefix)) return new ConfigError(e.key, e.message.slice(prefix.length));
-  if (e.code !== undefined) {
-    const err = new RampartError(e.code as ErrorCode, e.message);
-    err.name = e.name;
-    return err;
-  }
-  return new Error(e.message);
-}
 
 /** Starts the worker and waits until its stages are built: a bad rule, format or zone fails here, as in-process. */
 export async function startIngestWorker(base: IngestWorkerOptions): Promise<IngestWorker> {
@@ -157,16 +146,7 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
     const { sourceId } = end;
     const parts = conn.parts.get(sourceId) ?? { events: [], threats: [], windows: [] };
     conn.parts.delete(sourceId);
-    const counters = metrics.source(sourceId);
-    for (const [k, v] of Object.entries(end.counters.source) as [keyof typeof counters, number][]) if (k !== 'newestEventTime') counters[k] += v;
-    for (const stage of ['parse', 'detect'] as const) {
-      const into = metrics.stages[stage];
-      const d = end.counters[stage];
-      into.events += d.events;
-      into.batches += d.batches;
-      into.ms += d.ms;
-      into.errors += d.errors;
-    }
+    metrics.addDelta(sourceId, end.counters);
     const write: PreparedBatch['write'] = { events: parts.events, threats: parts.threats, checkpoints: end.checkpoints };
     if (parts.windows.length > 0) write.windows = parts.windows;
     const prepared: PreparedBatch = { sourceId, write };
@@ -264,7 +244,7 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
       const onMessage = (m: ToMain) => {
         if (m.kind === 'ready') done(null);
         else if (m.kind === 'failed') {
-          done(startError(m.error));
+          done(fromWorkerError(m.error));
         }
       };
       const onExit = (code: number) => done(new Error(`ingest worker exited while starting (code ${code})`));

@@ -14,7 +14,8 @@ import type { HttpEvent, ThreatEvent } from '../core/index.js';
 import type { AllowEntryStats, IpWindow, NotApplicable, SiteSnapshot } from '../detect/index.js';
 import type { Checkpoint } from '../ingest/index.js';
 import type { Config } from '../config/index.js';
-import type { SourceCounters, StageCounters, ReloadOutcome } from '../pipeline/index.js';
+import type { CounterDelta, ReloadOutcome } from '../pipeline/index.js';
+import type { WorkerError } from './worker-error.js';
 
 /** Events per `part` message. */
 export const PART_EVENTS = 250;
@@ -40,16 +41,9 @@ export interface DetectionView {
   allowlist: AllowEntryStats[];
 }
 
-/** Counters one batch's parse and detect added in the worker (summed into the main thread's metrics). */
-export interface CounterDelta {
-  source: Partial<SourceCounters>;
-  parse: StageCounters;
-  detect: StageCounters;
-}
-
 export type ToMain =
   | { kind: 'ready'; view: DetectionView }
-  | { kind: 'failed'; error: { name: string; message: string; key?: string; code?: string } }
+  | { kind: 'failed'; error: WorkerError }
   | { kind: 'log'; line: string }
   | { kind: 'part'; sourceId: string; events: HttpEvent[]; threats: ThreatEvent[]; windows: IpWindow[] }
   | { kind: 'end'; sourceId: string; checkpoints: readonly Checkpoint[]; counters: CounterDelta }

@@ -14,9 +14,10 @@ import pino from 'pino';
 import { DiskCache } from '../core/index.js';
 import { loadedRuleIds, notApplicableIds } from './applicability.js';
 import { FileTailSource, type Source } from '../ingest/index.js';
-import { BadLineSampler, PipelineMetrics, prepareBatch, type PreparedBatch, type ReloadOutcome, type StageCounters } from '../pipeline/index.js';
+import { BadLineSampler, PipelineMetrics, prepareBatch, type PreparedBatch, type ReloadOutcome } from '../pipeline/index.js';
 import { MAX_IN_FLIGHT, PART_EVENTS, type DetectionView, type IngestWorkerData, type ToMain, type ToWorker } from './ingest-worker-protocol.js';
 import { buildStages, type Stages } from './stages.js';
+import { toWorkerError } from './worker-error.js';
 
 const port = parentPort;
 if (!port) throw new Error('ingest-worker.ts runs as a worker thread (new Worker), not as a script');
@@ -50,10 +51,7 @@ let stages: Stages;
 try {
   stages = buildStages(data.config, data.configFile, logger, data.cacheDir ? new DiskCache(data.cacheDir) : undefined);
 } catch (err) {
-  const e = err as Error & { key?: unknown; code?: unknown };
-  const error: Extract<ToMain, { kind: 'failed' }>['error'] = { name: e.name, message: e.message };
-  if (typeof e.key === 'string') error.key = e.key;
-  if (typeof e.code === 'string') error.code = e.code;
+  const error = toWorkerError(err);
   post({ kind: 'failed', error });
   port.close();
   throw err;
@@ -76,14 +74,6 @@ const inFlight = new Map<string, { count: number; wake: (() => void) | null }>()
 let stopping = false;
 let lastView = 0;
 
-function takeStage(s: StageCounters): StageCounters {
-  const copy = { ...s };
-  s.events = 0;
-  s.batches = 0;
-  s.ms = 0;
-  s.errors = 0;
-  return copy;
-}
 
 /** One per part sent and not yet taken by the main thread, in sending order (parts of several sources interleave). */
 const partsTaken: (() => void)[] = [];
@@ -112,11 +102,7 @@ async function send(prepared: PreparedBatch): Promise<void> {
     const taken = new Promise<void>((resolve) => partsTaken.push(resolve));
     if (i < parts - 1) await taken;
   }
-  const counters = metrics.source(sourceId);
-  const source = { ...counters };
-  for (const k of Object.keys(counters) as (keyof typeof counters)[]) if (k !== 'newestEventTime') counters[k] = 0;
-  delete (source as Partial<typeof source>).newestEventTime;
-  post({ kind: 'end', sourceId, checkpoints: write.checkpoints, counters: { source, parse: takeStage(metrics.stages.parse), detect: takeStage(metrics.stages.detect) } });
+  post({ kind: 'end', sourceId, checkpoints: write.checkpoints, counters: metrics.takeDelta(sourceId) });
   // Allowlist counters move with traffic: the API's copy is refreshed at most once a second.
   const now = Date.now();
   if (now - lastView >= 1000) {

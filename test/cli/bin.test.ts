@@ -40,6 +40,8 @@ describe.skipIf(!built)('bin/rampart.js', () => {
     ['through the child (RAMPART_RESPAWN=1; by default only for inputs of 16 MiB or more)', { RAMPART_RESPAWN: '1' }],
     ['in process (a small file, by default)', {}],
     ['in process (RAMPART_NO_RESPAWN=1)', { RAMPART_NO_RESPAWN: '1' }],
+    ['with its parse thread (RAMPART_PARSE_THREAD=1: the bundled dist/bundle/parse-worker.cjs; by default for 8 MiB or more)', { RAMPART_PARSE_THREAD: '1' }],
+    ['through the child with its parse thread', { RAMPART_RESPAWN: '1', RAMPART_PARSE_THREAD: '1' }],
   ])('analyze %s prints the same summary', async (_name, env) => {
     const r = await run(['analyze', log, '--output', 'json', '--no-progress'], env);
     expect(r.code).toBe(0);
@@ -47,6 +49,22 @@ describe.skipIf(!built)('bin/rampart.js', () => {
     expect(summary.lines).toBe(2);
     expect(summary.threats).toBe(1);
     expect(summary.by_category.sqli).toBe(1);
+  }, 30_000);
+
+  it('reads stdin through the parse thread', async () => {
+    const child = spawn(process.execPath, [BIN, 'analyze', '-', '--output', 'json', '--no-progress'], { cwd: ROOT, env: { ...process.env, RAMPART_PARSE_THREAD: '1' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdin.end(readFileSync(log));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ lines: 2, threats: 1 });
+  }, 30_000);
+
+  it('names an unreadable input in one line from the parse thread too', async () => {
+    const r = await run(['analyze', join(dir, 'missing.log'), '--no-progress'], { RAMPART_PARSE_THREAD: '1' });
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(`rampart: ${join(dir, 'missing.log')}: no such file`);
   }, 30_000);
 
   it("passes on the child's exit code", async () => {

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/index.js';
-import { buildDetection, buildIngest } from '../build.js';
+import { buildDetection } from '../build.js';
+import { buildIngest } from '../build-ingest.js';
 import type { PipelineDeps } from '../pipeline.js';
 
 /** The parse and detect stages a default configuration (empty environment) builds; tests add the rest. */

@@ -1,0 +1,178 @@
+/**
+ * `analyze`'s parse stage on its own thread (parse-worker.ts): the main thread receives parsed batches as events and
+ * runs detection on them while the worker reads and parses the next ones. On two cores a large log is analysed about
+ * a third faster than with both stages on one thread (docs/benchmarks.md); a small one does not repay the worker's
+ * start, so `parseThreadWanted` decides by input size.
+ *
+ * Same results as in-process: the worker runs the same FileReadSource and parseBatch, batches arrive in order, and the
+ * counters each batch added travel with it into the caller's metrics.
+ */
+import { statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Config } from '../config/index.js';
+import type { PrecomputedDetector } from '../detect/index.js';
+import type { ReadProgress } from '../ingest/index.js';
+import { decodeEvents, type EventBatch, type PipelineMetrics } from '../pipeline/index.js';
+import type { ParseToMain, ParseToWorker, ParseWorkerData } from './parse-worker-protocol.js';
+import { fromWorkerError } from './worker-error.js';
+
+/** Below this much input (log bytes; gzip counted at 8 times its size) parsing stays on the main thread. */
+export const PARSE_THREAD_MIN_BYTES = 8 * 1024 * 1024;
+const GZIP_RATIO = 8;
+/** The worker's young generation (V8 sizes it as three semi-spaces). */
+const YOUNG_GENERATION_MB = Number(process.env.RAMPART_PARSE_YOUNG_MB ?? 96);
+
+/**
+ * Whether `analyze` of `inputs` parses in a worker: when they add up to PARSE_THREAD_MIN_BYTES, or stdin is among them
+ * (its size is unknown and a pipe is usually a large log). RAMPART_PARSE_THREAD=0 or 1 decides instead.
+ */
+export function parseThreadWanted(
+  inputs: readonly string[],
+  env: NodeJS.ProcessEnv,
+  sizeOf: (path: string) => number | null = fileSize,
+): boolean {
+  if (env.RAMPART_PARSE_THREAD === '0') return false;
+  if (env.RAMPART_PARSE_THREAD === '1') return true;
+  let bytes = 0;
+  for (const input of inputs) {
+    if (input === '-') return true;
+    const size = sizeOf(input);
+    if (size === null) continue;
+    bytes += input.endsWith('.gz') ? size * GZIP_RATIO : size;
+    if (bytes >= PARSE_THREAD_MIN_BYTES) return true;
+  }
+  return false;
+}
+
+function fileSize(path: string): number | null {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface ParseThreadOptions {
+  config: Config;
+  /** File paths; `-` reads `stdin`. */
+  inputs: string[];
+  stdin: Readable;
+  sourceId: string;
+  batchLines: number;
+  /** Receives the counters of each batch (read, parsed, unparsed, overlong; the parse stage). */
+  metrics: PipelineMetrics;
+  /** Sampled bad lines (BadLineSampler's output in the worker). */
+  warn: (obj: object, msg: string) => void;
+  onProgress?: (p: ReadProgress) => void;
+  /**
+   * Stands in the detection engine for the tokeniser detector: the worker runs the tokenisers and their findings are
+   * put here, keyed by decoded event, before the batch is yielded. Balances the two threads (detection is the slower).
+   */
+  tokens?: PrecomputedDetector;
+  /** Starts the worker (tests). */
+  spawn?: (entry: URL | string, options: WorkerOptions) => Worker;
+}
+
+/**
+ * The worker beside this file: the bundled one when running from dist/ (one file to load), its .ts source through
+ * tsx under a TypeScript runner (Node 20 does not apply `--import` from a worker's execArgv).
+ */
+function workerEntry(): { entry: URL | string; evalEntry: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('../bundle/parse-worker.cjs', import.meta.url), evalEntry: false };
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const source = JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href);
+  return { entry: `import(${tsx}).then((m) => { m.register(); return import(${source}); })`, evalEntry: true };
+}
+
+/** A started parse worker: its batches, in order, once. */
+export interface ParseThread {
+  /** The inputs' events, batch by batch. Ending the iteration early (or an error) stops the worker. */
+  batches(): AsyncGenerator<EventBatch>;
+  /** Stops the worker if `batches` was never iterated to its end. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker now, so that its start and first batches overlap whatever the caller does before it pulls
+ * (building the detection stage takes longer than the worker's start).
+ */
+export function startParseThread(opts: ParseThreadOptions): ParseThread {
+  const { entry, evalEntry } = workerEntry();
+  const usesStdin = opts.inputs.includes('-');
+  const data: ParseWorkerData = {
+    config: opts.config,
+    inputs: opts.inputs,
+    sourceId: opts.sourceId,
+    batchLines: opts.batchLines,
+    progress: opts.onProgress !== undefined,
+    tokens: opts.tokens !== undefined,
+  };
+  const spawn = opts.spawn ?? ((e, o) => new Worker(e, o));
+  const worker = spawn(entry, {
+    eval: evalEntry,
+    workerData: data,
+    stdin: usesStdin,
+    // The worker's garbage is a batch's lines, short-lived: V8's default young generation serves it, where the
+    // launcher's larger one (bin/rampart.js, meant for detection) would add about 200 MB of RSS for nothing.
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
+  const queue: Exclude<ParseToMain, { kind: 'warn' }>[] = [];
+  let failure: Error | null = null;
+  let exitCode: number | null = null;
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    wake?.();
+    wake = null;
+  };
+  worker.on('message', (m: ParseToMain) => {
+    if (m.kind === 'warn') opts.warn(m.obj, m.msg);
+    else queue.push(m);
+    notify();
+  });
+  worker.on('error', (err) => {
+    failure ??= err;
+    notify();
+  });
+  worker.on('exit', (code) => {
+    exitCode = code;
+    notify();
+  });
+  if (usesStdin && worker.stdin) opts.stdin.pipe(worker.stdin);
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    if (stopped === null) {
+      if (usesStdin && worker.stdin) {
+        opts.stdin.unpipe(worker.stdin);
+        worker.stdin.destroy();
+      }
+      stopped = worker.terminate().then(() => undefined);
+    }
+    return stopped;
+  };
+  const take: ParseToWorker = { kind: 'taken' };
+  async function* batches(): AsyncGenerator<EventBatch> {
+    try {
+      for (;;) {
+        while (queue.length === 0 && failure === null && exitCode === null) await new Promise<void>((resolve) => (wake = resolve));
+        const m = queue.shift();
+        if (m === undefined) throw failure ?? new Error(`analyze: the parse thread stopped (exit code ${exitCode}) before the end of the input`);
+        if (m.kind === 'failed') throw fromWorkerError(m.error);
+        if (m.progress) opts.onProgress?.(m.progress);
+        if (m.kind === 'done') return;
+        worker.postMessage(take);
+        opts.metrics.addDelta(opts.sourceId, m.counters);
+        const events = decodeEvents(m.events);
+        if (m.tokens && opts.tokens) {
+          const { at, detections } = m.tokens;
+          for (let k = 0; k < at.length; k++) opts.tokens.found.set(events[at[k]!]!, detections[k]!);
+        }
+        yield { sourceId: opts.sourceId, events, checkpoints: [] };
+      }
+    } finally {
+      await stop();
+    }
+  }
+  return { batches, stop };
+}
