@@ -16,7 +16,12 @@ const BIN = join(repoRoot(), 'bin', 'rampart.js');
 
 export interface AnalyzeFigures {
   input: string;
+  /** The environment it ran with beyond the bench's own (RAMPART_PARSE_THREAD=0: one thread). */
+  env: Record<string, string>;
   lines: number;
+  /** The whole process, start to exit, as a user waits for it. */
+  wallSeconds: number;
+  /** analyze's own figure: from the first line read to the summary (start-up excluded). */
   seconds: number;
   linesPerSecond: number;
   peakRssMb: number;
@@ -24,8 +29,10 @@ export interface AnalyzeFigures {
   parseErrors: number;
 }
 
-export async function benchAnalyze(input: string, extraArgs: string[] = []): Promise<AnalyzeFigures> {
-  const out = await run(['analyze', input, '--output', 'json', '--no-progress', ...extraArgs]);
+export async function benchAnalyze(input: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<AnalyzeFigures> {
+  const t0 = performance.now();
+  const out = await run(['analyze', input, '--output', 'json', '--no-progress', ...extraArgs], env);
+  const wallSeconds = Math.round(performance.now() - t0) / 1000;
   const r = JSON.parse(out) as {
     lines: number;
     seconds: number;
@@ -36,7 +43,9 @@ export async function benchAnalyze(input: string, extraArgs: string[] = []): Pro
   };
   return {
     input,
+    env,
     lines: r.lines,
+    wallSeconds,
     seconds: r.seconds,
     linesPerSecond: r.lines_per_second,
     peakRssMb: r.peak_rss_mb,
@@ -45,9 +54,9 @@ export async function benchAnalyze(input: string, extraArgs: string[] = []): Pro
   };
 }
 
-function run(args: string[]): Promise<string> {
+function run(args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

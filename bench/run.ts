@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benignLog, demoLog, distinctIpLog, BENCH_DIR, BENCH_LINES } from './inputs.js';
 import { runParseBench } from './parse.js';
+import { runCodecBench } from './event-codec.js';
 import { benchRules } from './detect-rules.js';
 import { runBehaviourBench } from './detect-behaviour.js';
 import { runStoreBench } from './store.js';
@@ -47,7 +48,10 @@ async function main(): Promise<void> {
   };
 
   await step('startup', () => runStartupBench());
-  await step('parse', () => runParseBench({ lines: BENCH_LINES }));
+  await step('parse', async () => {
+    const benign = benignLog();
+    return { ...runParseBench({ lines: BENCH_LINES }), threadCrossing: benign ? await runCodecBench(benign) : { skipped: '../shared/data is absent' } };
+  });
   await step('rules', () => benchRules());
   await step('behaviour', () => runBehaviourBench());
   await step('store', () => runStoreBench());
@@ -56,6 +60,8 @@ async function main(): Promise<void> {
     const demo = await demoLog();
     return {
       benign: benign ? await benchAnalyze(benign) : { skipped: '../shared/data is absent' },
+      // The same on one thread (parse beside detect): what the parse thread buys, and costs in CPU and memory.
+      benignOneThread: benign ? await benchAnalyze(benign, [], { RAMPART_PARSE_THREAD: '0' }) : { skipped: '../shared/data is absent' },
       simulator: await benchAnalyze(demo),
       distinctIps: await benchDistinctIps(),
     };

@@ -84,10 +84,17 @@ describe('event codec', () => {
     expect(decodeEvents(encodeEvents([]))).toEqual([]);
   });
 
-  it('refuses an encoding whose text and lengths do not agree', () => {
+  it('refuses an encoding whose texts and lengths do not agree', () => {
     const encoded = encodeEvents([base, { ...base, id: 'second' }]);
-    expect(() => decodeEvents({ ...encoded, text: encoded.text + 'tail' })).toThrow(/2 events left 4 characters/);
-    expect(() => decodeEvents({ ...encoded, count: 1 })).toThrow(/1 events left/);
+    expect(() => decodeEvents({ ...encoded, texts: [encoded.texts[0]!, encoded.texts[1]! + 'tail'] })).toThrow(/event 1 left 4 characters/);
+    expect(() => decodeEvents({ ...encoded, count: 1, texts: [encoded.texts[0]!] })).toThrow(/1 events left \d+ lengths/);
+    expect(() => decodeEvents({ ...encoded, count: 3 })).toThrow(/3 events with 2 texts/);
+  });
+
+  it("keeps each event's strings apart: an event kept pins its own text, not the batch's", () => {
+    const encoded = encodeEvents([base, { ...base, id: 'second', path: '/other' }]);
+    expect(encoded.texts).toHaveLength(2);
+    expect(encoded.texts[1]).toBe('second' + '203.0.113.7' + 'GET' + '/other' + 'HTTP/1.1');
   });
 
   it('transfers the typed arrays instead of copying them', async () => {

@@ -1,22 +1,24 @@
 /**
- * HttpEvents as a few flat pieces that cross a thread (or later a process) boundary cheaply: every string field
- * of a batch concatenated into one string, their lengths in an Int32Array, the numbers in a Float64Array, one
- * byte of flags per event. The typed arrays are transferred, the string copied once.
+ * HttpEvents as a few flat pieces that cross a thread (or later a process) boundary cheaply: per event one string
+ * (its string fields concatenated), the lengths in an Int32Array, the numbers in a Float64Array, one byte of flags
+ * per event. The typed arrays are transferred, the strings copied.
  *
  * Why not structured clone of the objects: measured on 200,000 log events, cloning cost about 1.2 µs per event
  * to serialise and 2.5 µs to deserialise, more than parsing the line did; decoding these pieces costs about
  * 0.1 µs per event on the receiving thread (docs/benchmarks.md).
  *
- * Decoded strings are slices of the batch's string: a consumer that keeps one beyond the batch detaches it
- * first, as it already must for fields sliced from a log line (behaviour/sketch.ts `detach`).
+ * Decoded strings are slices of their event's string, as a parser's fields are slices of their line: an event kept
+ * beyond its batch (a threat, a held hit) pins about its line's worth, not the batch. (One string per batch was
+ * measured as fast, but kept 250 MB of batch text alive on an attack-heavy log.) A consumer that keeps a field
+ * beyond its event detaches it, as it already must for fields sliced from a line (behaviour/sketch.ts `detach`).
  */
 import type { EventOrigin, HttpEvent } from '../core/index.js';
 
 /** A batch of events in transferable form (see the module comment). */
 export interface EncodedEvents {
   count: number;
-  /** Every string field of every event, in event order and STRINGS order, then each event's headers. */
-  text: string;
+  /** Per event: its string fields in STRINGS order, then its headers' names and values. */
+  texts: string[];
   /**
    * Per event: the length of each field of STRINGS (-1 for null), the origin's source index in `sources`,
    * the number of headers (-1 for null), then a name length and a value length per header.
@@ -68,6 +70,7 @@ export function encodeEvents(events: readonly HttpEvent[]): EncodedEvents {
   const sourceIndex = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const e = events[i]!;
+    w.text = '';
     // Field by field, in STRINGS order: a loop over the names would make each read a megamorphic keyed load.
     w.put(e.id);
     w.put(e.ip);
@@ -109,19 +112,23 @@ export function encodeEvents(events: readonly HttpEvent[]): EncodedEvents {
       numbers[n + 5] = o.line;
     } else numbers[n + 4] = o.receivedAt;
     flags[i] = ORIGIN_KINDS.indexOf(o.kind) | (e.requestTime === null ? REQUEST_TIME_NULL : 0);
+    w.texts[i] = w.text;
   }
   const { lengths } = w;
-  return { count, text: w.text, lengths: lengths.items.slice(0, lengths.n), numbers, flags, sources };
+  return { count, texts: w.texts, lengths: lengths.items.slice(0, lengths.n), numbers, flags, sources };
 }
 
 /** The strings and their lengths as they are written. */
 class Writer {
   readonly lengths: IntList;
-  // Appended with +=: V8 builds a rope, flattened once when the message copies it (measured faster than parts.join).
+  readonly texts: string[];
+  // The current event's text, appended with +=: V8 builds a rope, flattened once when the message copies it
+  // (measured faster than joining an array of parts).
   text = '';
 
   constructor(events: number) {
     this.lengths = new IntList(events * (STRINGS.length + 2));
+    this.texts = new Array<string>(events);
   }
 
   put(v: string | null): void {
@@ -133,10 +140,12 @@ class Writer {
   }
 }
 
-/** The events `encodeEvents` was given, field for field (strings are slices of `encoded.text`). */
+/** The events `encodeEvents` was given, field for field (strings are slices of `encoded.texts`). */
 export function decodeEvents(encoded: EncodedEvents): HttpEvent[] {
-  const { count, text, lengths, numbers, flags, sources } = encoded;
+  const { count, texts, lengths, numbers, flags, sources } = encoded;
+  if (texts.length !== count) throw new Error(`encoded events: ${count} events with ${texts.length} texts`);
   const out = new Array<HttpEvent>(count);
+  let text = '';
   let p = 0;
   let k = 0;
   const next = (): string | null => {
@@ -149,6 +158,8 @@ export function decodeEvents(encoded: EncodedEvents): HttpEvent[] {
   // Fields whose type is string, never null: the encoder wrote a length >= 0 for them.
   const nextString = next as () => string;
   for (let i = 0; i < count; i++) {
+    text = texts[i]!;
+    p = 0;
     const id = nextString();
     const ip = nextString();
     const peerIp = next();
@@ -181,6 +192,7 @@ export function decodeEvents(encoded: EncodedEvents): HttpEvent[] {
       kind === 'file'
         ? { kind, source, offset: numbers[n + 4]!, line: numbers[n + 5]! }
         : { kind, source, receivedAt: numbers[n + 4]! };
+    if (p !== text.length) throw new Error(`encoded events: event ${i} left ${text.length - p} characters unread`);
     out[i] = {
       id,
       time: numbers[n]!,
@@ -202,6 +214,6 @@ export function decodeEvents(encoded: EncodedEvents): HttpEvent[] {
       origin,
     };
   }
-  if (p !== text.length || k !== lengths.length) throw new Error(`encoded events: ${count} events left ${text.length - p} characters and ${lengths.length - k} lengths unread`);
+  if (k !== lengths.length) throw new Error(`encoded events: ${count} events left ${lengths.length - k} lengths unread`);
   return out;
 }

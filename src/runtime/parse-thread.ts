@@ -1,13 +1,14 @@
 /**
  * `analyze`'s parse stage on its own thread (parse-worker.ts): the main thread receives parsed batches as events and
- * runs detection on them while the worker reads and parses the next ones. On two cores a large log is analysed about
- * a third faster than with both stages on one thread (docs/benchmarks.md); a small one does not repay the worker's
- * start, so `parseThreadWanted` decides by input size.
+ * runs detection on them while the worker reads and parses the next ones. On two cores a large log takes about a
+ * fifth less wall time than with both stages on one thread, for more CPU and memory (docs/benchmarks.md); a small
+ * one does not repay the worker's start, so `parseThreadWanted` decides by input size.
  *
  * Same results as in-process: the worker runs the same FileReadSource and parseBatch, batches arrive in order, and the
  * counters each batch added travel with it into the caller's metrics.
  */
 import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { Readable } from 'node:stream';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
@@ -17,11 +18,18 @@ import { decodeEvents, type EventBatch, type PipelineMetrics } from '../pipeline
 import type { ParseToMain, ParseToWorker, ParseWorkerData } from './parse-worker-protocol.js';
 import { fromWorkerError } from './worker-error.js';
 
-/** Below this much input (log bytes; gzip counted at 8 times its size) parsing stays on the main thread. */
-export const PARSE_THREAD_MIN_BYTES = 8 * 1024 * 1024;
+/**
+ * Below this much input (log bytes; gzip counted at 8 times its size) parsing stays on the main thread: the worker's
+ * start and a second isolate's warm-up cost what the overlap saves up to about here (paired runs on two cores: 0.98
+ * of one thread's wall time at 17 MB, 0.94 at 34 MB, 0.80 at 136 MB; docs/benchmarks.md).
+ */
+export const PARSE_THREAD_MIN_BYTES = 32 * 1024 * 1024;
 const GZIP_RATIO = 8;
-/** The worker's young generation (V8 sizes it as three semi-spaces). */
-const YOUNG_GENERATION_MB = Number(process.env.RAMPART_PARSE_YOUNG_MB ?? 96);
+/**
+ * The worker's semi-space, in MiB. Its garbage is a batch's lines, short-lived, so V8's usual size serves it; the
+ * launcher's 64 MiB (bin/rampart.js, for detection on this thread) would add about 100 MB of RSS for nothing.
+ */
+const WORKER_SEMI_SPACE_MB = 16;
 
 /**
  * Whether `analyze` of `inputs` parses in a worker: when they add up to PARSE_THREAD_MIN_BYTES, or stdin is among them
@@ -86,6 +94,28 @@ function workerEntry(): { entry: URL | string; evalEntry: boolean } {
   return { entry: `import(${tsx}).then((m) => { m.register(); return import(${source}); })`, evalEntry: true };
 }
 
+/**
+ * Sets V8's semi-space size for the next isolate created (a worker's) and returns what puts the flag back.
+ *
+ * Why a flag: a command-line V8 flag wins over a worker's `resourceLimits.maxYoungGenerationSizeMb` (measured: 128 MiB
+ * of new space in the worker whatever the limit), and the launcher gives the process 64 MiB. An isolate reads the flag
+ * once, when it is created; the main thread's heap, configured at start, keeps its size (measured too).
+ */
+function semiSpaceForNextIsolate(mb: number): () => void {
+  let before = 0; // V8's default: sized from the heap
+  for (const arg of [...(process.env.NODE_OPTIONS ?? '').split(/\s+/), ...process.execArgv]) {
+    const m = /^--max-semi-space-size=(\d+)$/.exec(arg);
+    if (m) before = Number(m[1]);
+  }
+  setFlagsFromString(`--max-semi-space-size=${mb}`);
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    setFlagsFromString(`--max-semi-space-size=${before}`);
+  };
+}
+
 /** A started parse worker: its batches, in order, once. */
 export interface ParseThread {
   /** The inputs' events, batch by batch. Ending the iteration early (or an error) stops the worker. */
@@ -110,14 +140,11 @@ export function startParseThread(opts: ParseThreadOptions): ParseThread {
     tokens: opts.tokens !== undefined,
   };
   const spawn = opts.spawn ?? ((e, o) => new Worker(e, o));
-  const worker = spawn(entry, {
-    eval: evalEntry,
-    workerData: data,
-    stdin: usesStdin,
-    // The worker's garbage is a batch's lines, short-lived: V8's default young generation serves it, where the
-    // launcher's larger one (bin/rampart.js, meant for detection) would add about 200 MB of RSS for nothing.
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  });
+  const restoreSemiSpace = semiSpaceForNextIsolate(WORKER_SEMI_SPACE_MB);
+  const worker = spawn(entry, { eval: evalEntry, workerData: data, stdin: usesStdin });
+  // The worker's isolate reads the flag when its thread starts, after `new Worker` returns.
+  worker.once('online', restoreSemiSpace);
+  worker.once('exit', restoreSemiSpace);
   const queue: Exclude<ParseToMain, { kind: 'warn' }>[] = [];
   let failure: Error | null = null;
   let exitCode: number | null = null;

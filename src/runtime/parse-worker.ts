@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Detection } from '../core/index.js';
 import { tokeniserDetector } from '../detect/index.tokenise.js';
-import { FileReadSource, type ReadProgress } from '../ingest/index.js';
+import { FileReadSource, type ReadProgress, type SourceBatch } from '../ingest/index.js';
 import { BadLineSampler, PipelineMetrics, buildIngest, encodeEvents, parseBatch, transferablesOf } from '../pipeline/index.parse.js';
 import { toWorkerError } from './worker-error.js';
 import { PARSE_AHEAD, type FoundInBatch, type ParseToMain, type ParseToWorker, type ParseWorkerData } from './parse-worker-protocol.js';
@@ -44,15 +44,37 @@ async function run(): Promise<void> {
   const deps = { format: ingest.format, normalise: ingest.normalise, metrics, sampler };
   const tokens = data.tokens ? tokeniserDetector() : null;
   const tokenState = tokens?.createState();
+  let first = true;
   for await (const batch of source.batches()) {
-    const parsed = parseBatch(batch, deps);
-    const events = encodeEvents(parsed.events);
-    const found = tokens ? foundIn(tokens.detect(parsed.events, tokenState!)) : null;
-    while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
-    credits--;
-    post({ kind: 'batch', events, tokens: found, counters: metrics.takeDelta(data.sourceId), progress }, transferablesOf(events));
+    for (const piece of first ? pieces(batch, FIRST_PIECE_LINES) : [batch]) {
+      const parsed = parseBatch(piece, deps);
+      const events = encodeEvents(parsed.events);
+      const found = tokens ? foundIn(tokens.detect(parsed.events, tokenState!)) : null;
+      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+      credits--;
+      post({ kind: 'batch', events, tokens: found, counters: metrics.takeDelta(data.sourceId), progress }, transferablesOf(events));
+    }
+    first = false;
   }
   post({ kind: 'done', progress });
+}
+
+/**
+ * The first batch goes out in pieces of this many lines: the main thread, idle until it has events, starts detecting
+ * after a fifth of the first batch's parse instead of all of it (cold code parses slowly).
+ */
+const FIRST_PIECE_LINES = 1000;
+
+/** `batch` as consecutive batches of at most `lines` lines, its losses counted with the first. */
+function pieces(batch: SourceBatch, lines: number): SourceBatch[] {
+  if (batch.lines.length <= lines) return [batch];
+  const out: SourceBatch[] = [];
+  for (let i = 0; i < batch.lines.length; i += lines) {
+    const piece: SourceBatch = { sourceId: batch.sourceId, lines: batch.lines.slice(i, i + lines), checkpoints: [] };
+    if (i === 0 && batch.lost) piece.lost = batch.lost;
+    out.push(piece);
+  }
+  return out;
 }
 
 /** The events with detections, sparse: on clean traffic nearly every event has none. */

@@ -40,7 +40,7 @@ describe.skipIf(!built)('bin/rampart.js', () => {
     ['through the child (RAMPART_RESPAWN=1; by default only for inputs of 16 MiB or more)', { RAMPART_RESPAWN: '1' }],
     ['in process (a small file, by default)', {}],
     ['in process (RAMPART_NO_RESPAWN=1)', { RAMPART_NO_RESPAWN: '1' }],
-    ['with its parse thread (RAMPART_PARSE_THREAD=1: the bundled dist/bundle/parse-worker.cjs; by default for 8 MiB or more)', { RAMPART_PARSE_THREAD: '1' }],
+    ['with its parse thread (RAMPART_PARSE_THREAD=1: the bundled dist/bundle/parse-worker.cjs; by default for 32 MiB or more)', { RAMPART_PARSE_THREAD: '1' }],
     ['through the child with its parse thread', { RAMPART_RESPAWN: '1', RAMPART_PARSE_THREAD: '1' }],
   ])('analyze %s prints the same summary', async (_name, env) => {
     const r = await run(['analyze', log, '--output', 'json', '--no-progress'], env);
