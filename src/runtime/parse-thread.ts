@@ -26,11 +26,12 @@ import { fromWorkerError } from './worker-error.js';
 export const PARSE_THREAD_MIN_BYTES = 32 * 1024 * 1024;
 const GZIP_RATIO = 8;
 /**
- * The worker's semi-space, in MiB. Its garbage is a batch's lines, short-lived: paired on the 1M benign log, 32 against
- * the launcher's 64 MiB (bin/rampart.js, for detection on this thread) cost no wall time (1.00) and saved 54 MB of
- * peak RSS; 16 saved 11 MB more but ran about 3% slower.
+ * The worker's semi-space, in MiB. Its garbage is a batch's lines, short-lived. Paired on the 1M benign log against
+ * the launcher's 64 MiB (bin/rampart.js, for detection on this thread): 32 cost no wall time (1.00) for 54 MB less
+ * peak RSS, 16 another 11 MB less within the noise (1.03, spread 0.87-1.14); with 1M distinct IPs tracked, 16 keeps
+ * the peak under 400 MB (399 against 412 MB at 32); 8 ran 5% slower.
  */
-const WORKER_SEMI_SPACE_MB = 32;
+const WORKER_SEMI_SPACE_MB = 16;
 
 /**
  * Whether `analyze` of `inputs` parses in a worker: when they add up to PARSE_THREAD_MIN_BYTES, or stdin is among them
