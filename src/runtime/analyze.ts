@@ -20,6 +20,7 @@ import {
   runEventBatches,
   runSource,
   storeOptions,
+  type IngestParts,
   type PipelineDeps,
   type Sink,
 } from '../pipeline/index.js';
@@ -71,7 +72,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const { config } = opts;
   const logger = lazyLogger(config.log.level === 'info' ? 'warn' : config.log.level);
   // A bad format or time zone fails here, before a worker starts.
-  buildIngest(config);
+  const ingest = buildIngest(config);
   const metrics = new PipelineMetrics();
   const warn = (obj: object, msg: string): void => logger().warn(obj, msg);
   // A large input is read and parsed on a worker thread while this one detects (parse-thread.ts); started first, so
@@ -93,13 +94,14 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
       })
     : null;
   try {
-    return await analyzeWith(opts, { parseThread, tokens, metrics, logger, warn });
+    return await analyzeWith(opts, { ingest, parseThread, tokens, metrics, logger, warn });
   } finally {
     await parseThread?.stop();
   }
 }
 
 interface RunParts {
+  ingest: IngestParts;
   parseThread: ParseThread | null;
   tokens: PrecomputedDetector | null;
   metrics: PipelineMetrics;
@@ -107,9 +109,8 @@ interface RunParts {
   warn: (obj: object, msg: string) => void;
 }
 
-async function analyzeWith(opts: AnalyzeOptions, { parseThread, tokens, metrics, logger, warn }: RunParts): Promise<AnalyzeResult> {
+async function analyzeWith(opts: AnalyzeOptions, { ingest, parseThread, tokens, metrics, logger, warn }: RunParts): Promise<AnalyzeResult> {
   const { config, output } = opts;
-  const ingest = buildIngest(config);
   // Site knowledge judges a file on the whole log: hits it may overrule wait for the end of the run.
   const detection = buildDetection(opts.verifyBots ? withBotDns(config) : config, undefined, {
     ruleCache: opts.cache,

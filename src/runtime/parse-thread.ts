@@ -165,8 +165,11 @@ export function startParseThread(opts: ParseThreadOptions): ParseThread {
     notify();
   });
   worker.on('exit', (code) => {
-    exitCode = code;
-    notify();
+    // After a turn, so that messages the worker posted just before it ended are queued before its exit is.
+    setImmediate(() => {
+      exitCode = code;
+      notify();
+    });
   });
   if (usesStdin && worker.stdin) opts.stdin.pipe(worker.stdin);
   let stopped: Promise<void> | null = null;
