@@ -22,6 +22,7 @@ import type { AllowEntryStats, IpWindow, SiteSnapshot } from '../detect/index.js
 import type { Checkpoint } from '../ingest/index.js';
 import {
   commitWithRetry,
+  decodeEvents,
   type Annotator,
   type CommitDeps,
   type PipelineMetrics,
@@ -203,7 +204,7 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
           if (!parts) conn.parts.set(m.sourceId, (parts = { events: [], threats: [], windows: [] }));
           // Geo/ASN from the local databases stays here: one copy of them in memory, microseconds per threat.
           if (m.threats.length > 0) opts.annotate?.(m.threats);
-          for (const e of m.events) parts.events.push(e);
+          for (const e of decodeEvents(m.events)) parts.events.push(e);
           for (const t of m.threats) parts.threats.push(t);
           for (const w of m.windows) parts.windows.push(w);
           // After a turn of the loop, so a waiting /health is answered between two parts.

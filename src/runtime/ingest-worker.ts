@@ -14,14 +14,14 @@ import pino from 'pino';
 import { DiskCache } from '../core/index.js';
 import { loadedRuleIds, notApplicableIds } from './applicability.js';
 import { FileTailSource, type Source } from '../ingest/index.js';
-import { BadLineSampler, PipelineMetrics, prepareBatch, type PreparedBatch, type ReloadOutcome } from '../pipeline/index.js';
+import { BadLineSampler, PipelineMetrics, encodeEvents, prepareBatch, transferablesOf, type PreparedBatch, type ReloadOutcome } from '../pipeline/index.js';
 import { MAX_IN_FLIGHT, PART_EVENTS, type DetectionView, type IngestWorkerData, type ToMain, type ToWorker } from './ingest-worker-protocol.js';
 import { buildStages, type Stages } from './stages.js';
 import { toWorkerError } from './worker-error.js';
 
 const port = parentPort;
 if (!port) throw new Error('ingest-worker.ts runs as a worker thread (new Worker), not as a script');
-const post = (m: ToMain): void => port.postMessage(m);
+const post = (m: ToMain, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 const data = workerData as IngestWorkerData;
 
 /**
@@ -91,13 +91,14 @@ async function send(prepared: PreparedBatch): Promise<void> {
   const threatsPer = Math.ceil(threats.length / parts);
   const windowsPer = Math.ceil(windows.length / parts);
   for (let i = 0; i < parts; i++) {
-    post({
+    const part: Extract<ToMain, { kind: 'part' }> = {
       kind: 'part',
       sourceId,
-      events: events.slice(i * PART_EVENTS, (i + 1) * PART_EVENTS),
+      events: encodeEvents(events.slice(i * PART_EVENTS, (i + 1) * PART_EVENTS)),
       threats: threats.slice(i * threatsPer, (i + 1) * threatsPer),
       windows: windows.slice(i * windowsPer, (i + 1) * windowsPer),
-    });
+    };
+    post(part, transferablesOf(part.events));
     // Every part is answered, in order; the end needs no wait.
     const taken = new Promise<void>((resolve) => partsTaken.push(resolve));
     if (i < parts - 1) await taken;
