@@ -4,14 +4,13 @@
  * second Node start (about 50 ms of CPU and 40 MB for the launcher): on a small file that is most of
  * the run. So the launcher respawns only when the input is large, or of unknown size (stdin).
  *
- * Kept free of imports beyond node:fs: the launcher loads it before anything else.
+ * Kept free of imports beyond node:fs (the size estimate is ingest's, node:fs only): the launcher loads it before
+ * anything else.
  */
-import { statSync } from 'node:fs';
+import { estimatedLogBytes } from '../ingest/index.input-size.js';
 
 /** Below this much input (in log bytes) the child's start costs more than the larger heap saves. */
 export const RESPAWN_MIN_BYTES = 16 * 1024 * 1024;
-/** A .gz file's log bytes, estimated from its size (access logs compress about 8 to 15 times). */
-const GZIP_RATIO = 8;
 
 export type RespawnDecision = 'child' | 'in-process';
 
@@ -23,27 +22,9 @@ export type RespawnDecision = 'child' | 'in-process';
 export function analyzeRespawn(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  sizeOf: (path: string) => number | null = fileSize,
+  sizeOf?: (path: string) => number | null,
 ): RespawnDecision {
   if (env.RAMPART_NO_RESPAWN === '1') return 'in-process';
   if (env.RAMPART_RESPAWN === '1') return 'child';
-  let bytes = 0;
-  for (const a of args) {
-    if (a === '-') return 'child';
-    if (a.startsWith('-')) continue;
-    const size = sizeOf(a);
-    if (size === null) continue;
-    bytes += a.endsWith('.gz') ? size * GZIP_RATIO : size;
-    if (bytes >= RESPAWN_MIN_BYTES) return 'child';
-  }
-  return 'in-process';
-}
-
-function fileSize(path: string): number | null {
-  try {
-    const st = statSync(path);
-    return st.isFile() ? st.size : null;
-  } catch {
-    return null;
-  }
+  return estimatedLogBytes(args, RESPAWN_MIN_BYTES, sizeOf) >= RESPAWN_MIN_BYTES ? 'child' : 'in-process';
 }

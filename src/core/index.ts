@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './disk-cache.js';
 export * from './lazy-yaml.js';
 export * from './make-directory.js';
+export * from './int-list.js';

@@ -12,7 +12,7 @@
  * measured as fast, but kept 250 MB of batch text alive on an attack-heavy log.) A consumer that keeps a field
  * beyond its event detaches it, as it already must for fields sliced from a line (behaviour/sketch.ts `detach`).
  */
-import type { EventOrigin, HttpEvent } from '../core/index.js';
+import { IntList, type EventOrigin, type HttpEvent } from '../core/index.js';
 
 /** A batch of events in transferable form (see the module comment). */
 export interface EncodedEvents {
@@ -42,23 +42,6 @@ const REQUEST_TIME_NULL = 0x4;
 /** The typed arrays' buffers, for postMessage's transfer list. */
 export function transferablesOf(encoded: EncodedEvents): ArrayBuffer[] {
   return [encoded.lengths.buffer as ArrayBuffer, encoded.numbers.buffer as ArrayBuffer, encoded.flags.buffer as ArrayBuffer];
-}
-
-/** A growable Int32 list: the lengths per event vary with the headers. */
-class IntList {
-  items: Int32Array;
-  n = 0;
-  constructor(capacity: number) {
-    this.items = new Int32Array(Math.max(16, capacity));
-  }
-  push(v: number): void {
-    if (this.n === this.items.length) {
-      const bigger = new Int32Array(this.items.length * 2);
-      bigger.set(this.items);
-      this.items = bigger;
-    }
-    this.items[this.n++] = v;
-  }
 }
 
 export function encodeEvents(events: readonly HttpEvent[]): EncodedEvents {
@@ -127,7 +110,8 @@ class Writer {
   text = '';
 
   constructor(events: number) {
-    this.lengths = new IntList(events * (STRINGS.length + 2));
+    // Two more per event than its strings (source index, header count); headers grow it.
+    this.lengths = new IntList(Math.max(16, events * (STRINGS.length + 2)));
     this.texts = new Array<string>(events);
   }
 

@@ -7,13 +7,12 @@
  * Same results as in-process: the worker runs the same FileReadSource and parseBatch, batches arrive in order, and the
  * counters each batch added travel with it into the caller's metrics.
  */
-import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { Readable } from 'node:stream';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
 import type { PrecomputedDetector } from '../detect/index.js';
-import type { ReadProgress } from '../ingest/index.js';
+import { estimatedLogBytes, type ReadProgress } from '../ingest/index.js';
 import { decodeEvents, type EventBatch, type PipelineMetrics } from '../pipeline/index.js';
 import type { ParseToMain, ParseToWorker, ParseWorkerData } from './parse-worker-protocol.js';
 import { fromWorkerError } from './worker-error.js';
@@ -24,7 +23,7 @@ import { fromWorkerError } from './worker-error.js';
  * of one thread's wall time at 17 MB, 0.94 at 34 MB, 0.80 at 136 MB; docs/benchmarks.md).
  */
 export const PARSE_THREAD_MIN_BYTES = 32 * 1024 * 1024;
-const GZIP_RATIO = 8;
+
 /**
  * The worker's semi-space, in MiB. Its garbage is a batch's lines, short-lived. Paired on the 1M benign log against
  * the launcher's 64 MiB (bin/rampart.js, for detection on this thread): 32 cost no wall time (1.00) for 54 MB less
@@ -37,31 +36,10 @@ const WORKER_SEMI_SPACE_MB = 16;
  * Whether `analyze` of `inputs` parses in a worker: when they add up to PARSE_THREAD_MIN_BYTES, or stdin is among them
  * (its size is unknown and a pipe is usually a large log). RAMPART_PARSE_THREAD=0 or 1 decides instead.
  */
-export function parseThreadWanted(
-  inputs: readonly string[],
-  env: NodeJS.ProcessEnv,
-  sizeOf: (path: string) => number | null = fileSize,
-): boolean {
+export function parseThreadWanted(inputs: readonly string[], env: NodeJS.ProcessEnv, sizeOf?: (path: string) => number | null): boolean {
   if (env.RAMPART_PARSE_THREAD === '0') return false;
   if (env.RAMPART_PARSE_THREAD === '1') return true;
-  let bytes = 0;
-  for (const input of inputs) {
-    if (input === '-') return true;
-    const size = sizeOf(input);
-    if (size === null) continue;
-    bytes += input.endsWith('.gz') ? size * GZIP_RATIO : size;
-    if (bytes >= PARSE_THREAD_MIN_BYTES) return true;
-  }
-  return false;
-}
-
-function fileSize(path: string): number | null {
-  try {
-    const st = statSync(path);
-    return st.isFile() ? st.size : null;
-  } catch {
-    return null;
-  }
+  return estimatedLogBytes(inputs, PARSE_THREAD_MIN_BYTES, sizeOf) >= PARSE_THREAD_MIN_BYTES;
 }
 
 export interface ParseThreadOptions {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ALL_TRIGGERS, CHAR_TRIGGERS, leadingTriggers, pairTriggers } from '../transforms/index.js';
-import type { IntList } from './intlist.js';
+import type { IntList } from '../../core/index.js';
 
 export interface AhoHit {
   literal: number;

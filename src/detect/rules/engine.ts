@@ -21,7 +21,7 @@ import {
 } from '../transforms/index.js';
 import { cachedAutomaton, type AhoCorasick, type AutomatonCache } from './aho.js';
 import { fieldLabel, visitEventFields, type EventLike, type FieldInstance } from './fields.js';
-import { IntList } from './intlist.js';
+import { IntList } from '../../core/index.js';
 import { lengthCanMatch, matchRule } from './match.js';
 import { buildPlan, type FieldPlan } from './plan.js';
 import { CACHE_MAX_VALUE, NO_MATCHES, type FieldMatch } from './result-cache.js';

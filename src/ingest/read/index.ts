@@ -4,3 +4,4 @@ export { LineSplitter } from './line-splitter.js';
 export type { LineSink } from './line-splitter.js';
 export { InputError } from './errors.js';
 export { STDIN, isGzip } from './input-stream.js';
+export { estimatedLogBytes, fileSize, GZIP_RATIO } from './input-size.js';

@@ -1,6 +1,6 @@
 /**
- * A growable list of small integers on an Int32Array, emptied by `n = 0`: the engine's per-field
- * scratch lists (literal hits, candidate rules) without array resizing on every field.
+ * A growable list of integers on an Int32Array, emptied by `n = 0`: the rule engine's per-field scratch lists
+ * (literal hits, candidate rules) without array resizing on every field, the event codec's lengths.
  */
 export class IntList {
   items: Int32Array;
