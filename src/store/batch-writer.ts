@@ -3,10 +3,11 @@
  * The writer only orders the repositories' transaction-bound parts; each table's SQL lives with its repository.
  * Rows go in as parallel arrays through unnest() (one statement per table, on PGlite and pg alike), with
  * ON CONFLICT (id) DO NOTHING so a replay never duplicates; RETURNING id tells which rows are new, and only
- * those reach the rollups and threat_hits.
+ * those reach the rollups and threat_hits. A batch whose checkpoints are already stored exactly is a retry of a
+ * commit whose acknowledgement was lost, and is not written again (its windows have no ids to dedupe by).
  */
 import { BadRequestError, type HttpEvent } from '../core/index.js';
-import { upsertCheckpoints } from './checkpoint-repository.js';
+import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { insertRequests } from './request-repository.js';
 import { upsertRollups } from './rollup-repository.js';
@@ -50,6 +51,9 @@ export class BatchWriter {
     // The checkpoint commits with its events, so a server crash that loses the last commits loses the
     // checkpoint with them and the lines are read again: waiting for the WAL flush buys nothing here.
     if (tx.dialect === 'postgres') await tx.query('SET LOCAL synchronous_commit = off');
+    // A retry of a batch already committed (its acknowledgement lost): rows and rollups would ignore its ids, but its
+    // windows would be counted a second time in rollup_minute_window.
+    if (await alreadyCommitted(tx, batch.checkpoints)) return;
     const newRequests = await insertRequests(tx, batch.events);
     const newThreats = await insertThreats(tx, batch.threats);
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));

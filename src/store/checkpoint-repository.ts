@@ -43,3 +43,23 @@ export async function upsertCheckpoints(tx: SqlClient, checkpoints: readonly Che
     ],
   );
 }
+
+/**
+ * Whether this batch was committed before: every one of its checkpoints is already stored exactly (file, offset, line,
+ * head hash). A retry after a commit whose acknowledgement was lost (the connection dropped after COMMIT) finds them
+ * so; any other batch advances at least one position. Exact equality, not "at or past": a file truncated in place
+ * keeps its identity while its offsets start again lower, and those batches must be written.
+ */
+export async function alreadyCommitted(tx: SqlClient, checkpoints: readonly Checkpoint[]): Promise<boolean> {
+  if (checkpoints.length === 0) return false;
+  const latest = new Map(checkpoints.map((c) => [text(c.source), c]));
+  const { rows } = await tx.query<{ source: string; file_id: string; o: number; line: number; head_hash: string }>(
+    `SELECT source, file_id, byte_offset::float8 AS o, line::float8 AS line, head_hash FROM checkpoints WHERE source = ANY($1::text[])`,
+    [[...latest.keys()]],
+  );
+  if (rows.length !== latest.size) return false;
+  return rows.every((r) => {
+    const c = latest.get(r.source);
+    return c !== undefined && r.file_id === text(c.fileId) && r.o === int(c.offset) && r.line === int(c.line) && r.head_hash === text(c.headHash);
+  });
+}

@@ -1,7 +1,7 @@
 /** The batch writer: one transaction per batch, replays stored once, hostile strings bounded, PGlite slices. */
 import { expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
-import { makeDetection, makeEvent, makeThreat, T0 } from '../fixtures.js';
+import { makeDetection, makeEvent, makeThreat, makeWindow, T0 } from '../fixtures.js';
 import { batchOf, count, MIN, query, type ConformanceSection } from './context.js';
 
 export const writerConformance: ConformanceSection = (t) => {
@@ -42,6 +42,28 @@ export const writerConformance: ConformanceSection = (t) => {
         topIps: once.topIps.map((e) => (e.key === '203.0.113.7' ? { ...e, requests: e.requests! + 1 } : e)),
         topPaths: once.topPaths.map((e) => ({ ...e, requests: e.requests! + 1 })),
       });
+    });
+
+    it('does not write again a batch whose checkpoints are stored exactly (a commit whose acknowledgement was lost)', async () => {
+      const cp = { source: '/var/log/ack.log', fileId: '7:9', offset: 500, line: 4, headHash: 'h' };
+      const windows = [makeWindow('10.3.0.1', T0, { hits: 1, threatLevel: 'LOW', knownBot: null })];
+      const batch = { events: [makeEvent('ack-1')], threats: [], checkpoints: [cp], windows };
+      await t.store.writer.write(batch);
+      const once = await t.store.windows.totals(T0, T0 + MIN);
+      expect(once).toEqual({ LOW: { windows: 1, stored: 0, hits: 1 } });
+      // The retry of the same batch: the window has no row and no id, only its count, which must not double.
+      await t.store.writer.write(batch);
+      expect(await t.store.windows.totals(T0, T0 + MIN)).toEqual(once);
+      // The file truncated in place (same identity, offsets from the start again): a new batch, written.
+      const truncated = { ...cp, offset: 120, line: 1, headHash: 'h2' };
+      await t.store.writer.write({ events: [makeEvent('ack-2')], threats: [], checkpoints: [truncated], windows });
+      expect(await t.store.windows.totals(T0, T0 + MIN)).toEqual({ LOW: { windows: 2, stored: 0, hits: 2 } });
+      expect(await count(t.store, 'requests')).toBe(2);
+      expect(await t.store.checkpoints.load()).toEqual([truncated]);
+      // One of two checkpoints moved on: written.
+      const other = { source: '/var/log/other.log', fileId: '7:10', offset: 10, line: 1, headHash: 'o' };
+      await t.store.writer.write({ events: [], threats: [], checkpoints: [truncated, other], windows });
+      expect(await t.store.windows.totals(T0, T0 + MIN)).toEqual({ LOW: { windows: 3, stored: 0, hits: 3 } });
     });
 
     it('rolls the whole batch back when any part fails', async () => {
