@@ -2,8 +2,8 @@
  * Worker thread entry of `analyze`'s parse stage (started by parse-thread.ts): reads the inputs, splits and parses
  * the lines, normalises them into events, runs the tokenisers on them (pure per event, so they find here what they
  * would find on the main thread), and sends each batch to the main thread encoded (event-codec.ts) with what the
- * tokenisers found. Reading
- * and parsing were about a third of a large analyze's main-thread time; here they run beside detection.
+ * tokenisers found. Reading and parsing were about a third of a large analyze's main-thread time; here they run
+ * beside detection.
  *
  * Protocol in parse-worker-protocol.ts. Bad lines are sampled here and logged by the main thread; counters travel
  * with each batch.
