@@ -80,6 +80,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const threaded = opts.parseThread ?? parseThreadWanted(opts.files, process.env);
   // The tokenisers then run in the worker too: they are pure per event, and detection is the slower of the two threads.
   const tokens = threaded ? new PrecomputedDetector('tokens', tokeniserDetector().ruleIds()) : null;
+  // The run's clock starts when lines start to be read: here for the worker, after the set-up otherwise.
+  const readFrom = performance.now();
   const parseThread: ParseThread | null = tokens
     ? startParseThread({
         tokens,
@@ -94,7 +96,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
       })
     : null;
   try {
-    return await analyzeWith(opts, { ingest, parseThread, tokens, metrics, logger, warn });
+    return await analyzeWith(opts, { ingest, parseThread, tokens, metrics, logger, warn, readFrom: parseThread ? readFrom : null });
   } finally {
     await parseThread?.stop();
   }
@@ -107,9 +109,11 @@ interface RunParts {
   metrics: PipelineMetrics;
   logger: () => Logger;
   warn: (obj: object, msg: string) => void;
+  /** When the parse worker started reading (null: lines are read on this thread, from the run's start). */
+  readFrom: number | null;
 }
 
-async function analyzeWith(opts: AnalyzeOptions, { ingest, parseThread, tokens, metrics, logger, warn }: RunParts): Promise<AnalyzeResult> {
+async function analyzeWith(opts: AnalyzeOptions, { ingest, parseThread, tokens, metrics, logger, warn, readFrom }: RunParts): Promise<AnalyzeResult> {
   const { config, output } = opts;
   // Site knowledge judges a file on the whole log: hits it may overrule wait for the end of the run.
   const detection = buildDetection(opts.verifyBots ? withBotDns(config) : config, undefined, {
@@ -153,7 +157,7 @@ async function analyzeWith(opts: AnalyzeOptions, { ingest, parseThread, tokens, 
       if (chunk) opts.write(chunk);
     }
   };
-  const started = performance.now();
+  const started = readFrom ?? performance.now();
   try {
     const deps: PipelineDeps = {
       format: ingest.format,
