@@ -5,3 +5,4 @@ export * from './disk-cache.js';
 export * from './lazy-yaml.js';
 export * from './make-directory.js';
 export * from './int-list.js';
+export * from './worker-entry.js';

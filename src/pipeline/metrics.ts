@@ -106,10 +106,7 @@ const COUNTED = (Object.keys(emptySource()) as (keyof SourceCounters)[]).filter(
 
 function takeStage(s: StageCounters): StageCounters {
   const copy = { ...s };
-  s.events = 0;
-  s.batches = 0;
-  s.ms = 0;
-  s.errors = 0;
+  Object.assign(s, emptyStage());
   return copy;
 }
 

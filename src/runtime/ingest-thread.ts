@@ -17,7 +17,7 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import type { HttpEvent, ThreatEvent } from '../core/index.js';
+import { workerEntry, type HttpEvent, type ThreatEvent } from '../core/index.js';
 import type { AllowEntryStats, IpWindow, SiteSnapshot } from '../detect/index.js';
 import type { Checkpoint } from '../ingest/index.js';
 import {
@@ -99,17 +99,6 @@ interface Connection {
   exited: Promise<{ code: number; error: unknown }>;
 }
 
-/**
- * The worker beside this file. Under a TypeScript runner (tests, e2e through tsx), its .ts source through tsx,
- * registered by a bootstrap in the worker: Node 20 does not apply `--import` from a worker's execArgv.
- */
-function workerEntry(): { entry: URL | string; evalEntry: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./ingest-worker.js', import.meta.url), evalEntry: false };
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const source = JSON.stringify(new URL('./ingest-worker.ts', import.meta.url).href);
-  return { entry: `import(${tsx}).then((m) => { m.register(); return import(${source}); })`, evalEntry: true };
-}
-
 
 /** Starts the worker and waits until its stages are built: a bad rule, format or zone fails here, as in-process. */
 export async function startIngestWorker(base: IngestWorkerOptions): Promise<IngestWorker> {
@@ -164,7 +153,7 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
   }
 
   function connect(): Connection {
-    const { entry, evalEntry } = workerEntry();
+    const { entry, evalEntry } = workerEntry(import.meta.url, './ingest-worker.js', './ingest-worker.ts');
     const worker = spawn(entry, { workerData: data, eval: evalEntry });
     let resolveStopped!: (m: Extract<ToMain, { kind: 'flush' }> | null) => void;
     let flush: Extract<ToMain, { kind: 'flush' }> | null = null;

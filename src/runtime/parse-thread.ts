@@ -11,6 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { Readable } from 'node:stream';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
+import { workerEntry } from '../core/index.js';
 import type { PrecomputedDetector } from '../detect/index.js';
 import { estimatedLogBytes, type ReadProgress } from '../ingest/index.js';
 import { decodeEvents, type EventBatch, type PipelineMetrics } from '../pipeline/index.js';
@@ -64,17 +65,6 @@ export interface ParseThreadOptions {
 }
 
 /**
- * The worker beside this file: the bundled one when running from dist/ (one file to load), its .ts source through
- * tsx under a TypeScript runner (Node 20 does not apply `--import` from a worker's execArgv).
- */
-function workerEntry(): { entry: URL | string; evalEntry: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('../bundle/parse-worker.cjs', import.meta.url), evalEntry: false };
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const source = JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href);
-  return { entry: `import(${tsx}).then((m) => { m.register(); return import(${source}); })`, evalEntry: true };
-}
-
-/**
  * Sets V8's semi-space size for the next isolate created (a worker's) and returns what puts the flag back.
  *
  * Why a flag: a command-line V8 flag wins over a worker's `resourceLimits.maxYoungGenerationSizeMb` (measured: 128 MiB
@@ -109,7 +99,8 @@ export interface ParseThread {
  * (building the detection stage takes longer than the worker's start).
  */
 export function startParseThread(opts: ParseThreadOptions): ParseThread {
-  const { entry, evalEntry } = workerEntry();
+  // The bundled worker when running from dist/ (one file to load).
+  const { entry, evalEntry } = workerEntry(import.meta.url, '../bundle/parse-worker.cjs', './parse-worker.ts');
   const usesStdin = opts.inputs.includes('-');
   const data: ParseWorkerData = {
     config: opts.config,

@@ -12,13 +12,23 @@ export class CheckpointRepository {
 
   /** Every source's checkpoint, by source. */
   load(): Promise<Checkpoint[]> {
-    return named('loadCheckpoints', async () => {
-      const { rows } = await this.sql.query<{ source: string; file_id: string; o: number; line: number; head_hash: string }>(
-        `SELECT source, file_id, byte_offset::float8 AS o, line::float8 AS line, head_hash FROM checkpoints ORDER BY source`,
-      );
-      return rows.map((r) => ({ source: r.source, fileId: r.file_id, offset: r.o, line: r.line, headHash: r.head_hash }));
-    });
+    return named('loadCheckpoints', () => selectCheckpoints(this.sql, null));
   }
+}
+
+/** The stored checkpoints of `sources` (null: of every source), by source. */
+async function selectCheckpoints(sql: SqlClient, sources: readonly string[] | null): Promise<Checkpoint[]> {
+  const { rows } = await sql.query<{ source: string; file_id: string; o: number; line: number; head_hash: string }>(
+    `SELECT source, file_id, byte_offset::float8 AS o, line::float8 AS line, head_hash FROM checkpoints
+     ${sources === null ? '' : 'WHERE source = ANY($1::text[])'} ORDER BY source`,
+    sources === null ? [] : [sources],
+  );
+  return rows.map((r) => ({ source: r.source, fileId: r.file_id, offset: r.o, line: r.line, headHash: r.head_hash }));
+}
+
+/** The last checkpoint of each source in `checkpoints`, keyed by its stored (sanitised) source name. */
+function latestPerSource(checkpoints: readonly Checkpoint[]): Map<string, Checkpoint> {
+  return new Map(checkpoints.map((c) => [text(c.source), c]));
 }
 
 // ---- The batch writer's part (inside its transaction) ----
@@ -26,7 +36,7 @@ export class CheckpointRepository {
 export async function upsertCheckpoints(tx: SqlClient, checkpoints: readonly Checkpoint[]): Promise<void> {
   if (checkpoints.length === 0) return;
   // One row per source (the last wins): ON CONFLICT cannot touch the same row twice in one statement.
-  const latest = [...new Map(checkpoints.map((c) => [text(c.source), c])).entries()];
+  const latest = [...latestPerSource(checkpoints).entries()];
   await tx.query(
     `INSERT INTO checkpoints (source, file_id, byte_offset, line, head_hash, updated_at)
      SELECT source, file_id, byte_offset, line, head_hash, now()
@@ -52,14 +62,11 @@ export async function upsertCheckpoints(tx: SqlClient, checkpoints: readonly Che
  */
 export async function alreadyCommitted(tx: SqlClient, checkpoints: readonly Checkpoint[]): Promise<boolean> {
   if (checkpoints.length === 0) return false;
-  const latest = new Map(checkpoints.map((c) => [text(c.source), c]));
-  const { rows } = await tx.query<{ source: string; file_id: string; o: number; line: number; head_hash: string }>(
-    `SELECT source, file_id, byte_offset::float8 AS o, line::float8 AS line, head_hash FROM checkpoints WHERE source = ANY($1::text[])`,
-    [[...latest.keys()]],
-  );
-  if (rows.length !== latest.size) return false;
-  return rows.every((r) => {
-    const c = latest.get(r.source);
-    return c !== undefined && r.file_id === text(c.fileId) && r.o === int(c.offset) && r.line === int(c.line) && r.head_hash === text(c.headHash);
+  const latest = latestPerSource(checkpoints);
+  const stored = await selectCheckpoints(tx, [...latest.keys()]);
+  if (stored.length !== latest.size) return false;
+  return stored.every((s) => {
+    const c = latest.get(s.source);
+    return c !== undefined && s.fileId === text(c.fileId) && s.offset === int(c.offset) && s.line === int(c.line) && s.headHash === text(c.headHash);
   });
 }

@@ -16,6 +16,7 @@
  * statement fails.
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { workerEntry } from '../core/index.js';
 import { SqlError } from './errors.js';
 import { ReadFirstLock, type LockKind } from './pglite-lock.js';
 import { fromWireError, type Reply, type Request, type RequestBody, type WorkerMemory, type WorkerOpen } from './pglite-worker-protocol.js';
@@ -77,7 +78,7 @@ class WorkerConnection {
 
   /** Starts a worker on `open` and waits until PGlite is open in it. */
   static async start(open: WorkerOpen, spawn: NonNullable<PgliteWorkerOptions['spawn']>): Promise<WorkerConnection> {
-    const { entry, evalEntry } = workerEntry();
+    const { entry, evalEntry } = workerEntry(import.meta.url, './pglite-worker.js', './pglite-worker.ts');
     const worker = spawn(entry, { workerData: open, eval: evalEntry });
     const conn = new WorkerConnection(worker);
     await new Promise<void>((resolve, reject) => {
@@ -117,17 +118,6 @@ class WorkerConnection {
       clearTimeout(timer);
     }
   }
-}
-
-/**
- * The built worker beside this file. Under a TypeScript runner (tests), its .ts source through tsx, registered
- * by a bootstrap in the worker: Node 20 does not apply `--import` from a worker's execArgv.
- */
-function workerEntry(): { entry: URL | string; evalEntry: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./pglite-worker.js', import.meta.url), evalEntry: false };
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const source = JSON.stringify(new URL('./pglite-worker.ts', import.meta.url).href);
-  return { entry: `import(${tsx}).then((m) => { m.register(); return import(${source}); })`, evalEntry: true };
 }
 
 /** Starts the worker on `dataDir` (a folder, created when missing, or `memory://`) and waits until PGlite is open. */
