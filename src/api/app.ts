@@ -9,6 +9,7 @@ import { hostAllowed, hostPolicy } from './host-check.js';
 import { registerOpenApiDocs, registerOpenApiSpec } from './openapi.js';
 import { compileRequestSchema } from './request-schema.js';
 import { RouteTable } from './route-table.js';
+import './route-scope.js';
 import { healthRoutes } from './routes/health.js';
 import { ipRoutes } from './routes/ips.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';

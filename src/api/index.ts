@@ -1,4 +1,5 @@
 export { createApi, coreRoutes, DEFAULT_BODY_LIMIT } from './app.js';
+export { ROUTE_SCOPES, type RouteScope } from './route-scope.js';
 export { listenApi, listenError, type ListenAt } from './listen.js';
 export { openNetworkWarning } from './host-check.js';
 export { toHttpError, type ApiErrorBody, type ApiErrorCode } from './errors.js';
