@@ -17,7 +17,7 @@ import type { Detection, ThreatEvent, HttpEvent } from '../core/index.js';
 import { Allowlist, SimulationSet } from './allowlist/index.js';
 import type { IpWindow } from './behaviour/index.js';
 import { scoreDetections } from './score.js';
-import type { SiteKnowledge } from './site/index.js';
+import type { HeldChanges, SiteKnowledge } from './site/index.js';
 import type { Detector } from './types.js';
 
 export interface DetectionPolicy {
@@ -94,6 +94,11 @@ export class DetectionEngine {
   /** Threats site knowledge still holds back, judged now: call at shutdown and at the end of a replay. */
   releaseHeld(): ThreatEvent[] {
     return this.site?.releaseHeld() ?? [];
+  }
+
+  /** What site knowledge held back and judged since the last call, when it tracks that (serve); null otherwise. */
+  takeHeldChanges(): HeldChanges | null {
+    return this.site?.takeHeldChanges() ?? null;
   }
 
   /**

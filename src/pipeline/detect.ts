@@ -33,5 +33,8 @@ export function detectBatch(batch: EventBatch, deps: DetectDeps): PreparedBatch 
   const windows = deps.evaluator.drainWindows?.() ?? [];
   const write: WriteBatch = { events, threats, checkpoints: batch.checkpoints };
   if (windows.length > 0) write.windows = windows;
+  // Likewise the hits site knowledge held back: a restart after this commit finds them in the store.
+  const held = deps.evaluator.takeHeldChanges?.();
+  if (held) write.held = held;
   return { sourceId: batch.sourceId, write };
 }

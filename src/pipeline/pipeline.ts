@@ -7,7 +7,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { HttpEvent, ThreatEvent } from '../core/index.js';
-import type { IpWindow } from '../detect/index.js';
+import type { HeldChanges, IpWindow } from '../detect/index.js';
 import type { Source, SourceBatch } from '../ingest/index.js';
 import { detectBatch, type DetectDeps } from './detect.js';
 import { parseBatch, type ParseDeps } from './parse.js';
@@ -60,11 +60,14 @@ export function prepareBatch(batch: SourceBatch, deps: ParseDeps & DetectDeps): 
  */
 export async function flushWindows(
   sink: Sink,
-  evaluator: { drainWindows(opts?: { flush?: boolean }): IpWindow[]; releaseHeld?(): ThreatEvent[] },
+  evaluator: { drainWindows(opts?: { flush?: boolean }): IpWindow[]; releaseHeld?(): ThreatEvent[]; takeHeldChanges?(): HeldChanges | null },
 ): Promise<number> {
   const windows = evaluator.drainWindows({ flush: true });
   const threats = evaluator.releaseHeld?.() ?? [];
-  if (windows.length > 0 || threats.length > 0) await sink.write({ events: [], threats, checkpoints: [], windows });
+  const held = evaluator.takeHeldChanges?.() ?? null;
+  if (windows.length > 0 || threats.length > 0 || held !== null) {
+    await sink.write({ events: [], threats, checkpoints: [], windows, ...(held ? { held } : {}) });
+  }
   return windows.length;
 }
 

@@ -43,7 +43,7 @@
  * store's transaction.
  */
 import type { HttpEvent, ThreatEvent } from '../core/index.js';
-import type { IpWindow } from '../detect/index.js';
+import type { HeldChanges, IpWindow } from '../detect/index.js';
 import type { Checkpoint, LogRecord, RawLine } from '../ingest/index.js';
 import type { WriteBatch } from '../store/index.js';
 
@@ -81,6 +81,8 @@ export interface Evaluator {
   evaluate(events: readonly HttpEvent[]): ThreatEvent[];
   /** Per-IP windows closed so far (taken: each is returned once), stored with the batch that closed them. */
   drainWindows?(): IpWindow[];
+  /** Hits site knowledge held back or judged since the last call (taken), stored with the batch that changed them. */
+  takeHeldChanges?(): HeldChanges | null;
 }
 
 /** Where committed batches go: the store (or nothing, for a dry run). */

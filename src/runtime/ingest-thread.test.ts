@@ -147,7 +147,7 @@ describe('ingest worker', () => {
       },
     };
     const abort = new AbortController();
-    const store = { writer, checkpoints: { load: async () => [] }, siteKnowledge: { load: async () => [] } } as unknown as IngestRunOptions['store'];
+    const store = { writer, checkpoints: { load: async () => [] }, siteKnowledge: { load: async () => [] }, heldThreats: { load: async () => [] } } as unknown as IngestRunOptions['store'];
     const thread = ingest.run({
       patterns: [file],
       startAt: 'start',

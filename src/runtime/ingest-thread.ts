@@ -53,7 +53,7 @@ export interface IngestRunOptions {
   /** Log patterns to follow. */
   patterns: string[];
   startAt: Config['ingest']['startAt'];
-  store: Pick<Store, 'writer' | 'checkpoints' | 'siteKnowledge'>;
+  store: Pick<Store, 'writer' | 'checkpoints' | 'siteKnowledge' | 'heldThreats'>;
   link: StoreConnection;
   metrics: PipelineMetrics;
   annotate: Annotator | undefined;
@@ -139,6 +139,7 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
     metrics.addDelta(sourceId, end.counters);
     const write: PreparedBatch['write'] = { events: parts.events, threats: parts.threats, checkpoints: end.checkpoints };
     if (parts.windows.length > 0) write.windows = parts.windows;
+    if (end.held) write.held = end.held;
     const prepared: PreparedBatch = { sourceId, write };
     const previous = chains.get(sourceId) ?? Promise.resolve();
     chains.set(
@@ -259,8 +260,14 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
       } catch (err) {
         logger.warn({ err }, 'loading site knowledge failed; it is learned again from traffic');
       }
+      let held: unknown[] = [];
+      try {
+        held = await opts.store.heldThreats.load(base.config.detect.site.maxHeld);
+      } catch (err) {
+        logger.warn({ err }, 'loading the held site-knowledge hits failed; they are not reported');
+      }
       if (conn.dead || stopping) return;
-      conn.worker.postMessage({ kind: 'start', patterns: opts.patterns, startAt: opts.startAt, checkpoints, site } satisfies ToWorker);
+      conn.worker.postMessage({ kind: 'start', patterns: opts.patterns, startAt: opts.startAt, checkpoints, site, held } satisfies ToWorker);
       conn.started = true;
     })();
   }
@@ -354,9 +361,9 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
       if (flush) {
         lastSite = flush.site;
         if (flush.threats.length > 0) opts.annotate?.(flush.threats);
-        if (flush.windows.length > 0 || flush.threats.length > 0) {
+        if (flush.windows.length > 0 || flush.threats.length > 0 || flush.held !== null) {
           await opts.store.writer
-            .write({ events: [], threats: flush.threats, checkpoints: [], windows: flush.windows })
+            .write({ events: [], threats: flush.threats, checkpoints: [], windows: flush.windows, ...(flush.held ? { held: flush.held } : {}) })
             .catch((err: unknown) => logger.warn({ err }, 'storing the open IP windows failed'));
         }
       }

@@ -12,7 +12,7 @@
  * stops pulling a source while MAX_IN_FLIGHT of its batches wait for the store.
  */
 import type { ThreatEvent } from '../core/index.js';
-import type { AllowEntryStats, IpWindow, NotApplicable, SiteSnapshot } from '../detect/index.js';
+import type { AllowEntryStats, HeldChanges, IpWindow, NotApplicable, SiteSnapshot } from '../detect/index.js';
 import type { Checkpoint } from '../ingest/index.js';
 import type { Config } from '../config/index.js';
 import type { CounterDelta, EncodedEvents, ReloadOutcome } from '../pipeline/index.js';
@@ -50,11 +50,11 @@ export type ToMain =
   | { kind: 'failed'; error: WorkerError }
   | { kind: 'log'; line: string }
   | { kind: 'part'; sourceId: string; events: EncodedEvents; threats: ThreatEvent[]; windows: IpWindow[] }
-  | { kind: 'end'; sourceId: string; checkpoints: readonly Checkpoint[]; counters: CounterDelta }
+  | { kind: 'end'; sourceId: string; checkpoints: readonly Checkpoint[]; counters: CounterDelta; held?: HeldChanges }
   | { kind: 'source-ended'; sourceId: string; error?: string }
   | { kind: 'view'; view: DetectionView }
   | { kind: 'reply'; id: number; reload?: ReloadOutcome; site?: SiteSnapshot[] }
-  | { kind: 'flush'; threats: ThreatEvent[]; windows: IpWindow[]; site: SiteSnapshot[] | null }
+  | { kind: 'flush'; threats: ThreatEvent[]; windows: IpWindow[]; site: SiteSnapshot[] | null; held: HeldChanges | null }
   | { kind: 'stopped' };
 
 export type ToWorker =
@@ -65,6 +65,8 @@ export type ToWorker =
       startAt: Config['ingest']['startAt'];
       checkpoints: Checkpoint[];
       site: SiteSnapshot[];
+      /** Hits held back when the last process stopped without judging them (the store's held_threats). */
+      held: unknown[];
     }
   | { kind: 'part-taken' }
   | { kind: 'committed'; sourceId: string }

@@ -56,6 +56,8 @@ try {
   port.close();
   throw err;
 }
+// serve keeps the hits site knowledge holds back in its store, with the batch that held them (kill -9 loses none).
+stages.detection.engine.site?.trackHeld();
 post({ kind: 'ready', view: view(stages) });
 
 const metrics = new PipelineMetrics();
@@ -103,7 +105,7 @@ async function send(prepared: PreparedBatch): Promise<void> {
     const taken = new Promise<void>((resolve) => partsTaken.push(resolve));
     if (i < parts - 1) await taken;
   }
-  post({ kind: 'end', sourceId, checkpoints: write.checkpoints, counters: metrics.takeDelta(sourceId) });
+  post({ kind: 'end', sourceId, checkpoints: write.checkpoints, counters: metrics.takeDelta(sourceId), ...(write.held ? { held: write.held } : {}) });
   // Allowlist counters move with traffic: the API's copy is refreshed at most once a second.
   const now = Date.now();
   if (now - lastView >= 1000) {
@@ -129,6 +131,7 @@ async function run(source: Source): Promise<void> {
 function start(msg: Extract<ToWorker, { kind: 'start' }>): void {
   const { site } = stages.detection.engine;
   if (site && msg.site.length > 0) site.restore(msg.site);
+  if (site && msg.held.length > 0) logger.info({ held: site.restoreHeld(msg.held) }, 'held site-knowledge hits restored');
   const { ingest } = data.config;
   for (const pattern of msg.patterns) {
     const source = new FileTailSource({
@@ -158,7 +161,8 @@ async function stop(): Promise<void> {
   await Promise.all(sources.map((s) => s.stop()));
   await Promise.allSettled(loops);
   const { engine, botVerification } = stages.detection;
-  post({ kind: 'flush', windows: engine.drainWindows({ flush: true }), threats: engine.releaseHeld(), site: engine.site?.snapshot() ?? null });
+  const threats = engine.releaseHeld();
+  post({ kind: 'flush', windows: engine.drainWindows({ flush: true }), threats, site: engine.site?.snapshot() ?? null, held: engine.takeHeldChanges() });
   if (botVerification) {
     logger.info({ botVerification: botVerification.stats() }, 'stopping good-bot verification');
     await botVerification.close();

@@ -78,6 +78,8 @@ export async function prepareIngest(
     };
   }
   const stages = buildStages(config, configFile, logger, cache);
+  // serve keeps the hits site knowledge holds back in its store, with the batch that held them (kill -9 loses none).
+  stages.detection.engine.site?.trackHeld();
   return {
     close: async () => {
       await stages.detection.botVerification?.close();

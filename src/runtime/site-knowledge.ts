@@ -22,11 +22,14 @@ export interface SiteKnowledgePersistence {
 export interface SiteKnowledgeHolder {
   snapshot(): SiteSnapshot[] | null | Promise<SiteSnapshot[] | null>;
   restore?(snapshots: readonly SiteSnapshot[]): void;
+  /** Hits held back when the last process stopped without judging them; returns how many were taken. */
+  restoreHeld?(threats: readonly unknown[]): number;
+  readonly options?: { maxHeld: number };
 }
 
 export function persistSiteKnowledge(
   site: SiteKnowledgeHolder | null,
-  store: Pick<Store, 'siteKnowledge'>,
+  store: Pick<Store, 'siteKnowledge' | 'heldThreats'>,
   link: StoreConnection,
   logger: Logger,
 ): SiteKnowledgePersistence {
@@ -54,6 +57,14 @@ export function persistSiteKnowledge(
       logger.info({ sites: snapshots.length }, 'site knowledge restored');
     } catch (err) {
       logger.warn({ err }, 'loading site knowledge failed; it is learned again from traffic');
+    }
+    if (site.restoreHeld) {
+      try {
+        const held = site.restoreHeld(await store.heldThreats.load(site.options?.maxHeld ?? 10_000));
+        if (held > 0) logger.info({ held }, 'held site-knowledge hits restored');
+      } catch (err) {
+        logger.warn({ err }, 'loading the held site-knowledge hits failed; they are not reported');
+      }
     }
     ready = true;
   });

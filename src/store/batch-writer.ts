@@ -1,5 +1,5 @@
 /**
- * One batch in one transaction: requests, threats with their detections, rollups, IP windows, checkpoints.
+ * One batch in one transaction: requests, threats with their detections, rollups, IP windows, held hits, checkpoints.
  * The writer only orders the repositories' transaction-bound parts; each table's SQL lives with its repository.
  * Rows go in as parallel arrays through unnest() (one statement per table, on PGlite and pg alike), with
  * ON CONFLICT (id) DO NOTHING so a replay never duplicates; RETURNING id tells which rows are new, and only
@@ -9,6 +9,7 @@
 import { BadRequestError, type HttpEvent } from '../core/index.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
+import { writeHeld } from './held-threat-repository.js';
 import { insertRequests } from './request-repository.js';
 import { upsertRollups } from './rollup-repository.js';
 import { aggregate, DEFAULT_ROLLUP_LIMITS, type RollupLimits } from './rollups.js';
@@ -58,6 +59,7 @@ export class BatchWriter {
     const newThreats = await insertThreats(tx, batch.threats);
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));
     if (batch.windows?.length) await writeWindows(tx, batch.windows, this.windowMinHits);
+    if (batch.held) await writeHeld(tx, batch.held);
     await upsertCheckpoints(tx, batch.checkpoints);
   }
 }

@@ -67,5 +67,6 @@ export { RequestRepository } from './request-repository.js';
 export { RollupRepository } from './rollup-repository.js';
 export { SchemaRepository } from './schema-repository.js';
 export { SiteKnowledgeRepository } from './site-knowledge-repository.js';
+export { HeldThreatRepository } from './held-threat-repository.js';
 export { ThreatRepository } from './threat-repository.js';
 export { WindowRepository } from './window-repository.js';

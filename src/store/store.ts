@@ -9,6 +9,7 @@ import { IocRepository } from './ioc-repository.js';
 import { RequestRepository, type PruneOptions } from './request-repository.js';
 import { RollupRepository } from './rollup-repository.js';
 import { SchemaRepository, type SchemaRepositoryOptions } from './schema-repository.js';
+import { HeldThreatRepository } from './held-threat-repository.js';
 import { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 import { ThreatRepository, type ThreatRepositoryOptions } from './threat-repository.js';
 import type { SqlClient } from './types.js';
@@ -30,6 +31,8 @@ export interface Store {
   readonly iocs: IocRepository;
   /** What detection learned about each site's content (src/detect/site), across restarts. */
   readonly siteKnowledge: SiteKnowledgeRepository;
+  /** Hits site knowledge held back when the process stopped without judging them (kill -9). */
+  readonly heldThreats: HeldThreatRepository;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     rollups: new RollupRepository(sql),
     iocs: new IocRepository(sql),
     siteKnowledge: new SiteKnowledgeRepository(sql),
+    heldThreats: new HeldThreatRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }

@@ -9,7 +9,7 @@
  * - Every value from a log goes in as a parameter; sort columns come from a whitelist.
  */
 import type { Category, Severity, ThreatEvent, HttpEvent } from '../core/index.js';
-import type { IpWindow, ThreatLevel } from '../detect/index.js';
+import type { HeldChanges, IpWindow, ThreatLevel } from '../detect/index.js';
 import type { IpWindowRow } from './ip-window-record.js';
 import type { Checkpoint } from '../ingest/index.js';
 
@@ -39,6 +39,11 @@ export interface WriteBatch {
    * worth a row are stored (see StoreOptions.windowMinHits); a window already stored (same ip and start) is replaced.
    */
   windows?: readonly IpWindow[];
+  /**
+   * Hits site knowledge held back (not threats yet) and ids of held ones judged since: kept in held_threats with the
+   * batch that held them, so a process killed while holding them finds them again at start.
+   */
+  held?: HeldChanges;
 }
 
 export const THREAT_SORTS = ['time', 'score', 'severity', 'ip', 'status'] as const;

@@ -167,6 +167,33 @@ describe('site knowledge: held hits and bounds', () => {
     expect(threats[0]!.detections[0]!.detail).toMatch(/exposed file, reported once: known content: served 200 to 5 clients/);
   });
 
+  it('tracked (serve): hands the held hits to the store, then the ids of those judged; a restart takes them back', () => {
+    const site = new SiteKnowledge({ holdMs: 60_000 });
+    site.trackHeld();
+    const engine = new DetectionEngine([new RuleDetector(rules)], {}, site);
+    const first = req('/notes/setup.log', { time: T0 });
+    expect(engine.evaluate([first])).toEqual([]);
+    const held = engine.takeHeldChanges()!;
+    expect(held.hold.map((t) => t.event.id)).toEqual([first.id]);
+    expect(held.settle).toEqual([]);
+    expect(engine.takeHeldChanges()).toBeNull();
+
+    // The process dies holding it; the next one restores it from the store and reports it when it comes due.
+    const next = new SiteKnowledge({ holdMs: 60_000 });
+    next.trackHeld();
+    expect(next.restoreHeld(JSON.parse(JSON.stringify(held.hold)) as unknown[])).toBe(1);
+    const engine2 = new DetectionEngine([new RuleDetector(rules)], {}, next);
+    const late = engine2.evaluate([req('/home', { time: T0 + 61_000 })]);
+    expect(late.map((t) => t.event.id)).toEqual([first.id]);
+    expect(engine2.takeHeldChanges()).toEqual({ hold: [], settle: [first.id] });
+  });
+
+  it('untracked (analyze): takes no changes', () => {
+    const { engine, site } = run([req('/notes/setup.log')]);
+    expect(site.heldCount).toBe(0);
+    expect(engine.takeHeldChanges()).toBeNull();
+  });
+
   it('survives a restart through its snapshot', () => {
     const { site } = run(clients(6, '/code/c.c'));
     const restored = new SiteKnowledge({ holdMs: Infinity });

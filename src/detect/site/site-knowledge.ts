@@ -11,6 +11,7 @@ import type { Detection, HttpEvent, ThreatEvent } from '../../core/index.js';
 import type { BotVerdictLookup } from '../behaviour/index.js';
 import { hashString } from '../behaviour/sketch.js';
 import { scoreDetections } from '../score.js';
+import { HeldHits, type HeldChanges } from './held-hits.js';
 import { MIN_BODY, type PathEvidence } from './path-evidence.js';
 import { isExposedName, isServed, nameClass } from './sensitive-names.js';
 import { DEFAULT_SITE, refererHost, sameSiteHost, siteKey } from './site-key.js';
@@ -43,8 +44,7 @@ export interface Review {
 export class SiteKnowledge {
   readonly options: ResolvedSiteOptions;
   private readonly sites = new Map<string, SiteTable>();
-  private held: ThreatEvent[] = [];
-  private heldHead = 0;
+  private readonly held = new HeldHits();
   private tick = 0;
   /** Counters for explain and the eval: hits overruled as content, held, released as probes, leaks raised. */
   readonly counters = { overruled: 0, held: 0, releasedAsProbe: 0, leaks: 0, exposed: 0 };
@@ -127,26 +127,37 @@ export class SiteKnowledge {
   release(now: number): ThreatEvent[] {
     const out: ThreatEvent[] = [];
     const { holdMs, maxHeld } = this.options;
-    while (this.heldHead < this.held.length) {
-      const t = this.held[this.heldHead]!;
-      if (this.held.length - this.heldHead <= maxHeld && !(t.event.time + holdMs <= now)) break;
-      this.heldHead++;
-      this.rejudge(t, out);
+    for (let t = this.held.peek(); t !== undefined; t = this.held.peek()) {
+      if (this.held.size <= maxHeld && !(t.event.time + holdMs <= now)) break;
+      this.rejudge(this.held.shift()!, out);
     }
-    this.compact();
     return out;
   }
 
   /** Every held threat, judged now (shutdown, the end of a replay). */
   releaseHeld(): ThreatEvent[] {
     const out: ThreatEvent[] = [];
-    while (this.heldHead < this.held.length) this.rejudge(this.held[this.heldHead++]!, out);
-    this.compact();
+    for (let t = this.held.shift(); t !== undefined; t = this.held.shift()) this.rejudge(t, out);
     return out;
   }
 
   get heldCount(): number {
-    return this.held.length - this.heldHead;
+    return this.held.size;
+  }
+
+  /** Records what is held and judged from now on, for `takeHeldChanges` (serve keeps held hits in its store). */
+  trackHeld(): void {
+    this.held.track();
+  }
+
+  /** Held hits added and judged since the last call (null when none): stored with the batch that changed them. */
+  takeHeldChanges(): HeldChanges | null {
+    return this.held.take();
+  }
+
+  /** Hits held when the process stopped without judging them (kill -9), read back from the store. */
+  restoreHeld(threats: readonly unknown[]): number {
+    return this.held.restore(threats);
   }
 
   /** What the knowledge says about a path of a site (explain); null when it has no evidence for it. */
@@ -214,16 +225,6 @@ export class SiteKnowledge {
     t = new SiteTable(site, this.options.maxPathsPerSite);
     this.sites.set(site, t);
     return t;
-  }
-
-  private compact(): void {
-    if (this.heldHead > 1024 && this.heldHead * 2 > this.held.length) {
-      this.held = this.held.slice(this.heldHead);
-      this.heldHead = 0;
-    } else if (this.heldHead === this.held.length) {
-      this.held = [];
-      this.heldHead = 0;
-    }
   }
 }
 

@@ -44,4 +44,35 @@ export const siteKnowledgeConformance: ConformanceSection = (t) => {
     back.restore(await repo.load());
     expect(back.verdict('blog.example.org', '/a\u0000b.c')?.known).toBe(false);
   }, 30_000);
+
+  it('keeps held hits with the batch that held them and drops them with the batch that judged them', async () => {
+    const k = new SiteKnowledge({ holdMs: 60_000 });
+    k.trackHeld();
+    const engine = new DetectionEngine([new RuleDetector(loadRulePacks(bundledRulePaths()))], {}, k);
+    const a = req('/notes/a.log', '203.0.113.1');
+    // A NUL in a logged field: jsonb would refuse it, the text column keeps it.
+    const b = { ...req('/notes/b.log', '203.0.113.2'), userAgent: 'curl\u0000/8' };
+    expect(engine.evaluate([a, b])).toEqual([]);
+    const held = engine.takeHeldChanges()!;
+    expect(held.hold).toHaveLength(2);
+    const writer = t.store.writer;
+    await writer.write({ events: [a, b], threats: [], checkpoints: [], held });
+    // A retried write (its acknowledgement lost) inserts nothing twice.
+    await writer.write({ events: [], threats: [], checkpoints: [], held });
+    expect(await t.store.heldThreats.count()).toBe(2);
+    await t.store.sql.query(`INSERT INTO held_threats (id, time, threat) VALUES ('broken', now(), 'not json')`);
+
+    const next = new SiteKnowledge({ holdMs: 60_000 });
+    next.trackHeld();
+    expect(next.restoreHeld(await t.store.heldThreats.load(10))).toBe(2);
+    expect(await t.store.heldThreats.load(1)).toHaveLength(1);
+    const released = next.releaseHeld();
+    expect(released.map((r) => r.event.path).sort()).toEqual(['/notes/a.log', '/notes/b.log']);
+    expect(released.find((r) => r.event.path === '/notes/b.log')!.event.userAgent).toBe('curl\u0000/8');
+    const settled = next.takeHeldChanges()!;
+    await writer.write({ events: [], threats: released, checkpoints: [], held: settled });
+    expect(await t.store.heldThreats.count()).toBe(1); // only the broken row, which no process can judge
+    const { rows } = await t.store.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM threats');
+    expect(rows[0]!.n).toBe(2);
+  }, 30_000);
 };
