@@ -126,8 +126,14 @@ export class DetectionEngine {
         const ds = r[i];
         if (ds && ds.length > 0) detections = detections ? detections.concat(ds) : ds.slice();
       }
-      if (!detections) continue;
       const event = batch[i]!;
+      if (!detections) {
+        // What only site knowledge sees: a miss on a script of a language this site does not run.
+        if (site === null || (event.status !== 404 && event.status !== 410)) continue;
+        const d = site.unservedScript(event);
+        if (d === null) continue;
+        detections = [d];
+      }
       if (allowlist.hasScoped) {
         const allowance = allowlist.forEvent(event);
         detections = detections.filter((d) => !allowance.suppress(d.ruleId, d.category));

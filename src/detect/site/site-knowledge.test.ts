@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, ThreatEvent } from '../../core/index.js';
 import { DetectionEngine } from '../engine.js';
 import { RuleDetector, bundledRulePaths, loadRulePacks, type RuleSet } from '../rules/index.js';
-import { SiteKnowledge, EXPOSED_FILE_RULE, type SiteKnowledgeDeps } from './site-knowledge.js';
+import { SiteKnowledge, EXPOSED_FILE_RULE, UNSERVED_SCRIPT_RULE, type SiteKnowledgeDeps } from './site-knowledge.js';
 import type { SiteKnowledgeOptions } from './types.js';
 
 let rules: RuleSet;
@@ -123,6 +123,38 @@ describe('site knowledge: probes and leaks stay what they are', () => {
     const { threats, site } = run([req('/code/x.c', { query: "id=1' UNION SELECT password FROM users--" })]);
     expect(site.counters.held).toBe(0);
     expect(threats).toHaveLength(1);
+  });
+});
+
+describe('site knowledge: scripts of a language the site does not run', () => {
+  it('a 404 on a PHP script of a site that serves no PHP is a low scanner line, reported when the hold ends', () => {
+    const { threats } = run([req('/index.html'), req('/upl.php', { status: 404, bytes: 153 }), req('/about.html')]);
+    expect(ruleIds(threats)).toEqual([UNSERVED_SCRIPT_RULE]);
+    expect(threats[0]).toMatchObject({ severity: 'low', category: 'scanner' });
+    expect(threats[0]!.detections[0]!.detail).toBe('404 on a php script: the site has served no php script to anyone');
+  });
+
+  it('is dropped when the site serves a script of that family before the hold ends, even after the miss', () => {
+    const { threats, site } = run([req('/old-page.php', { status: 404 }), req('/index.php'), req('/wp-login.aspx', { status: 404 })]);
+    expect(threats.map((t) => t.event.path)).toEqual(['/wp-login.aspx']);
+    expect(site.counters.scriptsServed).toBe(1);
+  });
+
+  it('is never raised on a site that serves the family, nor on a miss that is no script, nor beside another rule', () => {
+    const php = run([req('/index.php'), req('/gone.PHP5', { status: 404 }), req('/x.jsp', { status: 404 })]);
+    expect(php.threats.map((t) => t.event.path)).toEqual(['/x.jsp']);
+    expect(run([req('/missing.html', { status: 404 }), req('/file.pdf', { status: 410 }), req('/report.php', { status: 500 })]).threats).toEqual([]);
+    const webshell = run([req('/c99.php', { status: 404 })]).threats;
+    expect(ruleIds(webshell)).not.toContain(UNSERVED_SCRIPT_RULE);
+  });
+
+  it('knows each site apart, and keeps what it learned across a restart', () => {
+    const { site } = run([req('/index.php', { host: 'a.example' })]);
+    const restored = new SiteKnowledge({ holdMs: Infinity });
+    restored.restore(JSON.parse(JSON.stringify(site.snapshot())));
+    const engine = new DetectionEngine([new RuleDetector(rules)], {}, restored);
+    expect(engine.evaluate([req('/contact.php', { host: 'a.example', status: 404 }), req('/contact.php', { host: 'b.example', status: 404 })])).toEqual([]);
+    expect(engine.releaseHeld().map((t) => t.event.host)).toEqual(['b.example']);
   });
 });
 

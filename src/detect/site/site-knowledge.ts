@@ -6,6 +6,11 @@
  * reported: it is judged again when it has waited `holdMs` of event time, when more than `maxHeld` hits wait, or at
  * `releaseHeld()` (shutdown, the end of an `analyze` run). A known path drops it; otherwise it is reported late,
  * unchanged. Misses (404), leak-class names and lines with any other detection are never held.
+ *
+ * It also knows which server-side script families (script-families.ts) each site has served to anyone: a 404 on a
+ * script of a family the site does not run, which no rule flagged, is a probe for software the site lacks
+ * (UNSERVED_SCRIPT_RULE). It is held back the same way and dropped if the site serves that family meanwhile, so the
+ * first visitors of a PHP site are not flagged for its missing pages before its first PHP page was seen.
  */
 import type { Detection, HttpEvent, ThreatEvent } from '../../core/index.js';
 import type { BotVerdictLookup } from '../behaviour/index.js';
@@ -13,6 +18,7 @@ import { hashString } from '../behaviour/sketch.js';
 import { scoreDetections } from '../score.js';
 import { HeldHits, type HeldChanges } from './held-hits.js';
 import { MIN_BODY, type PathEvidence } from './path-evidence.js';
+import { scriptFamily, type ScriptFamily } from './script-families.js';
 import { isExposedName, isServed, nameClass } from './sensitive-names.js';
 import { DEFAULT_SITE, refererHost, sameSiteHost, siteKey } from './site-key.js';
 import { SiteTable, type SiteTableJson } from './site-table.js';
@@ -24,6 +30,7 @@ const MAX_PATH = 512;
 const REFERER_SAMPLE = 8;
 
 export const EXPOSED_FILE_RULE = 'site/exposed-file';
+export const UNSERVED_SCRIPT_RULE = 'site/unserved-script';
 
 export interface SiteKnowledgeDeps {
   /** Verdicts of the bot DNS verifier; without it no request counts as a verified good bot. */
@@ -47,7 +54,7 @@ export class SiteKnowledge {
   private readonly held = new HeldHits();
   private tick = 0;
   /** Counters for explain and the eval: hits overruled as content, held, released as probes, leaks raised. */
-  readonly counters = { overruled: 0, held: 0, releasedAsProbe: 0, leaks: 0, exposed: 0 };
+  readonly counters = { overruled: 0, held: 0, releasedAsProbe: 0, leaks: 0, exposed: 0, unservedScripts: 0, scriptsServed: 0 };
 
   constructor(
     opts: SiteKnowledgeOptions = {},
@@ -56,8 +63,15 @@ export class SiteKnowledge {
     this.options = resolveSiteOptions(opts);
   }
 
-  /** Every event passes here (cheap): a host-less log learns its own host from a sample of Referers. */
+  /**
+   * Every event passes here (cheap): which script families each site serves, and, for a host-less log, its own host
+   * from a sample of Referers.
+   */
   see(e: HttpEvent): void {
+    if (isServed(e.status)) {
+      const family = scriptFamily(e.path);
+      if (family !== null) this.table(siteKey(e.host)).noteServedScript(family);
+    }
     if (e.referer === null || e.host !== null) return;
     if (++this.tick < REFERER_SAMPLE) return;
     this.tick = 0;
@@ -66,8 +80,33 @@ export class SiteKnowledge {
     if (host !== null) this.table(DEFAULT_SITE).noteRefererHost(host);
   }
 
+  /**
+   * For an event no detector flagged: a 404 (or 410) on a script of a family this site has not served, as a low
+   * scanner detection (held back by review until the site has had holdMs to serve one); null otherwise.
+   */
+  unservedScript(e: HttpEvent): Detection | null {
+    if ((e.status !== 404 && e.status !== 410) || e.path.length > MAX_PATH) return null;
+    const family = scriptFamily(e.path);
+    if (family === null || this.sites.get(siteKey(e.host))?.servesScript(family) === true) return null;
+    this.counters.unservedScripts++;
+    return {
+      ruleId: UNSERVED_SCRIPT_RULE,
+      category: 'scanner',
+      severity: 'low',
+      confidence: 0.6,
+      field: 'path',
+      fragment: e.path.slice(0, 200),
+      detail: `${e.status} on a ${family} script: the site has served no ${family} script to anyone`,
+    };
+  }
+
   /** Learns from a flagged event and overrules (or holds) its sensitive-name detections. */
   review(e: HttpEvent, detections: Detection[]): Review {
+    if (detections.length === 1 && detections[0]!.ruleId === UNSERVED_SCRIPT_RULE) {
+      const hold = this.options.holdMs > 0;
+      if (hold) this.counters.held++;
+      return { detections, hold };
+    }
     let contentable = false;
     let leak = false;
     for (const d of detections) {
@@ -183,6 +222,15 @@ export class SiteKnowledge {
   private rejudge(t: ThreatEvent, out: ThreatEvent[]): void {
     const e = t.event;
     const table = this.sites.get(siteKey(e.host));
+    if (t.detections[0]?.ruleId === UNSERVED_SCRIPT_RULE) {
+      const family = scriptFamily(e.path) as ScriptFamily;
+      if (table?.servesScript(family) === true) this.counters.scriptsServed++;
+      else {
+        this.counters.releasedAsProbe++;
+        out.push(t);
+      }
+      return;
+    }
     const ev = table?.peek(e.path);
     const verdict = table && ev ? ev.judge(this.options, table.catchAllPaths(ev.refSize)) : null;
     if (verdict?.known !== true) {

@@ -1,9 +1,11 @@
 /**
  * SiteTable: the bounded knowledge of one site: evidence per path (least recently used evicted), the body sizes its
  * sensitive-named answers share (a catch-all page answering 200 for any name is not content), and for a log without
- * hosts the site's own host name, learned as the dominant Referer host.
+ * hosts the site's own host name, learned as the dominant Referer host; and which server-side script families
+ * (PHP, ASP.NET, ...) it has served to anyone.
  */
 import { PathEvidence, type PathEvidenceJson } from './path-evidence.js';
+import { SCRIPT_FAMILIES, type ScriptFamily } from './script-families.js';
 
 /** Distinct sensitive paths answered with one exact body size before that size is the site's catch-all page. */
 export const CATCH_ALL_PATHS = 3;
@@ -18,12 +20,15 @@ export interface SiteTableJson {
   paths: [string, PathEvidenceJson][];
   sizes: [number, number[]][];
   refHosts: [string, number][];
+  /** Script families served (absent in snapshots older than this field). */
+  scripts?: ScriptFamily[];
 }
 
 export class SiteTable {
   readonly paths = new Map<string, PathEvidence>();
   private readonly sizes = new Map<number, number[]>();
   private readonly refHosts = new Map<string, number>();
+  private readonly scripts = new Set<ScriptFamily>();
 
   constructor(
     readonly site: string,
@@ -66,6 +71,14 @@ export class SiteTable {
     return n >= CATCH_ALL_PATHS ? n : 0;
   }
 
+  noteServedScript(family: ScriptFamily): void {
+    this.scripts.add(family);
+  }
+
+  servesScript(family: ScriptFamily): boolean {
+    return this.scripts.has(family);
+  }
+
   noteRefererHost(host: string): void {
     const n = this.refHosts.get(host);
     if (n !== undefined) this.refHosts.set(host, n + 1);
@@ -91,6 +104,7 @@ export class SiteTable {
       paths: [...this.paths].map(([p, ev]) => [p, ev.toJSON()]),
       sizes: [...this.sizes],
       refHosts: [...this.refHosts],
+      scripts: [...this.scripts],
     };
   }
 
@@ -114,6 +128,7 @@ export class SiteTable {
     for (const [host, n] of pairs(o.refHosts).slice(0, MAX_REFERER_HOSTS)) {
       if (typeof host === 'string' && host.length <= 253 && Number.isInteger(n) && (n as number) > 0) this.refHosts.set(host, n as number);
     }
+    if (Array.isArray(o.scripts)) for (const f of o.scripts) if ((SCRIPT_FAMILIES as readonly unknown[]).includes(f)) this.scripts.add(f as ScriptFamily);
   }
 }
 
