@@ -18,3 +18,4 @@ export * from './reload.js';
 export * from './retention.js';
 export * from './sampler.js';
 export * from './sinks.js';
+export * from './verdicts.js';

@@ -2,6 +2,7 @@
  * The store: one repository per resource, all over one SqlClient (PGlite or PostgreSQL, one SQL dialect), and
  * the batch writer that composes their transaction-bound parts. Callers take the repositories they use.
  */
+import { ApiEventRepository } from './api-event-repository.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
 import { named } from './errors.js';
@@ -30,6 +31,8 @@ export interface Store {
   readonly iocs: IocRepository;
   /** What detection learned about each site's content (src/detect/site), across restarts. */
   readonly siteKnowledge: SiteKnowledgeRepository;
+  /** What sensors sent beside their events (the ingest API). */
+  readonly apiEvents: ApiEventRepository;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     rollups: new RollupRepository(sql),
     iocs: new IocRepository(sql),
     siteKnowledge: new SiteKnowledgeRepository(sql),
+    apiEvents: new ApiEventRepository(sql, opts),
     close: () => named('close', () => sql.close()),
   };
 }

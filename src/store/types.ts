@@ -11,6 +11,7 @@
 import type { Category, Severity, ThreatEvent, HttpEvent } from '../core/index.js';
 import type { IpWindow, ThreatLevel } from '../detect/index.js';
 import type { IpWindowRow } from './ip-window-record.js';
+import type { ApiEventRow } from './api-event-repository.js';
 import type { Checkpoint } from '../ingest/index.js';
 
 export interface SqlClient {
@@ -39,6 +40,8 @@ export interface WriteBatch {
    * worth a row are stored (see StoreOptions.windowMinHits); a window already stored (same ip and start) is replaced.
    */
   windows?: readonly IpWindow[];
+  /** What sensors sent beside their events' requests (ingest API, table api_events). */
+  apiEvents?: readonly ApiEventRow[];
 }
 
 export const THREAT_SORTS = ['time', 'score', 'severity', 'ip', 'status'] as const;
