@@ -19,3 +19,4 @@ export * from './retention.js';
 export * from './sampler.js';
 export * from './sinks.js';
 export * from './verdicts.js';
+export * from './sensor-ingest.js';

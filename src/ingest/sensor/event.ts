@@ -4,7 +4,7 @@
  * a retry is stored once (`ON CONFLICT DO NOTHING`); without one, each call is a new event.
  */
 import { randomBytes } from 'node:crypto';
-import type { HttpEvent } from '../../core/index.js';
+import type { Category, HttpEvent, Severity } from '../../core/index.js';
 import { eventId } from '../event-id.js';
 import type { SensorVerdict } from './verdict.js';
 
@@ -43,8 +43,9 @@ export function toHttpEvent(e: SensorEvent, receivedAt: number): HttpEvent {
     time: e.time,
     ip: e.sourceIp,
     peerIp: null,
-    // Stored requests need a method; '-' is what a log line without a request has too.
-    method: e.method ?? '-',
+    // A target without a method is most likely a GET (a '-' method would read as a malformed request to our
+    // behaviour scenarios); no target at all is what a log line without a request has: '-'.
+    method: e.method ?? (e.path !== null ? 'GET' : '-'),
     host: e.host,
     path: q < 0 ? target : target.slice(0, q),
     query: q < 0 ? '' : target.slice(q + 1),
@@ -59,4 +60,24 @@ export function toHttpEvent(e: SensorEvent, receivedAt: number): HttpEvent {
     headers: null,
     origin: { kind: 'api', source: INGEST_API_SOURCE, receivedAt },
   };
+}
+
+/** What became of one submitted event: its stored id and our verdict over the sensor's and our detections. */
+export interface IngestedEvent {
+  id: string;
+  /** Stored as a threat (the sensor's verdict, or one of our detectors, flagged it). */
+  flagged: boolean;
+  /** 0..1; 0 when not flagged. */
+  score: number;
+  severity: Severity | null;
+  category: Category | null;
+}
+
+/**
+ * The ingest API's way into the pipeline (implemented by the runtime): the events enter at detect, are stored in
+ * one transaction, then offered to the sinks. Resolves once they are stored; rejects with a store_unavailable
+ * RampartError when they could not be.
+ */
+export interface SensorIngest {
+  submit(events: readonly SensorEvent[]): Promise<IngestedEvent[]>;
 }
