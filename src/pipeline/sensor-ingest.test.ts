@@ -111,6 +111,38 @@ describe('sensorIngest', () => {
     expect(err).toBeInstanceOf(RampartError);
     expect((err as RampartError).code).toBe('store_unavailable');
   });
+  it('stores concurrent calls together (group commit), each answered with its own events, in order', async () => {
+    const { ingest, written } = setup();
+    const calls = Array.from({ length: 20 }, (_, i) => ingest.submit([sensorEvent({ eventId: `g-${i}`, verdict: i % 2 === 0 ? verdict : null })]));
+    const results = await Promise.all(calls);
+    expect(written.length).toBeGreaterThanOrEqual(1);
+    expect(written.length).toBeLessThan(20);
+    expect(written.flatMap((w) => w.events)).toHaveLength(20);
+    const again = await ingest.submit(Array.from({ length: 20 }, (_, i) => sensorEvent({ eventId: `g-${i}` })));
+    expect(again.map((r) => r.id)).toEqual(results.map((r) => r[0]!.id));
+    expect(results.map((r) => r[0]!.flagged)).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 0));
+  });
+
+  it('rejects every call of a group whose write fails, and goes on with the next group', async () => {
+    const metrics = new PipelineMetrics();
+    const { evaluator } = defaultStages();
+    let fail = true;
+    const written: WriteBatch[] = [];
+    const ingest = sensorIngest(async (batch, verdicts) => detectWithVerdicts(batch, verdicts, { evaluator, metrics }), {
+      sink: {
+        write: async (b) => {
+          if (fail) throw new StoreError('write', new Error('down'));
+          written.push(b);
+        },
+      },
+      metrics,
+    });
+    const first = await Promise.allSettled([ingest.submit([sensorEvent()]), ingest.submit([sensorEvent()])]);
+    expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect(await ingest.submit([sensorEvent()])).toHaveLength(1);
+    expect(written).toHaveLength(1);
+  });
 });
 
 describe('withVerdicts', () => {
