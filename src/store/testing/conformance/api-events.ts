@@ -41,11 +41,12 @@ export const apiEventConformance: ConformanceSection = (t) => {
   });
 
   it('keeps hostile text as data', async () => {
-    const evil = "'); DROP TABLE api_events; --\u0000";
-    await t.store.writer.write({ events: [makeEvent('h1', { origin })], threats: [], checkpoints: [], apiEvents: [row('h1', { eventId: evil, tags: [evil] })] });
+    const evil = "'); DROP TABLE api_events; --\u0000 {\"a\",\\b}\t\n";
+    await t.store.writer.write({ events: [makeEvent('h1', { origin })], threats: [], checkpoints: [], apiEvents: [row('h1', { eventId: evil, tags: [evil, 'plain'] })] });
     const got = await t.store.apiEvents.get('h1');
-    expect(got?.eventId).toBe("'); DROP TABLE api_events; --\uFFFD");
-    expect(got?.tags).toEqual(["'); DROP TABLE api_events; --\uFFFD"]);
+    const kept = evil.replace('\u0000', '\uFFFD');
+    expect(got?.eventId).toBe(kept);
+    expect(got?.tags).toEqual([kept, 'plain']);
   });
 
   it('prunes API events older than the cut-off', async () => {
