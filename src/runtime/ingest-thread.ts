@@ -358,8 +358,9 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
       const detected = reply.detected;
       if (!detected) throw new RampartError('store_unavailable', 'the ingest worker did not answer the detection');
       metrics.addDelta(batch.sourceId, detected.counters);
-      if (detected.threats.length > 0) opts.annotate?.(detected.threats);
-      const write: PreparedBatch['write'] = { events: batch.events, threats: detected.threats, checkpoints: batch.checkpoints };
+      const threats = detected.threats.map(({ at, event, ...rest }): ThreatEvent => ({ ...rest, event: at >= 0 ? batch.events[at]! : event! }));
+      if (threats.length > 0) opts.annotate?.(threats);
+      const write: PreparedBatch['write'] = { events: batch.events, threats, checkpoints: batch.checkpoints };
       if (detected.windows.length > 0) write.windows = detected.windows;
       return { sourceId: batch.sourceId, write };
     },

@@ -25,7 +25,7 @@ import {
   type PreparedBatch,
   type ReloadOutcome,
 } from '../pipeline/index.js';
-import { MAX_IN_FLIGHT, PART_EVENTS, type DetectionView, type IngestWorkerData, type ToMain, type ToWorker } from './ingest-worker-protocol.js';
+import { MAX_IN_FLIGHT, PART_EVENTS, type DetectedThreat, type DetectionView, type IngestWorkerData, type ToMain, type ToWorker } from './ingest-worker-protocol.js';
 import { buildStages, type Stages } from './stages.js';
 import { toWorkerError } from './worker-error.js';
 
@@ -214,7 +214,12 @@ port.on('message', (msg: ToWorker) => {
       // Between two source batches (prepareBatch is synchronous): the API's events meet the same windows and rules.
       const events = decodeEvents(msg.events);
       const { write } = detectWithVerdicts({ sourceId: msg.sourceId, events, checkpoints: [] }, msg.verdicts, deps);
-      post({ kind: 'reply', id: msg.id, detected: { threats: [...write.threats], windows: [...(write.windows ?? [])], counters: metrics.takeDelta(msg.sourceId) } });
+      const at = new Map(events.map((e, i) => [e, i]));
+      const threats = write.threats.map(({ event, ...rest }): DetectedThreat => {
+        const i = at.get(event);
+        return i === undefined ? { ...rest, at: -1, event } : { ...rest, at: i };
+      });
+      post({ kind: 'reply', id: msg.id, detected: { threats, windows: [...(write.windows ?? [])], counters: metrics.takeDelta(msg.sourceId) } });
       break;
     }
     case 'stop':
