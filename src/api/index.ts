@@ -18,3 +18,4 @@ export type {
 } from './types.js';
 export { storeChecks } from './readiness.js';
 export { enrichmentRoutes, databasesToJson, type EnrichmentApi, type CollectorStatus } from './routes/enrichment.js';
+export { ingestApi, ingestRoutes } from './routes/ingest.js';

@@ -99,7 +99,9 @@ function requestError(
   const name = issue.path.length > 0 ? pathName(issue.path) : '';
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    return new BadRequestError(`unknown ${where} ${quote(key)}; valid: ${known.join(', ') || 'none'}`, key);
+    // Every unknown name at once, so a client fixes them in one go.
+    const names = issue.keys.length > 1 ? `${where}s ${issue.keys.slice(0, 20).map(quote).join(', ')}` : `${where} ${quote(key)}`;
+    return new BadRequestError(`unknown ${names}; valid: ${known.join(', ') || 'none'}`, key);
   }
   const problem = describeIssue(issue);
   if (part === 'params') {
@@ -112,7 +114,8 @@ function requestError(
   return new BadRequestError(`${where} ${quote(name)} ${problem}${got}`, String(issue.path[0]));
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** What was wrong with a value, as the end of a sentence naming it (`must be at most 10`). */
+export function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_value':
       return `must be one of: ${issue.values.map(String).join(', ')}`;
@@ -139,7 +142,7 @@ function article(type: string): string {
 }
 
 /** `iocs[3]`, `a.b`: the path of the field the issue is about. */
-function pathName(path: readonly PropertyKey[]): string {
+export function pathName(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
   return out;
@@ -155,7 +158,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Request text is hostile: bounded and JSON-quoted before it is echoed in a message. */
-function shown(value: string): string {
+export function shown(value: string): string {
   return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
 }
 

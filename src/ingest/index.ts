@@ -6,3 +6,4 @@ export * from './formats/index.js';
 export * from './tail/index.js';
 export * from './read/index.js';
 export * from './demo/index.js';
+export * from './sensor/index.js';

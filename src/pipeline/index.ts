@@ -18,3 +18,5 @@ export * from './reload.js';
 export * from './retention.js';
 export * from './sampler.js';
 export * from './sinks.js';
+export * from './verdicts.js';
+export * from './sensor-ingest.js';

@@ -71,7 +71,8 @@ export async function flushWindows(
   return windows.length;
 }
 
-async function commit(prepared: PreparedBatch, deps: CommitDeps): Promise<void> {
+/** Stores one prepared batch, counts it, and offers its threats to the sinks; throws what the store threw (no retry). */
+export async function commitBatch(prepared: PreparedBatch, deps: CommitDeps): Promise<void> {
   const counters = deps.metrics.source(prepared.sourceId);
   const stage = deps.metrics.stages.store;
   const t0 = performance.now();
@@ -188,7 +189,7 @@ export async function commitWithRetry(prepared: PreparedBatch, deps: CommitDeps,
   const what = `ingest of ${prepared.sourceId}`;
   for (let attempt = 0; ; attempt++) {
     try {
-      await commit(prepared, deps);
+      await commitBatch(prepared, deps);
       if (attempt > 0) opts.outage?.succeeded(what);
       return;
     } catch (err) {

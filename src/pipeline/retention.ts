@@ -13,7 +13,7 @@ export interface RetentionHandle {
 }
 
 export function startRetention(
-  store: { requests: Pick<Store['requests'], 'prune'>; windows: Pick<Store['windows'], 'prune'> },
+  store: { requests: Pick<Store['requests'], 'prune'>; windows: Pick<Store['windows'], 'prune'>; apiEvents?: Pick<Store['apiEvents'], 'prune'> },
   retentionDays: number,
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
   opts: { intervalMs?: number; now?: () => number } = {},
@@ -27,6 +27,7 @@ export function startRetention(
       const before = now() - retentionDays * DAY_MS;
       const removed = await store.requests.prune(before);
       await store.windows.prune(before);
+      await store.apiEvents?.prune(before);
       if (removed > 0) logger.info({ removed, retentionDays }, 'pruned old requests');
       return removed;
     } catch (err) {

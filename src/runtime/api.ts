@@ -4,9 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
+import { createApi, enrichmentRoutes, ingestApi, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import type { Enrichment } from '../enrich/index.js';
+import type { SensorIngest } from '../ingest/index.js';
 import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
 import type { PipelineMetrics } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
@@ -30,6 +31,8 @@ export interface ApiDeps {
   sources: () => { ok: boolean; detail: string };
   logger: Logger;
   version: string;
+  /** The ingest API's way into the pipeline (POST /api/threats/ingest and bulk-ingest); absent, those routes are not served. */
+  events?: SensorIngest;
 }
 
 export interface ListeningApi {
@@ -52,7 +55,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     }),
     logger,
     version: deps.version,
-    extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector))],
+    extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector)), ...(deps.events ? [ingestApi(deps.events)] : [])],
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
     ruleIds: deps.ruleIds,
     notApplicable: deps.notApplicable,

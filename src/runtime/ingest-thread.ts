@@ -17,14 +17,17 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { workerEntry, type HttpEvent, type ThreatEvent } from '../core/index.js';
+import { RampartError, workerEntry, type Detection, type HttpEvent, type ThreatEvent } from '../core/index.js';
 import type { AllowEntryStats, IpWindow, SiteSnapshot } from '../detect/index.js';
 import type { Checkpoint } from '../ingest/index.js';
 import {
   commitWithRetry,
   decodeEvents,
+  encodeEvents,
+  transferablesOf,
   type Annotator,
   type CommitDeps,
+  type EventBatch,
   type PipelineMetrics,
   type PreparedBatch,
   type StoreConnection,
@@ -80,6 +83,11 @@ export interface IngestThread {
   reload(): Promise<{ ruleCount: number; allowlistEntries: number }>;
   /** What site knowledge the worker holds now; null before the worker has started on the store's knowledge. */
   siteSnapshot(): Promise<SiteSnapshot[] | null>;
+  /**
+   * Detects ready-made events (the ingest API) in the worker, between its source batches, with the same engine;
+   * geo is added here. Rejects with a store_unavailable RampartError while the worker is restarting.
+   */
+  detect(batch: EventBatch, verdicts: readonly (Detection | null)[]): Promise<PreparedBatch>;
   /** Workers started after a crash. */
   readonly restarts: number;
   /** Stops the sources, commits every batch the worker prepared, then its open windows and held threats. */
@@ -321,13 +329,14 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
     throw err;
   }
 
-  const request = (body: { kind: 'reload' } | { kind: 'site-snapshot' }): Promise<Extract<ToMain, { kind: 'reply' }>> => {
+  type Request = { kind: 'reload' } | { kind: 'site-snapshot' } | Omit<Extract<ToWorker, { kind: 'detect' }>, 'id'>;
+  const request = (body: Request, transfer?: ArrayBuffer[]): Promise<Extract<ToMain, { kind: 'reply' }>> => {
     const c = conn;
     if (c.dead) return Promise.reject(new Error('the ingest worker is restarting'));
     const id = nextId++;
     return new Promise((resolve, reject) => {
       c.pending.set(id, { resolve, reject });
-      c.worker.postMessage({ ...body, id } satisfies ToWorker);
+      c.worker.postMessage({ ...body, id } satisfies ToWorker, transfer);
     });
   };
 
@@ -344,6 +353,23 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
       if (!r) throw new Error('the ingest worker did not answer the reload');
       if (!r.ok) throw new Error(r.error);
       return { ruleCount: r.ruleCount, allowlistEntries: r.allowlistEntries };
+    },
+    async detect(batch, verdicts) {
+      const events = encodeEvents(batch.events);
+      let reply: Extract<ToMain, { kind: 'reply' }>;
+      try {
+        reply = await request({ kind: 'detect', sourceId: batch.sourceId, events, verdicts: [...verdicts] }, transferablesOf(events));
+      } catch (err) {
+        throw new RampartError('store_unavailable', `the ingest worker could not detect the events: ${(err as Error).message}`, { cause: err });
+      }
+      const detected = reply.detected;
+      if (!detected) throw new RampartError('store_unavailable', 'the ingest worker did not answer the detection');
+      metrics.addDelta(batch.sourceId, detected.counters);
+      const threats = detected.threats.map(({ at, event, ...rest }): ThreatEvent => ({ ...rest, event: at >= 0 ? batch.events[at]! : event! }));
+      if (threats.length > 0) opts.annotate?.(threats);
+      const write: PreparedBatch['write'] = { events: batch.events, threats, checkpoints: batch.checkpoints };
+      if (detected.windows.length > 0) write.windows = detected.windows;
+      return { sourceId: batch.sourceId, write };
     },
     async siteSnapshot() {
       if (stopping) return lastSite;

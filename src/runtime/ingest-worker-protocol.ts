@@ -11,7 +11,7 @@
  * order, and only then acknowledges it (`committed`): the worker never saves or advances a checkpoint, and
  * stops pulling a source while MAX_IN_FLIGHT of its batches wait for the store.
  */
-import type { ThreatEvent } from '../core/index.js';
+import type { Detection, ThreatEvent } from '../core/index.js';
 import type { AllowEntryStats, HeldChanges, IpWindow, NotApplicable, SiteSnapshot } from '../detect/index.js';
 import type { Checkpoint } from '../ingest/index.js';
 import type { Config } from '../config/index.js';
@@ -53,7 +53,7 @@ export type ToMain =
   | { kind: 'end'; sourceId: string; checkpoints: readonly Checkpoint[]; counters: CounterDelta; held?: HeldChanges }
   | { kind: 'source-ended'; sourceId: string; error?: string }
   | { kind: 'view'; view: DetectionView }
-  | { kind: 'reply'; id: number; reload?: ReloadOutcome; site?: SiteSnapshot[] }
+  | { kind: 'reply'; id: number; reload?: ReloadOutcome; site?: SiteSnapshot[]; detected?: DetectedEvents }
   | { kind: 'flush'; threats: ThreatEvent[]; windows: IpWindow[]; site: SiteSnapshot[] | null; held: HeldChanges | null }
   | { kind: 'stopped' };
 
@@ -72,4 +72,20 @@ export type ToWorker =
   | { kind: 'committed'; sourceId: string }
   | { kind: 'reload'; id: number }
   | { kind: 'site-snapshot'; id: number }
+  /** Ready-made events (the ingest API) to detect with the worker's engine; answered by a reply with `detected`. */
+  | { kind: 'detect'; id: number; sourceId: string; events: EncodedEvents; verdicts: (Detection | null)[] }
   | { kind: 'stop' };
+
+/**
+ * A threat of the `detect` answer without its event when the event is the batch's (`at`: its index), which the main
+ * thread has: cloning 10,000 events back cost more than detecting them. A threat of another event (held back by site
+ * knowledge earlier, released now) comes whole (`at` -1).
+ */
+export type DetectedThreat = Omit<ThreatEvent, 'event'> & ({ at: number; event?: undefined } | { at: -1; event: ThreatEvent['event'] });
+
+/** The worker's answer to `detect`: what its engine flagged, the windows those events closed, the counters they added. */
+export interface DetectedEvents {
+  threats: DetectedThreat[];
+  windows: IpWindow[];
+  counters: CounterDelta;
+}

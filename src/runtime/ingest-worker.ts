@@ -14,8 +14,18 @@ import pino from 'pino';
 import { DiskCache } from '../core/index.js';
 import { loadedRuleIds, notApplicableIds } from './applicability.js';
 import { FileTailSource, type Source } from '../ingest/index.js';
-import { BadLineSampler, PipelineMetrics, encodeEvents, prepareBatch, transferablesOf, type PreparedBatch, type ReloadOutcome } from '../pipeline/index.js';
-import { MAX_IN_FLIGHT, PART_EVENTS, type DetectionView, type IngestWorkerData, type ToMain, type ToWorker } from './ingest-worker-protocol.js';
+import {
+  BadLineSampler,
+  PipelineMetrics,
+  decodeEvents,
+  detectWithVerdicts,
+  encodeEvents,
+  prepareBatch,
+  transferablesOf,
+  type PreparedBatch,
+  type ReloadOutcome,
+} from '../pipeline/index.js';
+import { MAX_IN_FLIGHT, PART_EVENTS, type DetectedThreat, type DetectionView, type IngestWorkerData, type ToMain, type ToWorker } from './ingest-worker-protocol.js';
 import { buildStages, type Stages } from './stages.js';
 import { toWorkerError } from './worker-error.js';
 
@@ -204,6 +214,18 @@ port.on('message', (msg: ToWorker) => {
     case 'site-snapshot':
       post({ kind: 'reply', id: msg.id, site: stages.detection.engine.site?.snapshot() ?? [] });
       break;
+    case 'detect': {
+      // Between two source batches (prepareBatch is synchronous): the API's events meet the same windows and rules.
+      const events = decodeEvents(msg.events);
+      const { write } = detectWithVerdicts({ sourceId: msg.sourceId, events, checkpoints: [] }, msg.verdicts, deps);
+      const at = new Map(events.map((e, i) => [e, i]));
+      const threats = write.threats.map(({ event, ...rest }): DetectedThreat => {
+        const i = at.get(event);
+        return i === undefined ? { ...rest, at: -1, event } : { ...rest, at: i };
+      });
+      post({ kind: 'reply', id: msg.id, detected: { threats, windows: [...(write.windows ?? [])], counters: metrics.takeDelta(msg.sourceId) } });
+      break;
+    }
     case 'stop':
       void stop();
       break;

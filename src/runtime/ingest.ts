@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { DiskCache } from '../core/index.js';
 import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
-import { flushWindows, type AsyncReloadable, type StoreConnection } from '../pipeline/index.js';
+import { detectWithVerdicts, flushWindows, type AsyncReloadable, type DetectEvents, type StoreConnection } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import { startIngestWorker } from './ingest-thread.js';
 import { startProcessing, type ProcessingDeps } from './process.js';
@@ -38,6 +38,8 @@ export interface Ingest {
   readonly site: SiteKnowledgeHolder | null;
   /** Background work the sources depend on (the demo simulator). */
   readonly tasks: Promise<unknown>[];
+  /** Detects ready-made events (the ingest API) where the log events are detected, with the same state. */
+  readonly detectEvents: DetectEvents;
   /** Sources stopped, every accepted batch stored, open windows and held threats written. Never throws. */
   stop(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function prepareIngest(
           detection: { userRulePaths: config.detect.rules.paths, reload: () => thread.reload() },
           site: { snapshot: () => thread.siteSnapshot() },
           tasks: plan.tasks,
+          detectEvents: (batch, verdicts) => thread.detect(batch, verdicts),
           stop: () => thread.stop(),
         };
       },
@@ -97,6 +100,8 @@ export async function prepareIngest(
         detection,
         site: detection.engine.site,
         tasks,
+        detectEvents: async (batch, verdicts) =>
+          detectWithVerdicts(batch, verdicts, { evaluator: detection.engine, metrics: deps.metrics, ...(deps.annotate ? { annotate: deps.annotate } : {}) }),
         async stop() {
           const { botVerification } = detection;
           if (botVerification) {

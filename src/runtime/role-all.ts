@@ -5,7 +5,7 @@
  * pipeline before closing what it writes to.
  */
 import type { Logger } from 'pino';
-import { PipelineMetrics } from '../pipeline/index.js';
+import { PipelineMetrics, sensorIngest } from '../pipeline/index.js';
 import { startApi } from './api.js';
 import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
 import { ingestThreadMode, prepareIngest, type PreparedIngest } from './ingest.js';
@@ -93,6 +93,8 @@ async function startAfterStages(
     }),
     logger,
     version: options.version,
+    // Events from other sensors enter at detect (where the log events are detected) and share the batch writer and sinks.
+    events: sensorIngest(ingest.detectEvents, { sink: store.writer, metrics, sinks: outputs.sinks }),
   });
 
   return {

@@ -7,6 +7,7 @@
  * commit whose acknowledgement was lost, and is not written again (its windows have no ids to dedupe by).
  */
 import { BadRequestError, type HttpEvent } from '../core/index.js';
+import { insertApiEvents } from './api-event-repository.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { writeHeld } from './held-threat-repository.js';
@@ -57,6 +58,7 @@ export class BatchWriter {
     if (await alreadyCommitted(tx, batch.checkpoints)) return;
     const newRequests = await insertRequests(tx, batch.events);
     const newThreats = await insertThreats(tx, batch.threats);
+    if (batch.apiEvents?.length) await insertApiEvents(tx, batch.apiEvents);
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));
     if (batch.windows?.length) await writeWindows(tx, batch.windows, this.windowMinHits);
     if (batch.held) await writeHeld(tx, batch.held);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyRow, copyValue } from './copy-text.js';
+import { copyRow, copyValue, pgTextArray } from './copy-text.js';
 
 describe('COPY text format', () => {
   it.each([
@@ -17,5 +17,13 @@ describe('COPY text format', () => {
 
   it('joins a row with tabs and ends it with a newline', () => {
     expect(copyRow(['a', null, 1.5])).toBe('a\t\\N\t1.5\n');
+  });
+});
+
+describe('pgTextArray', () => {
+  it('quotes every element and escapes quotes and backslashes', () => {
+    expect(pgTextArray([])).toBe('{}');
+    expect(pgTextArray(['a', 'b c'])).toBe('{"a","b c"}');
+    expect(pgTextArray(['say "hi"', 'a\\b', '{x,y}', 'NULL'])).toBe('{"say \\"hi\\"","a\\\\b","{x,y}","NULL"}');
   });
 });

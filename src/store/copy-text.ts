@@ -22,3 +22,16 @@ export function copyRow(values: readonly CopyValue[]): string {
   for (let i = 0; i < values.length; i++) row += (i === 0 ? '' : '\t') + copyValue(values[i]!);
   return row + '\n';
 }
+
+/** A PostgreSQL array literal of texts (`{"a","b"}`), for a text[] column in COPY or cast from text. */
+export function pgTextArray(values: readonly string[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) out += (i === 0 ? '"' : ',"') + values[i]!.replace(/[\\"]/g, (c) => '\\' + c) + '"';
+  return out + '}';
+}
+
+/** Unique violation: a COPY met an id that is already stored (a replay) or that the batch holds twice. */
+export function isUniqueViolation(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  return cause?.code === '23505';
+}

@@ -70,3 +70,4 @@ export { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 export { HeldThreatRepository } from './held-threat-repository.js';
 export { ThreatRepository } from './threat-repository.js';
 export { WindowRepository } from './window-repository.js';
+export { ApiEventRepository, type ApiEventRow } from './api-event-repository.js';

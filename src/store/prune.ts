@@ -1,7 +1,7 @@
 import type { SqlClient } from './types.js';
 
 /** Tables pruned by age, and the time column each is pruned by (identifiers from this list only). */
-const PRUNABLE = { requests: 'time', ip_windows: 'window_start' } as const;
+const PRUNABLE = { requests: 'time', ip_windows: 'window_start', api_events: 'time' } as const;
 
 /**
  * Deletes rows of `table` older than `before` (epoch ms), one chunk per statement, so no single

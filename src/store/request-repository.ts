@@ -3,7 +3,7 @@
  * writer inside its transaction; the only read of the raw rows is the retention's prune.
  */
 import type { HttpEvent } from '../core/index.js';
-import { copyRow } from './copy-text.js';
+import { copyRow, isUniqueViolation } from './copy-text.js';
 import { named } from './errors.js';
 import { onlyInserted } from './inserted.js';
 import { pruneOlderThan } from './prune.js';
@@ -48,11 +48,6 @@ SELECT id FROM ins`;
 
 const REQUEST_COLUMNS = ['id', 'time', 'ip', 'method', 'host', 'path', 'query', 'status', 'bytes', 'referer', 'user_agent', 'request_time', 'origin'];
 
-/** Unique violation: the batch holds an id that is already stored (a replay) or twice. */
-function isUniqueViolation(err: unknown): boolean {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  return cause?.code === '23505';
-}
 
 /** Inserts the events; returns those that were new (a replayed id is skipped, a repeated one kept once). */
 export async function insertRequests(tx: SqlClient, events: readonly HttpEvent[]): Promise<HttpEvent[]> {

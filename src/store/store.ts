@@ -2,6 +2,7 @@
  * The store: one repository per resource, all over one SqlClient (PGlite or PostgreSQL, one SQL dialect), and
  * the batch writer that composes their transaction-bound parts. Callers take the repositories they use.
  */
+import { ApiEventRepository } from './api-event-repository.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
 import { named } from './errors.js';
@@ -33,6 +34,8 @@ export interface Store {
   readonly siteKnowledge: SiteKnowledgeRepository;
   /** Hits site knowledge held back when the process stopped without judging them (kill -9). */
   readonly heldThreats: HeldThreatRepository;
+  /** What sensors sent beside their events (the ingest API). */
+  readonly apiEvents: ApiEventRepository;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     iocs: new IocRepository(sql),
     siteKnowledge: new SiteKnowledgeRepository(sql),
     heldThreats: new HeldThreatRepository(sql),
+    apiEvents: new ApiEventRepository(sql, opts),
     close: () => named('close', () => sql.close()),
   };
 }

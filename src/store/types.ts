@@ -11,6 +11,7 @@
 import type { Category, Severity, ThreatEvent, HttpEvent } from '../core/index.js';
 import type { HeldChanges, IpWindow, ThreatLevel } from '../detect/index.js';
 import type { IpWindowRow } from './ip-window-record.js';
+import type { ApiEventRow } from './api-event-repository.js';
 import type { Checkpoint } from '../ingest/index.js';
 
 export interface SqlClient {
@@ -44,6 +45,8 @@ export interface WriteBatch {
    * batch that held them, so a process killed while holding them finds them again at start.
    */
   held?: HeldChanges;
+  /** What sensors sent beside their events' requests (ingest API, table api_events). */
+  apiEvents?: readonly ApiEventRow[];
 }
 
 export const THREAT_SORTS = ['time', 'score', 'severity', 'ip', 'status'] as const;

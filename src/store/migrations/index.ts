@@ -6,6 +6,7 @@ import * as ipWindows from './0004_ip_windows.js';
 import * as windowRollup from './0005_window_rollup.js';
 import * as siteKnowledge from './0006_site_knowledge.js';
 import * as heldThreats from './0007_held_threats.js';
+import * as apiEvents from './0008_api_events.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   windowRollup, // 0005_window_rollup
   siteKnowledge, // 0006_site_knowledge
   heldThreats, // 0007_held_threats
+  apiEvents, // 0008_api_events
 ];

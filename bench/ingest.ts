@@ -1,0 +1,217 @@
+/**
+ * The ingest API (issue #11) against a real listening `rampart serve` (the compiled CLI, bin/rampart.js), loaded
+ * with autocannon from this process:
+ * - single: POST /api/threats/ingest from 200 concurrent clients, each event different (source IP, path,
+ *   threat type), latency percentiles and requests/s;
+ * - bulk: POST /api/threats/bulk-ingest of 10,000 events per request, events/s stored (the answer comes after
+ *   the commit, so every 2xx is 10,000 stored events; checked against the pipeline counters).
+ * Into PostgreSQL (a fresh schema, dropped afterwards) and, for reference, embedded PGlite in a temp folder.
+ *   npm run bench -- ingest                          # compiled, as the figures in docs/benchmarks.md
+ *   RAMPART_BENCH_SERVE=tsx node --import tsx bench/ingest.ts   # from the sources, for a quick look
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
+import { repoRoot } from './root.js';
+
+export interface IngestBenchOptions {
+  singleConnections?: number;
+  singleSeconds?: number;
+  bulkConnections?: number;
+  bulkSeconds?: number;
+  bulkEvents?: number;
+  /** false skips the PGlite run. */
+  pglite?: boolean;
+}
+
+export interface SingleFigures {
+  connections: number;
+  seconds: number;
+  requests: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+}
+
+export interface BulkFigures {
+  connections: number;
+  eventsPerRequest: number;
+  seconds: number;
+  requests: number;
+  eventsStored: number;
+  eventsPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+}
+
+export interface IngestBenchResult {
+  store: 'postgres' | 'pglite';
+  single: SingleFigures;
+  bulk: BulkFigures;
+}
+
+const THREAT_TYPES = ['sqli', 'xss', 'scan', 'brute_force', 'rce', 'bot'];
+
+function eventBody(i: number): Record<string, unknown> {
+  return {
+    source_ip: `100.${64 + ((i >> 16) & 63)}.${(i >> 8) & 255}.${i & 255}`,
+    destination_ip: '10.0.0.10',
+    threat_type: THREAT_TYPES[i % THREAT_TYPES.length],
+    severity: 1 + (i % 10),
+    confidence: 0.8,
+    host: 'shop.example',
+    path: `/products/${i % 5000}?ref=sensor`,
+    method: 'GET',
+    user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
+    tags: ['bench'],
+  };
+}
+
+export async function runIngestBench(o: IngestBenchOptions = {}): Promise<IngestBenchResult[] | { skipped: string }> {
+  const results: IngestBenchResult[] = [];
+  const pgUrl = await probePostgres('ingest bench');
+  if (pgUrl) {
+    const schema = await createTestSchema(pgUrl, 'rampart_bench_ingest');
+    const url = new URL(pgUrl);
+    url.searchParams.set('options', `-c search_path=${schema.schema}`);
+    try {
+      results.push(await againstServe('postgres', ['--database-url', url.toString()], o));
+    } finally {
+      await schema.drop();
+    }
+  }
+  if (o.pglite !== false) {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-ingest-pglite-'));
+    try {
+      results.push(await againstServe('pglite', ['--data-dir', dir], o));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return results.length > 0 ? results : { skipped: 'no store reachable' };
+}
+
+async function againstServe(store: IngestBenchResult['store'], storeArgs: string[], o: IngestBenchOptions): Promise<IngestBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-ingest-'));
+  const log = join(dir, 'access.log');
+  writeFileSync(log, '');
+  const { child, baseUrl } = startServe(['serve', '--no-demo', '--port', '0', '--log', log, ...storeArgs]);
+  try {
+    const base = await baseUrl;
+    await until(async () => (await fetch(`${base}/ready`)).status === 200, 60_000);
+    // Warm-up: JIT and connection pools, not measured.
+    await single(base, 50, 3, 1_000_000);
+    const singleFigures = await single(base, o.singleConnections ?? 200, o.singleSeconds ?? 15, 0);
+    const bulkFigures = await bulk(base, o.bulkConnections ?? 2, o.bulkSeconds ?? 20, o.bulkEvents ?? 10_000);
+    return { store, single: singleFigures, bulk: bulkFigures };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function single(base: string, connections: number, seconds: number, first: number): Promise<SingleFigures> {
+  let i = first;
+  const r = await autocannon({
+    url: `${base}/api/threats/ingest`,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(eventBody(i++)) }),
+      },
+    ],
+  });
+  return {
+    connections,
+    seconds,
+    requests: r.requests.total,
+    requestsPerSecond: Math.round(r.requests.average),
+    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+async function bulk(base: string, connections: number, seconds: number, perRequest: number): Promise<BulkFigures> {
+  // A few distinct bodies, built once: building 10,000 events per request here would load the client, not the server.
+  const bodies = Array.from({ length: 4 }, (_, b) => JSON.stringify(Array.from({ length: perRequest }, (_, k) => eventBody(2_000_000 + b * perRequest + k))));
+  let n = 0;
+  const storedBefore = await storedByApi(base);
+  const t0 = performance.now();
+  const r = await autocannon({
+    url: `${base}/api/threats/bulk-ingest`,
+    connections,
+    duration: seconds,
+    timeout: 60,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: bodies[n++ % bodies.length]! }),
+      },
+    ],
+  });
+  const took = (performance.now() - t0) / 1000;
+  const stored = (await storedByApi(base)) - storedBefore;
+  return {
+    connections,
+    eventsPerRequest: perRequest,
+    seconds: Math.round(took * 100) / 100,
+    requests: r.requests.total,
+    eventsStored: stored,
+    eventsPerSecond: Math.round(stored / took),
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+async function storedByApi(base: string): Promise<number> {
+  const m = (await (await fetch(`${base}/api/metrics/pipeline`)).json()) as { sources: Record<string, { stored: number }> };
+  return m.sources['ingest-api']?.stored ?? 0;
+}
+
+/** The compiled CLI; RAMPART_BENCH_SERVE=tsx runs the sources instead (a quick look, not a figure to record). */
+function startServe(args: string[]): { child: ChildProcess; baseUrl: Promise<string> } {
+  const root = repoRoot();
+  const argv = process.env.RAMPART_BENCH_SERVE === 'tsx' ? ['--import', 'tsx', join(root, 'src', 'cli', 'run.ts'), ...args] : [join(root, 'bin', 'rampart.js'), ...args];
+  const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  let err = '';
+  const baseUrl = new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+  return { child, baseUrl };
+}
+
+async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await cond()) return;
+    } catch {
+      // Not answering yet.
+    }
+    if (Date.now() > deadline) throw new Error(`bench condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(JSON.stringify(await runIngestBench(), null, 2));
+}
