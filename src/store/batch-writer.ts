@@ -7,6 +7,7 @@
  * commit whose acknowledgement was lost, and is not written again (its windows have no ids to dedupe by).
  */
 import { BadRequestError, type HttpEvent } from '../core/index.js';
+import { aggregateAnalytics, upsertAnalytics } from './analytics-rollups.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { insertRequests } from './request-repository.js';
@@ -57,6 +58,7 @@ export class BatchWriter {
     const newRequests = await insertRequests(tx, batch.events);
     const newThreats = await insertThreats(tx, batch.threats);
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));
+    await upsertAnalytics(tx, aggregateAnalytics(newRequests, newThreats));
     if (batch.windows?.length) await writeWindows(tx, batch.windows, this.windowMinHits);
     await upsertCheckpoints(tx, batch.checkpoints);
   }

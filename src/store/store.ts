@@ -2,6 +2,7 @@
  * The store: one repository per resource, all over one SqlClient (PGlite or PostgreSQL, one SQL dialect), and
  * the batch writer that composes their transaction-bound parts. Callers take the repositories they use.
  */
+import { AnalyticsRepository } from './analytics-repository.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
 import { named } from './errors.js';
@@ -11,7 +12,10 @@ import { RollupRepository } from './rollup-repository.js';
 import { SchemaRepository, type SchemaRepositoryOptions } from './schema-repository.js';
 import { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 import { ThreatRepository, type ThreatRepositoryOptions } from './threat-repository.js';
+import { DetectionRepository } from './detection-repository.js';
+import { TrafficRepository } from './traffic-repository.js';
 import type { SqlClient } from './types.js';
+import { VerdictRepository } from './verdict-repository.js';
 import { WindowRepository } from './window-repository.js';
 
 export type StoreOptions = SchemaRepositoryOptions & BatchWriterOptions & PruneOptions & ThreatRepositoryOptions;
@@ -30,6 +34,14 @@ export interface Store {
   readonly iocs: IocRepository;
   /** What detection learned about each site's content (src/detect/site), across restarts. */
   readonly siteKnowledge: SiteKnowledgeRepository;
+  /** SOC aggregates from the hourly rollups (issue #11). */
+  readonly analytics: AnalyticsRepository;
+  /** Rule and behaviour hits as a list (issue #11). */
+  readonly detections: DetectionRepository;
+  /** Raw requests as a list (issue #11). */
+  readonly traffic: TrafficRepository;
+  /** Analyst verdicts on IPs (issue #11). */
+  readonly verdicts: VerdictRepository;
   close(): Promise<void>;
 }
 
@@ -45,6 +57,10 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     rollups: new RollupRepository(sql),
     iocs: new IocRepository(sql),
     siteKnowledge: new SiteKnowledgeRepository(sql),
+    analytics: new AnalyticsRepository(sql),
+    detections: new DetectionRepository(sql),
+    traffic: new TrafficRepository(sql),
+    verdicts: new VerdictRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }
