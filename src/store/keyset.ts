@@ -13,8 +13,11 @@ export interface KeysetCursor {
   order: 'asc' | 'desc';
 }
 
-/** Counting stops here: past it the total says "at least this many" (exact: false), bounded work per request. */
-export const MAX_COUNT = 100_000;
+/**
+ * Counting stops here: past it the total says "at least this many" (exact: false), so a filtered list over a
+ * month of a busy site costs a bounded count, not a scan of everything that matches.
+ */
+export const MAX_COUNT = 10_000;
 
 export interface Counted {
   total: number;

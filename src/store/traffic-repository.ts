@@ -71,6 +71,25 @@ export class TrafficRepository {
   }
 }
 
+/** No filter besides the window: the minute rollups know the count. */
+function unfiltered(q: TrafficQuery): boolean {
+  const keys: (keyof TrafficQuery)[] = ['q', 'ip', 'country', 'asn', 'as_org', 'ja4', 'bot', 'browser', 'host', 'status', 'method', 'path', 'user_agent'];
+  return keys.every((k) => q[k] === undefined);
+}
+
+/**
+ * Requests in the window from rollup_minute: exact when `since` falls on a minute (the first bucket is whole);
+ * otherwise it may include the part of the first minute before `since`, and says so.
+ */
+async function countFromRollups(sql: SqlClient, since: number, until: number): Promise<Counted> {
+  const { rows } = await sql.query<{ n: number }>(
+    `SELECT coalesce(sum(requests), 0)::float8 AS n FROM rollup_minute
+     WHERE minute >= to_timestamp($1::float8 / 1000) AND minute < to_timestamp($2::float8 / 1000)`,
+    [Math.floor(since / 60_000) * 60_000, until],
+  );
+  return { total: rows[0]?.n ?? 0, exact: since % 60_000 === 0 };
+}
+
 async function listTraffic(sql: SqlClient, q: TrafficQuery): Promise<{ items: StoredRequest[] } & Counted> {
   checkPage(q.limit, q.offset);
   const order = ORDER_SQL[q.order];
@@ -81,7 +100,7 @@ async function listTraffic(sql: SqlClient, q: TrafficQuery): Promise<{ items: St
   if (q.path !== undefined) conds.push(`r.path LIKE '%' || ${ps.p(escapeLike(text(q.path)))} || '%' ESCAPE '\\'`);
   if (q.user_agent !== undefined) conds.push(`r.user_agent ILIKE '%' || ${ps.p(escapeLike(text(q.user_agent)))} || '%' ESCAPE '\\'`);
   const fromWhere = `FROM requests r WHERE ${conds.join(' AND ')}`;
-  const counted = cappedCount(sql, fromWhere, [...ps.values]);
+  const counted = unfiltered(q) ? countFromRollups(sql, q.since, q.until) : cappedCount(sql, fromWhere, [...ps.values]);
   const pageConds = q.cursor ? [...conds, afterCursor('r.time', 'r.id', q.cursor, q.order, ps)] : conds;
   const page = await sql.query(
     `SELECT ${SELECT} FROM requests r WHERE ${pageConds.join(' AND ')}

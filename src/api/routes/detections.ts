@@ -120,7 +120,12 @@ export function trafficQuery(clock: () => number) {
 }
 
 const counted = {
-  total_exact: z.boolean().describe(`False when counting stopped at ${MAX_COUNT}: total is then a lower bound (narrow the filters).`),
+  total_exact: z
+    .boolean()
+    .describe(
+      `False when counting stopped at ${MAX_COUNT} (total is then a lower bound: narrow the filters), or when an unfiltered ` +
+        'traffic total came from the minute rollups with since inside a minute (it may include that minute before since).',
+    ),
 };
 export const detectionsJson = pageEnvelopeSchema(detectionRowJson).extend(counted);
 export const trafficJson = pageEnvelopeSchema(requestJson).extend(counted);
