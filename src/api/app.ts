@@ -15,6 +15,7 @@ import { ipRoutes } from './routes/ips.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';
 import { ruleHitRoutes } from './routes/rule-hits.js';
 import { scoreRoutes } from './routes/scores.js';
+import { analyticsCacheFor, socRoutes } from './routes/soc.js';
 import { statsRoutes } from './routes/stats.js';
 import { threatRoutes } from './routes/threats.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -33,16 +34,17 @@ export const DEFAULT_BODY_LIMIT = 16 * 1024;
 type RouteGroup = (app: FastifyInstance) => void | Promise<void>;
 
 /** The core route groups, each handed the repositories it uses and nothing else of the store. */
-export function coreRoutes(deps: ApiDeps): RouteGroup[] {
+export function coreRoutes(deps: ApiDeps, cache = analyticsCacheFor(deps)): RouteGroup[] {
   const { store, clock } = deps;
   return [
     (app) => healthRoutes(app, deps),
     (app) => threatRoutes(app, { threats: store.threats, clock }),
     (app) => statsRoutes(app, { rollups: store.rollups, clock }),
     (app) => pipelineMetricsRoutes(app, deps),
-    (app) => ipRoutes(app, { windows: store.windows, clock }),
+    (app) => ipRoutes(app, { windows: store.windows, store, clock }),
     (app) => scoreRoutes(app, { windows: store.windows, clock }),
     (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, notApplicable: deps.notApplicable, allowlist: deps.allowlist }),
+    ...socRoutes(deps, cache),
   ];
 }
 
@@ -78,8 +80,10 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   registerOpenApiSpec(app, deps.version);
+  const analyticsCache = analyticsCacheFor(deps);
+  app.decorate('analyticsCache', analyticsCache);
   const extra = (deps.extraRoutes ?? []).map((plugin): RouteGroup => (scope) => plugin(scope, deps));
-  for (const group of [...coreRoutes(deps), ...extra]) {
+  for (const group of [...coreRoutes(deps, analyticsCache), ...extra]) {
     app.register(async (scope) => {
       await group(scope);
     });

@@ -5,7 +5,7 @@
  * `requestSchemaToOpenApi` when it builds /openapi.json.
  *
  * Errors name the parameter and what was wrong (the bounds come from the same schema). A path parameter that
- * does not fit answers 404 naming the route: `/api/threats/global` is a route that does not exist, not a
+ * does not fit answers 404 naming the route: `/api/threats/latest` is a route that does not exist, not a
  * threat that is missing.
  */
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
@@ -166,7 +166,7 @@ function quote(name: string): string {
   return shown(name);
 }
 
-/** The route with the given path parameters filled in, e.g. `/api/threats/global`. */
+/** The route with the given path parameters filled in, e.g. `/api/threats/latest`. */
 function routeShown(url: string | undefined, params: unknown): string {
   const pattern = url ?? '/';
   const values = (params ?? {}) as Record<string, unknown>;

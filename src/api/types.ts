@@ -12,6 +12,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { AllowEntryStats } from '../detect/index.js';
+import type { RedisLike } from './cache/index.js';
 
 /**
  * The counters GET /api/metrics/pipeline returns verbatim (`rampart status` reads these names). They are
@@ -62,7 +63,7 @@ export interface ApiOptions {
 }
 
 /** The repositories the read API reads; app.ts hands each route group only the ones it uses. */
-export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups'>;
+export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups' | 'analytics' | 'detections' | 'traffic' | 'verdicts'>;
 
 export interface ApiDeps {
   store: ApiRepositories;
@@ -90,4 +91,8 @@ export interface ApiDeps {
   allowlist?: () => AllowEntryStats[];
   /** Wall clock, epoch ms; tests pass a fixed one. */
   clock?: () => number;
+  /** A Redis client (ioredis) for the analytics cache, shared by API nodes; absent, the cache is in process. */
+  redis?: RedisLike;
+  /** How long an analytics aggregate is kept (default 30 s); new threats invalidate it sooner. */
+  analyticsCacheTtlMs?: number;
 }

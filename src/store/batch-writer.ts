@@ -8,6 +8,7 @@
  */
 import { BadRequestError, type HttpEvent } from '../core/index.js';
 import { insertApiEvents } from './api-event-repository.js';
+import { aggregateAnalytics, upsertAnalytics } from './analytics-rollups.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { writeHeld } from './held-threat-repository.js';
@@ -60,6 +61,7 @@ export class BatchWriter {
     const newThreats = await insertThreats(tx, batch.threats);
     if (batch.apiEvents?.length) await insertApiEvents(tx, batch.apiEvents);
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));
+    await upsertAnalytics(tx, aggregateAnalytics(newRequests, newThreats));
     if (batch.windows?.length) await writeWindows(tx, batch.windows, this.windowMinHits);
     if (batch.held) await writeHeld(tx, batch.held);
     await upsertCheckpoints(tx, batch.checkpoints);

@@ -71,3 +71,10 @@ export { HeldThreatRepository } from './held-threat-repository.js';
 export { ThreatRepository } from './threat-repository.js';
 export { WindowRepository } from './window-repository.js';
 export { ApiEventRepository, type ApiEventRow } from './api-event-repository.js';
+// SOC analytics (issue #11)
+export { AnalyticsRepository, severityOfScore, type GeoRow, type HeatCell, type HourPoint, type MapPoint, type OverviewTotals, type Recurrence, type TopAttacker } from './analytics-repository.js';
+export type { AnalyticsFilter } from './analytics-filter.js';
+export { MAX_COUNT, type Counted, type KeysetCursor } from './keyset.js';
+export { DETECTION_KINDS, DETECTION_SORTS, DetectionRepository, detectionRowJson, detectionRowToJson, type DetectionQuery, type StoredDetection } from './detection-repository.js';
+export { requestJson, requestToJson, TrafficRepository, type StoredRequest, type TrafficQuery } from './traffic-repository.js';
+export { MAX_VERDICT_COMMENT, VERDICTS, VerdictRepository, verdictJson, verdictToJson, type StoredVerdict, type Verdict } from './verdict-repository.js';

@@ -3,6 +3,7 @@
  * the batch writer that composes their transaction-bound parts. Callers take the repositories they use.
  */
 import { ApiEventRepository } from './api-event-repository.js';
+import { AnalyticsRepository } from './analytics-repository.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
 import { named } from './errors.js';
@@ -13,7 +14,10 @@ import { SchemaRepository, type SchemaRepositoryOptions } from './schema-reposit
 import { HeldThreatRepository } from './held-threat-repository.js';
 import { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 import { ThreatRepository, type ThreatRepositoryOptions } from './threat-repository.js';
+import { DetectionRepository } from './detection-repository.js';
+import { TrafficRepository } from './traffic-repository.js';
 import type { SqlClient } from './types.js';
+import { VerdictRepository } from './verdict-repository.js';
 import { WindowRepository } from './window-repository.js';
 
 export type StoreOptions = SchemaRepositoryOptions & BatchWriterOptions & PruneOptions & ThreatRepositoryOptions;
@@ -36,6 +40,14 @@ export interface Store {
   readonly heldThreats: HeldThreatRepository;
   /** What sensors sent beside their events (the ingest API). */
   readonly apiEvents: ApiEventRepository;
+  /** SOC aggregates from the hourly rollups (issue #11). */
+  readonly analytics: AnalyticsRepository;
+  /** Rule and behaviour hits as a list (issue #11). */
+  readonly detections: DetectionRepository;
+  /** Raw requests as a list (issue #11). */
+  readonly traffic: TrafficRepository;
+  /** Analyst verdicts on IPs (issue #11). */
+  readonly verdicts: VerdictRepository;
   close(): Promise<void>;
 }
 
@@ -53,6 +65,10 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     siteKnowledge: new SiteKnowledgeRepository(sql),
     heldThreats: new HeldThreatRepository(sql),
     apiEvents: new ApiEventRepository(sql, opts),
+    analytics: new AnalyticsRepository(sql),
+    detections: new DetectionRepository(sql),
+    traffic: new TrafficRepository(sql),
+    verdicts: new VerdictRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }

@@ -1,12 +1,26 @@
 /**
- * GET /api/ips/:ip — what Rampart knows about one source over a period: its behaviour windows (latest first),
- * threats by category and severity, first and last seen, and its latest threat level.
+ * GET /api/ip/:ip (and its alias GET /api/ips/:ip) — what Rampart knows about one source over a period: its
+ * behaviour windows (latest first), threats by category and severity, first and last seen, its latest threat
+ * level, reputation and network, latest detections and requests, how often it came back, and analyst verdicts.
  */
 import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, SEVERITIES } from '../../core/index.js';
 import { THREAT_LEVELS } from '../../detect/index.js';
 import * as z from 'zod';
-import { ipWindowJson, windowToJson, type IpProfile, type WindowRepository } from '../../store/index.js';
+import {
+  detectionRowJson,
+  detectionRowToJson,
+  ipWindowJson,
+  requestJson,
+  requestToJson,
+  verdictJson,
+  verdictToJson,
+  windowToJson,
+  type IpProfile,
+  type Recurrence,
+  type Store,
+  type WindowRepository,
+} from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { count, countsOf, routeResponseSchema, sharedRef } from '../response-schema.js';
 import { integerParam } from '../params/integer.js';
@@ -17,6 +31,8 @@ import type { ApiDeps } from '../types.js';
 const DAY_MS = 86_400_000;
 export const IP_WINDOWS_DEFAULT = 50;
 export const IP_WINDOWS_MAX = 500;
+/** Detections, requests and verdicts listed on a profile (the full lists are /api/detections, /api/traffic…). */
+export const IP_LIST_LIMIT = 20;
 
 const profileParams = z.object({ ip: ipParam('IPv4 or IPv6 address.') }).strict();
 
@@ -62,10 +78,43 @@ export const profileJson = z.object({
   threats_by_severity: countsOf(SEVERITIES),
   windows_by_threat_level: countsOf(THREAT_LEVELS).partial().describe('Stored windows per threat level; levels with none are omitted.'),
   windows: z.array(sharedRef(ipWindowJson, 'IpWindow')).describe('Latest first, at most limit.'),
+  network: z
+    .object({
+      country: z.string().nullable(),
+      asn: z.number().int().nullable(),
+      as_org: z.string().nullable(),
+      max_score: z.number().describe('Worst threat score in the period (0-1).'),
+      worst_severity: z.enum(SEVERITIES),
+    })
+    .nullable()
+    .describe('Location and network from the threats of the period (local GeoIP/ASN); null without threats.'),
+  detections: z.array(detectionRowJson).describe(`Latest rule and behaviour detections in the period, at most ${IP_LIST_LIMIT}.`),
+  recent_requests: z.array(requestJson).describe(`Latest requests in the period, at most ${IP_LIST_LIMIT}.`),
+  recurrence: z
+    .object({
+      threat_hours: count.describe('Distinct hours with threats (whole retention).'),
+      threat_days: count,
+      first_threat: time.nullable(),
+      last_threat: time.nullable(),
+      windows: count.describe('Stored behaviour windows (whole retention).'),
+      window_days: count,
+    })
+    .describe('How often the address came back.'),
+  verdict: verdictJson.nullable().describe("The latest analyst verdict (POST /api/classify), null when none."),
+  verdicts: z.array(verdictJson).describe(`Analyst verdicts, latest first, at most ${IP_LIST_LIMIT}.`),
 });
 export type ProfileJson = z.output<typeof profileJson>;
 
-export function profileToJson(p: IpProfile): ProfileJson {
+/** The parts of the profile beyond the windows' (issue #11). */
+export interface ProfileExtras {
+  network: ProfileJson['network'];
+  detections: ProfileJson['detections'];
+  recentRequests: ProfileJson['recent_requests'];
+  recurrence: Recurrence;
+  verdicts: ProfileJson['verdicts'];
+}
+
+export function profileToJson(p: IpProfile, x: ProfileExtras): ProfileJson {
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
   return {
     ip: p.ip,
@@ -88,29 +137,71 @@ export function profileToJson(p: IpProfile): ProfileJson {
     threats_by_severity: p.threatsBySeverity,
     windows_by_threat_level: p.windowsByThreatLevel,
     windows: p.windows.map(windowToJson),
+    network: x.network,
+    detections: x.detections,
+    recent_requests: x.recentRequests,
+    recurrence: {
+      threat_hours: x.recurrence.threatHours,
+      threat_days: x.recurrence.threatDays,
+      first_threat: iso(x.recurrence.firstThreat),
+      last_threat: iso(x.recurrence.lastThreat),
+      windows: x.recurrence.windows,
+      window_days: x.recurrence.windowDays,
+    },
+    verdict: x.verdicts[0] ?? null,
+    verdicts: x.verdicts,
   };
 }
 
 export interface IpRouteDeps extends Pick<ApiDeps, 'clock'> {
   windows: Pick<WindowRepository, 'profile'>;
+  store: Pick<Store, 'analytics' | 'detections' | 'traffic' | 'verdicts'>;
+}
+
+async function extras(store: IpRouteDeps['store'], ip: string, since: number, until: number): Promise<ProfileExtras> {
+  const single = { cidr: ip, single: true };
+  const [top, detections, requests, recurrence, verdicts] = await Promise.all([
+    store.analytics.topAttackers({ since, until }, { ip: single }, 1),
+    store.detections.list({ since, until, ip: single, sort: 'time', order: 'desc', limit: IP_LIST_LIMIT, offset: 0 }),
+    store.traffic.recent(ip, since, until, IP_LIST_LIMIT),
+    store.analytics.recurrence(ip),
+    store.verdicts.list({ ip, order: 'desc', limit: IP_LIST_LIMIT, offset: 0 }),
+  ]);
+  const a = top[0];
+  return {
+    network: a ? { country: a.country, asn: a.asn, as_org: a.asOrg, max_score: a.maxScore, worst_severity: a.worstSeverity } : null,
+    detections: detections.items.map(detectionRowToJson),
+    recentRequests: requests.map(requestToJson),
+    recurrence,
+    verdicts: verdicts.items.map(verdictToJson),
+  };
 }
 
 export function ipRoutes(app: FastifyInstance, deps: IpRouteDeps): void {
   const query = profileQuery(deps.clock ?? Date.now);
-  app.get<{ Params: z.output<typeof profileParams>; Querystring: z.output<typeof query> }>(
-    '/api/ips/:ip',
-    {
-      schema: {
-        tags: ['ips'],
-        summary: "One source IP's profile: behaviour windows, threats by category and severity, first/last seen",
-        params: profileParams,
-        querystring: query,
-        response: { 200: routeResponseSchema(profileJson), ...errorResponses },
+  // /api/ips/:ip is the first name of the route, kept as an alias: both answer the same profile.
+  for (const url of ['/api/ip/:ip', '/api/ips/:ip']) {
+    app.get<{ Params: z.output<typeof profileParams>; Querystring: z.output<typeof query> }>(
+      url,
+      {
+        config: { scope: 'read' },
+        schema: {
+          tags: ['ips'],
+          summary:
+            url === '/api/ip/:ip'
+              ? "One source IP's profile: windows, threats, network, detections, requests, recurrence, verdicts"
+              : 'Alias of GET /api/ip/{ip}',
+          params: profileParams,
+          querystring: query,
+          response: { 200: routeResponseSchema(profileJson), ...errorResponses },
+        },
       },
-    },
-    async (request) => {
-      const { since, until, limit } = request.query;
-      return profileToJson(await deps.windows.profile(request.params.ip, since, until, limit));
-    },
-  );
+      async (request) => {
+        const { since, until, limit } = request.query;
+        const ip = request.params.ip;
+        const [profile, more] = await Promise.all([deps.windows.profile(ip, since, until, limit), extras(deps.store, ip, since, until)]);
+        return profileToJson(profile, more);
+      },
+    );
+  }
 }

@@ -7,6 +7,7 @@ import * as windowRollup from './0005_window_rollup.js';
 import * as siteKnowledge from './0006_site_knowledge.js';
 import * as heldThreats from './0007_held_threats.js';
 import * as apiEvents from './0008_api_events.js';
+import * as socAnalytics from './0009_soc_analytics.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   siteKnowledge, // 0006_site_knowledge
   heldThreats, // 0007_held_threats
   apiEvents, // 0008_api_events
+  socAnalytics, // 0009_soc_analytics
 ];

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../store.js';
 import { createStore } from '../store.js';
 import { apiEventConformance } from './conformance/api-events.js';
+import { analyticsConformance } from './conformance/analytics.js';
 import { checkpointConformance } from './conformance/checkpoints.js';
 import type { ConformanceContext, ConformanceSection } from './conformance/context.js';
 import { iocConformance } from './conformance/iocs.js';
@@ -31,6 +32,7 @@ export const STORE_SECTIONS: Record<string, ConformanceSection> = {
   iocs: iocConformance,
   siteKnowledge: siteKnowledgeConformance,
   apiEvents: apiEventConformance,
+  analytics: analyticsConformance,
 };
 
 export function describeStoreConformance(name: string, open: OpenTestStore): void {

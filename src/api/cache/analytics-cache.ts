@@ -1,0 +1,74 @@
+/**
+ * AnalyticsCache: `cached(name, params, compute)` answers from the cache when the same aggregate was computed
+ * for the same parameters at the current generation (src/store/analytics-rollups.ts: it moves when a batch adds
+ * threats) within the TTL; otherwise it computes and stores. Request counts can trail by at most the TTL (they
+ * do not move the generation, or a live site would never hit); threats never trail.
+ */
+import type { CacheStats, TextCache } from './types.js';
+
+export const DEFAULT_TTL_MS = 30_000;
+
+export interface AnalyticsCacheOptions {
+  cache: TextCache;
+  /** The store generation (one indexed row read); memoised for `generationTtlMs` per process. */
+  generation: () => Promise<number>;
+  ttlMs?: number;
+  /** How long one generation read is trusted (default 1 s): bounds the reads under a burst of requests. */
+  generationTtlMs?: number;
+  now?: () => number;
+}
+
+export class AnalyticsCache {
+  private hits = 0;
+  private misses = 0;
+  private errors = 0;
+  private gen: { value: number; at: number } | null = null;
+  private readonly ttlMs: number;
+  private readonly genTtl: number;
+  private readonly now: () => number;
+
+  constructor(private readonly o: AnalyticsCacheOptions) {
+    this.ttlMs = o.ttlMs ?? DEFAULT_TTL_MS;
+    this.genTtl = o.generationTtlMs ?? 1000;
+    this.now = o.now ?? Date.now;
+  }
+
+  async cached<T>(name: string, params: unknown, compute: () => Promise<T>): Promise<T> {
+    const key = `${name}:${await this.generation()}:${JSON.stringify(params)}`;
+    try {
+      const hit = await this.o.cache.get(key);
+      if (hit !== undefined) {
+        this.hits++;
+        return JSON.parse(hit) as T;
+      }
+    } catch {
+      this.errors++;
+    }
+    this.misses++;
+    const value = await compute();
+    try {
+      await this.o.cache.set(key, JSON.stringify(value), this.ttlMs);
+    } catch {
+      this.errors++;
+    }
+    return value;
+  }
+
+  /** Forget the memoised generation (the live bus calls this when threats land in this process). */
+  bump(): void {
+    this.gen = null;
+  }
+
+  stats(): CacheStats {
+    const lookups = this.hits + this.misses;
+    return { hits: this.hits, misses: this.misses, errors: this.errors, hitRatio: lookups === 0 ? 0 : this.hits / lookups };
+  }
+
+  private async generation(): Promise<number> {
+    const t = this.now();
+    if (this.gen && t - this.gen.at < this.genTtl) return this.gen.value;
+    const value = await this.o.generation();
+    this.gen = { value, at: t };
+    return value;
+  }
+}
