@@ -62,7 +62,7 @@ export interface ApiOptions {
 }
 
 /** The repositories the read API reads; app.ts hands each route group only the ones it uses. */
-export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups'>;
+export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups'> & Partial<Pick<Store, 'behaviour'>>;
 
 export interface ApiDeps {
   store: ApiRepositories;

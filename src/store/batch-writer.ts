@@ -1,5 +1,6 @@
 /**
- * One batch in one transaction: requests, threats with their detections, rollups, IP windows, checkpoints.
+ * One batch in one transaction: requests, threats with their detections, rollups, IP windows, behaviour aggregates,
+ * checkpoints.
  * The writer only orders the repositories' transaction-bound parts; each table's SQL lives with its repository.
  * Rows go in as parallel arrays through unnest() (one statement per table, on PGlite and pg alike), with
  * ON CONFLICT (id) DO NOTHING so a replay never duplicates; RETURNING id tells which rows are new, and only
@@ -7,6 +8,7 @@
  * commit whose acknowledgement was lost, and is not written again (its windows have no ids to dedupe by).
  */
 import { BadRequestError, type HttpEvent } from '../core/index.js';
+import { writeBehaviour } from './behaviour-writes.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { insertRequests } from './request-repository.js';
@@ -57,7 +59,11 @@ export class BatchWriter {
     const newRequests = await insertRequests(tx, batch.events);
     const newThreats = await insertThreats(tx, batch.threats);
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));
-    if (batch.windows?.length) await writeWindows(tx, batch.windows, this.windowMinHits);
+    const windows = batch.windows ?? [];
+    const stored = windows.length > 0 ? await writeWindows(tx, windows, this.windowMinHits) : [];
+    // Behaviour analytics read what ingest keeps (issue #11): client families, feature histograms, baselines,
+    // scenario evidence per IP and page-view cascades, from the same new rows.
+    await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored });
     await upsertCheckpoints(tx, batch.checkpoints);
   }
 }

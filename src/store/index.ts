@@ -69,3 +69,28 @@ export { SchemaRepository } from './schema-repository.js';
 export { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 export { ThreatRepository } from './threat-repository.js';
 export { WindowRepository } from './window-repository.js';
+export {
+  BehaviourRepository,
+  AGENT_SORTS,
+  SCENARIO_IP_SORTS,
+  USER_AGENT_KINDS,
+  MAX_SAMPLE_POINTS,
+  SAMPLE_POOL,
+  type AgentQuery,
+  type AgentPage,
+  type AgentFamily,
+  type AgentSort,
+  type Cascade,
+  type CascadePage,
+  type FeatureStats,
+  type FeatureSummary,
+  type Radar,
+  type RadarAxis,
+  type SamplePoint,
+  type ScenarioIp,
+  type ScenarioIpQuery,
+  type ScenarioIpSort,
+} from './behaviour-repository.js';
+export { WINDOW_FEATURES, binBounds, type WindowFeature } from './window-features.js';
+export { BASELINES, type Baseline } from './behaviour-aggregates.js';
+export { CASCADE_GAP_MS, CASCADE_PAGES_PER_IP } from './cascade.js';

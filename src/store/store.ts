@@ -3,6 +3,7 @@
  * the batch writer that composes their transaction-bound parts. Callers take the repositories they use.
  */
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+import { BehaviourRepository } from './behaviour-repository.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { IocRepository } from './ioc-repository.js';
@@ -30,6 +31,8 @@ export interface Store {
   readonly iocs: IocRepository;
   /** What detection learned about each site's content (src/detect/site), across restarts. */
   readonly siteKnowledge: SiteKnowledgeRepository;
+  /** Behaviour analytics over what ingest keeps (client families, feature statistics, scenario IPs, cascades, baselines). */
+  readonly behaviour: BehaviourRepository;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     rollups: new RollupRepository(sql),
     iocs: new IocRepository(sql),
     siteKnowledge: new SiteKnowledgeRepository(sql),
+    behaviour: new BehaviourRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }
