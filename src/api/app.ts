@@ -10,6 +10,7 @@ import { registerOpenApiDocs, registerOpenApiSpec } from './openapi.js';
 import { compileRequestSchema } from './request-schema.js';
 import { RouteTable } from './route-table.js';
 import './route-scope.js';
+import { behaviourRoutes } from './routes/behaviour.js';
 import { healthRoutes } from './routes/health.js';
 import { ipRoutes } from './routes/ips.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';
@@ -35,6 +36,7 @@ type RouteGroup = (app: FastifyInstance) => void | Promise<void>;
 /** The core route groups, each handed the repositories it uses and nothing else of the store. */
 export function coreRoutes(deps: ApiDeps): RouteGroup[] {
   const { store, clock } = deps;
+  const { behaviour } = store;
   return [
     (app) => healthRoutes(app, deps),
     (app) => threatRoutes(app, { threats: store.threats, clock }),
@@ -43,6 +45,7 @@ export function coreRoutes(deps: ApiDeps): RouteGroup[] {
     (app) => ipRoutes(app, { windows: store.windows, clock }),
     (app) => scoreRoutes(app, { windows: store.windows, clock }),
     (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, notApplicable: deps.notApplicable, allowlist: deps.allowlist }),
+    ...(behaviour ? [(app: FastifyInstance) => behaviourRoutes(app, { behaviour, clock })] : []),
   ];
 }
 
