@@ -194,3 +194,30 @@ describe('GET /api/cascade/:ip and /api/ip/:ip/radar', () => {
     await app.close();
   });
 });
+
+describe('every parameter of every behaviour route', () => {
+  it('answers hostile values with a 4xx JSON error or a valid answer, never a 5xx', async () => {
+    const doc = (await get('/openapi.json')).body;
+    const hostile = ["'; DROP TABLE requests; --", '-1', '1e309', 'NaN', '%00', 'x'.repeat(2000), '[]', 'desc,asc'];
+    for (const path of ['/api/browsers', '/api/fingerprints', '/api/features', '/api/behavior', '/api/brute-force', '/api/ua-rotation', '/api/ja4-rotation', '/api/recurrence', '/api/cascade/{ip}', '/api/ip/{ip}/radar']) {
+      const base = path.replace('{ip}', '198.51.100.66');
+      const names = (doc.paths[path].get.parameters as Json[]).filter((p) => p.in === 'query').map((p) => p.name as string);
+      expect(names.length, path).toBeGreaterThan(0);
+      for (const name of names) {
+        for (const value of hostile) {
+          const url = `${base}?${name}=${encodeURIComponent(value)}`;
+          const res = await t.app.inject({ method: 'GET', url });
+          expect(res.statusCode, url).toBeLessThan(500);
+          if (res.statusCode !== 200) {
+            expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+            expect((res.json() as Json).error, url).toBeTypeOf('string');
+          }
+        }
+      }
+      const unknown = await get(`${base}?order_by=1`);
+      expect(unknown.status, path).toBe(400);
+      expect(unknown.body.message).toContain('"order_by"');
+    }
+    expect(t.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+  }, 60_000);
+});
