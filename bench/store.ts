@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import type { ThreatEvent } from '../src/core/detection.js';
 import type { HttpEvent } from '../src/core/event.js';
 import { openStore, type Store, type WriteBatch } from '../src/store/index.js';
-import { makeDetection, makeEvent, makeThreat, T0 } from '../src/store/testing/fixtures.js';
+import type { IpWindow } from '../src/detect/index.js';
+import { makeDetection, makeEvent, makeThreat, makeWindow, T0 } from '../src/store/testing/fixtures.js';
 import { createTestSchema, probePostgres, TEST_DATABASE_URL } from '../src/store/testing/postgres.js';
 
 export interface StoreBenchOptions {
@@ -92,26 +93,57 @@ async function sizes(store: Store): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.name, r.bytes]));
 }
 
-/** Deterministic traffic: 50 req/s from 2,000 clients over 1,000 pages (skewed), with attack-looking threats. */
+const USER_AGENTS = [
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  'curl/8.4.0',
+];
+const JA4S = ['t13d1516h2_8daaf6152771_b186095e22b6', 't13d1517h2_8daaf6152771_b1ff8ab2d16f', 't12d2004h1_76e208dd3e22_a5a7d8b0f6c9'];
+
+/**
+ * Deterministic traffic: 50 req/s from 2,000 clients over 1,000 pages (skewed), each page followed by two of its
+ * assets, five user agents and three JA4s, with attack-looking threats; each batch closes one behaviour window per
+ * client it saw (a share with scenarios), as detection does.
+ */
 function synthesise(total: number, batchSize: number, threatRatio: number): WriteBatch[] {
   const batches: WriteBatch[] = [];
   const every = Math.max(1, Math.round(1 / threatRatio));
   for (let start = 0; start < total; start += batchSize) {
     const events: HttpEvent[] = [];
     const threats: ThreatEvent[] = [];
+    const windows = new Map<string, IpWindow>();
     for (let i = start; i < Math.min(total, start + batchSize); i++) {
       const attack = i % every === 0;
+      const client = skewed(i, 2000);
+      const ip = `10.0.${client >> 8}.${client & 255}`;
+      // Requests come in threes per page view: the page, then two of its assets.
+      const asset = !attack && i % 3 !== 0;
       const e = makeEvent(`bench:${i}`, {
         time: T0 + i * 20,
-        ip: `10.0.${skewed(i, 2000) >> 8}.${skewed(i, 2000) & 255}`,
-        path: attack ? `/search/${i % 50}` : `/page-${skewed(i * 7, 1000)}.html`,
+        ip,
+        host: i % 4 === 0 ? 'api.example' : 'shop.example',
+        path: attack ? `/search/${i % 50}` : asset ? `/static/app-${i % 3}.${i % 2 ? 'css' : 'js'}` : `/page-${skewed(i * 7, 1000)}.html`,
         query: attack ? `q=1%27%20union%20select%20password%20from%20users--&i=${i}` : `ref=${i % 97}`,
         status: attack ? 403 : 200,
         bytes: 500 + (i % 4000),
-        userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+        userAgent: USER_AGENTS[client % USER_AGENTS.length]!,
+        ja4: JA4S[client % JA4S.length]!,
         origin: { kind: 'file', source: '/var/log/nginx/access.log', offset: i * 180, line: i + 1 },
       });
       events.push(e);
+      if (!windows.has(ip)) {
+        windows.set(
+          ip,
+          makeWindow(ip, Math.floor(e.time / 60_000) * 60_000, {
+            hits: 3 + (client % 40),
+            threatLevel: client % 50 === 0 ? 'HIGH' : client % 5 === 4 ? 'LOW' : 'LEGITIMATE_BROWSER',
+            scenarios: client % 50 === 0 ? ['bruteforce'] : [],
+            distinctUserAgents: 1 + (client % 3),
+          }),
+        );
+      }
       if (attack) {
         const detections = [makeDetection({ transforms: ['urlDecode'] })];
         if (i % 3 === 0) detections.push(makeDetection({ ruleId: 'sqli-comment', confidence: 0.6, fragment: '--' }));
@@ -123,7 +155,7 @@ function synthesise(total: number, batchSize: number, threatRatio: number): Writ
       last?.kind === 'file'
         ? [{ source: last.source, fileId: '2049:131', offset: last.offset + 180, line: last.line, headHash: 'bench' }]
         : [];
-    batches.push({ events, threats, checkpoints });
+    batches.push({ events, threats, checkpoints, windows: [...windows.values()] });
   }
   return batches;
 }

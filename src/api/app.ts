@@ -10,6 +10,7 @@ import { registerOpenApiDocs, registerOpenApiSpec } from './openapi.js';
 import { compileRequestSchema } from './request-schema.js';
 import { RouteTable } from './route-table.js';
 import './route-scope.js';
+import { behaviourRoutes } from './routes/behaviour.js';
 import { healthRoutes } from './routes/health.js';
 import { ipRoutes } from './routes/ips.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';
@@ -36,6 +37,7 @@ type RouteGroup = (app: FastifyInstance) => void | Promise<void>;
 /** The core route groups, each handed the repositories it uses and nothing else of the store. */
 export function coreRoutes(deps: ApiDeps, cache = analyticsCacheFor(deps)): RouteGroup[] {
   const { store, clock } = deps;
+  const { behaviour } = store;
   return [
     (app) => healthRoutes(app, deps),
     (app) => threatRoutes(app, { threats: store.threats, clock }),
@@ -45,6 +47,7 @@ export function coreRoutes(deps: ApiDeps, cache = analyticsCacheFor(deps)): Rout
     (app) => scoreRoutes(app, { windows: store.windows, clock }),
     (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, notApplicable: deps.notApplicable, allowlist: deps.allowlist }),
     ...socRoutes(deps, cache),
+    ...(behaviour ? [(app: FastifyInstance) => behaviourRoutes(app, { behaviour, clock })] : []),
   ];
 }
 

@@ -63,7 +63,8 @@ export interface ApiOptions {
 }
 
 /** The repositories the read API reads; app.ts hands each route group only the ones it uses. */
-export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups' | 'analytics' | 'detections' | 'traffic' | 'verdicts'>;
+export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups' | 'analytics' | 'detections' | 'traffic' | 'verdicts'> &
+  Partial<Pick<Store, 'behaviour'>>;
 
 export interface ApiDeps {
   store: ApiRepositories;

@@ -105,3 +105,5 @@ export async function createEnrichment(cfg: EnrichConfig, deps: EnrichmentDeps =
     throw e;
   }
 }
+export { classifyUserAgent, type UserAgentFamily, type UserAgentKind } from './user-agent.js';
+export { isHostingNetwork } from './hosting.js';

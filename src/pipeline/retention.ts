@@ -1,6 +1,6 @@
 /**
- * Background pruning of raw requests older than the retention period, and of IP windows with them (both are raw
- * behaviour). Threats are kept as evidence.
+ * Background pruning of raw requests older than the retention period, and of IP windows and the behaviour aggregates
+ * with them (all raw behaviour). Threats are kept as evidence.
  */
 import type { Store } from '../store/index.js';
 
@@ -13,7 +13,12 @@ export interface RetentionHandle {
 }
 
 export function startRetention(
-  store: { requests: Pick<Store['requests'], 'prune'>; windows: Pick<Store['windows'], 'prune'>; apiEvents?: Pick<Store['apiEvents'], 'prune'> },
+  store: {
+    requests: Pick<Store['requests'], 'prune'>;
+    windows: Pick<Store['windows'], 'prune'>;
+    behaviour?: Pick<Store['behaviour'], 'prune'>;
+    apiEvents?: Pick<Store['apiEvents'], 'prune'>;
+  },
   retentionDays: number,
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
   opts: { intervalMs?: number; now?: () => number } = {},
@@ -28,6 +33,7 @@ export function startRetention(
       const removed = await store.requests.prune(before);
       await store.windows.prune(before);
       await store.apiEvents?.prune(before);
+      await store.behaviour?.prune(before);
       if (removed > 0) logger.info({ removed, retentionDays }, 'pruned old requests');
       return removed;
     } catch (err) {

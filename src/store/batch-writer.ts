@@ -1,5 +1,6 @@
 /**
- * One batch in one transaction: requests, threats with their detections, rollups, IP windows, held hits, checkpoints.
+ * One batch in one transaction: requests, threats with their detections, rollups, IP windows, behaviour aggregates,
+ * held hits, checkpoints.
  * The writer only orders the repositories' transaction-bound parts; each table's SQL lives with its repository.
  * Rows go in as parallel arrays through unnest() (one statement per table, on PGlite and pg alike), with
  * ON CONFLICT (id) DO NOTHING so a replay never duplicates; RETURNING id tells which rows are new, and only
@@ -9,6 +10,7 @@
 import { BadRequestError, type HttpEvent } from '../core/index.js';
 import { insertApiEvents } from './api-event-repository.js';
 import { aggregateAnalytics, upsertAnalytics } from './analytics-rollups.js';
+import { writeBehaviour } from './behaviour-writes.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { writeHeld } from './held-threat-repository.js';
@@ -62,7 +64,11 @@ export class BatchWriter {
     if (batch.apiEvents?.length) await insertApiEvents(tx, batch.apiEvents);
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));
     await upsertAnalytics(tx, aggregateAnalytics(newRequests, newThreats));
-    if (batch.windows?.length) await writeWindows(tx, batch.windows, this.windowMinHits);
+    const windows = batch.windows ?? [];
+    const stored = windows.length > 0 ? await writeWindows(tx, windows, this.windowMinHits) : [];
+    // Behaviour analytics read what ingest keeps (issue #11): client families, feature histograms, baselines,
+    // scenario evidence per IP and page-view cascades, from the same new rows.
+    await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored });
     if (batch.held) await writeHeld(tx, batch.held);
     await upsertCheckpoints(tx, batch.checkpoints);
   }

@@ -78,3 +78,28 @@ export { MAX_COUNT, type Counted, type KeysetCursor } from './keyset.js';
 export { DETECTION_KINDS, DETECTION_SORTS, DetectionRepository, detectionRowJson, detectionRowToJson, type DetectionQuery, type StoredDetection } from './detection-repository.js';
 export { requestJson, requestToJson, TrafficRepository, type StoredRequest, type TrafficQuery } from './traffic-repository.js';
 export { MAX_VERDICT_COMMENT, VERDICTS, VerdictRepository, verdictJson, verdictToJson, type StoredVerdict, type Verdict } from './verdict-repository.js';
+export {
+  BehaviourRepository,
+  AGENT_SORTS,
+  SCENARIO_IP_SORTS,
+  USER_AGENT_KINDS,
+  MAX_SAMPLE_POINTS,
+  SAMPLE_POOL,
+  type AgentQuery,
+  type AgentPage,
+  type AgentFamily,
+  type AgentSort,
+  type Cascade,
+  type CascadePage,
+  type FeatureStats,
+  type FeatureSummary,
+  type Radar,
+  type RadarAxis,
+  type SamplePoint,
+  type ScenarioIp,
+  type ScenarioIpQuery,
+  type ScenarioIpSort,
+} from './behaviour-repository.js';
+export { WINDOW_FEATURES, binBounds, type WindowFeature } from './window-features.js';
+export { BASELINES, type Baseline } from './behaviour-aggregates.js';
+export { CASCADE_GAP_MS, CASCADE_PAGES_PER_IP } from './cascade.js';

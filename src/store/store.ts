@@ -5,6 +5,7 @@
 import { ApiEventRepository } from './api-event-repository.js';
 import { AnalyticsRepository } from './analytics-repository.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+import { BehaviourRepository } from './behaviour-repository.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { IocRepository } from './ioc-repository.js';
@@ -48,6 +49,8 @@ export interface Store {
   readonly traffic: TrafficRepository;
   /** Analyst verdicts on IPs (issue #11). */
   readonly verdicts: VerdictRepository;
+  /** Behaviour analytics over what ingest keeps (client families, feature statistics, scenario IPs, cascades, baselines). */
+  readonly behaviour: BehaviourRepository;
   close(): Promise<void>;
 }
 
@@ -69,6 +72,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     detections: new DetectionRepository(sql),
     traffic: new TrafficRepository(sql),
     verdicts: new VerdictRepository(sql),
+    behaviour: new BehaviourRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }

@@ -51,12 +51,13 @@ export class WindowRepository {
   }
 }
 
-/** The batch writer's part (inside its transaction): the windows worth a row, and every window counted. */
-export async function writeWindows(tx: SqlClient, windows: readonly IpWindow[], minHits: number): Promise<void> {
-  if (windows.length === 0) return;
+/** The batch writer's part (inside its transaction): the windows worth a row, and every window counted. Returns the rows. */
+export async function writeWindows(tx: SqlClient, windows: readonly IpWindow[], minHits: number): Promise<IpWindow[]> {
+  if (windows.length === 0) return [];
   const split = splitWindows(windows, minHits);
   await insertWindows(tx, split.rows);
   await upsertWindowCounts(tx, split.counts);
+  return split.rows;
 }
 
 /** Longest known-bot token and scenario id kept (both come from our own tables, bounded anyway). */

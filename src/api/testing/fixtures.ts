@@ -7,10 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Category, Detection, Severity, ThreatEvent, HttpEvent } from '../../core/index.js';
 import { PipelineMetrics } from '../../pipeline/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { openStore, type Store, type WriteBatch } from '../../store/index.js';
+import type { IpWindow } from '../../detect/index.js';
 import { createApi } from '../app.js';
 import type { ApiDeps, ReadinessReport } from '../types.js';
-import { makeEvent } from '../../store/testing/fixtures.js';
+import { makeEvent, makeWindow } from '../../store/testing/fixtures.js';
 import { eventId } from '../../ingest/index.js';
 
 /** Every test reads time from this clock, so relative filters and stats windows are exact. */
@@ -159,4 +160,38 @@ export async function openTestApi(extra: Partial<ApiDeps> = {}, withData = true)
       await store.close();
     },
   };
+}
+
+/**
+ * Behaviour data for the behaviour analytics routes: browsing with assets, a crawler, a tool, JA4s, and windows of a
+ * brute-forcing IP that came back (with its behaviour detections), written as the pipeline writes them.
+ */
+export function behaviourDataset(): WriteBatch[] {
+  const chrome = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
+  const ja4 = 't13d1516h2_8daaf6152771_b186095e22b6';
+  const browsing = [
+    event({ ago: 40 * MIN, ip: '192.0.2.20', path: '/', userAgent: chrome, ja4 }),
+    event({ ago: 40 * MIN - 200, ip: '192.0.2.20', path: '/app.css', userAgent: chrome, ja4 }),
+    event({ ago: 40 * MIN - 300, ip: '192.0.2.20', path: '/app.js', userAgent: chrome, ja4 }),
+    event({ ago: 39 * MIN, ip: '192.0.2.20', path: '/cart', userAgent: chrome, ja4 }),
+    event({ ago: 38 * MIN, ip: '192.0.2.21', path: '/', userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }),
+    event({ ago: 37 * MIN, ip: '192.0.2.22', path: '/', host: 'blog.example', userAgent: 'curl/8.4.0' }),
+  ];
+  const bruteDetection = { ruleId: 'behaviour/bruteforce', field: 'behaviour' };
+  const logins = [3 * HOUR, 3 * HOUR - 1000, 30 * MIN].map((ago) =>
+    threat(event({ ago, ip: '198.51.100.66', method: 'POST', path: '/wp-login.php', status: 401, userAgent: chrome }), 'bruteforce', 'high', 0.8, [bruteDetection]),
+  );
+  const window = (ip: string, ago: number, over: Partial<IpWindow>): IpWindow => {
+    const start = Math.floor((NOW - ago) / MIN) * MIN;
+    return { ...makeWindow(ip, start), ...over };
+  };
+  const windows = [
+    window('192.0.2.20', 40 * MIN, { hits: 4, ratio4xx: 0, threatLevel: 'LEGITIMATE_BROWSER' }),
+    window('198.51.100.66', 3 * HOUR, { hits: 30, scenarios: ['bruteforce'], distinctUserAgents: 3, threatLevel: 'HIGH' }),
+    window('198.51.100.66', 30 * MIN, { hits: 12, scenarios: ['bruteforce', 'recurrence', 'ua-rotation'], distinctUserAgents: 8, threatLevel: 'CRITICAL' }),
+  ];
+  return [
+    { events: [...browsing, ...logins.slice(0, 2).map((t) => t.event)], threats: logins.slice(0, 2), checkpoints: [], windows: windows.slice(0, 2) },
+    { events: [logins[2]!.event], threats: [logins[2]!], checkpoints: [], windows: windows.slice(2) },
+  ];
 }

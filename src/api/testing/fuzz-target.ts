@@ -13,7 +13,7 @@ import type { Store } from '../../store/index.js';
 import { createApi } from '../app.js';
 import { enrichmentRoutes } from '../routes/enrichment.js';
 import type { OpenApiDocument } from './fuzz.js';
-import { dataset, NOW } from './fixtures.js';
+import { behaviourDataset, dataset, NOW } from './fixtures.js';
 
 export interface FuzzTarget {
   port: number;
@@ -29,6 +29,7 @@ export interface FuzzTarget {
 export async function startFuzzTarget(store: Store): Promise<FuzzTarget> {
   const { events, threats, ids } = dataset();
   await store.writer.write({ events, threats, checkpoints: [] });
+  for (const batch of behaviourDataset()) await store.writer.write(batch);
   const errorLogs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

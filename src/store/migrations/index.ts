@@ -8,6 +8,7 @@ import * as siteKnowledge from './0006_site_knowledge.js';
 import * as heldThreats from './0007_held_threats.js';
 import * as apiEvents from './0008_api_events.js';
 import * as socAnalytics from './0009_soc_analytics.js';
+import * as behaviourAggregates from './0010_behaviour_aggregates.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   heldThreats, // 0007_held_threats
   apiEvents, // 0008_api_events
   socAnalytics, // 0009_soc_analytics
+  behaviourAggregates, // 0010_behaviour_aggregates
 ];

@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import { createStore } from '../store.js';
 import { apiEventConformance } from './conformance/api-events.js';
 import { analyticsConformance } from './conformance/analytics.js';
+import { behaviourConformance } from './conformance/behaviour.js';
 import { checkpointConformance } from './conformance/checkpoints.js';
 import type { ConformanceContext, ConformanceSection } from './conformance/context.js';
 import { iocConformance } from './conformance/iocs.js';
@@ -33,6 +34,7 @@ export const STORE_SECTIONS: Record<string, ConformanceSection> = {
   siteKnowledge: siteKnowledgeConformance,
   apiEvents: apiEventConformance,
   analytics: analyticsConformance,
+  behaviour: behaviourConformance,
 };
 
 export function describeStoreConformance(name: string, open: OpenTestStore): void {
