@@ -18,3 +18,5 @@ export type {
 } from './types.js';
 export { storeChecks } from './readiness.js';
 export { enrichmentRoutes, databasesToJson, type EnrichmentApi, type CollectorStatus } from './routes/enrichment.js';
+export { alertRoutes, type AlertRouteDeps } from './routes/alerts.js';
+export * from './live/index.js';
