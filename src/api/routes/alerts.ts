@@ -36,9 +36,10 @@ export interface AlertRouteDeps {
 
 export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): Promise<void> {
   const { hub } = deps;
-  await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE } });
-  // Before the server waits for its connections: live streams never end by themselves.
+  // Before the server waits for its connections (live streams never end by themselves), and before
+  // @fastify/websocket's own preClose, which would close sockets without a code.
   app.addHook('preClose', async () => hub.close());
+  await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE } });
 
   const wsSummary = 'Live alerts over WebSocket: threats, behaviour alerts and decisions as they are stored';
   for (const url of ['/ws/alerts', '/ws/threats']) {
