@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
+import { alertRoutes, createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks, type AlertHub } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import type { Enrichment } from '../enrich/index.js';
 import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
@@ -30,6 +30,8 @@ export interface ApiDeps {
   sources: () => { ok: boolean; detail: string };
   logger: Logger;
   version: string;
+  /** The live alert hub behind /ws/alerts and /api/alerts/stream (src/runtime/live.ts). */
+  live?: AlertHub;
 }
 
 export interface ListeningApi {
@@ -52,7 +54,10 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     }),
     logger,
     version: deps.version,
-    extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector))],
+    extraRoutes: [
+      enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector)),
+      ...(deps.live ? [(app: FastifyInstance) => alertRoutes(app, { hub: deps.live! })] : []),
+    ],
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
     ruleIds: deps.ruleIds,
     notApplicable: deps.notApplicable,

@@ -9,6 +9,7 @@ import { PipelineMetrics } from '../pipeline/index.js';
 import { startApi } from './api.js';
 import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
 import { ingestThreadMode, prepareIngest, type PreparedIngest } from './ingest.js';
+import { startLiveAlerts } from './live.js';
 import { startMaintenance } from './maintenance.js';
 import { deploymentOf, type Deployment } from './mode.js';
 import { buildOutputs } from './outputs.js';
@@ -63,6 +64,7 @@ async function startAfterStages(
     logger.info({ intervalS: config.enrich.collector.intervalSeconds, batch: config.enrich.collector.batchSize }, 'enrichment collector running');
   }
   const outputs = buildOutputs(config, deployment, collector, metrics, logger);
+  const live = startLiveAlerts(config, outputs.bus, logger);
 
   const ingest = await stages.start({
     store,
@@ -93,6 +95,7 @@ async function startAfterStages(
     }),
     logger,
     version: options.version,
+    live: live.hub,
   });
 
   return {
@@ -107,6 +110,7 @@ async function startAfterStages(
       await Promise.allSettled(ingest.tasks);
       await siteKnowledge.stop();
       await api.app.close();
+      live.stop();
       await collector.collector.stop();
       await outputs.close();
       await enrichment.close();
