@@ -28,9 +28,25 @@ export interface LivePhaseFigures {
   /** Messages the clients received (alerts only). */
   received: number;
   expected: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  latencyMs: Quantiles;
+  /** Of which: from the append to the hub's send (tail, parse, detect, store, bus), and from there to the client. */
+  toHubMs: Quantiles;
+  hubToClientMs: Quantiles;
   /** Clients the server closed (4008 too slow, or other codes). */
   closed: Record<string, number>;
+}
+
+interface Quantiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+function quantiles(xs: number[]): Quantiles {
+  xs.sort((a, b) => a - b);
+  const at = (q: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: xs[xs.length - 1] ?? 0 };
 }
 
 export interface LiveAlertsFigures {
@@ -74,6 +90,8 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
 
     // Receipt handler: alerts carry their append time in the query (`t=`); found by indexOf, not parsed.
     let lat: number[] = [];
+    let toHub: number[] = [];
+    let toClient: number[] = [];
     let received = 0;
     const closed: Record<string, number> = {};
     const onMessage = (d: WebSocket.RawData) => {
@@ -82,7 +100,13 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
       const at = s.indexOf('&t=');
       if (at < 0 || !s.startsWith('{"id"')) return;
       received++;
-      lat.push(now - Number(s.slice(at + 3, at + 16)));
+      const appended = Number(s.slice(at + 3, at + 16));
+      lat.push(now - appended);
+      // The envelope starts {"id":"…","time":"<ISO>": the hub's send time.
+      const ti = s.indexOf('"time":"');
+      const sentAt = Date.parse(s.slice(ti + 8, ti + 32));
+      toHub.push(sentAt - appended);
+      toClient.push(now - sentAt);
     };
     for (let i = 0; i < clients; i++) {
       const ws = new WebSocket(`${base}/ws/alerts?ip=${clientIp(i)}`);
@@ -110,6 +134,8 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
         await new Promise((r) => setTimeout(r, 1000));
       }
       lat = [];
+      toHub = [];
+      toClient = [];
       received = 0;
       for (const k of Object.keys(closed)) delete closed[k];
       const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
@@ -129,8 +155,6 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
       const expected = phase === 'broadcast' ? appended * open : appended;
       const deadline = Date.now() + 30_000;
       while (received < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      lat.sort((a, b) => a - b);
-      const at = (q: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * q))] ?? 0;
       const f: LivePhaseFigures = {
         phase,
         targetAlertsPerSecond: rate,
@@ -138,7 +162,9 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
         appended,
         received,
         expected,
-        latencyMs: { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: lat[lat.length - 1] ?? 0 },
+        latencyMs: quantiles(lat),
+        toHubMs: quantiles(toHub),
+        hubToClientMs: quantiles(toClient),
         closed: { ...closed },
       };
       console.error(`   ${JSON.stringify(f)}`);

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../core/index.js';
-import { CidrSet, normaliseIp, parseCidr } from '../../net/index.js';
+import { CidrSet, normaliseIp, parseCidr, parseIp, type ParsedIp } from '../../net/index.js';
 import { listParam } from '../params/list.js';
 import { ALERT_TYPES, type AlertType, type LiveAlert } from './message.js';
 
@@ -119,22 +119,29 @@ export function parseSubscribeFilter(raw: unknown): AlertFilter | { error: strin
 
 const RANK: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
 
-export function matches(f: AlertFilter, a: LiveAlert): boolean {
-  if (f.types && !f.types.includes(a.type)) return false;
-  if (a.type === 'decision') {
-    if (f.ips) return typeof a.data.ip === 'string' && ipIn(f.ips, a.data.ip);
-    return true;
-  }
-  const t = a.data;
-  if (f.minSeverity && RANK[t.severity] < RANK[f.minSeverity]) return false;
-  if (f.categories && !f.categories.includes(t.category)) return false;
-  if (f.hosts && (t.host === null || !f.hosts.has(t.host.toLowerCase()))) return false;
-  if (f.ips && !ipIn(f.ips, t.ip)) return false;
-  return true;
+/** An alert with what every filter compares, worked out once per alert rather than once per client. */
+export interface MatchableAlert {
+  alert: LiveAlert;
+  ip: ParsedIp | null;
+  host: string | null;
 }
 
-function ipIn(set: CidrSet, ip: string): boolean {
-  return set.contains(ip);
+export function matchable(alert: LiveAlert): MatchableAlert {
+  if (alert.type === 'decision') return { alert, ip: typeof alert.data.ip === 'string' ? parseIp(alert.data.ip) : null, host: null };
+  return { alert, ip: parseIp(alert.data.ip), host: alert.data.host === null ? null : alert.data.host.toLowerCase() };
+}
+
+export function matches(f: AlertFilter, a: LiveAlert | MatchableAlert): boolean {
+  const m = 'alert' in a ? a : matchable(a);
+  const alert = m.alert;
+  if (f.types && !f.types.includes(alert.type)) return false;
+  if (alert.type === 'decision') return !f.ips || (m.ip !== null && f.ips.containsParsed(m.ip));
+  const t = alert.data;
+  if (f.minSeverity && RANK[t.severity] < RANK[f.minSeverity]) return false;
+  if (f.categories && !f.categories.includes(t.category)) return false;
+  if (f.hosts && (m.host === null || !f.hosts.has(m.host))) return false;
+  if (f.ips && (m.ip === null || !f.ips.containsParsed(m.ip))) return false;
+  return true;
 }
 
 /** The filter as JSON, echoed in the `subscribed` message. */

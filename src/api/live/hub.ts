@@ -8,7 +8,7 @@
  * so a slow reader never grows the server's memory. `publish` never waits for a client.
  */
 import { randomBytes } from 'node:crypto';
-import { filterToJson, matches, type AlertFilter } from './filter.js';
+import { filterToJson, matchable, matches, type AlertFilter } from './filter.js';
 import type { LiveAlert, ServerMessage } from './message.js';
 import { ResumeRing, type RingEntry } from './ring.js';
 
@@ -137,12 +137,12 @@ export class AlertHub {
     const seq = ++this.seq;
     const id = `${this.id}-${seq}`;
     const text = JSON.stringify({ id, time: new Date(now).toISOString(), ...alert });
-    const entry: RingEntry = { seq, at: now, alert, text, bytes: Buffer.byteLength(text) };
+    const entry: RingEntry = { seq, at: now, alert: matchable(alert), text, bytes: Buffer.byteLength(text) };
     this.ring.push(entry);
     this.ring.expire(now);
     this.counts.published++;
     for (const c of this.clients) {
-      if (matches(c.filter, alert)) this.deliver(c, entry.text, entry.bytes, true);
+      if (matches(c.filter, entry.alert)) this.deliver(c, entry.text, entry.bytes, true);
     }
   }
 

@@ -3,12 +3,12 @@
  * with the id of the last message it saw gets what it missed, or learns that it is too late.
  * Sequence numbers are consecutive, so finding a message is arithmetic, not a search.
  */
-import type { LiveAlert } from './message.js';
+import type { MatchableAlert } from './filter.js';
 
 export interface RingEntry {
   seq: number;
   at: number;
-  alert: LiveAlert;
+  alert: MatchableAlert;
   /** The envelope as sent. */
   text: string;
   bytes: number;
