@@ -14,7 +14,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import WebSocket from 'ws';
+import { AlertHub, alertRoutes, createApi } from '../src/api/index.js';
+import { PipelineMetrics } from '../src/pipeline/index.js';
+import { openStore } from '../src/store/index.js';
+import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
 import { formatTimeLocalUtc } from '../src/time/nginx-time.js';
 import { repoRoot } from './root.js';
 
@@ -52,7 +58,10 @@ function quantiles(xs: number[]): Quantiles {
 export interface LiveAlertsFigures {
   clients: number;
   store: string;
+  /** The serve process's RSS before and after the clients connected (noisy: no GC in between). */
   idle: { rssBeforeMb: number; rssAfterMb: number; perClientKb: number };
+  /** The API alone in this process, the clients in another, measured after a full GC. */
+  idleInProcess: IdleMemory;
   phases: LivePhaseFigures[];
 }
 
@@ -69,10 +78,65 @@ function attackLine(ip: string, n: number, now: number): string {
   return `${ip} - - [${formatTimeLocalUtc(now)}] "GET /items?id=${n}%27%20UNION%20SELECT%20username,password%20FROM%20users--%20-&t=${now} HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"`;
 }
 
+interface IdleMemory {
+  clients: number;
+  heapPerClientKb: number;
+  /** Heap plus external and array buffers (socket buffers, ws's). */
+  totalPerClientKb: number;
+  rssPerClientKb: number;
+}
+
+/** Memory per idle client: the API with its hub here (after gc), `clients` idle WebSocket clients in a child process. */
+async function idleMemory(clients: number): Promise<IdleMemory> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const store = await openStore({ databaseUrl: 'memory://' });
+  const hub = new AlertHub();
+  const app = createApi({
+    store,
+    pipeline: new PipelineMetrics(),
+    readiness: async () => ({ checks: {} }),
+    logger: pino({ level: 'warn' }),
+    version: 'bench',
+    extraRoutes: [(a) => alertRoutes(a, { hub })],
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const sample = () => {
+    gc?.();
+    gc?.();
+    const m = process.memoryUsage();
+    return { heap: m.heapUsed, total: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss };
+  };
+  const before = sample();
+  const swarm = spawn(process.execPath, [fileURLToPath(new URL('./live-clients.js', import.meta.url)), `ws://127.0.0.1:${port}/ws/alerts`, String(clients)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      swarm.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      swarm.once('exit', (code) => reject(new Error(`client swarm exited ${code}`)));
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    if (hub.stats().clients.websocket !== clients) throw new Error(`${hub.stats().clients.websocket} of ${clients} clients connected`);
+    const after = sample();
+    const per = (a: number, b: number) => round((b - a) / 1024 / clients);
+    return { clients, heapPerClientKb: per(before.heap, after.heap), totalPerClientKb: per(before.total, after.total), rssPerClientKb: per(before.rss, after.rss) };
+  } finally {
+    swarm.kill('SIGKILL');
+    await app.close();
+    await store.close();
+  }
+}
+
 export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFigures> {
   const clients = o.clients ?? 1000;
   const seconds = o.seconds ?? 15;
   const phases = o.phases ?? [['spread', 1000], ['broadcast', 10], ['broadcast', 100], ['broadcast', 1000]];
+  const idleInProcess = await idleMemory(clients);
+  console.error(`   idle, in process: ${JSON.stringify(idleInProcess)}`);
+  // PostgreSQL when it answers (the deployment that has 1,000 clients), else embedded PGlite.
+  const pgUrl = await probePostgres('live alerts bench');
+  const schema = pgUrl ? await createTestSchema(pgUrl, 'rampart_bench_live') : null;
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-live-'));
   const log = join(dir, 'access.log');
   writeFileSync(log, '');
@@ -82,7 +146,13 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
   let child: ChildProcess | null = null;
   const sockets: WebSocket[] = [];
   try {
-    const started = startServe(['serve', '--no-demo', '--port', '0', '-c', config, '--data-dir', join(dir, 'data'), '--log', log]);
+    let storeArgs = ['--data-dir', join(dir, 'data')];
+    if (schema) {
+      const url = new URL(pgUrl!);
+      url.searchParams.set('options', `-c search_path=${schema.schema}`);
+      storeArgs = ['--database-url', url.toString()];
+    }
+    const started = startServe(['serve', '--no-demo', '--port', '0', '-c', config, ...storeArgs, '--log', log]);
     child = started.child;
     const base = (await started.baseUrl).replace(/^http/, 'ws');
     await new Promise((r) => setTimeout(r, 2000));
@@ -171,13 +241,14 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
       figures.push(f);
       if (sockets.every((s) => s.readyState !== WebSocket.OPEN)) break;
     }
-    return { clients, store: 'pglite', idle, phases: figures };
+    return { clients, store: schema ? 'postgres' : 'pglite', idle, idleInProcess, phases: figures };
   } finally {
     for (const s of sockets) s.terminate();
     child?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));
     child?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    await schema?.drop();
   }
 }
 

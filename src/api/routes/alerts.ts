@@ -53,7 +53,8 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): P
       },
       wsHandler: (socket, request) => {
         const { filter, resume } = request.query;
-        const client = hub.connect(wsConnection(socket), filter, resume);
+        // The upgraded request's socket is the one the WebSocket writes to.
+        const client = hub.connect(wsConnection(socket, request.raw.socket), filter, resume);
         socket.on('message', (data, isBinary) => onClientMessage(client, isBinary ? null : data.toString()));
         socket.on('close', () => client.disconnect());
         socket.on('error', () => client.disconnect());
@@ -81,13 +82,42 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): P
   );
 }
 
-function wsConnection(socket: WebSocket): LiveConnection {
+/**
+ * Holds a socket's writes until the end of the current tick: a batch of alerts (the sink publishes a
+ * stored batch at once) leaves in one write per client instead of one per alert. What waits corked was
+ * not yet offered to the socket, so it does not count as the client being behind: `heldBytes` is taken
+ * off the buffered amount the hub compares with its limit.
+ */
+function corker(stream: { cork(): void; uncork(): void }) {
+  let corked = false;
+  let held = 0;
+  return {
+    hold(bytes: number): void {
+      held += bytes;
+      if (corked) return;
+      corked = true;
+      stream.cork();
+      process.nextTick(() => {
+        corked = false;
+        held = 0;
+        stream.uncork();
+      });
+    },
+    heldBytes: () => held,
+  };
+}
+
+function wsConnection(socket: WebSocket, raw: { cork(): void; uncork(): void }): LiveConnection {
   let answered = true;
   socket.on('pong', () => (answered = true));
+  const cork = corker(raw);
   return {
     transport: 'websocket',
-    send: (text, done) => socket.send(text, () => done()),
-    bufferedBytes: () => socket.bufferedAmount,
+    send(text, done) {
+      cork.hold(Buffer.byteLength(text));
+      socket.send(text, () => done());
+    },
+    bufferedBytes: () => Math.max(0, socket.bufferedAmount - cork.heldBytes()),
     close(code, reason) {
       // A close frame's reason is at most 123 bytes.
       socket.close(code, Buffer.from(reason).subarray(0, 123).toString());
@@ -134,14 +164,17 @@ function startSse(hub: AlertHub, request: FastifyRequest, reply: FastifyReply, f
   });
   res.write('retry: 3000\n\n');
   let ended = false;
+  const cork = corker(res);
   const connection: LiveConnection = {
     transport: 'sse',
     send(text, done) {
       // Alerts carry their resume token as the event id, so EventSource sends it back as Last-Event-ID.
       const id = /^\{"id":"([0-9a-z]+-\d+)"/.exec(text)?.[1];
-      res.write(`${id ? `id: ${id}\n` : ''}data: ${text}\n\n`, () => done());
+      const frame = `${id ? `id: ${id}\n` : ''}data: ${text}\n\n`;
+      cork.hold(Buffer.byteLength(frame));
+      res.write(frame, () => done());
     },
-    bufferedBytes: () => res.writableLength,
+    bufferedBytes: () => Math.max(0, res.writableLength - cork.heldBytes()),
     close(code, reason) {
       if (ended) return;
       ended = true;
