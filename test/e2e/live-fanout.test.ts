@@ -89,7 +89,9 @@ describe.skipIf(!pgUrl || !redisUp)('live alerts across two serve processes (Pos
         expect(order).toEqual(Array.from({ length: perLog }, (_, i) => i));
       }
     }
-    for (const c of clients) c.ws.close();
-    await Promise.all(running.map((p) => p.stop()));
+    // Shutdown with live clients connected: they are closed (1001), and each process exits cleanly.
+    const closes = clients.map((c) => new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code))));
+    expect(await Promise.all(running.map((p) => p.stop()))).toEqual([0, 0]);
+    expect(await Promise.all(closes)).toEqual([1001, 1001]);
   });
 });
