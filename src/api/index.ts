@@ -19,3 +19,5 @@ export type {
 export { storeChecks } from './readiness.js';
 export { enrichmentRoutes, databasesToJson, type EnrichmentApi, type CollectorStatus } from './routes/enrichment.js';
 export { ingestApi, ingestRoutes } from './routes/ingest.js';
+export { liveAlertRoutes, type LiveAlertRouteDeps } from './routes/live-alerts.js';
+export * from './live/index.js';

@@ -77,6 +77,24 @@ export const configSchema = z
       .object({ url: z.string().optional() })
       .strict()
       .prefault({}),
+    /** Live alerts over WebSocket and SSE (docs/api.md#live-alerts); across processes through Redis when redis.url is set. */
+    live: z
+      .object({
+        /** Messages kept for clients that reconnect with a resume token. */
+        resumeBuffer: z.number().int().min(1).max(1_000_000).default(10_000),
+        /** How long a message stays resumable. */
+        resumeSeconds: z.number().int().min(1).max(86_400).default(300),
+        /** Heartbeat message and WebSocket ping interval; 0 turns them off. */
+        heartbeatSeconds: z.number().min(0).max(3600).default(30),
+        /** Bytes a client may have waiting to be sent before it is closed as too slow (4008). */
+        clientMaxBytes: z.number().int().min(1024).max(1 << 30).default(1 << 20),
+        /** Messages a client may have waiting to be sent before it is closed as too slow (4008). */
+        clientMaxMessages: z.number().int().min(1).max(1_000_000).default(1_000),
+        /** Redis pub/sub channel shared by the API processes of one deployment. */
+        redisChannel: z.string().min(1).max(200).default('rampart:live'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

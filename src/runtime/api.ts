@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createApi, enrichmentRoutes, ingestApi, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
+import { createApi, enrichmentRoutes, ingestApi, listenApi, liveAlertRoutes, openNetworkWarning, storeChecks, type AlertHub } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import type { Enrichment } from '../enrich/index.js';
 import type { SensorIngest } from '../ingest/index.js';
@@ -33,6 +33,8 @@ export interface ApiDeps {
   version: string;
   /** The ingest API's way into the pipeline (POST /api/threats/ingest and bulk-ingest); absent, those routes are not served. */
   events?: SensorIngest;
+  /** The live alert hub behind /ws/alerts and /api/alerts/stream (src/runtime/live.ts). */
+  live?: AlertHub;
 }
 
 export interface ListeningApi {
@@ -55,7 +57,11 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     }),
     logger,
     version: deps.version,
-    extraRoutes: [enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector)), ...(deps.events ? [ingestApi(deps.events)] : [])],
+    extraRoutes: [
+      enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector)),
+      ...(deps.events ? [ingestApi(deps.events)] : []),
+      ...(deps.live ? [(app: FastifyInstance) => liveAlertRoutes(app, { hub: deps.live! })] : []),
+    ],
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
     ruleIds: deps.ruleIds,
     notApplicable: deps.notApplicable,

@@ -7,7 +7,7 @@ describe('deploymentOf', () => {
     [
       'DATABASE_URL and REDIS_URL: server',
       { databaseUrl: 'postgres://db/rampart', redisUrl: 'redis://cache:6379' },
-      { mode: 'server', store: 'postgres', sharedState: 'redis', liveBus: 'in-process' },
+      { mode: 'server', store: 'postgres', sharedState: 'redis', liveBus: 'redis' },
     ],
     [
       'PostgreSQL without Redis: server, state in-process',
@@ -17,7 +17,7 @@ describe('deploymentOf', () => {
     [
       'Redis beside the embedded store: shared state in Redis',
       { redisUrl: 'redis://cache:6379' },
-      { mode: 'embedded', store: 'pglite', sharedState: 'redis', liveBus: 'in-process' },
+      { mode: 'embedded', store: 'pglite', sharedState: 'redis', liveBus: 'redis' },
     ],
     ['an empty DATABASE_URL is no server', { databaseUrl: '' }, { mode: 'embedded', store: 'pglite', sharedState: 'in-process', liveBus: 'in-process' }],
   ])('%s', (_, { databaseUrl, redisUrl }, expected) => {

@@ -14,8 +14,8 @@ export interface Deployment {
   store: 'pglite' | 'postgres';
   /** Enrichment cache, provider quotas and breakers: this process's memory, or Redis (REDIS_URL). */
   sharedState: 'in-process' | 'redis';
-  /** Live fan-out of flagged events. In-process in every mode today; Redis pub/sub comes with API nodes. */
-  liveBus: 'in-process';
+  /** Live fan-out of alerts: this process only, or Redis pub/sub to every API process (REDIS_URL). */
+  liveBus: 'in-process' | 'redis';
 }
 
 export function deploymentOf(config: Pick<Config, 'store' | 'redis'>): Deployment {
@@ -24,6 +24,6 @@ export function deploymentOf(config: Pick<Config, 'store' | 'redis'>): Deploymen
     mode: server ? 'server' : 'embedded',
     store: server ? 'postgres' : 'pglite',
     sharedState: config.redis.url ? 'redis' : 'in-process',
-    liveBus: 'in-process',
+    liveBus: config.redis.url ? 'redis' : 'in-process',
   };
 }

@@ -5,33 +5,44 @@
  * policy: iocCandidates). Decisions and notifiers join this list later.
  */
 import type { Logger } from 'pino';
+import { liveAlertOfThreat, type LiveAlert } from '../api/index.js';
 import { InProcessBus, type LiveBus } from '../bus/index.js';
+import { RedisBus } from '../bus/index.redis.js';
 import type { Config } from '../config/index.js';
-import type { ThreatEvent } from '../core/index.js';
 import { iocCandidates } from '../enrich/index.js';
 import { ThreatSinks, type PipelineMetrics, type SinkEntry, type ThreatSink } from '../pipeline/index.js';
 import type { RunningCollector } from './enrichment.js';
 import type { Deployment } from './mode.js';
 
 export interface Outputs {
-  bus: LiveBus<ThreatEvent>;
+  bus: LiveBus<LiveAlert>;
   sinks: ThreatSinks;
   /** Lets queued deliveries finish (bounded wait), then closes the sinks and the bus. */
   close(): Promise<void>;
 }
 
-export function liveBusFor(deployment: Deployment, logger: Logger): LiveBus<ThreatEvent> {
+export function liveBusFor(deployment: Deployment, config: Pick<Config, 'redis' | 'live'>, logger: Logger): LiveBus<LiveAlert> {
+  const onHandlerError = (err: unknown) => logger.warn({ err }, 'live subscriber failed');
   switch (deployment.liveBus) {
     case 'in-process':
-      return new InProcessBus<ThreatEvent>((err) => logger.warn({ err }, 'live subscriber failed'));
+      return new InProcessBus<LiveAlert>(onHandlerError);
+    case 'redis':
+      // The process that stores a threat publishes it; every API process's hub subscribes (src/bus/redis.ts).
+      return new RedisBus<LiveAlert>({
+        url: config.redis.url!,
+        channel: config.live.redisChannel,
+        onHandlerError,
+        log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) },
+      });
   }
 }
 
-export function liveBusSink(bus: LiveBus<ThreatEvent>): ThreatSink {
+/** Alerting threats (score above 0) as live alerts, encoded once here as GET /api/threats returns them. */
+export function liveBusSink(bus: LiveBus<LiveAlert>): ThreatSink {
   return {
     name: 'live-bus',
     write(batch) {
-      for (const t of batch.threats) if (t.score > 0) bus.publish(t);
+      for (const t of batch.threats) if (t.score > 0) bus.publish(liveAlertOfThreat(t));
     },
   };
 }
@@ -53,7 +64,7 @@ export function buildOutputs(
   metrics: PipelineMetrics,
   logger: Logger,
 ): Outputs {
-  const bus = liveBusFor(deployment, logger);
+  const bus = liveBusFor(deployment, config, logger);
   const entries: SinkEntry[] = [{ sink: liveBusSink(bus) }];
   if (config.enrich.collector.enabled) entries.push({ sink: iocCollectorSink(collector) });
   const sinks = new ThreatSinks(entries, metrics, (sink, err) =>

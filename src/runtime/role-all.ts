@@ -9,6 +9,7 @@ import { PipelineMetrics, sensorIngest } from '../pipeline/index.js';
 import { startApi } from './api.js';
 import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
 import { ingestThreadMode, prepareIngest, type PreparedIngest } from './ingest.js';
+import { startLiveAlerts } from './live.js';
 import { startMaintenance } from './maintenance.js';
 import { deploymentOf, type Deployment } from './mode.js';
 import { buildOutputs } from './outputs.js';
@@ -63,6 +64,7 @@ async function startAfterStages(
     logger.info({ intervalS: config.enrich.collector.intervalSeconds, batch: config.enrich.collector.batchSize }, 'enrichment collector running');
   }
   const outputs = buildOutputs(config, deployment, collector, metrics, logger);
+  const live = startLiveAlerts(config, outputs.bus, logger);
 
   const ingest = await stages.start({
     store,
@@ -95,6 +97,7 @@ async function startAfterStages(
     version: options.version,
     // Events from other sensors enter at detect (where the log events are detected) and share the batch writer and sinks.
     events: sensorIngest(ingest.detectEvents, { sink: store.writer, metrics, sinks: outputs.sinks }),
+    live: live.hub,
   });
 
   return {
@@ -109,6 +112,7 @@ async function startAfterStages(
       await Promise.allSettled(ingest.tasks);
       await siteKnowledge.stop();
       await api.app.close();
+      live.stop();
       await collector.collector.stop();
       await outputs.close();
       await enrichment.close();

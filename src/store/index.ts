@@ -57,6 +57,7 @@ export type { StoreLogger } from './logger.js';
 export * from './types.js';
 export { ipWindowJson, windowToJson, type IpWindowJson, type IpWindowRow } from './ip-window-record.js';
 export { detectionJson, detectionToJson, threatJson, threatToJson, type DetectionJson, type StoredThreat, type ThreatJson } from './threat-record.js';
+export { storedThreatOf } from './threat-record.js';
 export { connectionLoss } from './connection-errors.js';
 export { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 export { CheckpointRepository } from './checkpoint-repository.js';

@@ -4,9 +4,10 @@
  * parts (detections, geo, reputation) are each written out once below.
  */
 import * as z from 'zod';
-import { CATEGORIES, SEVERITIES, SEVERITY_SCORE, type Category, type Detection, type Severity, type ThreatGeo } from '../core/index.js';
+import { CATEGORIES, SEVERITIES, SEVERITY_SCORE, type Category, type Detection, type Severity, type ThreatEvent, type ThreatGeo } from '../core/index.js';
 import { reputationOf } from './ioc-repository.js';
 import { decodeFields, encodeFields, epochMs, jsonShape, plain, selectList, type ValueOf } from './record-fields.js';
+import { int, ip, text, textOrNull } from './sanitize.js';
 import type { SqlClient, ThreatReputation } from './types.js';
 
 const THREAT_FIELDS = {
@@ -230,5 +231,40 @@ export function threatToJson(t: StoredThreat): ThreatJson {
     detections: detections.map(detectionToJson),
     geo: geoToJson(geo),
     reputation: reputationToJson(reputation),
+  };
+}
+
+/**
+ * A threat as the batch writer stores it (insertThreats applies the same sanitising), for consumers that
+ * see it as it is committed (the live alerts) and must show what GET /api/threats will return. Reputation
+ * is read-time evidence (the IOC tables at query time), so it is null here.
+ */
+export function storedThreatOf(t: ThreatEvent): StoredThreat {
+  const e = t.event;
+  return {
+    id: text(e.id),
+    time: e.time,
+    ip: ip(e.ip),
+    method: text(e.method),
+    host: textOrNull(e.host),
+    path: text(e.path),
+    query: text(e.query),
+    status: int(e.status),
+    bytes: int(e.bytes),
+    userAgent: textOrNull(e.userAgent),
+    referer: textOrNull(e.referer),
+    score: Number.isFinite(t.score) ? t.score : 0,
+    severity: t.severity,
+    category: t.category,
+    origin: e.origin.kind,
+    detections: t.detections.map((d) => ({
+      ...d,
+      ruleId: text(d.ruleId),
+      field: text(d.field),
+      fragment: text(d.fragment),
+      transforms: (d.transforms ?? []).map(text),
+    })),
+    geo: t.geo ?? null,
+    reputation: null,
   };
 }
