@@ -11,6 +11,9 @@ import { compileRequestSchema } from './request-schema.js';
 import { RouteTable } from './route-table.js';
 import './route-scope.js';
 import { healthRoutes } from './routes/health.js';
+import { ApiMetrics, installHttpMetrics } from './metrics/index.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { redisHealthRoutes } from './routes/redis-health.js';
 import { ipRoutes } from './routes/ips.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';
 import { ruleHitRoutes } from './routes/rule-hits.js';
@@ -37,6 +40,7 @@ export function coreRoutes(deps: ApiDeps): RouteGroup[] {
   const { store, clock } = deps;
   return [
     (app) => healthRoutes(app, deps),
+    (app) => redisHealthRoutes(app, deps),
     (app) => threatRoutes(app, { threats: store.threats, clock }),
     (app) => statsRoutes(app, { rollups: store.rollups, clock }),
     (app) => pipelineMetricsRoutes(app, deps),
@@ -75,11 +79,13 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   installErrorHandling(app, routes);
   installSecurityHeaders(app);
   installRequestLogging(app);
+  const metrics = deps.metrics ?? new ApiMetrics({ pipeline: deps.pipeline });
+  if (options.httpMetrics !== false) installHttpMetrics(app, metrics);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   registerOpenApiSpec(app, deps.version);
   const extra = (deps.extraRoutes ?? []).map((plugin): RouteGroup => (scope) => plugin(scope, deps));
-  for (const group of [...coreRoutes(deps), ...extra]) {
+  for (const group of [...coreRoutes(deps), (scope: FastifyInstance) => metricsRoutes(scope, metrics), ...extra]) {
     app.register(async (scope) => {
       await group(scope);
     });

@@ -141,10 +141,12 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
     if (parts.windows.length > 0) write.windows = parts.windows;
     const prepared: PreparedBatch = { sourceId, write };
     const previous = chains.get(sourceId) ?? Promise.resolve();
+    metrics.storePending++;
     chains.set(
       sourceId,
       previous
         .then(() => commitWithRetry(prepared, commitDeps, { signal, outage: opts.outage }))
+        .finally(() => metrics.storePending--)
         .then(() => {
           if (!conn.dead) conn.worker.postMessage({ kind: 'committed', sourceId } satisfies ToWorker);
         })
