@@ -13,8 +13,11 @@ export type {
   PipelineStatus,
   ReadinessCheck,
   ReadinessReport,
+  RedisHealthApi,
+  RedisHealthReport,
   SourceMetrics,
   StageMetrics,
 } from './types.js';
 export { storeChecks } from './readiness.js';
 export { enrichmentRoutes, databasesToJson, type EnrichmentApi, type CollectorStatus } from './routes/enrichment.js';
+export { ApiMetrics, listenMetrics, parseListenAddress, type MetricsListener, type MetricsSources, type RedisHealthCounts } from './metrics/index.js';
