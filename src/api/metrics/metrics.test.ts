@@ -175,7 +175,15 @@ describe('GET /metrics', () => {
     const a = new ApiMetrics({ pipeline: new PipelineMetrics(), processMetrics: false });
     const b = new ApiMetrics({ pipeline: new PipelineMetrics(), processMetrics: false });
     a.observeHttp('GET', '/x', 200, 0.001);
-    expect(value(parse(await a.render()).samples, 'rampart_http_requests_total', { route: '/x' })).toBe(1);
+    a.observeHttp('GET', '/x', 200, 0.003);
+    a.observeHttp('GET', '/x', 200, 60);
+    const { samples, types } = parse(await a.render());
+    expect(types.get('rampart_http_request_duration_seconds')).toBe('histogram');
+    expect(value(samples, 'rampart_http_requests_total', { route: '/x' })).toBe(3);
+    // Cumulative buckets, a value on a bound counted in it (le), the slowest only in +Inf.
+    const bucket = (le: string) => value(samples, 'rampart_http_request_duration_seconds_bucket', { route: '/x', le });
+    expect([bucket('0.001'), bucket('0.0025'), bucket('0.005'), bucket('10'), bucket('+Inf')]).toEqual([1, 1, 2, 2, 3]);
+    expect(value(samples, 'rampart_http_request_duration_seconds_sum', { route: '/x' })).toBeCloseTo(60.004);
     expect(value(parse(await b.render()).samples, 'rampart_http_requests_total', { route: '/x' })).toBeUndefined();
   });
 });

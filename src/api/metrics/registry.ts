@@ -2,11 +2,13 @@
  * The Prometheus registry of one API app (its own Registry, never prom-client's global one, so two apps in
  * one process or in one test file do not clash). Almost everything is read at scrape time from counters
  * that exist anyway (the pipeline snapshot, the enrichment status, the providers in MetricsSources), so
- * the hot paths keep no second set of books: only the HTTP hook and the store write latency observe.
+ * the hot paths keep no second set of books: only the HTTP hook (plain numbers, http-timings.ts) and the
+ * store write latency (once per batch) observe.
  * Names and labels are listed in docs/api.md (## Metrics).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PipelineSnapshot } from '../../pipeline/index.js';
+import { HttpTimings } from './http-timings.js';
 import type { MetricsSources, ProviderMetrics } from './types.js';
 
 /** Seconds; from a cached read (1 ms) to a slow report or a store write during an outage (10 s). */
@@ -14,7 +16,6 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 
-type HttpLabel = 'method' | 'route' | 'status_code';
 type Labels<T extends string> = Partial<Record<T, string | number>>;
 
 export class ApiMetrics {
@@ -22,27 +23,19 @@ export class ApiMetrics {
   /** What one scrape reads, taken once per scrape rather than once per metric. */
   private snap: PipelineSnapshot | null = null;
   private providers: readonly ProviderMetrics[] = [];
-  private readonly httpRequests: Counter<HttpLabel>;
-  private readonly httpDuration: Histogram<HttpLabel>;
-  /** Label children by method, route and status: the hook skips prom-client's label hashing after the first. */
-  private readonly httpChildren = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<HttpLabel> }>();
+  private readonly http = new HttpTimings(LATENCY_BUCKETS);
 
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry];
     if (sources.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.httpRequests = new Counter({
-      name: 'rampart_http_requests_total',
-      help: 'HTTP requests answered, by method, route pattern (never the raw URL) and status code.',
-      labelNames: ['method', 'route', 'status_code'],
-      registers,
-    });
-    this.httpDuration = new Histogram({
-      name: 'rampart_http_request_duration_seconds',
-      help: 'Time from request received to response sent, by method, route pattern and status code.',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.http.register(
+      this.registry,
+      { requests: 'rampart_http_requests_total', duration: 'rampart_http_request_duration_seconds' },
+      {
+        requests: 'HTTP requests answered, by method, route pattern (never the raw URL) and status code.',
+        duration: 'Time from request received to response sent, by method, route pattern and status code.',
+      },
+    );
     const storeWrite = new Histogram({
       name: 'rampart_store_write_duration_seconds',
       help: 'Time to commit one batch (events, threats, windows, checkpoints) in one transaction.',
@@ -73,15 +66,7 @@ export class ApiMetrics {
 
   /** One answered request; `route` is the matched pattern or `unmatched`. */
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let child = this.httpChildren.get(key);
-    if (!child) {
-      const labels = { method, route, status_code: status };
-      child = { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
-      this.httpChildren.set(key, child);
-    }
-    child.count.inc();
-    child.duration.observe(seconds);
+    this.http.observe(method, route, status, seconds);
   }
 
   private counter<T extends string>(name: string, help: string, labelNames: readonly T[], read: (add: (labels: Labels<T>, v: number) => void) => void): void {
