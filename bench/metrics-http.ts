@@ -3,7 +3,7 @@
  *  1. observeHttp alone: ns per call (a Map lookup, a counter increment, a histogram observation).
  *  2. The API under load with and without the hook: GET /api/stats?range=24h (a store read on PGlite,
  *     the shared API data set) and GET /health (the cheapest route, where the hook weighs most), 16
- *     keep-alive connections for 5 s per round, rounds alternating on/off, medians reported. Client and
+ *     keep-alive connections for 4 s per round, 5 rounds each alternating on/off, medians reported. Client and
  *     server share this process (the comparison is what matters, not the absolute rate).
  * Run: npm run bench -- metrics (or node --import tsx bench/metrics-http.ts)
  */
@@ -17,8 +17,8 @@ import { PipelineMetrics } from '../src/pipeline/metrics.js';
 import { openStore } from '../src/store/index.js';
 
 const CONNECTIONS = 16;
-const ROUND_MS = 5_000;
-const ROUNDS = 3;
+const ROUND_MS = 4_000;
+const ROUNDS = 5;
 
 export interface LoadFigures {
   requestsPerSecond: number;
