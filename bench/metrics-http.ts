@@ -1,6 +1,6 @@
 /**
  * What the Prometheus HTTP hook costs (issue #12).
- *  1. observeHttp alone: ns per call (a Map lookup, a counter increment, a histogram observation).
+ *  1. observeHttp alone: ns per call (three Map lookups, the counts, a bucket scan).
  *  2. The API under load with and without the hook: GET /api/stats?range=24h (a store read on PGlite,
  *     the shared API data set) and GET /health (the cheapest route, where the hook weighs most), 16
  *     keep-alive connections for 4 s per round, 5 rounds each alternating on/off, medians reported. Client and
