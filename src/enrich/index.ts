@@ -36,8 +36,16 @@ export type { GeoDatabaseInfo } from './geoip/mmdb-source.js';
 // GeoIP readers, providers (HTTP) and Redis load inside createEnrichment, so a command that only reads the
 // config or the types never loads them; tests reach those parts through src/enrich/testing/parts.ts.
 export { MemoryState } from './state/memory.js';
-export { redisOptions } from './state/redis-options.js';
 export type { SharedState } from './state/index.js';
+
+/**
+ * A Redis connection with the options every Rampart connection uses (state/redis-options.ts), not yet
+ * connected. ioredis loads on the first call: through this module's own lazy import, as createEnrichment's,
+ * which the CLI bundle can carry (a dynamic import of the external package itself cannot run there).
+ */
+export async function newRedisClient(url: string, commandTimeoutMs: number): Promise<import('ioredis').Redis> {
+  return (await import('./state/redis.js')).newRedisClient(url, commandTimeoutMs);
+}
 
 export interface Enrichment {
   service: EnrichmentService;

@@ -6,7 +6,7 @@
  * and tells. Reasons never carry the address (/ready is unauthenticated).
  */
 import type { RedisHealthApi, RedisHealthCounts, RedisHealthReport, ReadinessCheck } from '../api/index.js';
-import { redisOptions } from '../enrich/index.js';
+import { newRedisClient } from '../enrich/index.js';
 
 export interface RedisMonitorLog {
   warn(obj: object, msg: string): void;
@@ -58,8 +58,7 @@ export class RedisMonitor implements RedisHealthApi {
 
   /** Over its own connection to `url` (the caller checked the URL: the enrichment connected to it already). */
   static async open(url: string, usedBy: string[], log: RedisMonitorLog, opts: RedisMonitorOptions = {}): Promise<RedisMonitor> {
-    const { Redis } = await import('ioredis');
-    return new RedisMonitor(new Redis(url, { ...redisOptions(2000), commandTimeout: opts.timeoutMs ?? 1000 }), usedBy, log, opts);
+    return new RedisMonitor(await newRedisClient(url, opts.timeoutMs ?? 1000), usedBy, log, opts);
   }
 
   /** Connects (without failing: the first check says whether it answered) and starts the background PINGs. */

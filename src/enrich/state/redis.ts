@@ -95,6 +95,12 @@ export class RedisState implements SharedState {
   }
 }
 
+/** A connection with redisOptions that does not connect until asked (for a caller that watches Redis, as the API's monitor). */
+export function newRedisClient(url: string, commandTimeoutMs: number): Redis {
+  checkRedisUrl(url);
+  return new Redis(url, { ...redisOptions(2000), commandTimeout: commandTimeoutMs });
+}
+
 /** redis:// or rediss:// with a host; ioredis would otherwise take "localhost6379" for a host name and retry it. */
 export function checkRedisUrl(url: string): void {
   // Not a URL, so no userinfo to mask, unless an @ says a credential may be in it.
