@@ -188,6 +188,15 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('GET /health/redis without Redis configured', () => {
+  it('declares the read scope and says Redis is not configured', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health/redis' });
+    expect(scopes.get('/health/redis')).toBe('read');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ configured: false, reachable: false, used_by: [] });
+  });
+});
+
 describe('the separate metrics listener (server.metricsListen)', () => {
   let listener: MetricsListener;
   beforeAll(async () => {
