@@ -24,6 +24,7 @@ const EXTERNAL = [
   'pg',
   'pg-copy-streams',
   'pino',
+  'prom-client',
   'undici',
 ];
 

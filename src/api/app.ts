@@ -12,6 +12,9 @@ import { RouteTable } from './route-table.js';
 import './route-scope.js';
 import { behaviourRoutes } from './routes/behaviour.js';
 import { healthRoutes } from './routes/health.js';
+import { ApiMetrics, installHttpMetrics } from './metrics/index.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { redisHealthRoutes } from './routes/redis-health.js';
 import { ipRoutes } from './routes/ips.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';
 import { ruleHitRoutes } from './routes/rule-hits.js';
@@ -40,6 +43,7 @@ export function coreRoutes(deps: ApiDeps, cache = analyticsCacheFor(deps)): Rout
   const { behaviour } = store;
   return [
     (app) => healthRoutes(app, deps),
+    (app) => redisHealthRoutes(app, deps),
     (app) => threatRoutes(app, { threats: store.threats, clock }),
     (app) => statsRoutes(app, { rollups: store.rollups, clock }),
     (app) => pipelineMetricsRoutes(app, deps),
@@ -80,13 +84,15 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   installErrorHandling(app, routes);
   installSecurityHeaders(app);
   installRequestLogging(app);
+  const metrics = deps.metrics ?? new ApiMetrics({ pipeline: deps.pipeline });
+  if (options.httpMetrics !== false) installHttpMetrics(app, metrics);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   registerOpenApiSpec(app, deps.version);
   const analyticsCache = analyticsCacheFor(deps);
   app.decorate('analyticsCache', analyticsCache);
   const extra = (deps.extraRoutes ?? []).map((plugin): RouteGroup => (scope) => plugin(scope, deps));
-  for (const group of [...coreRoutes(deps, analyticsCache), ...extra]) {
+  for (const group of [...coreRoutes(deps, analyticsCache), (scope: FastifyInstance) => metricsRoutes(scope, metrics), ...extra]) {
     app.register(async (scope) => {
       await group(scope);
     });

@@ -13,6 +13,8 @@ export type {
   PipelineStatus,
   ReadinessCheck,
   ReadinessReport,
+  RedisHealthApi,
+  RedisHealthReport,
   SourceMetrics,
   StageMetrics,
 } from './types.js';
@@ -21,3 +23,4 @@ export { enrichmentRoutes, databasesToJson, type EnrichmentApi, type CollectorSt
 export { ingestApi, ingestRoutes } from './routes/ingest.js';
 export { liveAlertRoutes, type LiveAlertRouteDeps } from './routes/live-alerts.js';
 export * from './live/index.js';
+export { ApiMetrics, listenMetrics, parseListenAddress, type MetricsListener, type MetricsSources, type RedisHealthCounts } from './metrics/index.js';

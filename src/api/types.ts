@@ -13,6 +13,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { AllowEntryStats } from '../detect/index.js';
 import type { RedisLike } from './cache/index.js';
+import type { ApiMetrics } from './metrics/index.js';
 
 /**
  * The counters GET /api/metrics/pipeline returns verbatim (`rampart status` reads these names). They are
@@ -60,6 +61,8 @@ export interface ApiOptions {
   bindHost?: string;
   /** Host names accepted besides loopback names and IP literals (`server.allowedHosts`); `*` accepts any. */
   allowedHosts?: readonly string[];
+  /** Times every request for GET /metrics (default true; false only to measure what the hook costs). */
+  httpMetrics?: boolean;
 }
 
 /** The repositories the read API reads; app.ts hands each route group only the ones it uses. */
@@ -93,7 +96,34 @@ export interface ApiDeps {
   /** Wall clock, epoch ms; tests pass a fixed one. */
   clock?: () => number;
   /** A Redis client (ioredis) for the analytics cache, shared by API nodes; absent, the cache is in process. */
-  redis?: RedisLike;
+  cacheRedis?: RedisLike;
   /** How long an analytics aggregate is kept (default 30 s); new threats invalidate it sooner. */
   analyticsCacheTtlMs?: number;
+  /**
+   * The Prometheus registry behind GET /metrics: the runtime builds it over every source it runs (and may
+   * serve it on a second address too). Default: one over `pipeline` alone.
+   */
+  metrics?: ApiMetrics;
+  /** Redis as the process uses it (GET /health/redis); absent when no Redis is configured. */
+  redis?: RedisHealthApi;
+}
+
+/** GET /health/redis: one PING timed now, with what the process uses Redis for. */
+export interface RedisHealthReport {
+  configured: boolean;
+  reachable: boolean;
+  /** This check's PING round trip; null when it did not answer. */
+  latency_ms: number | null;
+  /** When the current state (reachable or not) began, ISO 8601; null before the first check. */
+  since: string | null;
+  /** Why the last failed check failed (a short reason, never the address); null while reachable. */
+  last_error: string | null;
+  /** What degrades while it is unreachable, e.g. "enrichment cache, quotas and breakers". */
+  used_by: string[];
+  /** Unreachable periods since start. */
+  outages: number;
+}
+
+export interface RedisHealthApi {
+  check(): Promise<RedisHealthReport>;
 }

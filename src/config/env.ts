@@ -32,6 +32,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'RAMPART_TIMEZONE', key: 'ingest.timezone', kind: 'string' },
   { env: 'RAMPART_TRUSTED_PROXIES', key: 'ingest.trustedProxies', kind: 'list' },
   { env: 'RAMPART_ALLOWED_HOSTS', key: 'server.allowedHosts', kind: 'list' },
+  { env: 'RAMPART_METRICS_LISTEN', key: 'server.metricsListen', kind: 'string' },
   { env: 'RAMPART_DEMO', key: 'demo.enabled', kind: 'boolean' },
   { env: 'LOG_LEVEL', key: 'log.level', kind: 'string' },
   ...ENRICH_ENV_BINDINGS,

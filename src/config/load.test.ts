@@ -42,6 +42,7 @@ describe('loadConfig', () => {
     ['wrong type', 'server:\n  port: "abc"\n', /config server\.port:/],
     ['out of range', 'server:\n  port: 70000\n', /config server\.port:/],
     ['bad enum', 'ingest:\n  startAt: middle\n', /config ingest\.startAt:/],
+    ['a metrics address without a port', 'server:\n  metricsListen: 127.0.0.1\n', /config server\.metricsListen: expected host:port/],
     ['not a mapping', '- a\n- b\n', /must hold a mapping/],
     ['invalid yaml', 'server: [\n', /not valid YAML/],
   ])('rejects %s, naming the key', (_name, yaml, message) => {
@@ -55,6 +56,10 @@ describe('loadConfig', () => {
     ['RAMPART_DEMO', 'maybe', /RAMPART_DEMO: expected true or false/],
   ])('rejects env %s=%s', (name, value, message) => {
     expect(() => loadConfig({ env: { [name]: value } })).toThrow(message);
+  });
+
+  it('reads the metrics address from RAMPART_METRICS_LISTEN', () => {
+    expect(loadConfig({ env: { RAMPART_METRICS_LISTEN: '[::1]:9464' } }).config.server.metricsListen).toBe('[::1]:9464');
   });
 
   it('reads lists and booleans from env', () => {

@@ -21,6 +21,15 @@ export const configSchema = z
          * `*` for any. Unset on a non-loopback bind: any (src/api/host-check.ts).
          */
         allowedHosts: z.array(z.string().min(1).max(253)).default([]),
+        /**
+         * A second address serving only GET /metrics, without a key, for a Prometheus scraper on a private
+         * network (`127.0.0.1:9464`, `[::1]:9464`, `10.0.0.5:9464`). Unset: /metrics on the API port only.
+         */
+        metricsListen: z
+          .string()
+          .max(300)
+          .regex(/^(?:\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464 or [::1]:9464')
+          .optional(),
       })
       .strict()
       .prefault({}),

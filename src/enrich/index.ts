@@ -38,6 +38,15 @@ export type { GeoDatabaseInfo } from './geoip/mmdb-source.js';
 export { MemoryState } from './state/memory.js';
 export type { SharedState } from './state/index.js';
 
+/**
+ * A Redis connection with the options every Rampart connection uses (state/redis-options.ts), not yet
+ * connected. ioredis loads on the first call: through this module's own lazy import, as createEnrichment's,
+ * which the CLI bundle can carry (a dynamic import of the external package itself cannot run there).
+ */
+export async function newRedisClient(url: string, commandTimeoutMs: number): Promise<import('ioredis').Redis> {
+  return (await import('./state/redis.js')).newRedisClient(url, commandTimeoutMs);
+}
+
 export interface Enrichment {
   service: EnrichmentService;
   geo: GeoLookup | undefined;
@@ -49,6 +58,8 @@ export interface Enrichment {
   geoOpenMs: number;
   providers: HttpProvider[];
   state: SharedState;
+  /** Where the cache, quotas and breakers live now: `in-process` also while a configured Redis is unreachable. */
+  sharedStateNow(): 'redis' | 'in-process';
   close(): Promise<void>;
 }
 
@@ -60,12 +71,20 @@ export interface EnrichmentDeps {
   diskCache?: DiskCache;
   /** Warn (once, through onWarning) about databases older than geoip.maxAgeDays: `serve` does. */
   warnStale?: boolean;
+  /** Hears when the shared state moves to this process (Redis unreachable) and back to Redis. */
+  onSharedStateSwitch?: (inProcess: boolean) => void;
 }
 
 export async function createEnrichment(cfg: EnrichConfig, deps: EnrichmentDeps = {}): Promise<Enrichment> {
-  const state: SharedState = deps.redisUrl
-    ? await (await import('./state/redis.js')).RedisState.connect(deps.redisUrl, { ...(deps.onWarning ? { onError: deps.onWarning } : {}) })
-    : new MemoryState({ maxEntries: cfg.cache.maxEntries });
+  const memory = new MemoryState({ maxEntries: cfg.cache.maxEntries });
+  let fallback: { readonly degraded: boolean } | null = null;
+  let state: SharedState = memory;
+  if (deps.redisUrl) {
+    const [{ RedisState }, { FallbackState }] = await Promise.all([import('./state/redis.js'), import('./state/fallback.js')]);
+    const redis = await RedisState.connect(deps.redisUrl, { ...(deps.onWarning ? { onError: deps.onWarning } : {}) });
+    // Redis going away later degrades to this process's memory instead of failing lookups (fallback.ts).
+    state = fallback = new FallbackState(redis, memory, (inProcess) => deps.onSharedStateSwitch?.(inProcess));
+  }
   try {
     const [{ createProviders }, { openGeoLookup, resolveGeoFiles, staleDatabaseWarning }] = await Promise.all([
       import('./providers/index.js'),
@@ -95,6 +114,7 @@ export async function createEnrichment(cfg: EnrichConfig, deps: EnrichmentDeps =
       geoOpenMs,
       providers,
       state,
+      sharedStateNow: () => (fallback === null || fallback.degraded ? 'in-process' : 'redis'),
       close: async () => {
         await geo?.close?.();
         await state.close();

@@ -89,6 +89,17 @@ export class EnrichmentService {
     return out;
   }
 
+  /** The result cache seen from here: answers it gave (hits), and answers a provider was asked for (misses). */
+  cacheCounts(): { hits: number; misses: number } {
+    let hits = 0;
+    let misses = 0;
+    for (const c of this.counters.values()) {
+      hits += c.cached;
+      misses += c.calls;
+    }
+    return { hits, misses };
+  }
+
   /** Per provider: configured, remaining daily quota, breaker state, counters. */
   async status(): Promise<(ProviderStatusReport & { counters: Counters })[]> {
     return Promise.all(

@@ -2,6 +2,8 @@
  * Pipeline counters, per source and per stage, kept from the first day: they are the first thing a
  * user checks when "nothing is detected". Plain numbers mutated on the hot path; snapshots copy them.
  */
+import type { Category, ThreatEvent } from '../core/index.js';
+
 /** Counters of one source (one configured file, glob, or ingest endpoint) since the pipeline started. */
 export interface SourceCounters {
   /** Lines read. */
@@ -120,6 +122,15 @@ export class PipelineMetrics {
   private readonly sinks = new Map<string, () => SinkCounters>();
   readonly stages = { parse: emptyStage(), detect: emptyStage(), store: emptyStage() };
   readonly storeAvailability: StoreAvailability = { outages: 0, retries: 0, downSince: null, lastError: null };
+  /**
+   * Detections of stored threats by rule id, with the rule's category (simulated ones are not counted: they
+   * raise nothing). Counted at commit, on the thread that stores, so both ingest modes count once.
+   */
+  readonly detections = new Map<string, { category: Category; count: number }>();
+  /** Batches handed to the store and not committed yet (serve's ingest thread holds up to two per source). */
+  storePending = 0;
+  /** Hears each successful store write's latency in ms (the Prometheus histogram); unset by default. */
+  onStoreWrite: ((ms: number) => void) | undefined;
 
   constructor(private readonly now: () => number = Date.now) {
     this.startedAt = now();
@@ -132,6 +143,18 @@ export class PipelineMetrics {
       this.sources.set(id, c);
     }
     return c;
+  }
+
+  /** Counts the detections of a stored batch's threats (a few per batch: threats are rare among events). */
+  countDetections(threats: readonly ThreatEvent[]): void {
+    for (const t of threats) {
+      for (const d of t.detections) {
+        if (d.simulated === true) continue;
+        const c = this.detections.get(d.ruleId);
+        if (c) c.count++;
+        else this.detections.set(d.ruleId, { category: d.category, count: 1 });
+      }
+    }
   }
 
   /** Registers a sink's counters, read at each snapshot. */

@@ -60,6 +60,27 @@ describe('runSource', () => {
     expect(logs.map((l) => (l as { line: number }).line)).toEqual([3, 4]);
   });
 
+  it('counts the stored detections by rule, times each store write, and empties the store queue (for /metrics)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const d = deps({ write: () => gate });
+    const writes: number[] = [];
+    d.metrics.onStoreWrite = (ms) => writes.push(ms);
+    const run = runSource(arraySource([{ sourceId: 'mem', lines: [line(ATTACK, 1)], checkpoints: [] }]), d);
+    // The write waits on the gate: the batch is handed to the store and stays pending.
+    while (d.metrics.storePending === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(d.metrics.storePending).toBe(1);
+    expect(d.metrics.detections.size).toBe(0); // counted once stored, not before
+    release();
+    await run;
+    expect(d.metrics.storePending).toBe(0);
+    expect(writes).toHaveLength(1);
+    const counted = [...d.metrics.detections.values()];
+    expect(counted.length).toBeGreaterThan(0);
+    expect(counted.every((c) => c.category === 'xss' && c.count === 1)).toBe(true);
+  });
+
   it('retries a failing store and keeps batches in order, so checkpoints never run ahead', async () => {
     const order: number[] = [];
     let failures = 2;

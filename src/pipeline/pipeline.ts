@@ -82,7 +82,10 @@ export async function commitBatch(prepared: PreparedBatch, deps: CommitDeps): Pr
     stage.errors++;
     throw err;
   }
-  stage.ms += performance.now() - t0;
+  const ms = performance.now() - t0;
+  stage.ms += ms;
+  deps.metrics.onStoreWrite?.(ms);
+  deps.metrics.countDetections(prepared.write.threats);
   stage.events += prepared.write.events.length;
   stage.batches++;
   counters.batches++;
@@ -145,7 +148,8 @@ export async function runEventBatches(
   for await (const batch of batches) {
     const prepared = await detectInSlices(batch, deps);
     if (inFlight) await inFlight;
-    inFlight = commitWithRetry(prepared, deps, opts);
+    deps.metrics.storePending++;
+    inFlight = commitWithRetry(prepared, deps, opts).finally(() => deps.metrics.storePending--);
     if (opts.signal?.aborted) break;
   }
   if (inFlight) await inFlight;

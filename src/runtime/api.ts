@@ -4,7 +4,20 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createApi, enrichmentRoutes, ingestApi, listenApi, liveAlertRoutes, openNetworkWarning, storeChecks, type AlertHub } from '../api/index.js';
+import {
+  ApiMetrics,
+  createApi,
+  enrichmentRoutes,
+  ingestApi,
+  listenApi,
+  listenMetrics,
+  liveAlertRoutes,
+  type MetricsListener,
+  openNetworkWarning,
+  parseListenAddress,
+  storeChecks,
+  type AlertHub,
+} from '../api/index.js';
 import type { Config } from '../config/index.js';
 import type { Enrichment } from '../enrich/index.js';
 import type { SensorIngest } from '../ingest/index.js';
@@ -12,6 +25,8 @@ import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
 import type { PipelineMetrics } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import { enrichmentApi, enrichmentCheck, type RunningCollector } from './enrichment.js';
+import { deploymentOf } from './mode.js';
+import { RedisMonitor } from './redis-health.js';
 
 
 export interface ApiDeps {
@@ -41,10 +56,28 @@ export interface ListeningApi {
   app: FastifyInstance;
   /** The port bound (server.port, or the one the OS chose for 0). */
   port: number;
+  /** The port of server.metricsListen, when configured. */
+  metricsPort?: number;
+  /** The Redis watch, when Redis is configured: later users of Redis add themselves (addUser). */
+  redis?: RedisMonitor;
 }
+
+/** What uses Redis today when it is configured (deploymentOf: sharedState). */
+const REDIS_USERS = ['enrichment cache, quotas and breakers'];
 
 export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   const { config, store, enrichment, logger } = deps;
+  const redis =
+    deploymentOf(config).sharedState === 'redis' && config.redis.url
+      ? await RedisMonitor.open(config.redis.url, [...REDIS_USERS], logger)
+      : undefined;
+  await redis?.start();
+  const metrics = new ApiMetrics({
+    pipeline: deps.metrics,
+    enrichment: () => enrichment.service.status(),
+    caches: { enrichment: () => enrichment.service.cacheCounts() },
+    ...(redis ? { redis: () => redis.counts() } : {}),
+  });
   const app = createApi({
     store,
     pipeline: deps.metrics,
@@ -53,8 +86,11 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
         ...(deps.outageChecks() ?? (await storeChecks(store.schema, logger))),
         sources: deps.sources(),
         enrichment: await enrichmentCheck(enrichment),
+        ...(redis ? { redis: await redis.readiness() } : {}),
       },
     }),
+    metrics,
+    ...(redis ? { redis } : {}),
     logger,
     version: deps.version,
     extraRoutes: [
@@ -72,10 +108,27 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
       allowedHosts: config.server.allowedHosts,
     },
   });
-  // A busy port stops start-up with one line naming it (listenApi).
-  const port = await listenApi(app, config.server);
+  let listener: MetricsListener | undefined;
+  app.addHook('onClose', async () => {
+    await listener?.close();
+    redis?.close();
+  });
+  let port: number;
+  try {
+    if (config.server.metricsListen) {
+      const at = parseListenAddress(config.server.metricsListen);
+      listener = await listenMetrics(metrics, at, (err) => logger.warn({ err }, 'metrics listener: collecting failed'));
+      // No key on this address: it is for a scraper on a private network.
+      logger.info({ host: at.host, port: listener.port }, 'metrics (no key) on a separate address');
+    }
+    // A busy port stops start-up with one line naming it (listenApi).
+    port = await listenApi(app, config.server);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   if (openNetworkWarning(config.server.host, port)) {
     logger.warn({ host: config.server.host, port }, 'API open to the network without authentication');
   }
-  return { app, port };
+  return { app, port, ...(listener ? { metricsPort: listener.port } : {}), ...(redis ? { redis } : {}) };
 }

@@ -165,10 +165,13 @@ describe('ingest worker', () => {
     await sleep(1500);
     expect(read()).toBe(MAX_IN_FLIGHT * batchLines);
     expect(writes).toBe(1);
+    // What /metrics shows as the store writer's queue: every batch handed over and not committed.
+    expect(metrics.storePending).toBe(MAX_IN_FLIGHT);
     release();
     await until('the whole file read', () => read() === batchLines * 20);
     abort.abort();
     await thread.stop();
+    expect(metrics.storePending).toBe(0);
   });
 
   it('fails start-up with the config error of a bad rule pack, naming the key', { timeout: 100_000 }, async () => {

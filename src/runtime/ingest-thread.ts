@@ -150,10 +150,12 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
     if (end.held) write.held = end.held;
     const prepared: PreparedBatch = { sourceId, write };
     const previous = chains.get(sourceId) ?? Promise.resolve();
+    metrics.storePending++;
     chains.set(
       sourceId,
       previous
         .then(() => commitWithRetry(prepared, commitDeps, { signal, outage: opts.outage }))
+        .finally(() => metrics.storePending--)
         .then(() => {
           if (!conn.dead) conn.worker.postMessage({ kind: 'committed', sourceId } satisfies ToWorker);
         })

@@ -22,7 +22,7 @@ declare module 'fastify' {
 
 export function analyticsCacheFor(deps: ApiDeps): AnalyticsCache {
   return new AnalyticsCache({
-    cache: deps.redis ? new RedisTextCache(deps.redis) : new MemoryTextCache(),
+    cache: deps.cacheRedis ? new RedisTextCache(deps.cacheRedis) : new MemoryTextCache(),
     generation: () => deps.store.analytics.generation(),
     ...(deps.analyticsCacheTtlMs !== undefined ? { ttlMs: deps.analyticsCacheTtlMs } : {}),
   });

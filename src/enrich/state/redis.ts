@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { maskUrl } from '../../config/index.js';
 import { ConfigError } from '../../core/index.js';
+import { redisOptions } from './redis-options.js';
 import type { SharedState } from './types.js';
 
 export class RedisState implements SharedState {
@@ -21,7 +22,7 @@ export class RedisState implements SharedState {
     opts: { prefix?: string; connectTimeoutMs?: number; onError?: (message: string) => void } = {},
   ): Promise<RedisState> {
     checkRedisUrl(url);
-    const redis = new Redis(url, { lazyConnect: true, connectTimeout: opts.connectTimeoutMs ?? 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const redis = new Redis(url, redisOptions(opts.connectTimeoutMs ?? 2000));
     // While connecting, the cause (ECONNREFUSED, ENOTFOUND…) goes into the start-up error, not a warning.
     let connecting = true;
     let cause: string | null = null;
@@ -49,6 +50,14 @@ export class RedisState implements SharedState {
       connecting = false;
     }
     return new RedisState(redis, opts.prefix ?? 'rampart:', true);
+  }
+
+  /**
+   * Connected now. While false every command would fail at once (no offline queue), so FallbackState
+   * goes to its in-process state without trying; ioredis reconnects by itself meanwhile.
+   */
+  get available(): boolean {
+    return this.redis.status === 'ready';
   }
 
   /** Shares a connection the caller owns (close() leaves it open). */
@@ -84,6 +93,12 @@ export class RedisState implements SharedState {
   async close(): Promise<void> {
     if (this.owned) await this.redis.quit();
   }
+}
+
+/** A connection with redisOptions that does not connect until asked (for a caller that watches Redis, as the API's monitor). */
+export function newRedisClient(url: string, commandTimeoutMs: number): Redis {
+  checkRedisUrl(url);
+  return new Redis(url, { ...redisOptions(2000), commandTimeout: commandTimeoutMs });
 }
 
 /** redis:// or rediss:// with a host; ioredis would otherwise take "localhost6379" for a host name and retry it. */
