@@ -69,3 +69,4 @@ export { SchemaRepository } from './schema-repository.js';
 export { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 export { ThreatRepository } from './threat-repository.js';
 export { WindowRepository } from './window-repository.js';
+export { ApiKeyRepository, KEY_SCOPES, MAX_KEY_NAME, checkKeyName, type ApiKeyRecord, type KeyScope, type NewApiKey } from './api-key-repository.js';

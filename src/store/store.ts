@@ -2,6 +2,7 @@
  * The store: one repository per resource, all over one SqlClient (PGlite or PostgreSQL, one SQL dialect), and
  * the batch writer that composes their transaction-bound parts. Callers take the repositories they use.
  */
+import { ApiKeyRepository } from './api-key-repository.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
 import { named } from './errors.js';
@@ -30,6 +31,8 @@ export interface Store {
   readonly iocs: IocRepository;
   /** What detection learned about each site's content (src/detect/site), across restarts. */
   readonly siteKnowledge: SiteKnowledgeRepository;
+  /** API keys (hashes only) and their scopes (#12). */
+  readonly apiKeys: ApiKeyRepository;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     rollups: new RollupRepository(sql),
     iocs: new IocRepository(sql),
     siteKnowledge: new SiteKnowledgeRepository(sql),
+    apiKeys: new ApiKeyRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }

@@ -5,6 +5,7 @@ import * as threatGeo from './0003_threat_geo.js';
 import * as ipWindows from './0004_ip_windows.js';
 import * as windowRollup from './0005_window_rollup.js';
 import * as siteKnowledge from './0006_site_knowledge.js';
+import * as apiKeys from './0011_api_keys.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ipWindows, // 0004_ip_windows
   windowRollup, // 0005_window_rollup
   siteKnowledge, // 0006_site_knowledge
+  apiKeys, // 0011_api_keys
 ];

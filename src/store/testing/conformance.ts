@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../store.js';
 import { createStore } from '../store.js';
+import { apiKeyConformance } from './conformance/api-keys.js';
 import { checkpointConformance } from './conformance/checkpoints.js';
 import type { ConformanceContext, ConformanceSection } from './conformance/context.js';
 import { iocConformance } from './conformance/iocs.js';
@@ -29,6 +30,7 @@ export const STORE_SECTIONS: Record<string, ConformanceSection> = {
   rollups: rollupConformance,
   iocs: iocConformance,
   siteKnowledge: siteKnowledgeConformance,
+  apiKeys: apiKeyConformance,
 };
 
 export function describeStoreConformance(name: string, open: OpenTestStore): void {
