@@ -4,6 +4,7 @@
  * features pass theirs in `extraRoutes`.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { CLOSED_ACCESS, installAccessControl } from './auth/access-control.js';
 import { installErrorHandling, toHttpError, type ApiErrorBody } from './errors.js';
 import { hostAllowed, hostPolicy } from './host-check.js';
 import { registerOpenApiDocs, registerOpenApiSpec } from './openapi.js';
@@ -71,6 +72,8 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   const routes = new RouteTable();
   routes.attach(app);
   installHostCheck(app, options);
+  // Before any route: it records every route and refuses to start when one declares no scope.
+  installAccessControl(app, deps.access ?? CLOSED_ACCESS);
   installStaticRoutePreference(app, routes);
   installErrorHandling(app, routes);
   installSecurityHeaders(app);
@@ -99,8 +102,8 @@ function installHostCheck(app: FastifyInstance, options: ApiOptions): void {
     const body: ApiErrorBody = {
       error: 'forbidden',
       message:
-        `host ${shown} is not allowed: the API has no authentication, so it answers only loopback names, ` +
-        'IP addresses and the names in server.allowedHosts (against DNS rebinding)',
+        `host ${shown} is not allowed: the API answers only loopback names, IP addresses and the names in ` +
+        'server.allowedHosts (against DNS rebinding: a browser page must not reach it under a name it controls)',
     };
     return reply.code(403).send(body);
   });

@@ -74,6 +74,11 @@ export function toHttpError(err: unknown, request: FastifyRequest): HttpError {
     const message = `content type ${JSON.stringify(given)} is not supported here; send application/json`;
     return { status, body: { error: 'unsupported_media_type', message } };
   }
+  if (status === 413) {
+    const limit = request.routeOptions.bodyLimit;
+    const message = `request body is larger than this route's limit of ${limit} bytes`;
+    return { status, body: { error: 'payload_too_large', message } };
+  }
   if (status >= 400 && status < 500) {
     return { status, body: { error: codeForStatus(status), message: fe.message ?? 'bad request' } };
   }

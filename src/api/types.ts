@@ -12,6 +12,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { AllowEntryStats } from '../detect/index.js';
+import type { AccessOptions } from './auth/access-control.js';
 
 /**
  * The counters GET /api/metrics/pipeline returns verbatim (`rampart status` reads these names). They are
@@ -90,4 +91,9 @@ export interface ApiDeps {
   allowlist?: () => AllowEntryStats[];
   /** Wall clock, epoch ms; tests pass a fixed one. */
   clock?: () => number;
+  /**
+   * Who may call (src/api/auth): keys and scopes, rate limits, CORS. Without it only public routes answer
+   * (fail closed); the runtime always passes it, route tests pass OPEN_ACCESS_FOR_TESTS (testing/fixtures.ts).
+   */
+  access?: AccessOptions;
 }

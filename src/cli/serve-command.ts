@@ -4,7 +4,6 @@
  * is assembled by the runtime (src/runtime, role `all`); this module parses flags and handles signals.
  */
 import { Option, type Command } from 'commander';
-import { openNetworkWarning } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { startRuntime } from '../runtime/index.js';
 import { cliCache } from './cache.js';
@@ -53,8 +52,6 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
 export async function serve(config: Config, configFile: string | null, io: CliIO): Promise<number> {
   const runtime = await startRuntime({ config, configFile, role: 'all', version: VERSION, cache: cliCache(io) });
   io.err(`rampart ${VERSION} listening on http://${config.server.host}:${runtime.port} (API docs at /docs)\n`);
-  const openWarning = runtime.port === null ? null : openNetworkWarning(config.server.host, runtime.port);
-  if (openWarning) io.err(`${openWarning}\n`);
   const signal = await new Promise<string>((resolveStop) => {
     process.once('SIGINT', () => resolveStop('SIGINT'));
     process.once('SIGTERM', () => resolveStop('SIGTERM'));

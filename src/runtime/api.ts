@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createApi, enrichmentRoutes, listenApi, openNetworkWarning, storeChecks } from '../api/index.js';
+import { createApi, enrichmentRoutes, listenApi, storeChecks } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import type { Enrichment } from '../enrich/index.js';
 import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
@@ -65,8 +65,5 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   });
   // A busy port stops start-up with one line naming it (listenApi).
   const port = await listenApi(app, config.server);
-  if (openNetworkWarning(config.server.host, port)) {
-    logger.warn({ host: config.server.host, port }, 'API open to the network without authentication');
-  }
   return { app, port };
 }

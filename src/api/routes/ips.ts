@@ -100,6 +100,7 @@ export function ipRoutes(app: FastifyInstance, deps: IpRouteDeps): void {
   app.get<{ Params: z.output<typeof profileParams>; Querystring: z.output<typeof query> }>(
     '/api/ips/:ip',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['ips'],
         summary: "One source IP's profile: behaviour windows, threats by category and severity, first/last seen",

@@ -9,6 +9,7 @@ import type { Category, Detection, Severity, ThreatEvent, HttpEvent } from '../.
 import { PipelineMetrics } from '../../pipeline/index.js';
 import { openStore, type Store } from '../../store/index.js';
 import { createApi } from '../app.js';
+import { OPEN_ACCESS_FOR_TESTS } from '../auth/access-control.js';
 import type { ApiDeps, ReadinessReport } from '../types.js';
 import { makeEvent } from '../../store/testing/fixtures.js';
 import { eventId } from '../../ingest/index.js';
@@ -143,6 +144,8 @@ export async function openTestApi(extra: Partial<ApiDeps> = {}, withData = true)
     logger: pino({ level: 'info' }, sink),
     version: '9.9.9-test',
     clock: () => NOW,
+    // Route tests are not about access control (src/api/auth/*.test.ts are): everyone is admitted.
+    access: OPEN_ACCESS_FOR_TESTS,
     ...extra,
   });
   await app.ready();
