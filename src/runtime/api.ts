@@ -9,7 +9,9 @@ import type { Config } from '../config/index.js';
 import type { Enrichment } from '../enrich/index.js';
 import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
 import type { PipelineMetrics } from '../pipeline/index.js';
+import type { StoreConnection } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
+import { runtimeAccess } from './access.js';
 import { enrichmentApi, enrichmentCheck, type RunningCollector } from './enrichment.js';
 
 
@@ -30,16 +32,21 @@ export interface ApiDeps {
   sources: () => { ok: boolean; detail: string };
   logger: Logger;
   version: string;
+  /** The store's start-up connection: the first-run key is created once it answers. */
+  link: StoreConnection;
 }
 
 export interface ListeningApi {
   app: FastifyInstance;
   /** The port bound (server.port, or the one the OS chose for 0). */
   port: number;
+  /** The first-run admin key once created, for the CLI to print once (never logged); null when none. */
+  firstRunKey: Promise<string | null>;
 }
 
 export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   const { config, store, enrichment, logger } = deps;
+  const access = await runtimeAccess(config, store, deps.link, logger);
   const app = createApi({
     store,
     pipeline: deps.metrics,
@@ -57,6 +64,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     ruleIds: deps.ruleIds,
     notApplicable: deps.notApplicable,
     allowlist: deps.allowlist,
+    access: access.access,
     options: {
       trustProxy: config.server.trustProxy,
       bindHost: config.server.host,
@@ -64,6 +72,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     },
   });
   // A busy port stops start-up with one line naming it (listenApi).
+  app.addHook('onClose', () => access.close());
   const port = await listenApi(app, config.server);
-  return { app, port };
+  return { app, port, firstRunKey: access.firstRunKey };
 }
