@@ -13,6 +13,7 @@ import { RouteTable } from './route-table.js';
 import './route-scope.js';
 import { healthRoutes } from './routes/health.js';
 import { ipRoutes } from './routes/ips.js';
+import { keyRoutes } from './routes/keys.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';
 import { ruleHitRoutes } from './routes/rule-hits.js';
 import { scoreRoutes } from './routes/scores.js';
@@ -43,6 +44,7 @@ export function coreRoutes(deps: ApiDeps): RouteGroup[] {
     (app) => pipelineMetricsRoutes(app, deps),
     (app) => ipRoutes(app, { windows: store.windows, clock }),
     (app) => scoreRoutes(app, { windows: store.windows, clock }),
+    (app) => keyRoutes(app, { apiKeys: store.apiKeys, clock }),
     (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, notApplicable: deps.notApplicable, allowlist: deps.allowlist }),
   ];
 }

@@ -30,6 +30,6 @@ export {
   type RateLimits,
   type RegisteredRoute,
 } from './auth/access-control.js';
-export { generateApiKey, grants, hashApiKey, maskKey, parseExpiry, parseScopes, KEY_PREFIX } from './auth/api-key.js';
+export { apiKeyJson, generateApiKey, grants, hashApiKey, issueApiKey, maskKey, parseExpiry, parseScopes, KEY_PREFIX, type ApiKeyJson, type KeySpec } from './auth/api-key.js';
 export { BOOTSTRAP_CALLER, KeyVerifier, type Caller, type KeyLookup } from './auth/key-verifier.js';
 export { MemoryTickets, RedisTickets, TICKET_TTL_MS, type TicketStore } from './auth/tickets.js';

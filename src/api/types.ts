@@ -63,7 +63,7 @@ export interface ApiOptions {
 }
 
 /** The repositories the read API reads; app.ts hands each route group only the ones it uses. */
-export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups'>;
+export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups' | 'apiKeys'>;
 
 export interface ApiDeps {
   store: ApiRepositories;

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BadRequestError } from '../../core/index.js';
-import { KEY_SCOPES, type KeyScope } from '../../store/index.js';
+import { KEY_SCOPES, type ApiKeyRecord, type ApiKeyRepository, type KeyScope } from '../../store/index.js';
 import type { RouteScope } from '../route-scope.js';
 
 export const KEY_PREFIX = 'rk_';
@@ -65,3 +65,35 @@ export function parseExpiry(text: string, now: number): number {
   if (at <= now) throw new BadRequestError(`--expires: ${text} is in the past`, 'expires');
   return at;
 }
+
+export interface KeySpec {
+  name: string;
+  scopes: readonly KeyScope[];
+  expiresAt: number | null;
+}
+
+/** Creates a key: the key text is returned to show once, only its hash is stored. */
+export async function issueApiKey(
+  repo: Pick<ApiKeyRepository, 'create'>,
+  spec: KeySpec,
+  now: number,
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const key = generateApiKey();
+  const record = await repo.create({ ...spec, hash: hashApiKey(key) }, now);
+  return { key, record };
+}
+
+/** A key as the API and `rampart keys list --json` show it. */
+export function apiKeyJson(r: ApiKeyRecord) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: r.id,
+    name: r.name,
+    scopes: r.scopes,
+    created_at: new Date(r.createdAt).toISOString(),
+    last_used_at: iso(r.lastUsedAt),
+    expires_at: iso(r.expiresAt),
+    revoked_at: iso(r.revokedAt),
+  };
+}
+export type ApiKeyJson = ReturnType<typeof apiKeyJson>;
