@@ -69,19 +69,13 @@ beforeAll(async () => {
   const { providers, limiter, breaker } = createProviders(cfg, state);
   const geoSource = mmdbFromBuffer(nestedCity(), 'City.mmdb', 'geo');
   const service = new EnrichmentService({ providers, cache: new ResultCache(state, 60_000), limiter, breaker, geo: new LocalGeoLookup([geoSource]) });
-  let api: TestApi | undefined;
-  api = await openTestApi({
+  t = await openTestApi({
     ruleIds: () => ['sqli-union-select'],
     allowlist: () => [],
     extraRoutes: [enrichmentRoutes({ service, geoDatabases: [geoSource.info], geoOnline: false })],
     // The real access control, with limits out of reach (rate-limit.test.ts is about those).
-    access: {
-      mode: 'keys',
-      keys: { findByHash: (h) => api!.store.apiKeys.findByHash(h), touch: (i, at) => api!.store.apiKeys.touch(i, at) },
-      limits: { perKey: 1e6, perIp: 1e6, failedAuth: 1e6, windowMs: 60_000 },
-    },
+    accessFor: (store) => ({ mode: 'keys', keys: store.apiKeys, limits: { perKey: 1e6, perIp: 1e6, failedAuth: 1e6, windowMs: 60_000 } }),
   });
-  t = api;
   const repo = t.store.apiKeys;
   const now = Date.now();
   for (const s of SCOPES) keys[s] = (await issueApiKey(repo, { name: `only-${s}`, scopes: [s], expiresAt: null }, now)).key;
