@@ -83,10 +83,10 @@ export const configSchema = z
     auth: z
       .object({
         /**
-         * `on` (default): every route but /health, /ready and the docs needs a key. `off`: open, with a warning;
-         * refused on a non-loopback server.host.
+         * `keys` (default): every route but /health, /ready and the docs needs a key. `off`: open, with a
+         * warning; refused on a non-loopback server.host.
          */
-        mode: z.enum(['on', 'off']).default('on'),
+        mode: z.enum(['keys', 'off']).default('keys'),
         /** An admin key given by environment (RAMPART_API_KEY); only its hash is kept in memory. */
         apiKey: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
         /** On a loopback bind with no key at all, create an admin key at start and print it once. */

@@ -1,6 +1,6 @@
 /**
  * Access control of a role's API, from config (`auth.*`, `server.corsOrigins`, `redis.url`):
- * - `auth.mode: on` (default): keys from the store and RAMPART_API_KEY; rate limits (shared through Redis when
+ * - `auth.mode: keys` (default): keys from the store and RAMPART_API_KEY; rate limits (shared through Redis when
  *   REDIS_URL is set); on a loopback bind with no key ever created, a first-run admin key, created once the
  *   store answers and handed to the caller to print once (it never goes to the log).
  * - `auth.mode: off`: open, allowed only on a loopback bind (checkAuthMode refuses it otherwise).
@@ -20,7 +20,7 @@ export function checkAuthMode(config: Config): void {
     throw new ConfigError(
       'auth.mode',
       `off is refused on server.host ${config.server.host}: anyone who reaches the port could read every threat. ` +
-        'Keep auth.mode on and give clients keys (rampart keys create), or bind to 127.0.0.1',
+        'Keep auth.mode: keys and give clients keys (rampart keys create), or bind to 127.0.0.1',
     );
   }
 }
@@ -60,7 +60,7 @@ export async function runtimeAccess(config: Config, store: Store, link: StoreCon
       'auth.mode is off: the API answers anyone who reaches it without a key (allowed on a loopback address only)',
     );
   }
-  const firstRunKey = config.auth.mode === 'on' && !config.auth.apiKey && config.auth.firstRunKey && isLoopbackBind(config.server.host)
+  const firstRunKey = config.auth.mode === 'keys' && !config.auth.apiKey && config.auth.firstRunKey && isLoopbackBind(config.server.host)
     ? createFirstRunKey(store, link, logger)
     : Promise.resolve(null);
   return { access, firstRunKey, close: () => close() };
