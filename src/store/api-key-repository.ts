@@ -118,6 +118,8 @@ export class ApiKeyRepository {
 
   /** Revokes the active key with this name, or the key with this id; null when there is none. */
   async revoke(nameOrId: string, now: number): Promise<ApiKeyRecord | null> {
+    // No name or id holds a NUL (PostgreSQL text could not store one anyway).
+    if (nameOrId.includes('\0')) return null;
     const { rows } = await this.sql.query<Row>(
       `UPDATE api_keys SET revoked_at = to_timestamp($2::float8 / 1000)
        WHERE revoked_at IS NULL AND (id = $1 OR name = $1)

@@ -37,7 +37,17 @@ const createBody = z
   })
   .strict();
 
-const keyParams = z.object({ key: z.string().min(1).max(200).describe('The key name (its active key) or id.') }).strict();
+const keyParams = z
+  .object({
+    key: z
+      .string()
+      .min(1)
+      .max(200)
+      // Names and ids are plain words; PostgreSQL text cannot even hold a NUL.
+      .regex(/^[A-Za-z0-9._-]+$/, "is not a key name or id (letters, digits, '.', '_', '-')")
+      .describe('The key name (its active key) or id.'),
+  })
+  .strict();
 
 export function keyRoutes(app: FastifyInstance, deps: { apiKeys: ApiKeyRepository; clock?: () => number }): void {
   const clock = deps.clock ?? Date.now;

@@ -46,5 +46,6 @@ export const apiKeyConformance: ConformanceSection = (t) => {
     expect(await repo.revoke(b.id, T0 + 90_000)).toMatchObject({ name: 'b' });
     expect((await repo.list()).map((k) => k.name)).toEqual(['a']);
     expect(await repo.revoke('nothing', T0)).toBeNull();
+    expect(await repo.revoke('a\u0000b', T0)).toBeNull();
   });
 };
