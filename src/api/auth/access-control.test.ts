@@ -126,6 +126,10 @@ describe('keys, tickets and the caller', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    // Under /docs Swagger UI sets its own policy; what it does not answer gets the strict one.
+    const missing = await t.app.inject('/docs/no-such-page');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
     const made = await t.app.inject({ method: 'POST', url: '/api/keys', headers: { authorization: `Bearer ${keys.boss}` }, payload: { name: 'logged', scopes: ['read'] } });
     expect(made.statusCode).toBe(201);
     const ticket = (await t.app.inject({ method: 'POST', url: '/api/ws-ticket', headers: { 'x-api-key': keys.boss! } })).json().ticket as string;

@@ -137,6 +137,12 @@ describe('auth matrix', () => {
       got.push(`${cell.who}: ${res.statusCode}`);
       want.push(`${cell.who}: ${expected.includes(res.statusCode) ? res.statusCode : expected.join('|')}`);
       if (res.statusCode === 401) expect(res.headers['www-authenticate']).toBe('Bearer realm="rampart"');
+      // Security headers on every answer, refusals included; HTML only under a policy without inline script.
+      expect(res.headers['x-content-type-options'], `${id} ${cell.who}`).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toMatch(/default-src '(none|self)'/);
+      if (String(res.headers['content-type']).startsWith('text/html')) expect(csp).toMatch(/script-src 'self' ?;/);
     }
     expect(got).toEqual(want);
   });
