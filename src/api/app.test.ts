@@ -3,25 +3,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { NotFoundError, RampartError } from '../core/index.js';
 import { createApi } from './app.js';
+import { OPEN_ACCESS_FOR_TESTS } from './auth/access-control.js';
 import type { ApiDeps, ApiOptions } from './types.js';
 import { openTestApi, type TestApi } from './testing/fixtures.js';
 
 /** A route group as later features will add them: it also gives the error mapping something to throw. */
 function probeRoutes(app: FastifyInstance): void {
-  app.post('/api/probe/echo', async (request) => ({ got: request.body }));
-  app.get('/api/probe/crash', async () => {
+  app.post('/api/probe/echo', { config: { scope: 'read' } }, async (request) => ({ got: request.body }));
+  app.get('/api/probe/crash', { config: { scope: 'read' } }, async () => {
     throw new Error('secret connection string postgres://admin:hunter2@db/rampart');
   });
-  app.get('/api/probe/missing', async () => {
+  app.get('/api/probe/missing', { config: { scope: 'read' } }, async () => {
     throw new NotFoundError('no decision for 192.0.2.1');
   });
-  app.get('/api/probe/limited', async () => {
+  app.get('/api/probe/limited', { config: { scope: 'read' } }, async () => {
     throw new RampartError('rate_limited', 'too many lookups; retry in 30 s');
   });
-  app.get('/api/probe/forbidden', async () => {
+  app.get('/api/probe/forbidden', { config: { scope: 'read' } }, async () => {
     throw Object.assign(new Error('not for you'), { statusCode: 403 });
   });
-  app.get('/api/probe/store-down', async () => {
+  app.get('/api/probe/store-down', { config: { scope: 'read' } }, async () => {
     throw new RampartError('store_unavailable', 'connect ECONNREFUSED 10.0.0.5:5432');
   });
 }
@@ -61,7 +62,7 @@ describe('errors', () => {
       payload: JSON.stringify({ pad: 'x'.repeat(2048) }),
     });
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ error: 'payload_too_large' });
+    expect(res.json()).toEqual({ error: 'payload_too_large', message: "request body is larger than this route's limit of 1024 bytes" });
     const ok = await t.app.inject({ method: 'POST', url: '/api/probe/echo', payload: { a: 1 } });
     expect(ok.statusCode).toBe(200);
   });
@@ -186,6 +187,7 @@ function appWith(options: ApiOptions, extraRoutes?: ApiDeps['extraRoutes']) {
     version: 'x',
     options,
     extraRoutes,
+    access: OPEN_ACCESS_FOR_TESTS,
   });
 }
 
@@ -224,7 +226,7 @@ describe('Host check (DNS rebinding)', () => {
 describe('trustProxy', () => {
   async function clientIp(trustProxy: ApiOptions['trustProxy'], xff: string): Promise<string> {
     const app = appWith({ trustProxy }, [
-      (scope) => void scope.get('/whoami', async (request) => ({ ip: request.ip })),
+      (scope) => void scope.get('/whoami', { config: { scope: 'public' } }, async (request) => ({ ip: request.ip })),
     ]);
     try {
       const res = await app.inject({ method: 'GET', url: '/whoami', headers: { 'x-forwarded-for': xff } });

@@ -4,6 +4,7 @@
  * features pass theirs in `extraRoutes`.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { CLOSED_ACCESS, installAccessControl } from './auth/access-control.js';
 import { installErrorHandling, toHttpError, type ApiErrorBody } from './errors.js';
 import { hostAllowed, hostPolicy } from './host-check.js';
 import { registerOpenApiDocs, registerOpenApiSpec } from './openapi.js';
@@ -16,6 +17,7 @@ import { ApiMetrics, installHttpMetrics } from './metrics/index.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { redisHealthRoutes } from './routes/redis-health.js';
 import { ipRoutes } from './routes/ips.js';
+import { keyRoutes } from './routes/keys.js';
 import { pipelineMetricsRoutes } from './routes/pipeline-metrics.js';
 import { ruleHitRoutes } from './routes/rule-hits.js';
 import { scoreRoutes } from './routes/scores.js';
@@ -49,6 +51,7 @@ export function coreRoutes(deps: ApiDeps, cache = analyticsCacheFor(deps)): Rout
     (app) => pipelineMetricsRoutes(app, deps),
     (app) => ipRoutes(app, { windows: store.windows, store, clock }),
     (app) => scoreRoutes(app, { windows: store.windows, clock }),
+    (app) => keyRoutes(app, { apiKeys: store.apiKeys, clock }),
     (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, notApplicable: deps.notApplicable, allowlist: deps.allowlist }),
     ...socRoutes(deps, cache),
     ...(behaviour ? [(app: FastifyInstance) => behaviourRoutes(app, { behaviour, clock })] : []),
@@ -80,6 +83,8 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   const routes = new RouteTable();
   routes.attach(app);
   installHostCheck(app, options);
+  // Before any route: it records every route and refuses to start when one declares no scope.
+  installAccessControl(app, deps.access ?? CLOSED_ACCESS);
   installStaticRoutePreference(app, routes);
   installErrorHandling(app, routes);
   installSecurityHeaders(app);
@@ -112,8 +117,8 @@ function installHostCheck(app: FastifyInstance, options: ApiOptions): void {
     const body: ApiErrorBody = {
       error: 'forbidden',
       message:
-        `host ${shown} is not allowed: the API has no authentication, so it answers only loopback names, ` +
-        'IP addresses and the names in server.allowedHosts (against DNS rebinding)',
+        `host ${shown} is not allowed: the API answers only loopback names, IP addresses and the names in ` +
+        'server.allowedHosts (against DNS rebinding: a browser page must not reach it under a name it controls)',
     };
     return reply.code(403).send(body);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, hostName, hostPolicy, isLoopbackBind, openNetworkWarning } from './host-check.js';
+import { hostAllowed, hostName, hostPolicy, isLoopbackBind } from './host-check.js';
 
 describe('hostName', () => {
   it.each([
@@ -52,15 +52,5 @@ describe('hostAllowed', () => {
     ['192.168.1.5', false],
   ])('bind %s is loopback: %s', (host, expected) => {
     expect(isLoopbackBind(host)).toBe(expected);
-  });
-});
-
-describe('openNetworkWarning', () => {
-  it('warns on a bind beyond loopback, naming the address and the way out', () => {
-    expect(openNetworkWarning('127.0.0.1', 8000)).toBeNull();
-    expect(openNetworkWarning('::1', 8000)).toBeNull();
-    const warning = openNetworkWarning('0.0.0.0', 8000);
-    expect(warning).toMatch(/^WARNING: the API has no authentication and listens on 0\.0\.0\.0:8000/);
-    expect(warning).toContain('server.host');
   });
 });

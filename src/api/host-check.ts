@@ -1,8 +1,8 @@
 /**
- * Host header check against DNS rebinding. The API has no authentication yet, so a web page on
- * evil.example whose name is re-pointed at 127.0.0.1 could read a locally bound API from the victim's
- * browser; the browser then still sends `Host: evil.example`. Refusing host names we were not told about
- * closes that.
+ * Host header check against DNS rebinding. A web page on evil.example whose name is re-pointed at 127.0.0.1
+ * could reach a locally bound API from the victim's browser (the browser then still sends
+ * `Host: evil.example`); keys stop it reading data, but an API running with `auth.mode: off` on loopback, and
+ * the public routes, would still answer. Refusing host names we were not told about closes that.
  *
  * Always accepted: IP literals (a rebinding attack needs a name, and a browser that navigated to an address
  * sends the address) and loopback names (`localhost`, `*.localhost`). Configured names
@@ -61,17 +61,4 @@ export function hostAllowed(policy: HostPolicy, header: string | undefined): boo
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   if (isIp(name)) return true;
   return policy.names.has(name);
-}
-
-/**
- * The warning `serve` prints when it binds beyond loopback, or null on a loopback bind. Until the API has
- * keys, anyone who reaches the port reads every threat.
- */
-export function openNetworkWarning(bindHost: string, port: number): string | null {
-  if (isLoopbackBind(bindHost)) return null;
-  return (
-    `WARNING: the API has no authentication and listens on ${bindHost}:${port}: anyone who can reach this ` +
-    'port can read every threat and source. Bind to 127.0.0.1 (server.host, --host) or put an ' +
-    'authenticating proxy in front.'
-  );
 }

@@ -5,6 +5,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { withScope } from './auth/access-control.js';
 import { requestSchemaToOpenApi } from './request-schema.js';
 
 export function registerOpenApiSpec(app: FastifyInstance, version: string): void {
@@ -16,13 +17,16 @@ export function registerOpenApiSpec(app: FastifyInstance, version: string): void
         version,
         description:
           'Threats detected in web server logs, aggregate statistics, pipeline counters and health. ' +
-          'Errors are JSON: {"error": "<code>", "message": "<what was wrong>"}.',
+          'Errors are JSON: {"error": "<code>", "message": "<what was wrong>"}. ' +
+          'Every route but /health, /ready and the documentation needs an API key (Authorization: Bearer <key> or X-Api-Key) ' +
+          'with the scope the route names (read, ingest, metrics, admin).',
       },
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'threats', description: 'Stored threats and their detections' },
         { name: 'stats', description: 'Aggregates from per-minute rollups' },
         { name: 'metrics', description: 'Pipeline counters' },
+        { name: 'access', description: 'Tickets for WebSocket and event-stream clients (access control: README, docs/api.md)' },
         { name: 'enrichment', description: 'Indicator lookups (GeoIP/ASN, AbuseIPDB, VirusTotal, OTX) and enrichment status' },
       ],
     },
@@ -37,6 +41,9 @@ export function registerOpenApiSpec(app: FastifyInstance, version: string): void
 }
 
 export function registerOpenApiDocs(app: FastifyInstance): void {
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true }, config: { scope: 'public' } }, async () => app.swagger());
+  // The documentation is public: it describes the API, it holds no data.
+  app.register(withScope('public', async (docs) => {
+    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  }));
 }

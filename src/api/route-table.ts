@@ -16,6 +16,8 @@ export class RouteTable {
   /** Must run before any route is registered: onRoute only sees routes added after it. */
   attach(app: FastifyInstance): void {
     app.addHook('onRoute', (route) => {
+      // The CORS preflight route (OPTIONS *) answers every path; it does not make a path exist.
+      if (route.url === '*') return;
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       for (const m of methods) this.add(m, route.url);
     });

@@ -31,6 +31,9 @@ export function installSecurityHeaders(app: FastifyInstance): void {
       reply.header('content-security-policy', JSON_CSP);
       // Threat data is sensitive and changes every second: no shared or stale copies.
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    } else if (!reply.hasHeader('content-security-policy')) {
+      // A docs path Swagger UI did not answer (a 404, a refusal): JSON, so the strictest policy.
+      reply.header('content-security-policy', JSON_CSP);
     }
     return payload;
   });

@@ -14,6 +14,7 @@ import type { Store } from '../store/index.js';
 import type { AllowEntryStats } from '../detect/index.js';
 import type { RedisLike } from './cache/index.js';
 import type { ApiMetrics } from './metrics/index.js';
+import type { AccessOptions } from './auth/access-control.js';
 
 /**
  * The counters GET /api/metrics/pipeline returns verbatim (`rampart status` reads these names). They are
@@ -66,7 +67,7 @@ export interface ApiOptions {
 }
 
 /** The repositories the read API reads; app.ts hands each route group only the ones it uses. */
-export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups' | 'analytics' | 'detections' | 'traffic' | 'verdicts'> &
+export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups' | 'analytics' | 'detections' | 'traffic' | 'verdicts' | 'apiKeys'> &
   Partial<Pick<Store, 'behaviour'>>;
 
 export interface ApiDeps {
@@ -106,6 +107,11 @@ export interface ApiDeps {
   metrics?: ApiMetrics;
   /** Redis as the process uses it (GET /health/redis); absent when no Redis is configured. */
   redis?: RedisHealthApi;
+  /**
+   * Who may call (src/api/auth): keys and scopes, rate limits, CORS. Without it only public routes answer
+   * (fail closed); the runtime always passes it, route tests pass OPEN_ACCESS_FOR_TESTS (testing/fixtures.ts).
+   */
+  access?: AccessOptions;
 }
 
 /** GET /health/redis: one PING timed now, with what the process uses Redis for. */

@@ -84,6 +84,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'enrich stored IOCs that are due (never enriched, or older than the TTL) in batches, until stopped',
     load: async () => (await import('./collector-command.js')).registerCollector,
   },
+  {
+    name: 'keys',
+    term: 'keys',
+    description: 'create, list and revoke API keys (only a hash of each key is stored)',
+    load: async () => (await import('./keys-command.js')).registerKeys,
+  },
 ];
 
 /**

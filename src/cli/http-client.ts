@@ -28,8 +28,38 @@ export function serverUrl(opt: string | undefined, env: NodeJS.ProcessEnv, cwd?:
   return base;
 }
 
-export async function getJson(url: string, timeoutMs = 5000): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+/**
+ * The API key to send: --api-key, else RAMPART_API_KEY, else API_KEY, from the environment or .env (the
+ * variables `serve` takes its bootstrap key from); undefined when none is set.
+ */
+export function apiKeyFrom(opt: string | undefined, env: NodeJS.ProcessEnv, cwd?: string): string | undefined {
+  if (opt !== undefined && opt !== '') return opt;
+  const dot = cwd === undefined ? {} : readDotEnv(cwd).vars;
+  const pick = (name: string) => (env[name] || undefined) ?? (dot[name] || undefined);
+  return pick('RAMPART_API_KEY') ?? pick('API_KEY');
+}
+
+export interface RequestOptions {
+  method?: string;
+  apiKey?: string | undefined;
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+export async function getJson(url: string, timeoutMs = 5000, apiKey?: string): Promise<{ status: number; body: unknown }> {
+  return requestJson(url, { timeoutMs, apiKey });
+}
+
+export async function requestJson(url: string, opts: RequestOptions = {}): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = {};
+  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url, {
+    method: opts.method ?? 'GET',
+    headers,
+    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
+  });
   const text = await res.text();
   let body: unknown = text;
   try {

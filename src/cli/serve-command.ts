@@ -4,7 +4,6 @@
  * is assembled by the runtime (src/runtime, role `all`); this module parses flags and handles signals.
  */
 import { Option, type Command } from 'commander';
-import { openNetworkWarning } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { startRuntime } from '../runtime/index.js';
 import { cliCache } from './cache.js';
@@ -53,12 +52,28 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
 export async function serve(config: Config, configFile: string | null, io: CliIO): Promise<number> {
   const runtime = await startRuntime({ config, configFile, role: 'all', version: VERSION, cache: cliCache(io) });
   io.err(`rampart ${VERSION} listening on http://${config.server.host}:${runtime.port} (API docs at /docs)\n`);
-  const openWarning = runtime.port === null ? null : openNetworkWarning(config.server.host, runtime.port);
-  if (openWarning) io.err(`${openWarning}\n`);
+  announceAccess(config, runtime.firstRunKey, io);
   const signal = await new Promise<string>((resolveStop) => {
     process.once('SIGINT', () => resolveStop('SIGINT'));
     process.once('SIGTERM', () => resolveStop('SIGTERM'));
   });
   await runtime.stop(signal);
   return 0;
+}
+
+/** How to call the API: the first-run key (printed here once, never logged), or where keys come from. */
+function announceAccess(config: Config, firstRunKey: Promise<string | null> | undefined, io: CliIO): void {
+  if (config.auth.mode === 'off') {
+    io.err('WARNING: auth.mode is off: the API answers anyone who reaches it, without a key (loopback only)\n');
+    return;
+  }
+  void firstRunKey?.then((key) => {
+    if (key === null) return;
+    io.err(
+      `\nrampart: first run: created an admin API key. It is shown once, only its hash is stored:\n\n` +
+        `    ${key}\n\n` +
+        `Send it as "Authorization: Bearer <key>" or "X-Api-Key: <key>"; for the CLI: export RAMPART_API_KEY=<key>.\n` +
+        `Create narrower keys with: rampart keys create --name NAME --scopes read\n\n`,
+    );
+  });
 }

@@ -1,6 +1,6 @@
 /** `rampart status`: the pipeline counters of a running server, per source and per output (sink). */
 import type { Command } from 'commander';
-import { getJson, serverUrl } from './http-client.js';
+import { apiKeyFrom, getJson, serverUrl } from './http-client.js';
 import type { CliIO } from './io.js';
 
 interface SourceRow {
@@ -38,11 +38,19 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
     .command('status')
     .description('show pipeline counters of a running server: lines read, parsed, stored, lag; batches per output')
     .option('--url <url>', 'server address (default http://127.0.0.1:8000, env RAMPART_URL)')
+    .option('--api-key <key>', 'API key with the read scope (default: env RAMPART_API_KEY or API_KEY)')
     .option('--json', 'print the raw JSON')
-    .action(async (opts: { url?: string; json?: boolean }) => {
+    .action(async (opts: { url?: string; json?: boolean; apiKey?: string }) => {
       const base = serverUrl(opts.url, io.env, io.cwd);
+      const apiKey = apiKeyFrom(opts.apiKey, io.env, io.cwd);
       try {
-        const { status, body } = await getJson(`${base}/api/metrics/pipeline`);
+        const { status, body } = await getJson(`${base}/api/metrics/pipeline`, 5000, apiKey);
+        if (status === 401 || status === 403) {
+          const why = (body as { message?: string } | null)?.message ?? '';
+          io.err(`rampart status: ${base} refused: ${why}\n${apiKey ? '' : 'Give a key with the read scope: --api-key or RAMPART_API_KEY.\n'}`);
+          setExit(1);
+          return;
+        }
         if (status !== 200) {
           io.err(`rampart status: ${base} answered ${status}: ${JSON.stringify(body)}\n`);
           setExit(1);

@@ -35,6 +35,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'RAMPART_METRICS_LISTEN', key: 'server.metricsListen', kind: 'string' },
   { env: 'RAMPART_DEMO', key: 'demo.enabled', kind: 'boolean' },
   { env: 'LOG_LEVEL', key: 'log.level', kind: 'string' },
+  { env: 'RAMPART_API_KEY', key: 'auth.apiKey', kind: 'string', aliases: ['API_KEY'] },
+  { env: 'RAMPART_AUTH_MODE', key: 'auth.mode', kind: 'string' },
+  { env: 'RAMPART_CORS_ORIGINS', key: 'server.corsOrigins', kind: 'list' },
+  { env: 'RAMPART_RATE_LIMIT_PER_KEY', key: 'auth.rateLimit.perKey', kind: 'number' },
+  { env: 'RAMPART_RATE_LIMIT_PER_IP', key: 'auth.rateLimit.perIp', kind: 'number' },
   ...ENRICH_ENV_BINDINGS,
 ];
 

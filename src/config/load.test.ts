@@ -16,7 +16,7 @@ describe('loadConfig', () => {
   it('gives embedded defaults with no file, env or flags', () => {
     const { config, file } = loadConfig({ env: {}, cwd: tmpdir(), file: undefined, flags: {} });
     expect(file).toBeNull();
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, trustProxy: false, allowedHosts: [] });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, trustProxy: false, allowedHosts: [], corsOrigins: [] });
     expect(config.store.databaseUrl).toBeUndefined();
     expect(config.store.retentionDays).toBe(7);
     expect(config.store.windowMinHits).toBe(3);

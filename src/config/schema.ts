@@ -30,6 +30,8 @@ export const configSchema = z
           .max(300)
           .regex(/^(?:\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464 or [::1]:9464')
           .optional(),
+        /** Browser origins allowed to call the API (CORS), exact `scheme://host[:port]`; none by default (same origin only). */
+        corsOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected scheme://host[:port]').max(300)).default([]),
       })
       .strict()
       .prefault({}),
@@ -104,6 +106,33 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Who may call the API (src/api/auth, README "Access control"). */
+    auth: z
+      .object({
+        /**
+         * `keys` (default): every route but /health, /ready and the docs needs a key. `off`: open, with a
+         * warning; refused on a non-loopback server.host.
+         */
+        mode: z.enum(['keys', 'off']).default('keys'),
+        /** An admin key given by environment (RAMPART_API_KEY); only its hash is kept in memory. */
+        apiKey: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+        /** On a loopback bind with no key at all, create an admin key at start and print it once. */
+        firstRunKey: z.boolean().default(true),
+        rateLimit: z
+          .object({
+            /** Requests per window for each key. */
+            perKey: z.number().int().min(1).max(10_000_000).default(1200),
+            /** Requests per window for each client IP on calls without a key (public routes). */
+            perIp: z.number().int().min(1).max(10_000_000).default(600),
+            /** Failed authentications per window for each client IP; then 429 until the window ends. */
+            failedAuth: z.number().int().min(1).max(100_000).default(10),
+            windowSeconds: z.number().int().min(1).max(86_400).default(60),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()
@@ -120,5 +149,5 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Dotted paths of values that must never be printed or logged. URLs are masked only in their password. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set<string>([...ENRICH_SECRET_KEYS]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set<string>([...ENRICH_SECRET_KEYS, 'auth.apiKey']);
 export const URL_KEYS: ReadonlySet<string> = new Set(['store.databaseUrl', 'redis.url']);

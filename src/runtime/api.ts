@@ -13,7 +13,6 @@ import {
   listenMetrics,
   liveAlertRoutes,
   type MetricsListener,
-  openNetworkWarning,
   parseListenAddress,
   storeChecks,
   type AlertHub,
@@ -23,7 +22,9 @@ import type { Enrichment } from '../enrich/index.js';
 import type { SensorIngest } from '../ingest/index.js';
 import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
 import type { PipelineMetrics } from '../pipeline/index.js';
+import type { StoreConnection } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
+import { runtimeAccess } from './access.js';
 import { enrichmentApi, enrichmentCheck, type RunningCollector } from './enrichment.js';
 import { deploymentOf } from './mode.js';
 import { RedisMonitor } from './redis-health.js';
@@ -50,6 +51,8 @@ export interface ApiDeps {
   events?: SensorIngest;
   /** The live alert hub behind /ws/alerts and /api/alerts/stream (src/runtime/live.ts). */
   live?: AlertHub;
+  /** The store's start-up connection: the first-run key is created once it answers. */
+  link: StoreConnection;
 }
 
 export interface ListeningApi {
@@ -60,6 +63,8 @@ export interface ListeningApi {
   metricsPort?: number;
   /** The Redis watch, when Redis is configured: later users of Redis add themselves (addUser). */
   redis?: RedisMonitor;
+  /** The first-run admin key once created, for the CLI to print once (never logged); null when none. */
+  firstRunKey: Promise<string | null>;
 }
 
 /** What uses Redis today when it is configured (deploymentOf: sharedState). */
@@ -67,6 +72,7 @@ const REDIS_USERS = ['enrichment cache, quotas and breakers'];
 
 export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   const { config, store, enrichment, logger } = deps;
+  const access = await runtimeAccess(config, store, deps.link, logger);
   const redis =
     deploymentOf(config).sharedState === 'redis' && config.redis.url
       ? await RedisMonitor.open(config.redis.url, [...REDIS_USERS], logger)
@@ -102,6 +108,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     ruleIds: deps.ruleIds,
     notApplicable: deps.notApplicable,
     allowlist: deps.allowlist,
+    access: access.access,
     options: {
       trustProxy: config.server.trustProxy,
       bindHost: config.server.host,
@@ -112,6 +119,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   app.addHook('onClose', async () => {
     await listener?.close();
     redis?.close();
+    await access.close();
   });
   let port: number;
   try {
@@ -127,8 +135,5 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
     await app.close();
     throw err;
   }
-  if (openNetworkWarning(config.server.host, port)) {
-    logger.warn({ host: config.server.host, port }, 'API open to the network without authentication');
-  }
-  return { app, port, ...(listener ? { metricsPort: listener.port } : {}), ...(redis ? { redis } : {}) };
+  return { app, port, firstRunKey: access.firstRunKey, ...(listener ? { metricsPort: listener.port } : {}), ...(redis ? { redis } : {}) };
 }

@@ -41,6 +41,8 @@ beforeAll(async () => {
   fake = await startFakeIntel();
   const config = validateConfig({
     server: { host: '127.0.0.1', port: 0, metricsListen: '127.0.0.1:0' },
+    // Access control has its own tests (src/api/auth); this one is about Redis going away and coming back.
+    auth: { mode: 'off' },
     redis: { url: redis.url },
     enrich: {
       geoip: { bundled: false },
@@ -73,6 +75,7 @@ beforeAll(async () => {
     sources: () => ({ ok: true, detail: '0 of 0 running' }),
     logger,
     version: 't',
+    link: { ready: Promise.resolve(null) },
   });
 }, 60_000);
 

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { PipelineMetrics, sensorIngest } from '../pipeline/index.js';
+import { checkAuthMode } from './access.js';
 import { startApi } from './api.js';
 import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
 import { ingestThreadMode, prepareIngest, type PreparedIngest } from './ingest.js';
@@ -28,6 +29,7 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
   const { config, logger } = options;
   const deployment = deploymentOf(config);
   logger.info(deployment, 'deployment');
+  checkAuthMode(config);
   const threadMode = options.ingestThread ?? ingestThreadMode();
   const stages = await prepareIngest(config, threadMode, logger, options.configFile, options.cache);
   try {
@@ -98,12 +100,14 @@ async function startAfterStages(
     // Events from other sensors enter at detect (where the log events are detected) and share the batch writer and sinks.
     events: sensorIngest(ingest.detectEvents, { sink: store.writer, metrics, sinks: outputs.sinks }),
     live: live.hub,
+    link,
   });
 
   return {
     role: 'all',
     logger,
     port: api.port,
+    firstRunKey: api.firstRunKey,
     async stop(reason) {
       logger.info({ signal: reason }, 'shutting down: draining sources');
       abort.abort();

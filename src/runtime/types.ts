@@ -39,6 +39,8 @@ export interface Runtime {
   readonly logger: Logger;
   /** The port the API listens on, when the role serves it. */
   readonly port: number | null;
+  /** An admin key created at this first run, to print once (never logged); absent or null when none. */
+  readonly firstRunKey?: Promise<string | null>;
   /** Drains and closes everything; `reason` (e.g. the signal) is logged. Resolves when stopped. */
   stop(reason: string): Promise<void>;
 }

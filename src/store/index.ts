@@ -104,3 +104,4 @@ export {
 export { WINDOW_FEATURES, binBounds, type WindowFeature } from './window-features.js';
 export { BASELINES, type Baseline } from './behaviour-aggregates.js';
 export { CASCADE_GAP_MS, CASCADE_PAGES_PER_IP } from './cascade.js';
+export { ApiKeyRepository, KEY_SCOPES, MAX_KEY_NAME, checkKeyName, type ApiKeyRecord, type KeyScope, type NewApiKey } from './api-key-repository.js';

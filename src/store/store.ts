@@ -4,6 +4,7 @@
  */
 import { ApiEventRepository } from './api-event-repository.js';
 import { AnalyticsRepository } from './analytics-repository.js';
+import { ApiKeyRepository } from './api-key-repository.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { BehaviourRepository } from './behaviour-repository.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
@@ -51,6 +52,8 @@ export interface Store {
   readonly verdicts: VerdictRepository;
   /** Behaviour analytics over what ingest keeps (client families, feature statistics, scenario IPs, cascades, baselines). */
   readonly behaviour: BehaviourRepository;
+  /** API keys (hashes only) and their scopes (#12). */
+  readonly apiKeys: ApiKeyRepository;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     traffic: new TrafficRepository(sql),
     verdicts: new VerdictRepository(sql),
     behaviour: new BehaviourRepository(sql),
+    apiKeys: new ApiKeyRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }

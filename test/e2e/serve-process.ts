@@ -3,6 +3,7 @@
  * start, wait until ready, query the API, stop gracefully or with SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -10,6 +11,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface ServeProcess {
   child: ChildProcess;
   baseUrl: string;
+  /** The admin key the process was given (RAMPART_API_KEY); `get` sends it. */
+  apiKey: string;
   stderr: () => string;
   /** What it logged to stdout (pino's JSON lines). */
   stdout: () => string;
@@ -18,9 +21,11 @@ export interface ServeProcess {
 }
 
 export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 90_000): Promise<ServeProcess> {
+  const apiKey = env.RAMPART_API_KEY ?? `rk_e2e_${randomBytes(16).toString('hex')}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0', ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // Tests poll every 50 ms: the default per-key limit (20/s) is not what they test.
+    env: { ...process.env, LOG_LEVEL: 'warn', RAMPART_API_KEY: apiKey, RAMPART_RATE_LIMIT_PER_KEY: '1000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -51,12 +56,13 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, re
     });
   });
   const get = async (path: string) => {
-    const res = await fetch(baseUrl + path);
+    const res = await fetch(baseUrl + path, { headers: { 'x-api-key': apiKey } });
     return { status: res.status, body: await res.json() };
   };
   return {
     child,
     baseUrl,
+    apiKey,
     stderr: () => err,
     stdout: () => out,
     get,

@@ -53,7 +53,8 @@ interface Run {
 async function probe(root: string, log: string, lines: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-api-catchup-'));
   const child = spawn(process.execPath, [join(root, 'bin/rampart.js'), 'serve', '--port', '0', '--log', log, '--from-start', '--no-demo'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', RAMPART_DATA_DIR: join(dir, 'data'), RAMPART_CACHE_DIR: join(dir, 'cache') },
+    // Timing probes, not about access: open on loopback, and no limit that the probe's rate would reach.
+    env: { ...process.env, LOG_LEVEL: 'warn', RAMPART_DATA_DIR: join(dir, 'data'), RAMPART_CACHE_DIR: join(dir, 'cache'), RAMPART_AUTH_MODE: 'off', RAMPART_RATE_LIMIT_PER_IP: '1000000' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   try {

@@ -177,6 +177,7 @@ export function enrichmentRoutes(enrichment: EnrichmentApi): ApiPlugin {
     app.get<{ Params: z.output<typeof iocParams>; Querystring: z.output<typeof debugQuery> }>(
       '/api/lookup/:ioc',
       {
+        config: { scope: 'read' },
         schema: {
           tags: ['enrichment'],
           summary: 'Look up one indicator in every configured provider, plus GeoIP for addresses',
@@ -194,6 +195,7 @@ export function enrichmentRoutes(enrichment: EnrichmentApi): ApiPlugin {
     app.post<{ Body: z.output<typeof bulkBody>; Querystring: z.output<typeof debugQuery> }>(
       '/api/lookup/bulk',
       {
+        config: { scope: 'read' },
         bodyLimit: BULK_BODY_LIMIT,
         schema: {
           tags: ['enrichment'],
@@ -213,6 +215,7 @@ export function enrichmentRoutes(enrichment: EnrichmentApi): ApiPlugin {
     app.get(
       '/api/enrichment/status',
       {
+        config: { scope: 'read' },
         schema: {
           tags: ['enrichment'],
           summary: 'Providers (configured, quota left, breaker), GeoIP databases (type, build date), collector',

@@ -52,6 +52,7 @@ export function healthRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'readines
   app.get(
     '/health',
     {
+      config: { scope: 'public' },
       schema: {
         tags: ['health'],
         summary: 'Liveness: the process is up',
@@ -78,6 +79,7 @@ export function healthRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'readines
   app.get(
     '/ready',
     {
+      config: { scope: 'public' },
       schema: {
         tags: ['health'],
         summary: 'Readiness: store reachable, migrations applied, sources running',

@@ -105,6 +105,7 @@ export function pipelineMetricsRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 
   app.get(
     '/api/metrics/pipeline',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['metrics'],
         summary: 'Pipeline counters per source and per stage, with ingest lag',

@@ -123,6 +123,7 @@ export function ruleHitRoutes(app: FastifyInstance, deps: RuleHitRouteDeps): voi
     app.get(
       '/api/rules/allowlist',
       {
+        config: { scope: 'read' },
         schema: {
           tags: ['rules'],
           summary: 'Allowlist and profile entries with what each has suppressed since start',
@@ -144,6 +145,7 @@ export function ruleHitRoutes(app: FastifyInstance, deps: RuleHitRouteDeps): voi
   app.get<{ Querystring: z.output<typeof ruleHitsQuery> }>(
     '/api/rules/hits',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['rules'],
         summary: 'Hits per rule over time, most hits first (a noisy rule shows at once)',
@@ -166,6 +168,7 @@ export function ruleHitRoutes(app: FastifyInstance, deps: RuleHitRouteDeps): voi
   app.get<{ Querystring: z.output<typeof silentRulesQuery> }>(
     '/api/rules/silent',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['rules'],
         summary: 'Loaded rules (and behaviour scenarios) with no hit in the last days',

@@ -58,6 +58,7 @@ export function scoreRoutes(app: FastifyInstance, deps: ScoreRouteDeps): void {
   app.get<{ Querystring: z.output<typeof query> }>(
     '/api/scores',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['scores'],
         summary: 'Per-IP behaviour windows (features and threat level) across sources',

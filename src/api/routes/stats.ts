@@ -68,6 +68,7 @@ export function statsRoutes(app: FastifyInstance, deps: StatsRouteDeps): void {
   app.get<{ Querystring: z.output<typeof statsQuery> }>(
     '/api/stats',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['stats'],
         summary: 'Request and threat totals, breakdowns and top lists over a window ending now',

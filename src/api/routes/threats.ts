@@ -103,6 +103,7 @@ export function threatRoutes(app: FastifyInstance, deps: ThreatRouteDeps): void 
   app.get<{ Querystring: z.output<typeof listQuery> }>(
     '/api/threats',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['threats'],
         summary: 'List stored threats, newest first by default',
@@ -120,6 +121,7 @@ export function threatRoutes(app: FastifyInstance, deps: ThreatRouteDeps): void 
   app.get<{ Params: z.output<typeof threatIdParams> }>(
     '/api/threats/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['threats'],
         summary: 'One stored threat with its detections',

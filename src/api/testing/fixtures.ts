@@ -10,6 +10,7 @@ import { PipelineMetrics } from '../../pipeline/index.js';
 import { openStore, type Store, type WriteBatch } from '../../store/index.js';
 import type { IpWindow } from '../../detect/index.js';
 import { createApi } from '../app.js';
+import { OPEN_ACCESS_FOR_TESTS, type AccessOptions } from '../auth/access-control.js';
 import type { ApiDeps, ReadinessReport } from '../types.js';
 import { makeEvent, makeWindow } from '../../store/testing/fixtures.js';
 import { eventId } from '../../ingest/index.js';
@@ -122,7 +123,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function openTestApi(extra: Partial<ApiDeps> = {}, withData = true): Promise<TestApi> {
+/**
+ * `accessFor` builds the access options from the test's store (tests of access control); without it every
+ * request is admitted (OPEN_ACCESS_FOR_TESTS).
+ */
+export async function openTestApi(
+  extra: Partial<ApiDeps> & { accessFor?: (store: Store) => AccessOptions } = {},
+  withData = true,
+): Promise<TestApi> {
+  const { accessFor, ...deps } = extra;
   const store = await openStore({ databaseUrl: 'memory://' });
   if (withData) {
     const { events, threats } = dataset();
@@ -144,7 +153,9 @@ export async function openTestApi(extra: Partial<ApiDeps> = {}, withData = true)
     logger: pino({ level: 'info' }, sink),
     version: '9.9.9-test',
     clock: () => NOW,
-    ...extra,
+    // Route tests are not about access control (src/api/auth/*.test.ts are): everyone is admitted.
+    access: accessFor ? accessFor(store) : OPEN_ACCESS_FOR_TESTS,
+    ...deps,
   });
   await app.ready();
   return {

@@ -11,6 +11,7 @@ import { nestedCity } from '../../enrich/geoip/testing/fixtures.js';
 import { PipelineMetrics } from '../../pipeline/index.js';
 import type { Store } from '../../store/index.js';
 import { createApi } from '../app.js';
+import { OPEN_ACCESS_FOR_TESTS } from '../auth/access-control.js';
 import { enrichmentRoutes } from '../routes/enrichment.js';
 import type { OpenApiDocument } from './fuzz.js';
 import { behaviourDataset, dataset, NOW } from './fixtures.js';
@@ -56,6 +57,8 @@ export async function startFuzzTarget(store: Store): Promise<FuzzTarget> {
     ruleIds: () => ['sqli-union-select', 'never-fires'],
     allowlist: () => [],
     extraRoutes: [enrichmentRoutes({ service, geoDatabases: [geoSource.info], geoOnline: false })],
+    // The fuzzer probes the routes' input handling; access control has its own tests (src/api/auth).
+    access: OPEN_ACCESS_FOR_TESTS,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

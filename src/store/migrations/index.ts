@@ -9,6 +9,7 @@ import * as heldThreats from './0007_held_threats.js';
 import * as apiEvents from './0008_api_events.js';
 import * as socAnalytics from './0009_soc_analytics.js';
 import * as behaviourAggregates from './0010_behaviour_aggregates.js';
+import * as apiKeys from './0011_api_keys.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   apiEvents, // 0008_api_events
   socAnalytics, // 0009_soc_analytics
   behaviourAggregates, // 0010_behaviour_aggregates
+  apiKeys, // 0011_api_keys
 ];

@@ -9,6 +9,7 @@ import { createStore } from '../store.js';
 import { apiEventConformance } from './conformance/api-events.js';
 import { analyticsConformance } from './conformance/analytics.js';
 import { behaviourConformance } from './conformance/behaviour.js';
+import { apiKeyConformance } from './conformance/api-keys.js';
 import { checkpointConformance } from './conformance/checkpoints.js';
 import type { ConformanceContext, ConformanceSection } from './conformance/context.js';
 import { iocConformance } from './conformance/iocs.js';
@@ -35,6 +36,7 @@ export const STORE_SECTIONS: Record<string, ConformanceSection> = {
   apiEvents: apiEventConformance,
   analytics: analyticsConformance,
   behaviour: behaviourConformance,
+  apiKeys: apiKeyConformance,
 };
 
 export function describeStoreConformance(name: string, open: OpenTestStore): void {
