@@ -10,7 +10,13 @@ import { LocalGeoLookup, mmdbFromBuffer, createProviders, MemoryState } from '..
 import { nestedCity } from '../../enrich/geoip/testing/fixtures.js';
 import type { KeyScope } from '../../store/index.js';
 import type { RouteScope } from '../route-scope.js';
+import { validateConfig } from '../../config/index.js';
+import type { SensorIngest } from '../../ingest/index.js';
+import { buildDetection, detectWithVerdicts, sensorIngest } from '../../pipeline/index.js';
+import { AlertHub } from '../live/index.js';
 import { enrichmentRoutes } from '../routes/enrichment.js';
+import { ingestApi } from '../routes/ingest.js';
+import { liveAlertRoutes } from '../routes/live-alerts.js';
 import { openTestApi, type TestApi } from '../testing/fixtures.js';
 import { issueApiKey } from './api-key.js';
 import { routeScopes } from './access-control.js';
@@ -57,6 +63,43 @@ const ROUTES: Record<string, Row> = {
   'GET /api/keys': { scope: 'admin', url: '/api/keys' },
   'POST /api/keys': { scope: 'admin', url: '/api/keys', get body() { return { name: `matrix-${++seq}`, scopes: ['read'] }; }, ok: [201] },
   'DELETE /api/keys/:key': { scope: 'admin', url: '/api/keys/no-such-key', ok: [404] },
+  // Redis health: no Redis in this app, so it says not configured.
+  'GET /health/redis': { scope: 'read', url: '/health/redis', ok: [200, 404, 503] },
+  'GET /metrics': { scope: 'metrics', url: '/metrics' },
+  // The SOC API (issue #11).
+  'GET /api/ip/:ip': { scope: 'read', url: '/api/ip/203.0.113.7' },
+  'GET /api/overview': { scope: 'read', url: '/api/overview' },
+  'GET /api/timeline-detail': { scope: 'read', url: '/api/timeline-detail' },
+  'GET /api/heatmap': { scope: 'read', url: '/api/heatmap' },
+  'GET /api/detections': { scope: 'read', url: '/api/detections' },
+  'GET /api/traffic': { scope: 'read', url: '/api/traffic' },
+  'GET /api/geo': { scope: 'read', url: '/api/geo' },
+  'GET /api/country': { scope: 'read', url: '/api/country' },
+  'GET /api/threats/global': { scope: 'read', url: '/api/threats/global' },
+  'GET /api/threats/statistics': { scope: 'read', url: '/api/threats/statistics' },
+  'GET /api/alerts': { scope: 'read', url: '/api/alerts' },
+  'POST /api/classify': { scope: 'admin', url: '/api/classify', body: { ip: '203.0.113.7', verdict: 'suspicious', comment: 'matrix' }, ok: [200, 201] },
+  'GET /api/classifications': { scope: 'read', url: '/api/classifications' },
+  'GET /api/models': { scope: 'read', url: '/api/models' },
+  'GET /api/models/status': { scope: 'read', url: '/api/models/status' },
+  'GET /api/browsers': { scope: 'read', url: '/api/browsers' },
+  'GET /api/fingerprints': { scope: 'read', url: '/api/fingerprints' },
+  'GET /api/features': { scope: 'read', url: '/api/features' },
+  'GET /api/behavior': { scope: 'read', url: '/api/behavior' },
+  'GET /api/brute-force': { scope: 'read', url: '/api/brute-force' },
+  'GET /api/ua-rotation': { scope: 'read', url: '/api/ua-rotation' },
+  'GET /api/ja4-rotation': { scope: 'read', url: '/api/ja4-rotation' },
+  'GET /api/recurrence': { scope: 'read', url: '/api/recurrence' },
+  'GET /api/cascade/:ip': { scope: 'read', url: '/api/cascade/203.0.113.7' },
+  'GET /api/ip/:ip/radar': { scope: 'read', url: '/api/ip/203.0.113.7/radar' },
+  // Ingest from other sensors.
+  'POST /api/threats/ingest': { scope: 'ingest', url: '/api/threats/ingest', body: { source_ip: '198.51.100.9', threat_type: 'sqli', severity: 7 }, ok: [200, 201] },
+  'POST /api/threats/bulk-ingest': { scope: 'ingest', url: '/api/threats/bulk-ingest', body: [{ source_ip: '198.51.100.9', threat_type: 'sqli', severity: 7 }], ok: [200, 201, 207] },
+  // Live alerts: a plain GET of the WebSocket routes is a 400 after access control (they want an Upgrade).
+  'GET /ws/alerts': { scope: 'read', url: '/ws/alerts', ok: [400] },
+  'GET /ws/threats': { scope: 'read', url: '/ws/threats', ok: [400] },
+  // An admitted caller's stream would stay open: a bad filter makes it a 400 after access control instead.
+  'GET /api/alerts/stream': { scope: 'read', url: '/api/alerts/stream?min_severity=bogus', ok: [400] },
 };
 
 const SCOPES: KeyScope[] = ['read', 'ingest', 'metrics', 'admin'];
@@ -69,12 +112,23 @@ beforeAll(async () => {
   const { providers, limiter, breaker } = createProviders(cfg, state);
   const geoSource = mmdbFromBuffer(nestedCity(), 'City.mmdb', 'geo');
   const service = new EnrichmentService({ providers, cache: new ResultCache(state, 60_000), limiter, breaker, geo: new LocalGeoLookup([geoSource]) });
+  let ingest: SensorIngest | null = null;
+  const hub = new AlertHub({ hubId: 'matrix', heartbeatSeconds: 0 });
   t = await openTestApi({
     ruleIds: () => ['sqli-union-select'],
     allowlist: () => [],
-    extraRoutes: [enrichmentRoutes({ service, geoDatabases: [geoSource.info], geoOnline: false })],
+    extraRoutes: [
+      enrichmentRoutes({ service, geoDatabases: [geoSource.info], geoOnline: false }),
+      ingestApi({ submit: (events) => ingest!.submit(events) }),
+      (app) => liveAlertRoutes(app, { hub }),
+    ],
     // The real access control, with limits out of reach (rate-limit.test.ts is about those).
     accessFor: (store) => ({ mode: 'keys', keys: store.apiKeys, limits: { perKey: 1e6, perIp: 1e6, failedAuth: 1e6, windowMs: 60_000 } }),
+  });
+  const { engine } = buildDetection(validateConfig({}), undefined, { site: false });
+  ingest = sensorIngest(async (batch, verdicts) => detectWithVerdicts(batch, verdicts, { evaluator: engine, metrics: t.metrics }), {
+    sink: t.store.writer,
+    metrics: t.metrics,
   });
   const repo = t.store.apiKeys;
   const now = Date.now();
