@@ -1,7 +1,7 @@
 /**
  * The ingest API (issue #11) against a real listening `rampart serve` (the compiled CLI, bin/rampart.js), loaded
  * with autocannon from this process:
- * - single: POST /api/threats/ingest from 200 concurrent clients, each event different (source IP, path,
+ * - single: POST /api/threats/ingest from 10 then 200 concurrent clients, each event different (source IP, path,
  *   threat type), latency percentiles and requests/s;
  * - bulk: POST /api/threats/bulk-ingest of 10,000 events per request, events/s stored (the answer comes after
  *   the commit, so every 2xx is 10,000 stored events; checked against the pipeline counters).
@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -52,6 +52,10 @@ export interface BulkFigures {
 
 export interface IngestBenchResult {
   store: 'postgres' | 'pglite';
+  /** `os.loadavg()` (1, 5, 15 min) before the run: the machine is shared, figures move with it. */
+  loadBefore: number[];
+  /** 10 clients: the latency when the server is not saturated. */
+  singleLight: SingleFigures;
   single: SingleFigures;
   bulk: BulkFigures;
 }
@@ -107,9 +111,11 @@ async function againstServe(store: IngestBenchResult['store'], storeArgs: string
     await until(async () => (await fetch(`${base}/ready`)).status === 200, 60_000);
     // Warm-up: JIT and connection pools, not measured.
     await single(base, 50, 3, 1_000_000);
+    const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
+    const light = await single(base, 10, 10, 500_000);
     const singleFigures = await single(base, o.singleConnections ?? 200, o.singleSeconds ?? 15, 0);
     const bulkFigures = await bulk(base, o.bulkConnections ?? 2, o.bulkSeconds ?? 20, o.bulkEvents ?? 10_000);
-    return { store, single: singleFigures, bulk: bulkFigures };
+    return { store, loadBefore, singleLight: light, single: singleFigures, bulk: bulkFigures };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));

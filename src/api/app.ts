@@ -34,7 +34,7 @@ type ValidatorFactory = NonNullable<
 // Fastify types the factory as ajv-compiler's; any factory returning a schema compiler is accepted.
 const zodValidatorFactory = (() => compileRequestSchema) as unknown as ValidatorFactory;
 
-/** The read API takes no large bodies; the ingest API, when it lands, raises this for its own routes. */
+/** The read API takes no large bodies; the ingest routes set their own limits (routes/ingest-schema.ts). */
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
 type RouteGroup = (app: FastifyInstance) => void | Promise<void>;

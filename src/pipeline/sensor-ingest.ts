@@ -83,28 +83,30 @@ export function sensorIngest(detect: DetectEvents, deps: CommitDeps, clock: () =
     return { group: { members, slots, events }, prepared };
   }
 
+  /** Never rejects: every member hears its results or the error. */
   async function commit(group: Group, prepared: PreparedBatch): Promise<void> {
+    let answers: IngestedEvent[][];
     try {
       await commitBatch(prepared, deps);
-    } catch (err) {
-      for (const m of group.members) m.reject(err);
-      return;
-    }
-    const threats = new Map(prepared.write.threats.map((t) => [t.event.id, t]));
-    group.members.forEach((m, i) => {
-      m.resolve(
-        group.slots[i]!.map((slot): IngestedEvent => {
+      const threats = new Map(prepared.write.threats.map((t) => [t.event.id, t]));
+      answers = group.slots.map((slots) =>
+        slots.map((slot): IngestedEvent => {
           const { id } = group.events[slot]!;
           const t = threats.get(id);
           if (!t) return { id, flagged: false, score: 0, severity: null, category: null };
           return { id, flagged: true, score: t.score, severity: t.severity, category: t.category };
         }),
       );
-    });
+    } catch (err) {
+      for (const m of group.members) m.reject(err);
+      return;
+    }
+    group.members.forEach((m, i) => m.resolve(answers[i]!));
   }
 
   async function drain(): Promise<void> {
     let inFlight: Promise<void> | null = null;
+    // prepare and commit never throw (they reject their members), so the loop ends only when the queue is empty.
     for (;;) {
       if (queue.length === 0) {
         if (inFlight === null) break;

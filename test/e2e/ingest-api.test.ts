@@ -105,7 +105,12 @@ describe.each(backends)('ingest API end to end on $name', { timeout: 180_000 }, 
     expect(stats.total_requests).toBe(502);
     expect(stats.top_source_ips[0]).toEqual({ ip: '203.0.113.202', count: 500 });
     const metrics = (await p.get('/api/metrics/pipeline')).body;
-    expect(metrics.sources['ingest-api']).toMatchObject({ stored: 501 });
+    expect(metrics.sources['ingest-api']).toMatchObject({ stored: 501, threats: 501 });
+    // Offered to the live bus like the log's threats: the log batch, then the two API batches.
+    await waitFor('the live bus to take the API batches', async () => {
+      const bus = (await p.get('/api/metrics/pipeline')).body.sinks['live-bus'];
+      return bus && bus.delivered >= 3 ? true : undefined;
+    }, 5_000, 50);
 
     await p.stop();
     p = await start(log);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../config/index.js';
 import type { SensorIngest } from '../../ingest/index.js';
+import { StoreError } from '../../store/index.js';
 import { buildDetection, detectWithVerdicts, sensorIngest } from '../../pipeline/index.js';
 import { NOW, openTestApi, type TestApi } from '../testing/fixtures.js';
 import { ingestApi } from './ingest.js';
@@ -276,5 +277,24 @@ describe('OpenAPI', () => {
     expect(many.responses['200'].content['application/json'].schema.properties.errors).toBeDefined();
     const routes = t.app.printRoutes({ includeHooks: false });
     expect(routes).toContain('ingest');
+  });
+});
+
+describe('a store that fails', () => {
+  it('answers 503 store_unavailable with a request id and no internals', async () => {
+    const down = await openTestApi(
+      { extraRoutes: [ingestApi({ submit: async () => Promise.reject(new StoreError('write', new Error('connect ECONNREFUSED 10.1.2.3:5432'))) })] },
+      false,
+    );
+    try {
+      const res = await down.app.inject({ method: 'POST', url: '/api/threats/ingest', payload: { source_ip: '192.0.2.1' } });
+      expect(res.statusCode).toBe(503);
+      const body = res.json() as Json;
+      expect(body.error).toBe('store_unavailable');
+      expect(body.message).toMatch(/^the store is unavailable \(request id /);
+      expect(body.message).not.toContain('10.1.2.3');
+    } finally {
+      await down.close();
+    }
   });
 });

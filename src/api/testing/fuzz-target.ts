@@ -8,11 +8,13 @@ import pino from 'pino';
 import { ResultCache, enrichConfigSchema, EnrichmentService } from '../../enrich/index.js';
 import { LocalGeoLookup, mmdbFromBuffer, createProviders, MemoryState } from '../../enrich/testing/parts.js';
 import { nestedCity } from '../../enrich/geoip/testing/fixtures.js';
-import { PipelineMetrics } from '../../pipeline/index.js';
+import { validateConfig } from '../../config/index.js';
+import { buildDetection, detectWithVerdicts, PipelineMetrics, sensorIngest } from '../../pipeline/index.js';
 import type { Store } from '../../store/index.js';
 import { createApi } from '../app.js';
 import { OPEN_ACCESS_FOR_TESTS } from '../auth/access-control.js';
 import { enrichmentRoutes } from '../routes/enrichment.js';
+import { ingestApi } from '../routes/ingest.js';
 import type { OpenApiDocument } from './fuzz.js';
 import { behaviourDataset, dataset, NOW } from './fixtures.js';
 
@@ -47,16 +49,20 @@ export async function startFuzzTarget(store: Store): Promise<FuzzTarget> {
   const { providers, limiter, breaker } = createProviders(cfg, state);
   const geoSource = mmdbFromBuffer(nestedCity(), 'City.mmdb', 'geo');
   const service = new EnrichmentService({ providers, cache: new ResultCache(state, 60_000), limiter, breaker, geo: new LocalGeoLookup([geoSource]) });
+  const metrics = new PipelineMetrics(() => NOW);
+  // The ingest API over the real detection and batch writer: a malformed event must be a 4xx, a valid one stored.
+  const { engine } = buildDetection(validateConfig({}), undefined, { site: false });
+  const ingest = sensorIngest(async (batch, verdicts) => detectWithVerdicts(batch, verdicts, { evaluator: engine, metrics }), { sink: store.writer, metrics });
   const app = createApi({
     store,
-    pipeline: new PipelineMetrics(() => NOW),
+    pipeline: metrics,
     readiness: async () => ({ checks: { store: { ok: true } } }),
     logger: pino({ level: 'warn' }, sink),
     version: 'fuzz',
     clock: () => NOW,
     ruleIds: () => ['sqli-union-select', 'never-fires'],
     allowlist: () => [],
-    extraRoutes: [enrichmentRoutes({ service, geoDatabases: [geoSource.info], geoOnline: false })],
+    extraRoutes: [enrichmentRoutes({ service, geoDatabases: [geoSource.info], geoOnline: false }), ingestApi(ingest)],
     // The fuzzer probes the routes' input handling; access control has its own tests (src/api/auth).
     access: OPEN_ACCESS_FOR_TESTS,
   });
