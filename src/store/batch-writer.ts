@@ -9,6 +9,7 @@
  */
 import { BadRequestError, type HttpEvent } from '../core/index.js';
 import { writeBehaviour } from './behaviour-writes.js';
+import { CascadeTrim } from './cascade.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { insertRequests } from './request-repository.js';
@@ -30,6 +31,7 @@ export interface BatchWriterOptions {
 export class BatchWriter {
   private readonly limits: RollupLimits;
   private readonly windowMinHits: number;
+  private readonly cascadeTrim = new CascadeTrim();
 
   constructor(
     private readonly sql: SqlClient,
@@ -63,7 +65,7 @@ export class BatchWriter {
     const stored = windows.length > 0 ? await writeWindows(tx, windows, this.windowMinHits) : [];
     // Behaviour analytics read what ingest keeps (issue #11): client families, feature histograms, baselines,
     // scenario evidence per IP and page-view cascades, from the same new rows.
-    await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored });
+    await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored }, this.cascadeTrim);
     await upsertCheckpoints(tx, batch.checkpoints);
   }
 }

@@ -87,34 +87,46 @@ export function ja4Fingerprint(ja4: string): string {
 
 /** Per hour, host and client family (user agent, and JA4 where the log carries it). */
 export function aggregateAgents(events: Iterable<HttpEvent>, maxKeys = MAX_AGENT_KEYS): AgentRow[] {
-  const byHour = new Map<number, Map<string, AgentRow>>();
-  // Most requests of a batch share a few User-Agent strings: classify each string once.
+  // Per hour: canonical rows by (kind, family, version, host), and the row each raw (host, user agent) or
+  // (host, JA4) pair maps to, so most events cost one string and one map lookup, not a classification.
+  const byHour = new Map<number, { rows: Map<string, AgentRow>; raw: Map<string, AgentRow> }>();
   const families = new Map<string, UserAgentFamily>();
-  const add = (hour: number, host: string, kind: string, family: string, version: string, ip: string) => {
-    let keys = byHour.get(hour);
-    if (!keys) byHour.set(hour, (keys = new Map()));
+  const rowFor = (hour: number, raw: string, make: () => [host: string, kind: string, family: string, version: string]): AgentRow => {
+    let h = byHour.get(hour);
+    if (!h) byHour.set(hour, (h = { rows: new Map(), raw: new Map() }));
+    let row = h.raw.get(raw);
+    if (row) return row;
+    const [host, kind, family, version] = make();
     const key = `${kind}\t${family}\t${version}\t${host}`;
-    let row = keys.get(key);
-    if (!row) keys.set(key, (row = { hour, host, kind, family, version, requests: 0, ips: new Uint8Array(SKETCH_BITS / 8) }));
-    row.requests++;
-    sketchAdd(row.ips, ip);
+    row = h.rows.get(key);
+    if (!row) h.rows.set(key, (row = { hour, host, kind, family, version, requests: 0, ips: new Uint8Array(SKETCH_BITS / 8) }));
+    if (h.raw.size < 50_000) h.raw.set(raw, row);
+    return row;
   };
   for (const e of events) {
     const hour = hourOf(e.time);
-    const host = boundHost(e.host);
     const ip = boundIp(e.ip);
     const ua = e.userAgent ?? '';
-    let f = families.get(ua);
-    if (!f) {
-      f = classifyUserAgent(ua);
-      f = { kind: f.kind, family: text(f.family), version: f.version };
-      if (families.size < 10_000) families.set(ua, f);
+    const agent = rowFor(hour, `u${e.host ?? ''}\u0001${ua}`, () => {
+      let f = families.get(ua);
+      if (!f) {
+        const c = classifyUserAgent(ua);
+        f = { kind: c.kind, family: text(c.family), version: c.version };
+        if (families.size < 10_000) families.set(ua, f);
+      }
+      return [boundHost(e.host), f.kind, f.family, f.version];
+    });
+    agent.requests++;
+    sketchAdd(agent.ips, ip);
+    const ja4 = e.ja4;
+    if (ja4) {
+      const fp = rowFor(hour, `j${e.host ?? ''}\u0001${ja4}`, () => [boundHost(e.host), 'ja4', ja4Family(ja4), ja4Fingerprint(ja4)]);
+      fp.requests++;
+      sketchAdd(fp.ips, ip);
     }
-    add(hour, host, f.kind, f.family, f.version, ip);
-    if (e.ja4) add(hour, host, 'ja4', ja4Family(e.ja4), ja4Fingerprint(e.ja4), ip);
   }
   const out: AgentRow[] = [];
-  for (const keys of byHour.values()) out.push(...capAgents([...keys.values()], maxKeys));
+  for (const h of byHour.values()) out.push(...capAgents([...h.rows.values()], maxKeys));
   return out;
 }
 

@@ -108,3 +108,39 @@ export function cascades(events: Iterable<HttpEvent>): BatchCascades {
   }
   return { pages, leading };
 }
+
+/**
+ * Which IPs to trim back to their latest CASCADE_PAGES_PER_IP page views: an IP is due once it has written that many
+ * since its last trim, so the table holds at most 2 × CASCADE_PAGES_PER_IP - 1 page views per IP (more only after a
+ * restart forgot the counts) while most batches trim nobody: a trim is an index probe per IP, and trimming every IP of
+ * every batch cost as much as the inserts. Counts of at most `maxIps` IPs are kept; when full they are dropped and every
+ * IP of that batch is trimmed. A batch that rolls back after `due` only makes a later trim come later.
+ */
+export class CascadeTrim {
+  private readonly written = new Map<string, number>();
+
+  constructor(
+    private readonly every = CASCADE_PAGES_PER_IP,
+    private readonly maxIps = 20_000,
+  ) {}
+
+  due(pages: readonly PageView[]): string[] {
+    const perIp = new Map<string, number>();
+    for (const p of pages) perIp.set(p.ip, (perIp.get(p.ip) ?? 0) + 1);
+    if (this.written.size + perIp.size > this.maxIps) {
+      this.written.clear();
+      return [...perIp.keys()];
+    }
+    const due: string[] = [];
+    for (const [ip, n] of perIp) {
+      const total = (this.written.get(ip) ?? 0) + n;
+      if (total >= this.every) {
+        due.push(ip);
+        this.written.delete(ip);
+      } else {
+        this.written.set(ip, total);
+      }
+    }
+    return due;
+  }
+}
