@@ -8,8 +8,7 @@
  * commit whose acknowledgement was lost, and is not written again (its windows have no ids to dedupe by).
  */
 import { BadRequestError, type HttpEvent } from '../core/index.js';
-import { writeBehaviour } from './behaviour-writes.js';
-import { CascadeTrim } from './cascade.js';
+import { cascadeState, writeBehaviour } from './behaviour-writes.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { insertRequests } from './request-repository.js';
@@ -31,7 +30,8 @@ export interface BatchWriterOptions {
 export class BatchWriter {
   private readonly limits: RollupLimits;
   private readonly windowMinHits: number;
-  private readonly cascadeTrim = new CascadeTrim();
+  /** Page-view budgets of the cascades (behaviour-writes.ts), kept across batches. */
+  private readonly cascades = cascadeState();
 
   constructor(
     private readonly sql: SqlClient,
@@ -65,7 +65,7 @@ export class BatchWriter {
     const stored = windows.length > 0 ? await writeWindows(tx, windows, this.windowMinHits) : [];
     // Behaviour analytics read what ingest keeps (issue #11): client families, feature histograms, baselines,
     // scenario evidence per IP and page-view cascades, from the same new rows.
-    await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored }, this.cascadeTrim);
+    await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored }, this.cascades);
     await upsertCheckpoints(tx, batch.checkpoints);
   }
 }

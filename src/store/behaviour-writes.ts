@@ -19,7 +19,7 @@ import {
   type FeatureRow,
   type ScenarioRow,
 } from './behaviour-aggregates.js';
-import { CASCADE_GAP_MS, CASCADE_PAGES_PER_IP, CascadeTrim, cascades, MAX_SUB_PATHS, type LeadingAssets, type PageView } from './cascade.js';
+import { CASCADE_GAP_MS, CASCADE_PAGES_PER_IP, CascadeBudget, CascadeTrim, cascades, MAX_SUB_PATHS, type LeadingAssets, type PageView } from './cascade.js';
 import type { SqlClient } from './types.js';
 
 export interface BehaviourBatch {
@@ -33,13 +33,23 @@ export interface BehaviourBatch {
   stored: readonly IpWindow[];
 }
 
-/** `trim` is the writer's own: it remembers page views per IP across batches. */
-export async function writeBehaviour(tx: SqlClient, b: BehaviourBatch, trim: CascadeTrim): Promise<void> {
+/** What the writer remembers across batches: page views per IP and hour (the budget) and since the last trim. */
+export interface CascadeState {
+  budget: CascadeBudget;
+  trim: CascadeTrim;
+}
+
+export function cascadeState(): CascadeState {
+  return { budget: new CascadeBudget(), trim: new CascadeTrim() };
+}
+
+export async function writeBehaviour(tx: SqlClient, b: BehaviourBatch, state: CascadeState): Promise<void> {
   await upsertAgents(tx, aggregateAgents(b.events));
-  const { pages, leading } = cascades(b.events);
+  const { pages: all, leading } = cascades(b.events);
+  const pages = state.budget.admit(all);
   await extendCascades(tx, leading);
   await insertCascades(tx, pages);
-  await trimCascades(tx, trim.due(pages));
+  await trimCascades(tx, state.trim.due(pages));
   if (b.stored.length > 0) {
     await upsertFeatures(tx, aggregateFeatures(b.stored));
     await upsertBaselines(tx, aggregateBaselines(b.stored, threatNetworks(b.threats)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent, T0 } from './testing/fixtures.js';
-import { CascadeTrim, cascades, isAsset, isPageView, type PageView } from './cascade.js';
+import { CascadeBudget, CascadeTrim, cascades, isAsset, isPageView, type PageView } from './cascade.js';
 
 describe('page views and assets', () => {
   const cases: [string, string, number, boolean, boolean][] = [
@@ -44,5 +44,18 @@ describe('CascadeTrim', () => {
     expect(trim.due([...pages('a', 1), ...pages('b', 1)])).toEqual([]);
     expect(trim.due(pages('c', 1))).toEqual(['c']);
     expect(trim.due(pages('a', 1))).toEqual([]);
+  });
+});
+
+describe('CascadeBudget', () => {
+  const page = (ip: string, time: number) => ({ ip, time }) as PageView;
+  it('admits the first page views of each IP and hour, across batches', () => {
+    const budget = new CascadeBudget(2, 100);
+    const h = 3_600_000;
+    expect(budget.admit([page('a', 0), page('b', 1), page('a', 2)]).length).toBe(3);
+    expect(budget.admit([page('a', 3), page('b', 4), page('a', h)]).map((p) => [p.ip, p.time])).toEqual([
+      ['b', 4],
+      ['a', h],
+    ]);
   });
 });

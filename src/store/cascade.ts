@@ -16,8 +16,11 @@ import { boundHost } from './behaviour-aggregates.js';
 import { ip as boundIp, text } from './sanitize.js';
 
 export const CASCADE_GAP_MS = 10_000;
-/** Page views kept per IP and batch (the latest), and per IP in the table (older ones are trimmed). */
-export const CASCADE_PAGES_PER_BATCH = 20;
+/**
+ * Page views kept per IP and hour (the first ones: a sample is what the headless signal needs, and a crawler reading
+ * thousands of pages an hour would otherwise add a row each), and per IP in the table (older ones are trimmed).
+ */
+export const CASCADE_PAGES_PER_HOUR = 10;
 export const CASCADE_PAGES_PER_IP = 50;
 export const MAX_SUB_PATHS = 8;
 const MAX_PATH = 200;
@@ -104,17 +107,48 @@ export function cascades(events: Iterable<HttpEvent>): BatchCascades {
       }
     }
     if (lead) leading.push(lead);
-    pages.push(...views.slice(-CASCADE_PAGES_PER_BATCH));
+    pages.push(...views);
   }
   return { pages, leading };
+}
+
+/**
+ * The hourly budget: of each IP's page views in an hour, the first `perHour` are stored; the writer keeps the counts of
+ * the current and the previous hour (at most `maxIps` IPs each; past that an hour's new IPs are not limited), so a
+ * restart only forgets the budget of the hour in progress.
+ */
+export class CascadeBudget {
+  private readonly hours = new Map<number, Map<string, number>>();
+
+  constructor(
+    private readonly perHour = CASCADE_PAGES_PER_HOUR,
+    private readonly maxIps = 100_000,
+  ) {}
+
+  admit(pages: readonly PageView[]): PageView[] {
+    const out: PageView[] = [];
+    for (const p of pages) {
+      const hour = Math.floor(p.time / 3_600_000);
+      let counts = this.hours.get(hour);
+      if (!counts) {
+        this.hours.set(hour, (counts = new Map()));
+        for (const h of this.hours.keys()) if (h < hour - 1) this.hours.delete(h);
+      }
+      const n = counts.get(p.ip) ?? 0;
+      if (n >= this.perHour) continue;
+      if (n > 0 || counts.size < this.maxIps) counts.set(p.ip, n + 1);
+      out.push(p);
+    }
+    return out;
+  }
 }
 
 /**
  * Which IPs to trim back to their latest CASCADE_PAGES_PER_IP page views: an IP is due once it has written that many
  * since its last trim, so the table holds at most 2 × CASCADE_PAGES_PER_IP - 1 page views per IP (more only after a
  * restart forgot the counts) while most batches trim nobody: a trim is an index probe per IP, and trimming every IP of
- * every batch cost as much as the inserts. Counts of at most `maxIps` IPs are kept; when full they are dropped and every
- * IP of that batch is trimmed. A batch that rolls back after `due` only makes a later trim come later.
+ * every batch was about a third of the cascade's cost. Counts of at most `maxIps` IPs are kept; when full they are
+ * dropped and every IP of that batch is trimmed. A batch that rolls back after `due` only makes a later trim later.
  */
 export class CascadeTrim {
   private readonly written = new Map<string, number>();
