@@ -136,7 +136,7 @@ describe('scenario IP lists', () => {
       hits: 42,
       targets: ['/wp-login.php'],
       hosts: ['shop.example'],
-      scenarios: { bruteforce: 2, recurrence: 1, 'ua-rotation': 1 },
+      scenarios: { bruteforce: { windows: 2, events: 3 }, recurrence: { windows: 1, events: 0 }, 'ua-rotation': { windows: 1, events: 0 } },
     });
     expect(Date.parse(body.items[0].first_seen)).toBeLessThan(Date.parse(body.items[0].last_seen));
     expect((await get('/api/brute-force?host=blog.example')).body.items).toEqual([]);

@@ -186,7 +186,7 @@ export const behaviourConformance: ConformanceSection = (t) => {
       maxJa4s: 0,
       targets: ['/admin/login', '/wp-login.php'],
       hosts: ['admin.example', 'shop.example'],
-      scenarios: { bruteforce: 2, recurrence: 2, 'ua-rotation': 1 },
+      scenarios: { bruteforce: { windows: 2, events: 3 }, recurrence: { windows: 2, events: 0 }, 'ua-rotation': { windows: 1, events: 0 } },
     });
     expect(page.items[1]).toMatchObject({ ip: '10.7.0.2', windows: 1, events: 1, targets: ['/login'], hosts: ['blog.example'] });
     expect((await t.store.behaviour.scenarioIps('bruteforce', scenarioQuery({ host: 'BLOG.example' }))).items.map((i) => i.ip)).toEqual(['10.7.0.2']);
