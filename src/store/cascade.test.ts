@@ -14,6 +14,7 @@ describe('page views and assets', () => {
     ['GET', '/missing', 404, false, false],
     ['POST', '/login', 200, false, false],
     ['GET', '/v1.2/items', 200, true, false],
+    ['GET', '/api/cart', 200, false, false],
   ];
   it.each(cases)('%s %s %d: page %s, asset %s', (method, path, status, page, asset) => {
     expect(isPageView({ method, path, status })).toBe(page);

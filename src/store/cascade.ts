@@ -3,7 +3,7 @@
  * detection: a browser fetches a page's stylesheets, scripts and images right after it; a script reading pages does
  * not). Pure: the batch writer passes the requests the batch added, in log order.
  *
- * A page view is a GET or HEAD answered 2xx/3xx whose path is not an asset; an asset is a request with a static
+ * A page view is a GET or HEAD answered 2xx/3xx whose path is not an asset nor an API call; an asset is a request with a static
  * extension (DEFAULT_ASSET_EXTENSIONS, as behaviour detection reads them) or answered 304/206. An asset belongs to the
  * IP's latest page view when it comes at most CASCADE_GAP_MS after that page view's latest request; assets of an IP
  * before its first page view in the batch are handed back as `leading`, for the page view stored by an earlier batch.
@@ -11,7 +11,7 @@
  * is the raw cascade.
  */
 import type { HttpEvent } from '../core/index.js';
-import { DEFAULT_ASSET_EXTENSIONS } from '../detect/index.js';
+import { DEFAULT_ASSET_EXTENSIONS, isApiPath } from '../detect/index.js';
 import { boundHost } from './behaviour-aggregates.js';
 import { ip as boundIp, text } from './sanitize.js';
 
@@ -63,8 +63,9 @@ export function isAsset(e: Pick<HttpEvent, 'path' | 'status'>): boolean {
   return e.status === 304 || e.status === 206 || ASSET_EXTENSIONS.has(extensionOf(e.path));
 }
 
+/** A single-page app's API calls are no page views (behaviour detection's isApiPath: `/api/`, `/token`). */
 export function isPageView(e: Pick<HttpEvent, 'path' | 'status' | 'method'>): boolean {
-  return (e.method === 'GET' || e.method === 'HEAD') && e.status >= 200 && e.status < 400 && !isAsset(e);
+  return (e.method === 'GET' || e.method === 'HEAD') && e.status >= 200 && e.status < 400 && !isAsset(e) && !isApiPath(e.path);
 }
 
 const bounded = (path: string): string => text(path.length > MAX_PATH ? path.slice(0, MAX_PATH) : path);
