@@ -116,7 +116,8 @@ function synthesise(total: number, batchSize: number, threatRatio: number): Writ
     const windows = new Map<string, IpWindow>();
     for (let i = start; i < Math.min(total, start + batchSize); i++) {
       const attack = i % every === 0;
-      const client = skewed(i, 2000);
+      // A page view and its two assets come from one client, one after the other.
+      const client = skewed(Math.floor(i / 3), 2000);
       const ip = `10.0.${client >> 8}.${client & 255}`;
       // Requests come in threes per page view: the page, then two of its assets.
       const asset = !attack && i % 3 !== 0;

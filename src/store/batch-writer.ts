@@ -10,7 +10,7 @@
 import { BadRequestError, type HttpEvent } from '../core/index.js';
 import { insertApiEvents } from './api-event-repository.js';
 import { aggregateAnalytics, upsertAnalytics } from './analytics-rollups.js';
-import { writeBehaviour } from './behaviour-writes.js';
+import { cascadeState, writeBehaviour } from './behaviour-writes.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
 import { writeHeld } from './held-threat-repository.js';
@@ -33,6 +33,8 @@ export interface BatchWriterOptions {
 export class BatchWriter {
   private readonly limits: RollupLimits;
   private readonly windowMinHits: number;
+  /** Page-view budgets of the cascades (behaviour-writes.ts), kept across batches. */
+  private readonly cascades = cascadeState();
 
   constructor(
     private readonly sql: SqlClient,
@@ -68,8 +70,8 @@ export class BatchWriter {
     const stored = windows.length > 0 ? await writeWindows(tx, windows, this.windowMinHits) : [];
     // Behaviour analytics read what ingest keeps (issue #11): client families, feature histograms, baselines,
     // scenario evidence per IP and page-view cascades, from the same new rows.
-    await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored });
     if (batch.held) await writeHeld(tx, batch.held);
+    await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored }, this.cascades);
     await upsertCheckpoints(tx, batch.checkpoints);
   }
 }

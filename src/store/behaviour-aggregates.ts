@@ -57,11 +57,6 @@ export function ipHash(ip: string): number {
   return h >>> 0;
 }
 
-export function sketchAdd(bits: Uint8Array, ip: string): void {
-  const b = ipHash(ip) % SKETCH_BITS;
-  bits[b >> 3]! |= 1 << (7 - (b & 7));
-}
-
 /** As PostgreSQL reads a bit string literal: `x` then hex digits, most significant bit first. */
 export function sketchHex(bits: Uint8Array): string {
   return Buffer.from(bits).toString('hex');
@@ -87,34 +82,59 @@ export function ja4Fingerprint(ja4: string): string {
 
 /** Per hour, host and client family (user agent, and JA4 where the log carries it). */
 export function aggregateAgents(events: Iterable<HttpEvent>, maxKeys = MAX_AGENT_KEYS): AgentRow[] {
-  const byHour = new Map<number, Map<string, AgentRow>>();
-  // Most requests of a batch share a few User-Agent strings: classify each string once.
+  // Per hour: canonical rows by (kind, family, version, host), and the row each raw (host, user agent) and
+  // (host, JA4) pair maps to, so most events cost two map lookups, not a classification or a new string.
+  type Hour = { rows: Map<string, AgentRow>; ua: Map<string, Map<string, AgentRow>>; ja4: Map<string, Map<string, AgentRow>>; raw: number };
+  const byHour = new Map<number, Hour>();
   const families = new Map<string, UserAgentFamily>();
-  const add = (hour: number, host: string, kind: string, family: string, version: string, ip: string) => {
-    let keys = byHour.get(hour);
-    if (!keys) byHour.set(hour, (keys = new Map()));
-    const key = `${kind}\t${family}\t${version}\t${host}`;
-    let row = keys.get(key);
-    if (!row) keys.set(key, (row = { hour, host, kind, family, version, requests: 0, ips: new Uint8Array(SKETCH_BITS / 8) }));
-    row.requests++;
-    sketchAdd(row.ips, ip);
+  const rowFor = (
+    h: Hour,
+    hour: number,
+    raw: Map<string, Map<string, AgentRow>>,
+    host: string,
+    value: string,
+    make: () => [kind: string, family: string, version: string],
+  ): AgentRow => {
+    let values = raw.get(host);
+    if (!values) raw.set(host, (values = new Map()));
+    let row = values.get(value);
+    if (row) return row;
+    const [kind, family, version] = make();
+    const bounded = boundHost(host);
+    const key = `${kind}\t${family}\t${version}\t${bounded}`;
+    row = h.rows.get(key);
+    if (!row) h.rows.set(key, (row = { hour, host: bounded, kind, family, version, requests: 0, ips: new Uint8Array(SKETCH_BITS / 8) }));
+    // Bounded: past 50,000 distinct raw pairs in an hour, the rest are classified each time.
+    if (h.raw++ < 50_000) values.set(value, row);
+    return row;
   };
   for (const e of events) {
     const hour = hourOf(e.time);
-    const host = boundHost(e.host);
-    const ip = boundIp(e.ip);
+    let h = byHour.get(hour);
+    if (!h) byHour.set(hour, (h = { rows: new Map(), ua: new Map(), ja4: new Map(), raw: 0 }));
+    const bit = ipHash(boundIp(e.ip)) % SKETCH_BITS;
+    const host = e.host ?? '';
     const ua = e.userAgent ?? '';
-    let f = families.get(ua);
-    if (!f) {
-      f = classifyUserAgent(ua);
-      f = { kind: f.kind, family: text(f.family), version: f.version };
-      if (families.size < 10_000) families.set(ua, f);
+    const agent = rowFor(h, hour, h.ua, host, ua, () => {
+      let f = families.get(ua);
+      if (!f) {
+        const c = classifyUserAgent(ua);
+        f = { kind: c.kind, family: text(c.family), version: c.version };
+        if (families.size < 10_000) families.set(ua, f);
+      }
+      return [f.kind, f.family, f.version];
+    });
+    agent.requests++;
+    agent.ips[bit >> 3]! |= 1 << (7 - (bit & 7));
+    const ja4 = e.ja4;
+    if (ja4) {
+      const fp = rowFor(h, hour, h.ja4, host, ja4, () => ['ja4', ja4Family(ja4), ja4Fingerprint(ja4)]);
+      fp.requests++;
+      fp.ips[bit >> 3]! |= 1 << (7 - (bit & 7));
     }
-    add(hour, host, f.kind, f.family, f.version, ip);
-    if (e.ja4) add(hour, host, 'ja4', ja4Family(e.ja4), ja4Fingerprint(e.ja4), ip);
   }
   const out: AgentRow[] = [];
-  for (const keys of byHour.values()) out.push(...capAgents([...keys.values()], maxKeys));
+  for (const h of byHour.values()) out.push(...capAgents([...h.rows.values()], maxKeys));
   return out;
 }
 
@@ -142,23 +162,29 @@ export interface FeatureRow extends FeatureMoments {
 
 /** Per hour (of the window start), threat level and feature, over the windows stored as rows. */
 export function aggregateFeatures(windows: readonly IpWindow[]): FeatureRow[] {
-  const rows = new Map<string, FeatureRow>();
+  // One lookup per window (hour and level), then the features by index.
+  const groups = new Map<string, (FeatureRow | undefined)[]>();
+  const out: FeatureRow[] = [];
   for (const w of windows) {
     const hour = hourOf(w.start);
-    for (const feature of WINDOW_FEATURES) {
+    const key = `${hour} ${w.threatLevel}`;
+    let rows = groups.get(key);
+    if (!rows) groups.set(key, (rows = new Array<FeatureRow | undefined>(WINDOW_FEATURES.length)));
+    for (let i = 0; i < WINDOW_FEATURES.length; i++) {
+      const feature = WINDOW_FEATURES[i]!;
       const v = featureValue(feature, w);
       if (v === null) continue;
-      const key = `${hour} ${w.threatLevel} ${feature}`;
-      let r = rows.get(key);
+      let r = rows[i];
       if (!r) {
         r = { hour, threatLevel: w.threatLevel, feature, n: 0, sum: 0, sumsq: 0, min: v, max: v, bins: new Array<number>(binCount(feature)).fill(0) };
-        rows.set(key, r);
+        rows[i] = r;
+        out.push(r);
       }
       addMoment(r, v);
       r.bins[binOf(feature, v)]!++;
     }
   }
-  return [...rows.values()];
+  return out;
 }
 
 export const BASELINES = ['benign_browser', 'datacenter'] as const;
@@ -177,25 +203,33 @@ export interface BaselineRow extends FeatureMoments {
  * this batch's threats (`networks`): datacenter IPs that sent no threat in the same batch are not counted.
  */
 export function aggregateBaselines(windows: readonly IpWindow[], networks: ReadonlyMap<string, string>): BaselineRow[] {
-  const rows = new Map<string, BaselineRow>();
+  const groups = new Map<string, (BaselineRow | undefined)[]>();
+  const out: BaselineRow[] = [];
   for (const w of windows) {
-    const baselines: Baseline[] = [];
-    if (w.threatLevel === 'LEGITIMATE_BROWSER') baselines.push('benign_browser');
-    if (isHostingNetwork(networks.get(w.ip))) baselines.push('datacenter');
-    if (baselines.length === 0) continue;
+    const benign = w.threatLevel === 'LEGITIMATE_BROWSER';
+    const datacenter = networks.size > 0 && isHostingNetwork(networks.get(w.ip));
+    if (!benign && !datacenter) continue;
     const day = dayOf(w.start);
-    for (const baseline of baselines) {
-      for (const feature of WINDOW_FEATURES) {
+    for (const baseline of BASELINES) {
+      if (baseline === 'benign_browser' ? !benign : !datacenter) continue;
+      const key = `${day} ${baseline}`;
+      let rows = groups.get(key);
+      if (!rows) groups.set(key, (rows = new Array<BaselineRow | undefined>(WINDOW_FEATURES.length)));
+      for (let i = 0; i < WINDOW_FEATURES.length; i++) {
+        const feature = WINDOW_FEATURES[i]!;
         const v = featureValue(feature, w);
         if (v === null) continue;
-        const key = `${day} ${baseline} ${feature}`;
-        let r = rows.get(key);
-        if (!r) rows.set(key, (r = { day, baseline, feature, n: 0, sum: 0, sumsq: 0, min: v, max: v }));
+        let r = rows[i];
+        if (!r) {
+          r = { day, baseline, feature, n: 0, sum: 0, sumsq: 0, min: v, max: v };
+          rows[i] = r;
+          out.push(r);
+        }
         addMoment(r, v);
       }
     }
   }
-  return [...rows.values()];
+  return out;
 }
 
 /** The AS organisation of each threat's IP in the batch (from its geo annotation). */

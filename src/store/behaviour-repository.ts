@@ -113,8 +113,11 @@ export interface ScenarioIp {
   /** A few paths of the flagged events, and their hosts. */
   targets: string[];
   hosts: string[];
-  /** Windows of every scenario the IP tripped in the range (this one included). */
-  scenarios: Record<string, number>;
+  /**
+   * Every scenario the IP tripped in the range (this one included): windows in which it tripped, and flagged events
+   * naming it (the keyed scenarios, such as user-enumeration, have events and no windows).
+   */
+  scenarios: Record<string, { windows: number; events: number }>;
 }
 
 export interface CascadePage {
@@ -434,8 +437,8 @@ async function scenarioIps(sql: SqlClient, scenario: string, q: ScenarioIpQuery)
       `SELECT ip, targets, hosts FROM ip_scenario_hour WHERE ${where} AND ip = ANY($${params.length + 1}::text[]) ORDER BY hour DESC`,
       [...params, ips],
     ),
-    sql.query<{ ip: string; scenario: string; windows: number }>(
-      `SELECT ip, scenario, sum(windows)::float8 AS windows FROM ip_scenario_hour
+    sql.query<{ ip: string; scenario: string; windows: number; events: number }>(
+      `SELECT ip, scenario, sum(windows)::float8 AS windows, sum(events)::float8 AS events FROM ip_scenario_hour
        WHERE ip = ANY($1::text[]) AND hour >= ${ts(2)} AND hour < ${ts(3)} GROUP BY ip, scenario ORDER BY scenario`,
       [ips, hourFloor(q.since), q.until],
     ),
@@ -446,7 +449,7 @@ async function scenarioIps(sql: SqlClient, scenario: string, q: ScenarioIpQuery)
     for (const t of r.targets) if (item.targets.length < MAX_LIST && !item.targets.includes(t)) item.targets.push(t);
     for (const h of r.hosts) if (item.hosts.length < MAX_LIST && !item.hosts.includes(h)) item.hosts.push(h);
   }
-  for (const r of others.rows) byIp.get(r.ip)!.scenarios[r.scenario] = r.windows;
+  for (const r of others.rows) byIp.get(r.ip)!.scenarios[r.scenario] = { windows: r.windows, events: r.events };
   return { items, total: count.rows[0]?.n ?? 0 };
 }
 

@@ -19,7 +19,7 @@ import {
   type FeatureRow,
   type ScenarioRow,
 } from './behaviour-aggregates.js';
-import { CASCADE_GAP_MS, CASCADE_PAGES_PER_IP, cascades, MAX_SUB_PATHS, type LeadingAssets, type PageView } from './cascade.js';
+import { CASCADE_GAP_MS, CASCADE_PAGES_PER_IP, CascadeBudget, CascadeTrim, cascades, MAX_SUB_PATHS, type LeadingAssets, type PageView } from './cascade.js';
 import type { SqlClient } from './types.js';
 
 export interface BehaviourBatch {
@@ -33,11 +33,23 @@ export interface BehaviourBatch {
   stored: readonly IpWindow[];
 }
 
-export async function writeBehaviour(tx: SqlClient, b: BehaviourBatch): Promise<void> {
+/** What the writer remembers across batches: page views per IP and hour (the budget) and since the last trim. */
+export interface CascadeState {
+  budget: CascadeBudget;
+  trim: CascadeTrim;
+}
+
+export function cascadeState(): CascadeState {
+  return { budget: new CascadeBudget(), trim: new CascadeTrim() };
+}
+
+export async function writeBehaviour(tx: SqlClient, b: BehaviourBatch, state: CascadeState): Promise<void> {
   await upsertAgents(tx, aggregateAgents(b.events));
-  const { pages, leading } = cascades(b.events);
+  const { pages: all, leading } = cascades(b.events);
+  const pages = state.budget.admit(all);
   await extendCascades(tx, leading);
   await insertCascades(tx, pages);
+  await trimCascades(tx, state.trim.due(pages));
   if (b.stored.length > 0) {
     await upsertFeatures(tx, aggregateFeatures(b.stored));
     await upsertBaselines(tx, aggregateBaselines(b.stored, threatNetworks(b.threats)));
@@ -181,8 +193,11 @@ async function insertCascades(tx: SqlClient, pages: PageView[]): Promise<void> {
       pages.map((p) => p.lastTime),
     ],
   );
-  // Bounded per IP: the IPs that added page views keep their latest CASCADE_PAGES_PER_IP (one index probe each).
-  const ips = [...new Set(pages.map((p) => p.ip))];
+}
+
+/** The IPs due (see CascadeTrim) keep their latest CASCADE_PAGES_PER_IP page views: one index probe each. */
+async function trimCascades(tx: SqlClient, ips: string[]): Promise<void> {
+  if (ips.length === 0) return;
   await tx.query(
     `DELETE FROM ip_cascade c
      USING (SELECT u.ip, (SELECT page_time FROM ip_cascade WHERE ip = u.ip ORDER BY page_time DESC OFFSET $2 LIMIT 1) AS cut

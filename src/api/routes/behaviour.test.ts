@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { compileRequestSchema } from '../request-schema.js';
 import { SHARED_SCHEMAS } from '../schemas.js';
-import { behaviourDataset, NOW, openTestApi, type TestApi } from '../testing/fixtures.js';
+import pino from 'pino';
+import { PipelineMetrics } from '../../pipeline/index.js';
+import { openStore } from '../../store/index.js';
+import { createTestSchema, probePostgres } from '../../store/testing/postgres.js';
+import { createApi } from '../app.js';
+import { behaviourDataset, dataset, NOW, openTestApi, type TestApi } from '../testing/fixtures.js';
 import { behaviourRoutes } from './behaviour.js';
 
 let t: TestApi;
@@ -131,7 +136,7 @@ describe('scenario IP lists', () => {
       hits: 42,
       targets: ['/wp-login.php'],
       hosts: ['shop.example'],
-      scenarios: { bruteforce: 2, recurrence: 1, 'ua-rotation': 1 },
+      scenarios: { bruteforce: { windows: 2, events: 3 }, recurrence: { windows: 1, events: 0 }, 'ua-rotation': { windows: 1, events: 0 } },
     });
     expect(Date.parse(body.items[0].first_seen)).toBeLessThan(Date.parse(body.items[0].last_seen));
     expect((await get('/api/brute-force?host=blog.example')).body.items).toEqual([]);
@@ -219,5 +224,50 @@ describe('every parameter of every behaviour route', () => {
       expect(unknown.body.message).toContain('"order_by"');
     }
     expect(t.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+  }, 60_000);
+});
+
+describe('on PostgreSQL', async () => {
+  const url = await probePostgres('behaviour routes');
+  it.skipIf(!url)('every behaviour endpoint answers as on PGlite, from the same data', async () => {
+    const schema = await createTestSchema(url!, 'rampart_behaviour_api');
+    const store = await openStore({ databaseUrl: schema.url, schema: schema.schema });
+    const app = createApi({
+      store,
+      pipeline: new PipelineMetrics(() => NOW),
+      readiness: async () => ({ checks: {} }),
+      logger: pino({ level: 'silent' }),
+      version: 'test',
+      clock: () => NOW,
+    });
+    try {
+      const { events, threats } = dataset();
+      await store.writer.write({ events, threats, checkpoints: [] });
+      for (const batch of behaviourDataset()) await store.writer.write(batch);
+      await app.ready();
+      for (const path of [
+        '/api/browsers?versions=3',
+        '/api/browsers?kind=bot,tool&sort=family&order=asc',
+        '/api/fingerprints',
+        '/api/features?range=30d',
+        '/api/behavior?x=velocity&y=ratio_static&points=5&histograms=hits,temporal_entropy',
+        '/api/brute-force?sort=hits',
+        '/api/ua-rotation',
+        '/api/ja4-rotation',
+        '/api/recurrence?host=shop.example',
+        '/api/cascade/192.0.2.20',
+        '/api/ip/198.51.100.66/radar',
+      ]) {
+        const [pgRes, pgliteRes] = await Promise.all([app.inject({ method: 'GET', url: path }), t.app.inject({ method: 'GET', url: path })]);
+        expect(pgRes.statusCode, path).toBe(200);
+        // Event ids differ (the fixtures number each event they build); everything else is the same.
+        const withoutIds = (body: Json) => JSON.parse(JSON.stringify(body, (k, v: unknown) => (k === 'id' ? undefined : v))) as Json;
+        expect(withoutIds(pgRes.json()), path).toEqual(withoutIds(pgliteRes.json()));
+      }
+    } finally {
+      await app.close();
+      await store.close();
+      await schema.drop();
+    }
   }, 60_000);
 });

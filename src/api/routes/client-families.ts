@@ -32,9 +32,25 @@ const commonFields = () => ({
   ...offsetPaginationFields(),
 });
 
-function query(clock: () => number, extra: Record<string, z.ZodType>) {
+/** The query of GET /api/browsers; `clock` gives the request's "now". */
+export function browsersQuery(clock: () => number) {
   return z
-    .object({ ...commonFields(), ...extra })
+    .object({
+      ...commonFields(),
+      kind: listParam(USER_AGENT_KINDS, { maxLength: 60, fold: 'lower', description: 'Kinds to list (default all); kind=bot lists crawlers alone.' }),
+      versions: integerParam({ min: 0, max: 50, default: 10, description: 'Versions listed per family, busiest first.' }),
+    })
+    .strict()
+    .transform((q, ctx) => ({ ...q, ...resolveWindow(q, clock(), 7 * DAY_MS, ctx), page: resolvePagination(q, ctx) }));
+}
+
+/** The query of GET /api/fingerprints. */
+export function fingerprintsQuery(clock: () => number) {
+  return z
+    .object({
+      ...commonFields(),
+      fingerprints: integerParam({ min: 0, max: 50, default: 10, description: 'Fingerprints listed per JA4_a family, busiest first.' }),
+    })
     .strict()
     .transform((q, ctx) => ({ ...q, ...resolveWindow(q, clock(), 7 * DAY_MS, ctx), page: resolvePagination(q, ctx) }));
 }
@@ -97,10 +113,7 @@ export interface ClientFamilyRouteDeps extends Pick<ApiDeps, 'clock'> {
 
 export function clientFamilyRoutes(app: FastifyInstance, deps: ClientFamilyRouteDeps): void {
   const clock = deps.clock ?? Date.now;
-  const browsers = query(clock, {
-    kind: listParam(USER_AGENT_KINDS, { maxLength: 60, fold: 'lower', description: 'Kinds to list (default all); kind=bot lists crawlers alone.' }),
-    versions: integerParam({ min: 0, max: 50, default: 10, description: 'Versions listed per family, busiest first.' }),
-  });
+  const browsers = browsersQuery(clock);
   app.get<{ Querystring: z.output<typeof browsers> }>(
     '/api/browsers',
     {
@@ -113,7 +126,7 @@ export function clientFamilyRoutes(app: FastifyInstance, deps: ClientFamilyRoute
       },
     },
     async (request) => {
-      const q = request.query as z.output<typeof browsers> & { kind?: (typeof USER_AGENT_KINDS)[number][]; versions: number };
+      const q = request.query;
       const r = await deps.behaviour.agents({
         since: q.since,
         until: q.until,
@@ -131,9 +144,7 @@ export function clientFamilyRoutes(app: FastifyInstance, deps: ClientFamilyRoute
     },
   );
 
-  const fingerprints = query(clock, {
-    fingerprints: integerParam({ min: 0, max: 50, default: 10, description: 'Fingerprints listed per JA4_a family, busiest first.' }),
-  });
+  const fingerprints = fingerprintsQuery(clock);
   app.get<{ Querystring: z.output<typeof fingerprints> }>(
     '/api/fingerprints',
     {
@@ -146,7 +157,7 @@ export function clientFamilyRoutes(app: FastifyInstance, deps: ClientFamilyRoute
       },
     },
     async (request) => {
-      const q = request.query as z.output<typeof fingerprints> & { fingerprints: number };
+      const q = request.query;
       const r = await deps.behaviour.agents({
         since: q.since,
         until: q.until,

@@ -36,7 +36,9 @@ const scenarioIpJson = z.object({
   max_ja4s: count.describe('Most distinct JA4 fingerprints in one of those windows.'),
   targets: z.array(z.string()).describe('Up to 10 paths of the flagged events.'),
   hosts: z.array(z.string()).describe('Up to 10 hosts of the flagged events.'),
-  scenarios: z.record(z.string(), count).describe('Windows of every scenario the IP tripped in the range.'),
+  scenarios: z
+    .record(z.string(), z.object({ windows: count, events: count }))
+    .describe('Every scenario the IP tripped in the range: windows in which it tripped, and flagged events naming it (keyed scenarios such as user-enumeration have events only).'),
 });
 
 const listJson = pageEnvelopeSchema(scenarioIpJson).extend({ since: timeJson, until: timeJson, scenario: z.string() });

@@ -540,6 +540,6 @@ export class BehaviourDetector implements Detector<BehaviourState> {
 }
 
 /** JSON APIs answer a failed login with 401/403 and a successful one with 200 (a token). */
-function isApiPath(path: string): boolean {
+export function isApiPath(path: string): boolean {
   return path.includes('/api/') || path.endsWith('/token');
 }

@@ -1,5 +1,5 @@
 /** Behaviour detection: per-IP leaky-bucket scenarios and window features. Public surface of src/detect/behaviour. */
-export { BehaviourDetector, type BehaviourDeps } from './detector.js';
+export { BehaviourDetector, isApiPath, type BehaviourDeps } from './detector.js';
 export { BehaviourState, type BehaviourCounters } from './state.js';
 export {
   behaviourConfigSchema,

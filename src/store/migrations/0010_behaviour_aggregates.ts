@@ -14,8 +14,8 @@
  * - ip_scenario_hour: per behaviour scenario, hour and IP: windows that tripped it, flagged events, hits, first and
  *   last seen, most user agents and JA4s in one window, a few targets (paths) and hosts; GET /api/brute-force,
  *   /api/ua-rotation, /api/ja4-rotation, /api/recurrence.
- * - ip_cascade: page views and the sub-resources that followed each (count and a few paths), at most
- *   CASCADE_PAGES_PER_IP per IP (older ones are trimmed as new ones land): GET /api/cascade/:ip.
+ * - ip_cascade: page views and the sub-resources that followed each (count and a few paths), trimmed to the
+ *   latest CASCADE_PAGES_PER_IP of an IP as new ones land (src/store/cascade.ts CascadeTrim): GET /api/cascade/:ip.
  */
 export const id = '0010_behaviour_aggregates';
 

@@ -186,7 +186,7 @@ export const behaviourConformance: ConformanceSection = (t) => {
       maxJa4s: 0,
       targets: ['/admin/login', '/wp-login.php'],
       hosts: ['admin.example', 'shop.example'],
-      scenarios: { bruteforce: 2, recurrence: 2, 'ua-rotation': 1 },
+      scenarios: { bruteforce: { windows: 2, events: 3 }, recurrence: { windows: 2, events: 0 }, 'ua-rotation': { windows: 1, events: 0 } },
     });
     expect(page.items[1]).toMatchObject({ ip: '10.7.0.2', windows: 1, events: 1, targets: ['/login'], hosts: ['blog.example'] });
     expect((await t.store.behaviour.scenarioIps('bruteforce', scenarioQuery({ host: 'BLOG.example' }))).items.map((i) => i.ip)).toEqual(['10.7.0.2']);
@@ -232,14 +232,21 @@ export const behaviourConformance: ConformanceSection = (t) => {
     expect((await t.store.behaviour.cascade('10.6.0.1', T0, T0 + HOUR, 1)).pages.map((p) => p.path)).toEqual(['/next']);
     expect((await t.store.behaviour.cascade('10.6.0.1', T0, T0 + HOUR, 10, 'other.example')).pages).toEqual([]);
 
-    // A crawler reading 200 pages keeps its latest 50.
-    const crawl = Array.from({ length: 200 }, (_, i) => ev('10.6.0.3', i * 100, `/p/${i}`));
+    // A crawler reading 15 pages in an hour: the first 10 are kept.
+    const burst = Array.from({ length: 15 }, (_, i) => ev('10.6.0.4', i * 100, `/q/${i}`));
+    await t.store.writer.write({ events: burst.slice(0, 8), threats: [], checkpoints: [] });
+    await t.store.writer.write({ events: burst.slice(8), threats: [], checkpoints: [] });
+    expect((await t.store.behaviour.cascade('10.6.0.4', T0, T0 + HOUR, 50)).pages.map((p) => p.path).reverse()).toEqual(burst.slice(0, 10).map((e) => e.path));
+
+    // A crawler reading 200 pages, 6 an hour, 20 a batch: trimmed to its latest 50 whenever it has written 50 since
+    // its last trim (batches 3, 6 and 9), so it holds 50 + 20 after the tenth; lists show the latest 50.
+    const crawl = Array.from({ length: 200 }, (_, i) => ev('10.6.0.3', i * 10 * MIN, `/p/${i}`));
     for (let i = 0; i < 200; i += 20) await t.store.writer.write({ events: crawl.slice(i, i + 20), threats: [], checkpoints: [] });
-    const kept = await t.store.behaviour.cascade('10.6.0.3', T0, T0 + HOUR, 100);
+    const kept = await t.store.behaviour.cascade('10.6.0.3', T0, T0 + 40 * HOUR, 100);
     expect(kept.pages).toHaveLength(50);
     expect(kept.pages[0]!.path).toBe('/p/199');
     const { rows } = await t.store.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ip_cascade WHERE ip = '10.6.0.3'`);
-    expect(rows[0]!.n).toBe(50);
+    expect(rows[0]!.n).toBe(70);
   });
 
   it('normalises an IP against the benign-browser and datacenter baselines kept from windows', async () => {
