@@ -238,6 +238,8 @@ describe('live alerts over Server-Sent Events', () => {
     const { hub, base, threats } = await serve({ resumeBuffer: 10 });
     const s = await sse(`http://${base}/api/alerts/stream?category=sqli,xss`);
     expect(s.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(s.res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(s.res.headers.get('x-request-id')).toBeTruthy();
     await s.until(1);
     expect(s.events[0]!.data).toMatchObject({ type: 'subscribed', filter: { category: ['sqli', 'xss'] } });
     for (const t of threats) hub.publish(liveAlertOfThreat(t));
