@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { AlertHub, alertRoutes, createApi } from '../src/api/index.js';
+import { AlertHub, alertRoutes, createApi, liveAlertOfThreat } from '../src/api/index.js';
+import { makeEvent } from '../src/store/testing/fixtures.js';
 import { PipelineMetrics } from '../src/pipeline/index.js';
 import { openStore } from '../src/store/index.js';
 import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
@@ -84,6 +85,9 @@ interface IdleMemory {
   /** Heap plus external and array buffers (socket buffers, ws's). */
   totalPerClientKb: number;
   rssPerClientKb: number;
+  /** The resume buffer full (its default 10,000 alerts like the bench's, about 1 KB of JSON each). */
+  resumeBufferMb: number;
+  alertBytes: number;
 }
 
 /** Memory per idle client: the API with its hub here (after gc), `clients` idle WebSocket clients in a child process. */
@@ -107,7 +111,17 @@ async function idleMemory(clients: number): Promise<IdleMemory> {
     const m = process.memoryUsage();
     return { heap: m.heapUsed, total: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss };
   };
+  const empty = sample();
+  // A full resume buffer, before any client connects (each would get the 10,000 alerts).
+  let alertBytes = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const ev = makeEvent(i.toString(16).padStart(16, '0'), { ip: clientIp(i % 1000), path: '/items', query: `id=${i}%27%20UNION%20SELECT%20username,password%20FROM%20users--%20-&t=${Date.now()}` });
+    const alert = liveAlertOfThreat({ event: ev, score: 0.9, severity: 'high', category: 'sqli', detections: [{ ruleId: 'sqli-union-select', category: 'sqli', severity: 'high', confidence: 0.9, field: 'query', fragment: 'UNION SELECT username,password FROM users' }] });
+    if (i === 0) alertBytes = JSON.stringify(alert).length;
+    hub.publish(alert);
+  }
   const before = sample();
+  const resumeBufferMb = round((before.total - empty.total) / 2 ** 20);
   const swarm = spawn(process.execPath, [fileURLToPath(new URL('./live-clients.js', import.meta.url)), `ws://127.0.0.1:${port}/ws/alerts`, String(clients)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -120,7 +134,14 @@ async function idleMemory(clients: number): Promise<IdleMemory> {
     if (hub.stats().clients.websocket !== clients) throw new Error(`${hub.stats().clients.websocket} of ${clients} clients connected`);
     const after = sample();
     const per = (a: number, b: number) => round((b - a) / 1024 / clients);
-    return { clients, heapPerClientKb: per(before.heap, after.heap), totalPerClientKb: per(before.total, after.total), rssPerClientKb: per(before.rss, after.rss) };
+    return {
+      clients,
+      heapPerClientKb: per(before.heap, after.heap),
+      totalPerClientKb: per(before.total, after.total),
+      rssPerClientKb: per(before.rss, after.rss),
+      resumeBufferMb,
+      alertBytes,
+    };
   } finally {
     swarm.kill('SIGKILL');
     await app.close();
