@@ -24,6 +24,7 @@ export function registerOpenApiSpec(app: FastifyInstance, version: string): void
         { name: 'stats', description: 'Aggregates from per-minute rollups' },
         { name: 'metrics', description: 'Pipeline counters' },
         { name: 'enrichment', description: 'Indicator lookups (GeoIP/ASN, AbuseIPDB, VirusTotal, OTX) and enrichment status' },
+        { name: 'alerts', description: 'Live alerts as they are stored: WebSocket (/ws/alerts) and Server-Sent Events' },
       ],
     },
     // Request schemas are zod; the document shows their JSON Schema (what a client sends).

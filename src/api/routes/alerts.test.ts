@@ -151,6 +151,11 @@ describe('live alerts over WebSocket', () => {
     const plain = await api!.app.inject({ url: '/ws/alerts' });
     expect(plain.statusCode).toBe(400);
     expect(plain.json().message).toMatch(/WebSocket endpoint/);
+    const doc = (await api!.app.inject({ url: '/openapi.json' })).json();
+    for (const path of ['/ws/alerts', '/ws/threats', '/api/alerts/stream']) {
+      const names = (doc.paths[path].get.parameters as { name: string }[]).map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['min_severity', 'category', 'type', 'ip', 'host', 'resume']));
+    }
     const sseBad = await api!.app.inject({ url: '/api/alerts/stream?min_severity=x' });
     expect(sseBad.statusCode).toBe(400);
     expect(sseBad.json().message).toMatch(/min_severity/);
