@@ -14,14 +14,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { AlertHub, liveAlertRoutes, createApi } from '../src/api/index.js';
-import { PipelineMetrics } from '../src/pipeline/index.js';
-import { openStore } from '../src/store/index.js';
 import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
 import { formatTimeLocalUtc } from '../src/time/nginx-time.js';
+import { clientIp, idleMemory, round, type IdleMemory } from './live-memory.js';
 import { repoRoot } from './root.js';
 
 const BIN = join(repoRoot(), 'bin', 'rampart.js');
@@ -72,60 +68,8 @@ interface Options {
   phases?: readonly (readonly ['spread' | 'broadcast', number])[];
 }
 
-const clientIp = (i: number) => `100.70.${(i >> 8) & 255}.${i & 255}`;
-
 function attackLine(ip: string, n: number, now: number): string {
   return `${ip} - - [${formatTimeLocalUtc(now)}] "GET /items?id=${n}%27%20UNION%20SELECT%20username,password%20FROM%20users--%20-&t=${now} HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"`;
-}
-
-interface IdleMemory {
-  clients: number;
-  heapPerClientKb: number;
-  /** Heap plus external and array buffers (socket buffers, ws's). */
-  totalPerClientKb: number;
-  rssPerClientKb: number;
-}
-
-/** Memory per idle client: the API with its hub here (after gc), `clients` idle WebSocket clients in a child process. */
-async function idleMemory(clients: number): Promise<IdleMemory> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const store = await openStore({ databaseUrl: 'memory://' });
-  const hub = new AlertHub();
-  const app = createApi({
-    store,
-    pipeline: new PipelineMetrics(),
-    readiness: async () => ({ checks: {} }),
-    logger: pino({ level: 'warn' }),
-    version: 'bench',
-    extraRoutes: [(a) => liveAlertRoutes(a, { hub })],
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  const sample = () => {
-    gc?.();
-    gc?.();
-    const m = process.memoryUsage();
-    return { heap: m.heapUsed, total: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss };
-  };
-  const before = sample();
-  const swarm = spawn(process.execPath, [fileURLToPath(new URL('./live-clients.js', import.meta.url)), `ws://127.0.0.1:${port}/ws/alerts`, String(clients)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      swarm.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      swarm.once('exit', (code) => reject(new Error(`client swarm exited ${code}`)));
-    });
-    await new Promise((r) => setTimeout(r, 2000));
-    if (hub.stats().clients.websocket !== clients) throw new Error(`${hub.stats().clients.websocket} of ${clients} clients connected`);
-    const after = sample();
-    const per = (a: number, b: number) => round((b - a) / 1024 / clients);
-    return { clients, heapPerClientKb: per(before.heap, after.heap), totalPerClientKb: per(before.total, after.total), rssPerClientKb: per(before.rss, after.rss) };
-  } finally {
-    swarm.kill('SIGKILL');
-    await app.close();
-    await store.close();
-  }
 }
 
 export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFigures> {
@@ -269,8 +213,4 @@ function startServe(args: string[]): { child: ChildProcess; baseUrl: Promise<str
     child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
   return { child, baseUrl };
-}
-
-function round(x: number): number {
-  return Math.round(x * 10) / 10;
 }

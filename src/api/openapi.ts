@@ -28,6 +28,7 @@ export function registerOpenApiSpec(app: FastifyInstance, version: string): void
         { name: 'metrics', description: 'Pipeline counters' },
         { name: 'access', description: 'Tickets for WebSocket and event-stream clients (access control: README, docs/api.md)' },
         { name: 'enrichment', description: 'Indicator lookups (GeoIP/ASN, AbuseIPDB, VirusTotal, OTX) and enrichment status' },
+        { name: 'alerts', description: 'Live alerts as they are stored: WebSocket (/ws/alerts) and Server-Sent Events' },
       ],
     },
     // Request schemas are zod; the document shows their JSON Schema (what a client sends).

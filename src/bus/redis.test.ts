@@ -109,6 +109,7 @@ const haveRedisServer = await new Promise<boolean>((resolve) => {
   p.once('error', () => resolve(false));
   p.once('exit', (code) => resolve(code === 0));
 });
+if (!haveRedisServer) console.warn('SKIP redis-server: not installed, the Redis outage test does not run');
 
 describe.skipIf(!haveRedisServer)('RedisBus when Redis goes away (private redis-server)', () => {
   it('keeps delivering locally, says so, and reconnects by itself', { timeout: 60_000 }, async () => {

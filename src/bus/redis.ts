@@ -82,14 +82,19 @@ export class RedisBus<T> implements LiveBus<T> {
     this.pub.on('ready', () => this.maybeBack());
     this.sub.on('ready', () => this.maybeBack());
     this.sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.onRemote(message));
-    this.readyPromise = this.sub.subscribe(this.channel).then(() => {
+    const subscribed = this.sub.subscribe(this.channel).then(() => {
       this.subscribed = true;
     });
+    const publisherReady = new Promise<void>((resolve) => this.pub.once('ready', () => resolve()));
+    this.readyPromise = Promise.all([subscribed, publisherReady]).then(() => {});
     // The first subscribe fails only when the bus closes before Redis answered.
     this.readyPromise.catch(() => {});
   }
 
-  /** Resolves once subscribed (tests and start-up logs; publishing does not wait for it). */
+  /**
+   * Resolves once subscribed and able to publish (tests and start-up; publishing does not wait for it:
+   * what is published before goes to this process's subscribers only, counted as not published).
+   */
   ready(): Promise<void> {
     return this.readyPromise;
   }

@@ -119,28 +119,35 @@ export function parseSubscribeFilter(raw: unknown): AlertFilter | { error: strin
 
 const RANK: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
 
-/** An alert with what every filter compares, worked out once per alert rather than once per client. */
+/**
+ * What every filter compares of an alert, worked out once per alert rather than once per client; the
+ * resume buffer keeps this rather than the alert (its text is kept as sent).
+ */
 export interface MatchableAlert {
-  alert: LiveAlert;
+  type: AlertType;
+  severity: Severity | null;
+  category: Category | null;
   ip: ParsedIp | null;
   host: string | null;
 }
 
 export function matchable(alert: LiveAlert): MatchableAlert {
-  if (alert.type === 'decision') return { alert, ip: typeof alert.data.ip === 'string' ? parseIp(alert.data.ip) : null, host: null };
-  return { alert, ip: parseIp(alert.data.ip), host: alert.data.host === null ? null : alert.data.host.toLowerCase() };
+  if (alert.type === 'decision') {
+    return { type: alert.type, severity: null, category: null, ip: typeof alert.data.ip === 'string' ? parseIp(alert.data.ip) : null, host: null };
+  }
+  const t = alert.data;
+  return { type: alert.type, severity: t.severity, category: t.category, ip: parseIp(t.ip), host: t.host === null ? null : t.host.toLowerCase() };
 }
 
 export function matches(f: AlertFilter, a: LiveAlert | MatchableAlert): boolean {
-  const m = 'alert' in a ? a : matchable(a);
-  const alert = m.alert;
-  if (f.types && !f.types.includes(alert.type)) return false;
-  if (alert.type === 'decision') return !f.ips || (m.ip !== null && f.ips.containsParsed(m.ip));
-  const t = alert.data;
-  if (f.minSeverity && RANK[t.severity] < RANK[f.minSeverity]) return false;
-  if (f.categories && !f.categories.includes(t.category)) return false;
-  if (f.hosts && (m.host === null || !f.hosts.has(m.host))) return false;
+  const m = 'data' in a ? matchable(a) : a;
+  if (f.types && !f.types.includes(m.type)) return false;
   if (f.ips && (m.ip === null || !f.ips.containsParsed(m.ip))) return false;
+  // Decisions have no severity, category or host: only type and ip filter them.
+  if (m.type === 'decision') return true;
+  if (f.minSeverity && (m.severity === null || RANK[m.severity] < RANK[f.minSeverity])) return false;
+  if (f.categories && (m.category === null || !f.categories.includes(m.category))) return false;
+  if (f.hosts && (m.host === null || !f.hosts.has(m.host))) return false;
   return true;
 }
 

@@ -3,6 +3,7 @@
  * a subscribe message, heartbeat, resume and gap, a reader that stops (closed with 4008, the server's
  * buffer for it bounded), shutdown with clients connected.
  */
+import { get, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dataset, openTestApi, type TestApi } from '../testing/fixtures.js';
@@ -150,6 +151,11 @@ describe('live alerts over WebSocket', () => {
     const plain = await api!.app.inject({ url: '/ws/alerts' });
     expect(plain.statusCode).toBe(400);
     expect(plain.json().message).toMatch(/WebSocket endpoint/);
+    const doc = (await api!.app.inject({ url: '/openapi.json' })).json();
+    for (const path of ['/ws/alerts', '/ws/threats', '/api/alerts/stream']) {
+      const names = (doc.paths[path].get.parameters as { name: string }[]).map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['min_severity', 'category', 'type', 'ip', 'host', 'resume']));
+    }
     const sseBad = await api!.app.inject({ url: '/api/alerts/stream?min_severity=x' });
     expect(sseBad.statusCode).toBe(400);
     expect(sseBad.json().message).toMatch(/min_severity/);
@@ -238,6 +244,8 @@ describe('live alerts over Server-Sent Events', () => {
     const { hub, base, threats } = await serve({ resumeBuffer: 10 });
     const s = await sse(`http://${base}/api/alerts/stream?category=sqli,xss`);
     expect(s.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(s.res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(s.res.headers.get('x-request-id')).toBeTruthy();
     await s.until(1);
     expect(s.events[0]!.data).toMatchObject({ type: 'subscribed', filter: { category: ['sqli', 'xss'] } });
     for (const t of threats) hub.publish(liveAlertOfThreat(t));
@@ -260,4 +268,28 @@ describe('live alerts over Server-Sent Events', () => {
     await new Promise((res) => setTimeout(res, 50));
     expect(hub.stats().clients.sse).toBe(2);
   });
+
+  it('ends the stream of a client that stopped reading, with a closing message (4008) after what was buffered', async () => {
+    const limit = 128 * 1024;
+    const { hub, base, threats } = await serve({ clientMaxBytes: limit, clientMaxMessages: 100_000 });
+    const res = await new Promise<IncomingMessage>((resolve) => get(`http://${base}/api/alerts/stream`, resolve));
+    res.pause();
+    res.socket.pause();
+    const big = liveAlertOfThreat({ ...threats[0]!, event: { ...threats[0]!.event, path: '/' + 'b'.repeat(4000) } });
+    let n = 0;
+    while (hub.stats().slowClosed === 0 && n < 20_000) {
+      hub.publish(big);
+      if (++n % 200 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(hub.stats()).toMatchObject({ slowClosed: 1, clients: { sse: 0 } });
+    expect(hub.stats().peakClientBytes).toBeLessThanOrEqual(limit);
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => (text += d));
+    res.socket.resume();
+    res.resume();
+    await new Promise((r) => res.once('end', r));
+    const last = text.trimEnd().split('\n\n').at(-1)!;
+    expect(JSON.parse(last.replace(/^data: /, ''))).toMatchObject({ type: 'closing', code: 4008, reason: expect.stringMatching(/too slow/) });
+  }, 60_000);
 });
