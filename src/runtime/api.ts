@@ -108,7 +108,10 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   try {
     if (config.server.metricsListen) {
       const at = parseListenAddress(config.server.metricsListen);
-      listener = await listenMetrics(metrics, at, (err) => logger.warn({ err }, 'metrics listener: collecting failed'));
+      listener = await listenMetrics(metrics, at, {
+        allowedHosts: config.server.allowedHosts,
+        onError: (err) => logger.warn({ err }, 'metrics listener: collecting failed'),
+      });
       // No key on this address: it is for a scraper on a private network.
       logger.info({ host: at.host, port: listener.port }, 'metrics (no key) on a separate address');
     }
