@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { AlertHub, alertRoutes, createApi, liveAlertOfThreat } from '../src/api/index.js';
+import { AlertHub, liveAlertRoutes, createApi, liveAlertOfThreat } from '../src/api/index.js';
 import { PipelineMetrics } from '../src/pipeline/index.js';
 import { openStore } from '../src/store/index.js';
 import { makeEvent } from '../src/store/testing/fixtures.js';
@@ -40,7 +40,7 @@ export async function idleMemory(clients: number): Promise<IdleMemory> {
     readiness: async () => ({ checks: {} }),
     logger: pino({ level: 'warn' }),
     version: 'bench',
-    extraRoutes: [(a) => alertRoutes(a, { hub })],
+    extraRoutes: [(a) => liveAlertRoutes(a, { hub })],
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };

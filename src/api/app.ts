@@ -89,7 +89,9 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   installErrorHandling(app, routes);
   installSecurityHeaders(app);
   installRequestLogging(app);
-  const metrics = deps.metrics ?? new ApiMetrics({ pipeline: deps.pipeline });
+  // The runtime passes its own (every source, process metrics); this fallback serves tests and embedders
+  // without starting an event-loop monitor per app.
+  const metrics = deps.metrics ?? new ApiMetrics({ pipeline: deps.pipeline, processMetrics: false });
   if (options.httpMetrics !== false) installHttpMetrics(app, metrics);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 

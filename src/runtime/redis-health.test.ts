@@ -158,6 +158,45 @@ describe('Redis up, down, up (private redis-server)', () => {
     expect((await get('/api/lookup/1.2.3.4')).json().sources[0]).toMatchObject({ cached: true });
   }, 300_000);
 
+  it('a Redis that stops answering (SIGSTOP, connections left open) costs a lookup and /ready at most the 1 s command timeout', async (ctx) => {
+    if (!redis) return ctx.skip();
+    await waitFor('on Redis', async () => {
+      await get('/api/lookup/9.9.9.6');
+      return enrichment.sharedStateNow() === 'redis' ? true : null;
+    });
+    redis.pause();
+    try {
+      const timed = async (path: string) => {
+        const t0 = performance.now();
+        const res = await get(path);
+        return { res, ms: performance.now() - t0 };
+      };
+      const first = await timed('/api/lookup/9.9.9.5');
+      expect(first.res.statusCode).toBe(200);
+      expect(first.res.json().sources[0]).toMatchObject({ source: 'abuseipdb', status: 'ok' });
+      // Later operations skip the silent Redis for 2 s instead of each waiting for its timeout.
+      const next = await timed('/api/lookup/9.9.9.4');
+      expect(next.res.json().sources[0]).toMatchObject({ status: 'ok' });
+      const ready = await timed('/ready');
+      expect(ready.res.statusCode).toBe(200);
+      expect(ready.res.json().checks.redis.detail).toMatch(/^degraded: unreachable .*\(timeout\)/);
+      const health = await timed('/health/redis');
+      expect(health.res.statusCode).toBe(503);
+      expect(health.res.json().last_error).toBe('timeout');
+      console.log(`redis paused: first lookup ${Math.round(first.ms)} ms, next ${Math.round(next.ms)} ms, /ready ${Math.round(ready.ms)} ms, /health/redis ${Math.round(health.ms)} ms`);
+      expect(first.ms).toBeLessThan(1900);
+      expect(next.ms).toBeLessThan(1000);
+      expect(ready.ms).toBeLessThan(1900);
+    } finally {
+      redis.resume();
+    }
+    await waitFor('health reachable after SIGCONT', async () => ((await get('/health/redis')).statusCode === 200 ? true : null));
+    await waitFor('enrichment back on Redis after SIGCONT', async () => {
+      await get('/api/lookup/9.9.9.3');
+      return enrichment.sharedStateNow() === 'redis' ? true : null;
+    });
+  }, 60_000);
+
   it('serves /metrics on the separate address without a key', async (ctx) => {
     if (!redis) return ctx.skip();
     expect(api.metricsPort).toBeGreaterThan(0);

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ConfigError } from '../../core/index.js';
 import type { ApiErrorBody } from '../errors.js';
+import { hostAllowed, hostPolicy, type HostPolicy } from '../host-check.js';
 import type { ApiMetrics } from './registry.js';
 
 export interface MetricsListener {
@@ -24,8 +25,16 @@ export function parseListenAddress(value: string): { host: string; port: number 
   return { host: (m[1] ?? m[2])!, port };
 }
 
-export async function listenMetrics(metrics: ApiMetrics, at: { host: string; port: number }, onError?: (err: unknown) => void): Promise<MetricsListener> {
-  const server = createServer((req, res) => void answer(metrics, req, res, onError));
+export interface ListenMetricsOptions {
+  /** Host names accepted besides loopback names and IP addresses (`server.allowedHosts`), as on the API port. */
+  allowedHosts?: readonly string[];
+  onError?: (err: unknown) => void;
+}
+
+export async function listenMetrics(metrics: ApiMetrics, at: { host: string; port: number }, opts: ListenMetricsOptions = {}): Promise<MetricsListener> {
+  // The same Host check as the API port: a keyless address on loopback must not be readable through DNS rebinding.
+  const policy = hostPolicy(at.host, opts.allowedHosts);
+  const server = createServer((req, res) => void answer(metrics, policy, req, res, opts.onError));
   // The scraper keeps its connection; a stop must not wait for it.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -50,7 +59,10 @@ export async function listenMetrics(metrics: ApiMetrics, at: { host: string; por
   };
 }
 
-async function answer(metrics: ApiMetrics, req: IncomingMessage, res: ServerResponse, onError?: (err: unknown) => void): Promise<void> {
+async function answer(metrics: ApiMetrics, policy: HostPolicy, req: IncomingMessage, res: ServerResponse, onError?: (err: unknown) => void): Promise<void> {
+  if (!hostAllowed(policy, req.headers.host)) {
+    return json(res, 403, { error: 'forbidden', message: `host ${JSON.stringify((req.headers.host ?? '').slice(0, 100))} is not allowed on the metrics address (server.allowedHosts)` });
+  }
   const path = (req.url ?? '/').split('?')[0];
   if (path !== '/metrics') return json(res, 404, { error: 'not_found', message: 'this address serves GET /metrics only' });
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -224,6 +224,19 @@ describe('the separate metrics listener (server.metricsListen)', () => {
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
+  it('refuses Host names that are not loopback, an address or allowed (DNS rebinding), as the API port does', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: listener.port, path: '/metrics', headers: { host: 'evil.example:9464' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
+
   it('names the setting when the address is taken', async () => {
     await expect(listenMetrics(metrics, { host: '127.0.0.1', port: listener.port })).rejects.toThrow(/server\.metricsListen/);
   });

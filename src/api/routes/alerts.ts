@@ -31,7 +31,7 @@ const alertsResponse = {
   required: ['since', 'until', 'items'],
 } as const;
 
-export function alertRoutes(app: FastifyInstance, deps: AnalyticsDeps): void {
+export function liveAlertRoutes(app: FastifyInstance, deps: AnalyticsDeps): void {
   const q = alertsQuery(deps.clock ?? Date.now);
   app.get<{ Querystring: z.output<typeof q> }>(
     '/api/alerts',

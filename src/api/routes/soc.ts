@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AnalyticsCache, MemoryTextCache, RedisTextCache } from '../cache/index.js';
 import type { ApiDeps } from '../types.js';
-import { alertRoutes } from './alerts.js';
+import { liveAlertRoutes } from './alerts.js';
 import { classifyRoutes } from './classify.js';
 import { detectionRoutes } from './detections.js';
 import { geoRoutes } from './geo.js';
@@ -34,7 +34,7 @@ export function socRoutes(deps: ApiDeps, cache: AnalyticsCache): ((app: FastifyI
     (app) => overviewRoutes(app, d),
     (app) => detectionRoutes(app, d),
     (app) => geoRoutes(app, d),
-    (app) => alertRoutes(app, d),
+    (app) => liveAlertRoutes(app, d),
     (app) => classifyRoutes(app, d),
     (app) => modelRoutes(app, { ...d, ...(deps.ruleIds ? { ruleIds: deps.ruleIds } : {}) }),
   ];

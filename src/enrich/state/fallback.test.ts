@@ -34,13 +34,20 @@ describe('FallbackState', () => {
     expect(switches).toEqual([true, false]);
   });
 
-  it('answers from the in-process state when a connected primary fails, but rethrows Redis reply errors', async () => {
+  it('answers from the in-process state when a connected primary fails, skips it for a while, but rethrows Redis reply errors', async () => {
     const primary = new Switchable();
     const fallback = new MemoryState();
     await fallback.set('k', 'local', 10_000);
-    const s = new FallbackState(primary, fallback);
-    primary.failNext = new Error('Connection is closed.');
+    await primary.set('k', 'shared', 10_000);
+    let now = 0;
+    const s = new FallbackState(primary, fallback, undefined, { retryMs: 2000, now: () => now });
+    primary.failNext = new Error('Command timed out');
     expect(await s.get('k')).toBe('local');
+    // A Redis that stopped answering would make every operation wait for its timeout: skipped until retryMs passed.
+    now = 1999;
+    expect(await s.get('k')).toBe('local');
+    now = 2000;
+    expect(await s.get('k')).toBe('shared');
     const reply = Object.assign(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), { name: 'ReplyError' });
     primary.failNext = reply;
     await expect(s.get('k')).rejects.toBe(reply);

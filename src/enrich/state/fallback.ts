@@ -16,15 +16,31 @@ export interface FallbackPrimary extends SharedState {
   readonly available: boolean;
 }
 
+export interface FallbackOptions {
+  /**
+   * After an operation failed on a primary that looked connected (a Redis that stopped answering: each
+   * command waits for its timeout), operations skip it for this long before one tries it again. Default 2 s.
+   */
+  retryMs?: number;
+  now?: () => number;
+}
+
 export class FallbackState implements SharedState {
   private usingFallback = false;
+  private skipPrimaryUntil = 0;
+  private readonly retryMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly primary: FallbackPrimary,
     private readonly fallback: SharedState,
     /** Hears each switch (true: now in process), never each operation. */
     private readonly onSwitch?: (inProcess: boolean, cause?: unknown) => void,
-  ) {}
+    opts: FallbackOptions = {},
+  ) {
+    this.retryMs = opts.retryMs ?? 2000;
+    this.now = opts.now ?? Date.now;
+  }
 
   /** True while operations go to the in-process state. */
   get degraded(): boolean {
@@ -57,7 +73,7 @@ export class FallbackState implements SharedState {
 
   private async run<T>(op: (s: SharedState) => Promise<T>): Promise<T> {
     let cause: unknown;
-    if (this.primary.available) {
+    if (this.primary.available && this.now() >= this.skipPrimaryUntil) {
       try {
         const result = await op(this.primary);
         this.switchTo(false);
@@ -65,6 +81,7 @@ export class FallbackState implements SharedState {
       } catch (err) {
         if ((err as Error | null)?.name === 'ReplyError') throw err;
         cause = err;
+        this.skipPrimaryUntil = this.now() + this.retryMs;
       }
     }
     this.switchTo(true, cause);

@@ -13,6 +13,10 @@ export interface PrivateRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port; resolves once it accepts connections. Returns when that was (performance.now()). */
   start(): Promise<number>;
+  /** SIGSTOP: connections stay open and nothing answers (a hung Redis, or a network that drops packets). */
+  pause(): void;
+  /** SIGCONT after pause. */
+  resume(): void;
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis | null> {
@@ -32,11 +36,14 @@ export async function startPrivateRedis(): Promise<PrivateRedis | null> {
     port,
     url: `redis://127.0.0.1:${port}`,
     start,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async stop() {
       const c = child;
       if (!c || c.exitCode !== null) return;
       await new Promise<void>((resolve) => {
         c.once('exit', () => resolve());
+        c.kill('SIGCONT'); // a paused server would hold the SIGTERM
         c.kill('SIGTERM');
       });
       child = null;
