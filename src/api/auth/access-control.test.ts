@@ -28,29 +28,34 @@ function probeRoutes(app: FastifyInstance): void {
 const NO_LIMITS: RateLimits = { perKey: 1e6, perIp: 1e6, failedAuth: 1e6, windowMs: 60_000 };
 
 describe('fail closed', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await openTestApi({}, false);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+  const appWith = (extra: Partial<ApiDeps>) =>
+    createApi({ store: t.store, pipeline: t.metrics, readiness: async () => ({ checks: {} }), logger: pino({ level: 'silent' }), version: 'x', ...extra });
+
   it('refuses to start when a route declares no scope, naming it', async () => {
-    const t = openTestApi({ extraRoutes: [(app) => void app.get('/api/forgot', async () => ({ leaked: true }))] }, false);
-    await expect(t).rejects.toThrow(/routes without a valid scope .*GET \/api\/forgot, HEAD \/api\/forgot/);
-  }, 30_000);
+    const app = appWith({ access: { mode: 'keys', keys: t.store.apiKeys }, extraRoutes: [(a) => void a.get('/api/forgot', async () => ({ leaked: true }))] });
+    await expect(app.ready()).rejects.toThrow(/routes without a valid scope .*GET \/api\/forgot, HEAD \/api\/forgot/);
+  });
 
   it('refuses a scope that is not one of the five', async () => {
     // @ts-expect-error: the type allows only the five scopes; a JavaScript plugin could still write anything.
-    const t = openTestApi({ extraRoutes: [(app) => void app.get('/api/typo', { config: { scope: 'reed' } }, async () => ({}))] }, false);
-    await expect(t).rejects.toThrow(/GET \/api\/typo/);
-  }, 30_000);
+    const app = appWith({ access: { mode: 'keys', keys: t.store.apiKeys }, extraRoutes: [(a) => void a.get('/api/typo', { config: { scope: 'reed' } }, async () => ({}))] });
+    await expect(app.ready()).rejects.toThrow(/GET \/api\/typo/);
+  });
 
   it('without access options, only public routes answer', async () => {
-    const t = await openTestApi({}, false);
-    try {
-      const app = createApi({ store: t.store, pipeline: t.metrics, readiness: async () => ({ checks: {} }), logger: pino({ level: 'silent' }), version: 'x' });
-      expect((await app.inject('/health')).statusCode).toBe(200);
-      expect((await app.inject('/api/threats')).statusCode).toBe(401);
-      expect((await app.inject({ url: '/api/threats', headers: { 'x-api-key': 'rk_anything-at-all' } })).statusCode).toBe(401);
-      await app.close();
-    } finally {
-      await t.close();
-    }
-  }, 30_000);
+    const app = appWith({});
+    expect((await app.inject('/health')).statusCode).toBe(200);
+    expect((await app.inject('/api/threats')).statusCode).toBe(401);
+    expect((await app.inject({ url: '/api/threats', headers: { 'x-api-key': 'rk_anything-at-all' } })).statusCode).toBe(401);
+    await app.close();
+  });
 });
 
 describe('keys, tickets and the caller', () => {
@@ -160,7 +165,7 @@ describe('last use', () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  }, 90_000);
 });
 
 async function limitedApi(limits: RateLimits, extra: Partial<AccessOptions> = {}, deps: Partial<ApiDeps> = {}): Promise<{ t: TestApi; key: string }> {
@@ -188,7 +193,7 @@ describe('rate limits', () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  }, 90_000);
 
   it('limits failed authentication per address more strictly, and then refuses even a good key from it', async () => {
     const { t, key } = await limitedApi({ perKey: 100, perIp: 100, failedAuth: 2, windowMs: 3000 });
@@ -202,7 +207,7 @@ describe('rate limits', () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  }, 90_000);
 
   it('limits calls without a key per address (public routes)', async () => {
     const { t } = await limitedApi({ perKey: 100, perIp: 2, failedAuth: 100, windowMs: 60_000 });
@@ -213,7 +218,7 @@ describe('rate limits', () => {
     } finally {
       await t.close();
     }
-  }, 30_000);
+  }, 90_000);
 
   describe('shared through Redis', () => {
     let redis: Redis[] = [];

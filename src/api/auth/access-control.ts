@@ -219,6 +219,19 @@ export function installAccessControl(app: FastifyInstance, access: AccessOptions
         }
       });
 
+      // A refused WebSocket handshake: the answer goes out on the upgrade's own socket, which nothing else
+      // will close (@fastify/websocket closes only sockets its own hooks saw, and ours answered first). Say
+      // so, so that a client does not send its next request on it, and close it once the answer is out.
+      root.addHook('onSend', async (request, reply, payload) => {
+        if (request.headers.upgrade !== undefined && reply.statusCode !== 101) reply.header('connection', 'close');
+        return payload;
+      });
+      root.addHook('onResponse', async (request, reply) => {
+        if (reply.statusCode !== 101 && request.headers.upgrade !== undefined && request.raw.socket && !request.raw.socket.destroyed) {
+          request.raw.socket.end();
+        }
+      });
+
       root.post(
         '/api/ws-ticket',
         {
