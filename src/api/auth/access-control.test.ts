@@ -168,7 +168,7 @@ describe('last use', () => {
   }, 90_000);
 });
 
-async function limitedApi(limits: RateLimits, extra: Partial<AccessOptions> = {}, deps: Partial<ApiDeps> = {}): Promise<{ t: TestApi; key: string }> {
+async function limitedApi(limits: RateLimits | false, extra: Partial<AccessOptions> = {}, deps: Partial<ApiDeps> = {}): Promise<{ t: TestApi; key: string }> {
   let key = '';
   const t = await openTestApi({ extraRoutes: [probeRoutes], accessFor: (store) => ({ mode: 'keys', keys: store.apiKeys, limits, ...extra }), ...deps }, false);
   key = (await issueApiKey(t.store.apiKeys, { name: 'limited', scopes: ['read'], expiresAt: null }, Date.now())).key;
@@ -250,6 +250,26 @@ describe('rate limits', () => {
       }
     }, 60_000);
   });
+});
+
+describe('tickets while Redis is away', () => {
+  it('answer 503 saying so, not 500, and a key in a header still works', async () => {
+    // Nothing listens on port 1; without an offline queue every command fails at once.
+    const down = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    down.on('error', () => undefined);
+    const { t, key } = await limitedApi(false, { redis: down });
+    try {
+      const issued = await t.app.inject({ method: 'POST', url: '/api/ws-ticket', headers: { 'x-api-key': key } });
+      expect(issued.statusCode).toBe(503);
+      expect(issued.json()).toEqual({ error: 'store_unavailable', message: expect.stringContaining('tickets are unavailable just now') });
+      const used = await t.app.inject({ url: `/api/test/stream?ticket=wt_${'a'.repeat(43)}`, headers: { upgrade: 'websocket' } });
+      expect(used.statusCode).toBe(503);
+      expect((await t.app.inject({ url: '/api/test/stream', headers: { 'x-api-key': key } })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+      down.disconnect();
+    }
+  }, 90_000);
 });
 
 describe('CORS', () => {
