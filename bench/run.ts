@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, on compiled code (tsx's module wrapping distorts hot loops), one
  * after the other so they do not compete for the two cores. Figures go to stdout and to
  * .bench/results.json; docs/benchmarks.md records them with the machine and the command.
- * Pick a subset with `npm run bench -- parse analyze` (names: startup, parse, rules, behaviour, store, analyze, serve, enrich).
+ * Pick a subset with `npm run bench -- parse analyze` (names: startup, parse, rules, behaviour, store, analyze, serve, enrich, auth).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,11 +14,12 @@ import { benchRules } from './detect-rules.js';
 import { runBehaviourBench } from './detect-behaviour.js';
 import { runStoreBench } from './store.js';
 import { runEnrichBench } from './enrich.js';
+import { runAuthBench } from './auth.js';
 import { runStartupBench } from './startup.js';
 import { benchAnalyze, benchServe } from './pipeline.js';
 import { repoRoot } from './root.js';
 
-const ALL = ['startup', 'parse', 'rules', 'behaviour', 'store', 'analyze', 'serve', 'enrich'] as const;
+const ALL = ['startup', 'parse', 'rules', 'behaviour', 'store', 'analyze', 'serve', 'enrich', 'auth'] as const;
 type BenchName = (typeof ALL)[number];
 
 /** analyze over 1 M lines from 1 M distinct clients, all of them tracked (none evicted). */
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     return benign ? benchServe(benign, BENCH_LINES) : { skipped: '../shared/data is absent' };
   });
   await step('enrich', () => runEnrichBench());
+  await step('auth', () => runAuthBench());
 
   const dir = join(repoRoot(), '.bench');
   mkdirSync(dir, { recursive: true });
