@@ -189,7 +189,13 @@ export function installAccessControl(app: FastifyInstance, access: AccessOptions
             const ip = request.ip;
             const blocked = failedUntil.get(ip);
             if (blocked !== undefined && blocked > clock()) return tooMany(reply, Math.ceil((blocked - clock()) / 1000), 'too many failed authentications from this address');
-            const outcome = await authenticate(request, verifier, tickets);
+            let outcome: Outcome;
+            try {
+              outcome = await authenticate(request, verifier, tickets);
+            } catch (err) {
+              if (!(err instanceof TicketsUnavailable)) throw err;
+              return ticketsDown(request, reply, err.cause);
+            }
             if ('status' in outcome) {
               if (outcome.counted && limiters) {
                 const r = await limiters.failed(request);
@@ -219,6 +225,19 @@ export function installAccessControl(app: FastifyInstance, access: AccessOptions
         }
       });
 
+      // A refused WebSocket handshake: the answer goes out on the upgrade's own socket, which nothing else
+      // will close (@fastify/websocket closes only sockets its own hooks saw, and ours answered first). Say
+      // so, so that a client does not send its next request on it, and close it once the answer is out.
+      root.addHook('onSend', async (request, reply, payload) => {
+        if (request.headers.upgrade !== undefined && reply.statusCode !== 101) reply.header('connection', 'close');
+        return payload;
+      });
+      root.addHook('onResponse', async (request, reply) => {
+        if (reply.statusCode !== 101 && request.headers.upgrade !== undefined && request.raw.socket && !request.raw.socket.destroyed) {
+          request.raw.socket.end();
+        }
+      });
+
       root.post(
         '/api/ws-ticket',
         {
@@ -235,7 +254,13 @@ export function installAccessControl(app: FastifyInstance, access: AccessOptions
             },
           },
         },
-        async (request) => ({ ticket: await tickets.issue(request.apiKey ?? OPEN_CALLER), expiresInS: TICKET_TTL_MS / 1000 }),
+        async (request, reply) => {
+          try {
+            return { ticket: await tickets.issue(request.apiKey ?? OPEN_CALLER), expiresInS: TICKET_TTL_MS / 1000 };
+          } catch (err) {
+            return ticketsDown(request, reply, err);
+          }
+        },
       );
     }),
   );
@@ -248,7 +273,9 @@ async function authenticate(request: FastifyRequest, verifier: KeyVerifier, tick
   if (key === undefined) {
     const ticket = acceptsTicket(request) ? ticketOf(request) : undefined;
     if (ticket !== undefined) {
-      const caller = await tickets.redeem(ticket);
+      const caller = await tickets.redeem(ticket).catch((err: unknown) => {
+        throw new TicketsUnavailable(err);
+      });
       if (caller) return caller;
       return { status: 401, reason: 'ticket', message: 'the ticket is unknown, already used or expired: ask POST /api/ws-ticket for a new one', counted: true };
     }
@@ -273,6 +300,19 @@ function makeLimiters(root: FastifyInstance, limits: RateLimits): { perKey: Limi
     perIp: make(limits.perIp, 'ip:', (r) => r.ip),
     failed: make(limits.failedAuth, 'fail:', (r) => r.ip),
   };
+}
+
+/** The ticket store (Redis) failed: the request cannot be judged, which is not the client's fault. */
+class TicketsUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('ticket store unavailable', { cause });
+  }
+}
+
+function ticketsDown(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  request.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'WebSocket tickets unavailable');
+  const body: ApiErrorBody = { error: 'store_unavailable', message: 'tickets are unavailable just now (their store, Redis, does not answer): send the key in a header, or retry' };
+  return reply.code(503).type('application/json; charset=utf-8').send(body);
 }
 
 function deny(reply: FastifyReply, status: 401 | 403, error: 'unauthorized' | 'forbidden', message: string): FastifyReply {
