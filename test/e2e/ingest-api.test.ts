@@ -44,7 +44,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 async function post(p: ServeProcess, path: string, body: unknown, contentType = 'application/json'): Promise<{ status: number; body: Json }> {
   const res = await fetch(p.baseUrl + path, {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, 'x-api-key': p.apiKey },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Json };

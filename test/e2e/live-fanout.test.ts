@@ -20,8 +20,8 @@ const redisUp = await serviceAvailable('redis');
 
 type Msg = { type: string; id?: string; data?: { id: string; ip: string; query: string } };
 
-function client(baseUrl: string) {
-  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/ws/alerts');
+function client(baseUrl: string, apiKey: string) {
+  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/ws/alerts', { headers: { 'x-api-key': apiKey } });
   const got: Msg[] = [];
   ws.on('message', (d) => got.push(JSON.parse(d.toString()) as Msg));
   const open = new Promise<void>((resolve, reject) => {
@@ -57,7 +57,7 @@ describe.skipIf(!pgUrl || !redisUp)('live alerts across two serve processes (Pos
       running.push(p);
       await waitFor('ready', async () => ((await p.get('/ready')).status === 200 ? true : undefined), 60_000);
     }
-    const clients = running.map((p) => client(p.baseUrl));
+    const clients = running.map((p) => client(p.baseUrl, p.apiKey));
     await Promise.all(clients.map((c) => c.open));
     await waitFor('subscribed', async () => (clients.every((c) => c.got.length > 0) ? true : undefined), 10_000, 20);
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { PipelineMetrics } from '../../pipeline/index.js';
 import { openStore, type Store } from '../../store/index.js';
 import { createApi } from '../app.js';
+import { OPEN_ACCESS_FOR_TESTS } from '../auth/access-control.js';
 import { event, NOW, threat } from '../testing/fixtures.js';
 import { ApiMetrics, listenMetrics, parseListenAddress, type MetricsListener, type ProviderMetrics } from './index.js';
 
@@ -54,7 +55,10 @@ beforeAll(async () => {
     websocket: () => ws,
     redis: () => ({ up: true, latencyMs: 0.5, outages: 2 }),
   });
-  app = createApi({ store, pipeline, metrics, readiness: async () => ({ checks: {} }), logger: pino({ level: 'silent' }), version: 't', clock: () => NOW });
+  app = createApi({
+    // Access control has its own tests (src/api/auth); these are about the routes.
+    access: OPEN_ACCESS_FOR_TESTS,
+    store, pipeline, metrics, readiness: async () => ({ checks: {} }), logger: pino({ level: 'silent' }), version: 't', clock: () => NOW });
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.url) scopes.set(request.routeOptions.url, request.routeOptions.config.scope);
   });

@@ -10,6 +10,7 @@ import { PipelineMetrics } from '../../pipeline/index.js';
 import { openStore, type Store } from '../../store/index.js';
 import { createTestSchema, probePostgres, type TestSchema } from '../../store/testing/postgres.js';
 import { createApi } from '../app.js';
+import { OPEN_ACCESS_FOR_TESTS } from '../auth/access-control.js';
 import { dataset, DAY, event, HOUR, MIN, NOW, threat } from '../testing/fixtures.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies under test
@@ -49,6 +50,8 @@ function backend(name: string, open: () => Promise<Store>) {
       store = await open();
       await seed(store);
       app = createApi({
+        // Access control has its own tests (src/api/auth); these are about the routes.
+        access: OPEN_ACCESS_FOR_TESTS,
         store,
         pipeline: new PipelineMetrics(() => NOW),
         readiness: async () => ({ checks: {} }),
@@ -138,7 +141,7 @@ function backend(name: string, open: () => Promise<Store>) {
     it('GET /api/ip/:ip and its alias /api/ips/:ip: detections, requests, network, recurrence, verdicts', async () => {
       const post = await app.inject({ method: 'POST', url: '/api/classify', payload: { ip: '203.0.113.50', verdict: 'malicious', comment: 'wp scanner' } });
       expect(post.statusCode).toBe(201);
-      expect(post.json()).toMatchObject({ classification: { ip: '203.0.113.50', verdict: 'malicious', analyst: 'anonymous', comment: 'wp scanner' }, allowlist: null });
+      expect(post.json()).toMatchObject({ classification: { ip: '203.0.113.50', verdict: 'malicious', analyst: 'anonymous (auth.mode off)', comment: 'wp scanner' }, allowlist: null });
       const { status, body } = await get('/api/ip/203.0.113.50');
       expect(status).toBe(200);
       expect(body.network).toMatchObject({ country: 'DE', asn: 64500, worst_severity: 'critical' });
