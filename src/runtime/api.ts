@@ -18,7 +18,7 @@ import {
   type AlertHub,
 } from '../api/index.js';
 import type { Config } from '../config/index.js';
-import type { Enrichment } from '../enrich/index.js';
+import { newRedisClient, type Enrichment } from '../enrich/index.js';
 import type { SensorIngest } from '../ingest/index.js';
 import type { AllowEntryStats, NotApplicable } from '../detect/index.js';
 import type { PipelineMetrics } from '../pipeline/index.js';
@@ -68,7 +68,7 @@ export interface ListeningApi {
 }
 
 /** What uses Redis today when it is configured (deploymentOf: sharedState). */
-const REDIS_USERS = ['enrichment cache, quotas and breakers'];
+const REDIS_USERS = ['enrichment cache, quotas and breakers', 'API rate limits and WebSocket tickets', 'live alert fan-out', 'analytics cache'];
 
 export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   const { config, store, enrichment, logger } = deps;
@@ -78,14 +78,33 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
       ? await RedisMonitor.open(config.redis.url, [...REDIS_USERS], logger)
       : undefined;
   await redis?.start();
+  // The analytics cache is shared by every API node through Redis when there is one; while Redis is away a lookup
+  // is a miss (computed here), never an error to the client.
+  const cacheRedis = config.redis.url ? await newRedisClient(config.redis.url, 1000) : undefined;
+  cacheRedis?.on('error', () => {});
+  cacheRedis?.connect().catch(() => {});
+  let app: FastifyInstance | undefined;
+  const live = deps.live;
   const metrics = new ApiMetrics({
     pipeline: deps.metrics,
     enrichment: () => enrichment.service.status(),
-    caches: { enrichment: () => enrichment.service.cacheCounts() },
+    caches: {
+      enrichment: () => enrichment.service.cacheCounts(),
+      analytics: () => app?.analyticsCache.stats() ?? { hits: 0, misses: 0 },
+    },
+    ...(live
+      ? {
+          websocket: () => {
+            const st = live.stats();
+            return { clients: st.clients.websocket + st.clients.sse, sent: st.sent, dropped: st.slowClosed };
+          },
+        }
+      : {}),
     ...(redis ? { redis: () => redis.counts() } : {}),
   });
-  const app = createApi({
+  app = createApi({
     store,
+    ...(cacheRedis ? { cacheRedis } : {}),
     pipeline: deps.metrics,
     readiness: async () => {
       // Side by side: a Redis that stopped answering costs each its 1 s timeout, once, within /ready's 2 s.
@@ -122,6 +141,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   app.addHook('onClose', async () => {
     await listener?.close();
     redis?.close();
+    cacheRedis?.disconnect();
     await access.close();
   });
   let port: number;
