@@ -39,7 +39,7 @@ export function coreRoutes(deps: ApiDeps, cache = analyticsCacheFor(deps)): Rout
   return [
     (app) => healthRoutes(app, deps),
     (app) => threatRoutes(app, { threats: store.threats, clock }),
-    (app) => statsRoutes(app, { rollups: store.rollups, clock }),
+    (app) => statsRoutes(app, { rollups: store.rollups, clock, cache }),
     (app) => pipelineMetricsRoutes(app, deps),
     (app) => ipRoutes(app, { windows: store.windows, store, clock }),
     (app) => scoreRoutes(app, { windows: store.windows, clock }),
