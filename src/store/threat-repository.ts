@@ -80,6 +80,7 @@ function filters(q: ThreatQuery): { where: string; params: unknown[] } {
   if (q.severity?.length) conds.push(`severity = ANY(${param(q.severity)}::text[])`);
   if (q.category?.length) conds.push(`category = ANY(${param(q.category)}::text[])`);
   if (q.ip) conds.push(`ip = ${param(ip(q.ip))}`);
+  if (q.host !== undefined) conds.push(`host = ${param(text(q.host))}`);
   if (q.path) conds.push(`path LIKE '%' || ${param(escapeLike(text(q.path)))} || '%' ESCAPE '\\'`);
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }
