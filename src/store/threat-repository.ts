@@ -20,7 +20,9 @@ export interface ThreatRepositoryOptions {
 
 /** The only sort expressions that reach SQL (byte order for text, as on every backend); the id tie-break makes pages stable. */
 const SORT_SQL: Record<ThreatSort, string> = {
-  time: 'time',
+  // Qualified: a bare `time` in ORDER BY names the select list's epoch-ms expression (THREAT_COLUMNS aliases
+  // it "time"), which no index serves, so every list sorted all its matching rows.
+  time: 'threats.time',
   score: 'score',
   severity: 'severity_score',
   ip: 'ip COLLATE "C"',
