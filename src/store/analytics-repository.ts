@@ -201,18 +201,36 @@ export class AnalyticsRepository {
       const params: unknown[] = [];
       const where = ipRollupWhere(w, f, params);
       const key = by === 'country' ? 'country' : 'asn::text';
-      const name = by === 'country' ? 'NULL::text' : 'max(as_org)';
       // Per (key, ip) first, then per key: two hash aggregates, where count(DISTINCT ip) sorts every row.
-      const { rows } = await this.sql.query<{ k: string | null; name: string | null; threats: number; high: number; critical: number; ips: number; mv: number | null }>(
-        `SELECT k, max(name) AS name, sum(threats)::float8 AS threats, sum(high)::float8 AS high,
+      const { rows } = await this.sql.query<{ k: string | null; threats: number; high: number; critical: number; ips: number; mv: number | null }>(
+        `SELECT k, sum(threats)::float8 AS threats, sum(high)::float8 AS high,
                 sum(critical)::float8 AS critical, count(*)::float8 AS ips, max(mv)::float8 AS mv
-         FROM (SELECT ${key} AS k, ${name} AS name, ip, sum(threats) AS threats, sum(high) AS high, sum(critical) AS critical,
+         FROM (SELECT ${key} AS k, ip, sum(threats) AS threats, sum(high) AS high, sum(critical) AS critical,
                       max(max_severity) AS mv
                FROM rollup_hour_threat_ip WHERE ${where} GROUP BY 1, ip) AS per_ip
          GROUP BY k ORDER BY threats DESC, k COLLATE "C" NULLS LAST LIMIT ${Math.min(Math.max(1, limit), MAX_TOP)}`,
         params,
       );
-      return rows.map((r) => ({ key: r.k, name: r.name, threats: r.threats, high: r.high, critical: r.critical, ips: r.ips, worstSeverity: severityOfScore(r.mv) }));
+      // AS names for the rows shown only: a text max() in the per-IP pass would make it sort every row.
+      const names = new Map<string, string | null>();
+      const asns = rows.map((r) => r.k).filter((k): k is string => k !== null);
+      if (by === 'asn' && asns.length > 0) {
+        const named = await this.sql.query<{ k: string; name: string | null }>(
+          `SELECT asn::text AS k, max(as_org) AS name FROM rollup_hour_threat_ip
+           WHERE ${where} AND asn = ANY($${params.push(asns.map(Number))}::bigint[]) GROUP BY asn`,
+          params,
+        );
+        for (const n of named.rows) names.set(n.k, n.name);
+      }
+      return rows.map((r) => ({
+        key: r.k,
+        name: r.k === null ? null : (names.get(r.k) ?? null),
+        threats: r.threats,
+        high: r.high,
+        critical: r.critical,
+        ips: r.ips,
+        worstSeverity: severityOfScore(r.mv),
+      }));
     });
   }
 
@@ -228,7 +246,7 @@ export class AnalyticsRepository {
       // Per (point, ip) first, then per point: hash aggregates instead of a sort for count(DISTINCT ip).
       const { rows } = await this.sql.query<{ lat: number; lon: number; n: number; ips: number; mv: number }>(
         `SELECT lat, lon, sum(n)::float8 AS n, count(*)::float8 AS ips, max(mv)::float8 AS mv
-         FROM (SELECT round(latitude::numeric, 2)::float8 AS lat, round(longitude::numeric, 2)::float8 AS lon, ip,
+         FROM (SELECT round(latitude * 100) / 100 AS lat, round(longitude * 100) / 100 AS lon, ip,
                       sum(${counted}) AS n, max(max_severity) AS mv
                FROM rollup_hour_threat_ip
                WHERE ${where} AND latitude IS NOT NULL AND longitude IS NOT NULL AND max_severity >= $${minScore}
