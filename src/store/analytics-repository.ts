@@ -217,8 +217,8 @@ export class AnalyticsRepository {
       if (by === 'asn' && asns.length > 0) {
         const named = await this.sql.query<{ k: string; name: string | null }>(
           `SELECT asn::text AS k, max(as_org) AS name FROM rollup_hour_threat_ip
-           WHERE ${where} AND asn = ANY($${params.push(asns.map(Number))}::bigint[]) GROUP BY asn`,
-          params,
+           WHERE ${where} AND asn = ANY($${params.length + 1}::bigint[]) GROUP BY asn`,
+          [...params, asns.map(Number)],
         );
         for (const n of named.rows) names.set(n.k, n.name);
       }
