@@ -4,7 +4,7 @@
  * (inject: routing, validation, the queries, serialisation; no socket), cold (the analytics cache off, every
  * request computes) and warm (cache on), p50/p95/max; then EXPLAIN (ANALYZE, BUFFERS) of every query one call
  * of each endpoint issues, summarised (plan nodes and execution time).
- *   node --import tsx bench/soc-api.ts [--requests N --threats M --db name]      # TEST_DATABASE_URL picks the server
+ *   node --import tsx bench/soc-api.ts [--requests N --threats M --db name --only /api/alerts]      # TEST_DATABASE_URL picks the server
  */
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
@@ -60,7 +60,7 @@ function summarisePlan(lines: string[]): string {
   return `${nodes.join(' | ')} || ${exec ?? ''}`;
 }
 
-export async function runSocApiBench(opts: { requests?: number; threats?: number; database?: string } = {}) {
+export async function runSocApiBench(opts: { requests?: number; threats?: number; database?: string; only?: string } = {}) {
   const d = socSeedDefaults();
   const seeded = await seedSocBench({ ...d, ...opts });
   const raw = await openSql({ databaseUrl: seeded.url });
@@ -78,7 +78,7 @@ export async function runSocApiBench(opts: { requests?: number; threats?: number
   const busy = await raw.query<{ ip: string }>(`SELECT ip FROM rollup_hour_threat_ip GROUP BY ip ORDER BY sum(threats) DESC LIMIT 1`);
   const trafficCursor = encodeCursor({ time: deep.rows[0]!.t, id: deep.rows[0]!.id, order: 'desc' });
   const detectionCursor = encodeCursor({ time: deepThreat.rows[0]!.t, id: `${deepThreat.rows[0]!.id}-0`, order: 'desc' });
-  const urls = [
+  const all = [
     '/api/overview?range=24h',
     '/api/overview?range=30d',
     '/api/overview?range=30d&host=site1.example',
@@ -99,7 +99,10 @@ export async function runSocApiBench(opts: { requests?: number; threats?: number
     `/api/ip/${busy.rows[0]!.ip}?since=30d`,
     '/api/alerts?range=7d',
     '/api/models/status',
+    '/api/threats',
   ];
+  // --only <substring>: just the matching URLs (re-measuring one endpoint after a change).
+  const urls = opts.only ? all.filter((u) => u.includes(opts.only!)) : all;
 
   async function measure(cacheTtlMs: number | undefined): Promise<Timing[]> {
     const app = createApi({
@@ -173,6 +176,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ...(arg('requests') ? { requests: Number(arg('requests')) } : {}),
     ...(arg('threats') ? { threats: Number(arg('threats')) } : {}),
     ...(arg('db') ? { database: arg('db')! } : {}),
+    ...(arg('only') ? { only: arg('only')! } : {}),
   });
   console.log(JSON.stringify(r, null, 2));
 }

@@ -21,7 +21,9 @@ export interface ThreatRepositoryOptions {
 
 /** The only sort expressions that reach SQL (byte order for text, as on every backend); the id tie-break makes pages stable. */
 const SORT_SQL: Record<ThreatSort, string> = {
-  time: 'time',
+  // Qualified: a bare `time` in ORDER BY names the select list's epoch-ms expression (THREAT_COLUMNS aliases
+  // it "time"), which no index serves, so every list sorted all its matching rows.
+  time: 'threats.time',
   score: 'score',
   severity: 'severity_score',
   ip: 'ip COLLATE "C"',
@@ -81,6 +83,7 @@ function filters(q: ThreatQuery): { where: string; params: unknown[] } {
   if (q.severity?.length) conds.push(`severity = ANY(${param(q.severity)}::text[])`);
   if (q.category?.length) conds.push(`category = ANY(${param(q.category)}::text[])`);
   if (q.ip) conds.push(`ip = ${param(ip(q.ip))}`);
+  if (q.host !== undefined) conds.push(`host = ${param(text(q.host))}`);
   if (q.path) conds.push(`path LIKE '%' || ${param(escapeLike(text(q.path)))} || '%' ESCAPE '\\'`);
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }

@@ -60,6 +60,8 @@ export interface ThreatQuery {
   ip?: string;
   /** Substring of the path (matched literally, not as a pattern). */
   path?: string;
+  /** The site, exact (GET /api/alerts per site). */
+  host?: string;
   sort: ThreatSort;
   order: 'asc' | 'desc';
   limit: number;

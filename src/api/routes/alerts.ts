@@ -1,11 +1,12 @@
 /**
  * GET /api/alerts: the latest high and critical threats (simulation-only threats are not alerts), newest first,
- * through the (severity, time) index.
+ * through the (severity, time) index; per site with `host`.
  */
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import { threatToJson } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
+import { analyticsFilterFields } from '../params/filters.js';
 import { integerParam } from '../params/integer.js';
 import { resolveWindow, windowFields } from '../params/window.js';
 import { DAY_MS, type AnalyticsDeps } from './analytics-common.js';
@@ -14,11 +15,12 @@ export function alertsQuery(clock: () => number) {
   return z
     .object({
       ...windowFields('24h'),
+      host: analyticsFilterFields().host,
       min_severity: z.enum(['high', 'critical']).default('high').describe('high lists high and critical; critical lists critical only.'),
       limit: integerParam({ min: 1, max: 200, default: 50, description: 'Most alerts.' }),
     })
     .strict()
-    .transform((q, ctx) => ({ ...resolveWindow(q, clock(), DAY_MS, ctx), minSeverity: q.min_severity, limit: q.limit }));
+    .transform((q, ctx) => ({ ...resolveWindow(q, clock(), DAY_MS, ctx), host: q.host, minSeverity: q.min_severity, limit: q.limit }));
 }
 
 const alertsResponse = {
@@ -40,10 +42,11 @@ export function liveAlertRoutes(app: FastifyInstance, deps: AnalyticsDeps): void
       schema: { tags: ['analytics'], summary: 'The latest high and critical threats', querystring: q, response: { 200: alertsResponse, ...errorResponses } },
     },
     async (request) => {
-      const { since, until, minSeverity, limit } = request.query;
+      const { since, until, host, minSeverity, limit } = request.query;
       const { items } = await deps.store.threats.list({
         since,
         until,
+        ...(host !== undefined ? { host } : {}),
         severity: minSeverity === 'critical' ? ['critical'] : ['high', 'critical'],
         sort: 'time',
         order: 'desc',

@@ -195,6 +195,12 @@ function backend(name: string, open: () => Promise<Store>) {
       const { body } = await get('/api/alerts?range=7d');
       expect(body.items.map((t: Json) => t.severity)).toEqual(['high', 'critical', 'critical', 'high', 'high']);
       expect((await get('/api/alerts?range=7d&min_severity=critical')).body.items).toHaveLength(2);
+      const blog = await get('/api/alerts?range=7d&host=blog.example');
+      expect(blog.body.items.map((t: Json) => [t.host, t.severity])).toEqual([
+        ['blog.example', 'critical'],
+        ['blog.example', 'high'],
+        ['blog.example', 'high'],
+      ]);
     });
 
     it('GET /api/models and /api/models/status: packs with versions, scenarios, activity', async () => {

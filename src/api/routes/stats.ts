@@ -8,6 +8,7 @@ import { CATEGORIES, SEVERITIES, type Severity } from '../../core/index.js';
 import type { RollupRepository, Stats } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { count, countsOf, routeResponseSchema } from '../response-schema.js';
+import type { AnalyticsCache } from '../cache/index.js';
 import type { ApiDeps } from '../types.js';
 
 export const STATS_RANGES = {
@@ -61,6 +62,11 @@ export function statsToJson(range: StatsRange, s: Stats): StatsJson {
 
 export interface StatsRouteDeps extends Pick<ApiDeps, 'clock'> {
   rollups: Pick<RollupRepository, 'stats'>;
+  /**
+   * The analytics cache (docs/api.md): with it the window ends at the next minute boundary (the rollups'
+   * resolution), so the same window, and its cached answer, serves a minute of polling until threats land.
+   */
+  cache?: AnalyticsCache;
 }
 
 export function statsRoutes(app: FastifyInstance, deps: StatsRouteDeps): void {
@@ -78,9 +84,13 @@ export function statsRoutes(app: FastifyInstance, deps: StatsRouteDeps): void {
     },
     async (request) => {
       const range = request.query.range;
-      const until = clock();
-      const stats = await deps.rollups.stats(until - STATS_RANGES[range], until);
-      return statsToJson(range, stats);
+      const cache = deps.cache;
+      if (!cache) {
+        const until = clock();
+        return statsToJson(range, await deps.rollups.stats(until - STATS_RANGES[range], until));
+      }
+      const until = Math.ceil(clock() / 60_000) * 60_000;
+      return cache.cached('stats', { range, until }, async () => statsToJson(range, await deps.rollups.stats(until - STATS_RANGES[range], until)));
     },
   );
 }

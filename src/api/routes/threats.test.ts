@@ -201,7 +201,7 @@ describe('GET /api/threats/:id', () => {
   });
 
   it.each([
-    ['globals', 'globals'],
+    ['latest', 'latest'],
     ['x'.repeat(129), 'x'.repeat(80) + '…'],
     ['a%20b', 'a b'],
     ["1'%20or%20'1'='1", "1' or '1'='1"],
