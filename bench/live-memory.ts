@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { AlertHub, liveAlertRoutes, createApi, liveAlertOfThreat } from '../src/api/index.js';
+import { AlertHub, liveAlertRoutes, createApi, liveAlertOfThreat, OPEN_ACCESS_FOR_TESTS } from '../src/api/index.js';
 import { PipelineMetrics } from '../src/pipeline/index.js';
 import { openStore } from '../src/store/index.js';
 import { makeEvent } from '../src/store/testing/fixtures.js';
@@ -35,6 +35,8 @@ export async function idleMemory(clients: number): Promise<IdleMemory> {
   const store = await openStore({ databaseUrl: 'memory://' });
   const hub = new AlertHub();
   const app = createApi({
+    // Benchmarks measure the routes; access control's cost is the auth section's.
+    access: OPEN_ACCESS_FOR_TESTS,
     store,
     pipeline: new PipelineMetrics(),
     readiness: async () => ({ checks: {} }),

@@ -11,6 +11,7 @@ import { loadavg } from 'node:os';
 import pino from 'pino';
 import { Pool } from 'undici';
 import { createApi } from '../src/api/app.js';
+import { OPEN_ACCESS_FOR_TESTS } from '../src/api/auth/access-control.js';
 import { ApiMetrics } from '../src/api/metrics/index.js';
 import { dataset, NOW } from '../src/api/testing/fixtures.js';
 import { PipelineMetrics } from '../src/pipeline/metrics.js';
@@ -85,6 +86,8 @@ export async function runMetricsBench(): Promise<MetricsBench> {
   const apps = await Promise.all(
     [true, false].map(async (httpMetrics) => {
       const app = createApi({
+    // Benchmarks measure the routes; access control's cost is the auth section's.
+    access: OPEN_ACCESS_FOR_TESTS,
         store,
         pipeline: new PipelineMetrics(() => NOW),
         readiness: async () => ({ checks: {} }),

@@ -83,14 +83,15 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
   const cacheRedis = config.redis.url ? await newRedisClient(config.redis.url, 1000) : undefined;
   cacheRedis?.on('error', () => {});
   cacheRedis?.connect().catch(() => {});
-  let app: FastifyInstance | undefined;
+  // The app's cache does not exist yet: the registry reads it through this once it does.
+  let analyticsCounts = (): { hits: number; misses: number } => ({ hits: 0, misses: 0 });
   const live = deps.live;
   const metrics = new ApiMetrics({
     pipeline: deps.metrics,
     enrichment: () => enrichment.service.status(),
     caches: {
       enrichment: () => enrichment.service.cacheCounts(),
-      analytics: () => app?.analyticsCache.stats() ?? { hits: 0, misses: 0 },
+      analytics: () => analyticsCounts(),
     },
     ...(live
       ? {
@@ -102,7 +103,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
       : {}),
     ...(redis ? { redis: () => redis.counts() } : {}),
   });
-  app = createApi({
+  const app = createApi({
     store,
     ...(cacheRedis ? { cacheRedis } : {}),
     pipeline: deps.metrics,
@@ -137,6 +138,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
       allowedHosts: config.server.allowedHosts,
     },
   });
+  analyticsCounts = () => app.analyticsCache.stats();
   let listener: MetricsListener | undefined;
   app.addHook('onClose', async () => {
     await listener?.close();

@@ -6,6 +6,7 @@ import { REDIS_URL, serviceAvailable } from '../../enrich/testing/services.js';
 import { PipelineMetrics } from '../../pipeline/index.js';
 import { openStore } from '../../store/index.js';
 import { createApi } from '../app.js';
+import { OPEN_ACCESS_FOR_TESTS } from '../auth/access-control.js';
 import { dataset, NOW } from '../testing/fixtures.js';
 
 const up = await serviceAvailable('redis');
@@ -24,7 +25,7 @@ it.skipIf(!up)('caches /api/overview in Redis when a client is passed in', { tim
   // A clock of its own, so this run's keys are not another run's (the generation starts at 1 in every fresh store).
   const clock = () => NOW + Math.floor(Math.random() * 1e6) * 60_000;
   const now = clock();
-  const app = createApi({ store, pipeline: new PipelineMetrics(() => now), readiness: async () => ({ checks: {} }), logger: pino({ level: 'silent' }), version: 't', clock: () => now, redis });
+  const app = createApi({ store, pipeline: new PipelineMetrics(() => now), readiness: async () => ({ checks: {} }), logger: pino({ level: 'silent' }), version: 't', clock: () => now, cacheRedis: redis, access: OPEN_ACCESS_FOR_TESTS });
   cleanup.push(() => app.close());
   const a = await app.inject('/api/overview?range=7d');
   const b = await app.inject('/api/overview?range=7d');
