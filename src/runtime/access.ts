@@ -9,6 +9,10 @@ import type { Logger } from 'pino';
 import { DEFAULT_RATE_LIMITS, generateApiKey, hashApiKey, isLoopbackBind, type AccessOptions } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { ConfigError } from '../core/index.js';
+import { newRedisClient } from '../enrich/index.js';
+
+/** How long a rate-limit or ticket command may wait for Redis (it runs on every request). */
+const RATE_LIMIT_REDIS_TIMEOUT_MS = 300;
 import type { StoreConnection } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 
@@ -44,9 +48,9 @@ export async function runtimeAccess(config: Config, store: Store, link: StoreCon
   if (config.auth.apiKey) access.bootstrapKey = config.auth.apiKey;
   let close = async (): Promise<void> => undefined;
   if (config.redis.url) {
-    const { Redis } = await import('ioredis');
-    // No offline queue: while Redis is away, limits are skipped (skipOnError) instead of requests waiting.
-    const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    // No offline queue and a short command timeout: while Redis is away, limits are skipped at once (skipOnError);
+    // a Redis stopped without closing its sockets costs each request at most this timeout, not a wait.
+    const redis = await newRedisClient(config.redis.url, RATE_LIMIT_REDIS_TIMEOUT_MS);
     redis.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis (rate limits, tickets)'));
     redis.connect().catch((err: unknown) => logger.warn({ err: String(err) }, 'redis unreachable: rate limits are per process until it answers'));
     access.redis = redis;

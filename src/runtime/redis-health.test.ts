@@ -96,7 +96,7 @@ describe('Redis up, down, up (private redis-server)', () => {
     // Up: reachable, timed, on Redis.
     let health = await get('/health/redis');
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ configured: true, reachable: true, last_error: null, used_by: ['enrichment cache, quotas and breakers'] });
+    expect(health.json()).toMatchObject({ configured: true, reachable: true, last_error: null, used_by: ['enrichment cache, quotas and breakers', 'API rate limits and WebSocket tickets', 'live alert fan-out', 'analytics cache'] });
     expect(health.json().latency_ms).toBeGreaterThanOrEqual(0);
     let ready = await get('/ready');
     expect(ready.statusCode).toBe(200);

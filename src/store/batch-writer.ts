@@ -70,8 +70,8 @@ export class BatchWriter {
     const stored = windows.length > 0 ? await writeWindows(tx, windows, this.windowMinHits) : [];
     // Behaviour analytics read what ingest keeps (issue #11): client families, feature histograms, baselines,
     // scenario evidence per IP and page-view cascades, from the same new rows.
-    if (batch.held) await writeHeld(tx, batch.held);
     await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored }, this.cascades);
+    if (batch.held) await writeHeld(tx, batch.held);
     await upsertCheckpoints(tx, batch.checkpoints);
   }
 }

@@ -10,10 +10,13 @@ export const DEFAULT_TTL_MS = 30_000;
 
 export interface AnalyticsCacheOptions {
   cache: TextCache;
-  /** The store generation (one indexed row read); memoised for `generationTtlMs` per process. */
+  /**
+   * The store generation (one indexed row read). Read on every lookup by default, so what a client stored (an
+   * ingest call, a batch of threats) shows in the next answer; `generationTtlMs` trusts one read that long.
+   */
   generation: () => Promise<number>;
   ttlMs?: number;
-  /** How long one generation read is trusted (default 1 s): bounds the reads under a burst of requests. */
+  /** How long one generation read is trusted (default 0: read each time; a read costs one indexed row). */
   generationTtlMs?: number;
   now?: () => number;
 }
@@ -29,7 +32,7 @@ export class AnalyticsCache {
 
   constructor(private readonly o: AnalyticsCacheOptions) {
     this.ttlMs = o.ttlMs ?? DEFAULT_TTL_MS;
-    this.genTtl = o.generationTtlMs ?? 1000;
+    this.genTtl = o.generationTtlMs ?? 0;
     this.now = o.now ?? Date.now;
   }
 
@@ -66,7 +69,7 @@ export class AnalyticsCache {
 
   private async generation(): Promise<number> {
     const t = this.now();
-    if (this.gen && t - this.gen.at < this.genTtl) return this.gen.value;
+    if (this.gen && this.genTtl > 0 && t - this.gen.at < this.genTtl) return this.gen.value;
     const value = await this.o.generation();
     this.gen = { value, at: t };
     return value;

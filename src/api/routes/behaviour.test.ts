@@ -7,6 +7,7 @@ import { PipelineMetrics } from '../../pipeline/index.js';
 import { openStore } from '../../store/index.js';
 import { createTestSchema, probePostgres } from '../../store/testing/postgres.js';
 import { createApi } from '../app.js';
+import { OPEN_ACCESS_FOR_TESTS } from '../auth/access-control.js';
 import { behaviourDataset, dataset, NOW, openTestApi, type TestApi } from '../testing/fixtures.js';
 import { behaviourRoutes } from './behaviour.js';
 
@@ -233,6 +234,7 @@ describe('on PostgreSQL', async () => {
     const schema = await createTestSchema(url!, 'rampart_behaviour_api');
     const store = await openStore({ databaseUrl: schema.url, schema: schema.schema });
     const app = createApi({
+      access: OPEN_ACCESS_FOR_TESTS,
       store,
       pipeline: new PipelineMetrics(() => NOW),
       readiness: async () => ({ checks: {} }),

@@ -4,6 +4,7 @@
  * Filters come in the query string (and, on WebSocket, in `subscribe` messages); `resume` (or SSE's
  * Last-Event-ID) replays what a reconnecting client missed. Both transports answer to the `read` scope.
  */
+import type { OutgoingHttpHeaders } from 'node:http';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -155,10 +156,16 @@ function onClientMessage(client: LiveClient, text: string | null): void {
 function startSse(hub: AlertHub, request: FastifyRequest, reply: FastifyReply, filter: AlertFilter, resume: string | undefined): void {
   reply.hijack();
   const res = reply.raw;
+  // A hijacked reply skips the onSend hooks (security.ts): their headers are written here, with those
+  // hooks that ran before (CORS, for instance) set on the reply.
   res.writeHead(200, {
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
+    'x-request-id': request.id,
     'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
     // Proxies (nginx) must not buffer the stream.
     'x-accel-buffering': 'no',
   });
