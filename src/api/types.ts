@@ -98,7 +98,7 @@ export interface ApiDeps {
   clock?: () => number;
   /** A Redis client (ioredis) for the analytics cache, shared by API nodes; absent, the cache is in process. */
   cacheRedis?: RedisLike;
-  /** How long an analytics aggregate is kept (default 30 s); new threats invalidate it sooner. */
+  /** How long an analytics aggregate is kept (default 10 s); new threats invalidate it sooner. */
   analyticsCacheTtlMs?: number;
   /**
    * The Prometheus registry behind GET /metrics: the runtime builds it over every source it runs (and may

@@ -6,7 +6,8 @@
  */
 import type { CacheStats, TextCache } from './types.js';
 
-export const DEFAULT_TTL_MS = 30_000;
+/** Request counts trail by at most this (they do not move the generation); a dashboard polling every 5 s hits every other time. */
+export const DEFAULT_TTL_MS = 10_000;
 
 export interface AnalyticsCacheOptions {
   cache: TextCache;
