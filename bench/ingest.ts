@@ -9,14 +9,13 @@
  *   npm run bench -- ingest                          # compiled, as the figures in docs/benchmarks.md
  *   RAMPART_BENCH_SERVE=tsx node --import tsx bench/ingest.ts   # from the sources, for a quick look
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
-import { repoRoot } from './root.js';
+import { startBenchServe } from './serve-process.js';
 
 export interface IngestBenchOptions {
   singleConnections?: number;
@@ -105,16 +104,16 @@ async function againstServe(store: IngestBenchResult['store'], storeArgs: string
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-ingest-'));
   const log = join(dir, 'access.log');
   writeFileSync(log, '');
-  const { child, baseUrl } = startServe(['serve', '--no-demo', '--port', '0', '--log', log, ...storeArgs]);
+  const { child, baseUrl, headers: key } = startBenchServe(['serve', '--no-demo', '--port', '0', '--log', log, ...storeArgs]);
   try {
     const base = await baseUrl;
     await until(async () => (await fetch(`${base}/ready`)).status === 200, 60_000);
     // Warm-up: JIT and connection pools, not measured.
-    await single(base, 50, 3, 1_000_000);
+    await single(base, key, 50, 3, 1_000_000);
     const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
-    const light = await single(base, 10, 10, 500_000);
-    const singleFigures = await single(base, o.singleConnections ?? 200, o.singleSeconds ?? 15, 0);
-    const bulkFigures = await bulk(base, o.bulkConnections ?? 2, o.bulkSeconds ?? 20, o.bulkEvents ?? 10_000);
+    const light = await single(base, key, 10, 10, 500_000);
+    const singleFigures = await single(base, key, o.singleConnections ?? 200, o.singleSeconds ?? 15, 0);
+    const bulkFigures = await bulk(base, key, o.bulkConnections ?? 2, o.bulkSeconds ?? 20, o.bulkEvents ?? 10_000);
     return { store, loadBefore, singleLight: light, single: singleFigures, bulk: bulkFigures };
   } finally {
     child.kill('SIGTERM');
@@ -124,7 +123,7 @@ async function againstServe(store: IngestBenchResult['store'], storeArgs: string
   }
 }
 
-async function single(base: string, connections: number, seconds: number, first: number): Promise<SingleFigures> {
+async function single(base: string, key: Record<string, string>, connections: number, seconds: number, first: number): Promise<SingleFigures> {
   let i = first;
   const r = await autocannon({
     url: `${base}/api/threats/ingest`,
@@ -133,7 +132,7 @@ async function single(base: string, connections: number, seconds: number, first:
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...key },
         setupRequest: (req) => ({ ...req, body: JSON.stringify(eventBody(i++)) }),
       },
     ],
@@ -149,11 +148,11 @@ async function single(base: string, connections: number, seconds: number, first:
   };
 }
 
-async function bulk(base: string, connections: number, seconds: number, perRequest: number): Promise<BulkFigures> {
+async function bulk(base: string, key: Record<string, string>, connections: number, seconds: number, perRequest: number): Promise<BulkFigures> {
   // A few distinct bodies, built once: building 10,000 events per request here would load the client, not the server.
   const bodies = Array.from({ length: 4 }, (_, b) => JSON.stringify(Array.from({ length: perRequest }, (_, k) => eventBody(2_000_000 + b * perRequest + k))));
   let n = 0;
-  const storedBefore = await storedByApi(base);
+  const storedBefore = await storedByApi(base, key);
   const t0 = performance.now();
   const r = await autocannon({
     url: `${base}/api/threats/bulk-ingest`,
@@ -163,13 +162,13 @@ async function bulk(base: string, connections: number, seconds: number, perReque
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...key },
         setupRequest: (req) => ({ ...req, body: bodies[n++ % bodies.length]! }),
       },
     ],
   });
   const took = (performance.now() - t0) / 1000;
-  const stored = (await storedByApi(base)) - storedBefore;
+  const stored = (await storedByApi(base, key)) - storedBefore;
   return {
     connections,
     eventsPerRequest: perRequest,
@@ -183,26 +182,9 @@ async function bulk(base: string, connections: number, seconds: number, perReque
   };
 }
 
-async function storedByApi(base: string): Promise<number> {
-  const m = (await (await fetch(`${base}/api/metrics/pipeline`)).json()) as { sources: Record<string, { stored: number }> };
+async function storedByApi(base: string, key: Record<string, string>): Promise<number> {
+  const m = (await (await fetch(`${base}/api/metrics/pipeline`, { headers: key })).json()) as { sources: Record<string, { stored: number }> };
   return m.sources['ingest-api']?.stored ?? 0;
-}
-
-/** The compiled CLI; RAMPART_BENCH_SERVE=tsx runs the sources instead (a quick look, not a figure to record). */
-function startServe(args: string[]): { child: ChildProcess; baseUrl: Promise<string> } {
-  const root = repoRoot();
-  const argv = process.env.RAMPART_BENCH_SERVE === 'tsx' ? ['--import', 'tsx', join(root, 'src', 'cli', 'run.ts'), ...args] : [join(root, 'bin', 'rampart.js'), ...args];
-  const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
-  let err = '';
-  const baseUrl = new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  return { child, baseUrl };
 }
 
 async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -10,7 +10,7 @@
  * filter on every alert) and `broadcast` (every client receives every alert). Figures: p50/p95/p99/max
  * latency, messages received, slow-client closes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +18,8 @@ import WebSocket from 'ws';
 import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
 import { formatTimeLocalUtc } from '../src/time/nginx-time.js';
 import { clientIp, idleMemory, round, type IdleMemory } from './live-memory.js';
-import { repoRoot } from './root.js';
+import { startBenchServe } from './serve-process.js';
 
-const BIN = join(repoRoot(), 'bin', 'rampart.js');
 
 export interface LivePhaseFigures {
   phase: string;
@@ -96,7 +95,7 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
       url.searchParams.set('options', `-c search_path=${schema.schema}`);
       storeArgs = ['--database-url', url.toString()];
     }
-    const started = startServe(['serve', '--no-demo', '--port', '0', '-c', config, ...storeArgs, '--log', log]);
+    const started = startBenchServe(['serve', '--no-demo', '--port', '0', '-c', config, ...storeArgs, '--log', log]);
     child = started.child;
     const base = (await started.baseUrl).replace(/^http/, 'ws');
     await new Promise((r) => setTimeout(r, 2000));
@@ -123,7 +122,7 @@ export async function runLiveAlertsBench(o: Options = {}): Promise<LiveAlertsFig
       toClient.push(now - sentAt);
     };
     for (let i = 0; i < clients; i++) {
-      const ws = new WebSocket(`${base}/ws/alerts?ip=${clientIp(i)}`);
+      const ws = new WebSocket(`${base}/ws/alerts?ip=${clientIp(i)}`, { headers: started.headers });
       ws.on('message', onMessage);
       ws.on('close', (code) => (closed[code] = (closed[code] ?? 0) + 1));
       await new Promise<void>((resolve, reject) => {
@@ -201,16 +200,3 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function startServe(args: string[]): { child: ChildProcess; baseUrl: Promise<string> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
-  let err = '';
-  const baseUrl = new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  return { child, baseUrl };
-}

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
 import { formatTimeLocalUtc } from '../src/time/nginx-time.js';
 import { repoRoot } from './root.js';
+import { startBenchServe } from './serve-process.js';
 
 const BIN = join(repoRoot(), 'bin', 'rampart.js');
 
@@ -100,20 +101,20 @@ export async function benchServe(
   writeFileSync(liveFile, '');
   let child: ChildProcess | null = null;
   try {
-    const started = startServe([
+    const started = startBenchServe([
       'serve', '--no-demo', '--port', '0', '--from-start', '--database-url', url.toString(), '--log', input, '--log', liveFile,
     ]);
     child = started.child;
     const base = await started.baseUrl;
     const t0 = performance.now();
-    await until(async () => (await metrics(base)).totals.stored >= expectedLines, 30 * 60_000);
+    await until(async () => (await metrics(base, started.headers)).totals.stored >= expectedLines, 30 * 60_000);
     const catchUpSeconds = (performance.now() - t0) / 1000;
 
     // Live: append lines stamped with the current time at each target rate, in 100 ms slices.
     const live: LiveFigures[] = [];
     let next = 0;
     for (const rate of liveRates) {
-      const r = await livePhase(base, liveFile, rate, liveSeconds, next);
+      const r = await livePhase(base, started.headers, liveFile, rate, liveSeconds, next);
       next += r.appended;
       live.push(r);
     }
@@ -135,9 +136,9 @@ export async function benchServe(
   }
 }
 
-async function livePhase(base: string, file: string, rate: number, seconds: number, first: number): Promise<LiveFigures> {
+async function livePhase(base: string, headers: Record<string, string>, file: string, rate: number, seconds: number, first: number): Promise<LiveFigures> {
   const lags: number[] = [];
-  const before = (await metrics(base)).totals.stored;
+  const before = (await metrics(base, headers)).totals.stored;
   const start = performance.now();
   let appended = 0;
   while (performance.now() - start < seconds * 1000) {
@@ -149,11 +150,11 @@ async function livePhase(base: string, file: string, rate: number, seconds: numb
       appendFileSync(file, text);
       appended = due;
     }
-    const lag = (await metrics(base)).sources[file]?.lagMs;
+    const lag = (await metrics(base, headers)).sources[file]?.lagMs;
     if (typeof lag === 'number') lags.push(lag);
     await new Promise((r) => setTimeout(r, 100));
   }
-  await until(async () => (await metrics(base)).totals.stored - before >= appended, 180_000);
+  await until(async () => (await metrics(base, headers)).totals.stored - before >= appended, 180_000);
   const took = (performance.now() - start) / 1000;
   lags.sort((a, b) => a - b);
   const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(lags.length * q))] ?? 0;
@@ -173,27 +174,13 @@ function liveLine(i: number, now: number): string {
   return `${ip} - - [${formatTimeLocalUtc(now)}] "GET /products/${i % 5000}?ref=live HTTP/1.1" 200 ${800 + (i % 900)} "https://shop.example/" "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"`;
 }
 
-function startServe(args: string[]): { child: ChildProcess; baseUrl: Promise<string> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
-  let err = '';
-  const baseUrl = new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  return { child, baseUrl };
-}
-
 interface Metrics {
   totals: { stored: number; lagMs: number | null };
   sources: Record<string, { lagMs: number | null }>;
 }
 
-async function metrics(base: string): Promise<Metrics> {
-  const res = await fetch(`${base}/api/metrics/pipeline`);
+async function metrics(base: string, headers: Record<string, string>): Promise<Metrics> {
+  const res = await fetch(`${base}/api/metrics/pipeline`, { headers });
   return (await res.json()) as Metrics;
 }
 
