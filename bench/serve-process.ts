@@ -30,8 +30,8 @@ export function startBenchServe(args: string[], env: NodeJS.ProcessEnv = {}): Be
       ...process.env,
       LOG_LEVEL: 'warn',
       RAMPART_API_KEY: apiKey,
-      RAMPART_RATE_LIMIT_PER_KEY: '100000000',
-      RAMPART_RATE_LIMIT_PER_IP: '100000000',
+      RAMPART_RATE_LIMIT_PER_KEY: '10000000',
+      RAMPART_RATE_LIMIT_PER_IP: '10000000',
       ...env,
     },
   });
