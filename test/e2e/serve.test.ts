@@ -120,7 +120,8 @@ describe.each(backends)('serve end to end on $name', { timeout: 180_000 }, (back
       written += chunk;
     }
     p = await start(log, store);
-    await waitFor(`all ${total} requests stored`, async () => ((await totalRequests(p)) === total ? true : undefined), 60_000, 100);
+    // Two minutes: under the whole suite on two cores the restart and catch-up have taken over one.
+    await waitFor(`all ${total} requests stored`, async () => ((await totalRequests(p)) === total ? true : undefined), 120_000, 100);
     // Give a duplicate the chance to show, then check again: exactly once.
     await new Promise((r) => setTimeout(r, 500));
     expect(await totalRequests(p)).toBe(total);
