@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
-import { AGENT_SORTS, USER_AGENT_KINDS, type AgentFamily, type BehaviourRepository } from '../../store/index.js';
+import { AGENT_SORTS, USER_AGENT_KINDS, type AgentFamily, type AgentQuery, type BehaviourRepository } from '../../store/index.js';
 import { errorResponses } from '../errors.js';
 import { integerParam } from '../params/integer.js';
 import { listParam } from '../params/list.js';
@@ -107,6 +107,32 @@ export function fingerprintToJson(f: AgentFamily): z.output<typeof fingerprintJs
   };
 }
 
+/** The parsed query of either route, as the repository reads it: one family kind, one versions list length. */
+interface ParsedFamilyQuery {
+  since: number;
+  until: number;
+  host?: string | undefined;
+  family?: string | undefined;
+  sort: AgentQuery['sort'];
+  order: AgentQuery['order'];
+  page: { limit: number; offset: number };
+}
+
+function agentQuery(q: ParsedFamilyQuery, kinds: readonly string[], versions: number): AgentQuery {
+  return {
+    since: q.since,
+    until: q.until,
+    kinds,
+    ...(q.host !== undefined ? { host: q.host } : {}),
+    ...(q.family !== undefined ? { family: q.family } : {}),
+    sort: q.sort,
+    order: q.order,
+    limit: q.page.limit,
+    offset: q.page.offset,
+    versions,
+  };
+}
+
 export interface ClientFamilyRouteDeps extends Pick<ApiDeps, 'clock'> {
   behaviour: Pick<BehaviourRepository, 'agents'>;
 }
@@ -127,18 +153,7 @@ export function clientFamilyRoutes(app: FastifyInstance, deps: ClientFamilyRoute
     },
     async (request) => {
       const q = request.query;
-      const r = await deps.behaviour.agents({
-        since: q.since,
-        until: q.until,
-        kinds: q.kind ?? USER_AGENT_KINDS,
-        ...(q.host !== undefined ? { host: q.host } : {}),
-        ...(q.family !== undefined ? { family: q.family } : {}),
-        sort: q.sort,
-        order: q.order,
-        limit: q.page.limit,
-        offset: q.page.offset,
-        versions: q.versions,
-      });
+      const r = await deps.behaviour.agents(agentQuery(q, q.kind ?? USER_AGENT_KINDS, q.versions));
       const items = r.items.map((i) => ({ ...i, kind: i.kind as (typeof USER_AGENT_KINDS)[number] }));
       return { ...pageEnvelope(items, r.total, q.page), ...windowJson(q), by_kind: r.byKind };
     },
@@ -158,18 +173,7 @@ export function clientFamilyRoutes(app: FastifyInstance, deps: ClientFamilyRoute
     },
     async (request) => {
       const q = request.query;
-      const r = await deps.behaviour.agents({
-        since: q.since,
-        until: q.until,
-        kinds: ['ja4'],
-        ...(q.host !== undefined ? { host: q.host } : {}),
-        ...(q.family !== undefined ? { family: q.family } : {}),
-        sort: q.sort,
-        order: q.order,
-        limit: q.page.limit,
-        offset: q.page.offset,
-        versions: q.fingerprints,
-      });
+      const r = await deps.behaviour.agents(agentQuery(q, ['ja4'], q.fingerprints));
       return { ...pageEnvelope(r.items.map(fingerprintToJson), r.total, q.page), ...windowJson(q) };
     },
   );
