@@ -3,7 +3,7 @@
  * destination address, tags). Written by the batch writer in the same transaction as the requests; pruned with
  * them by the retention.
  */
-import { copyRow, isUniqueViolation, pgTextArray } from './copy-text.js';
+import { copyRow, copyUnlessReplayed, pgTextArray } from './copy-text.js';
 import { named } from './errors.js';
 import { pruneOlderThan } from './prune.js';
 import { ip, text, textOrNull } from './sanitize.js';
@@ -71,21 +71,14 @@ export async function insertApiEvents(tx: SqlClient, rows: readonly ApiEventRow[
   if (rows.length === 0) return;
   const destination = (r: ApiEventRow) => (r.destinationIp === null ? null : ip(r.destinationIp));
   const tags = (r: ApiEventRow) => pgTextArray(r.tags.map(text));
-  if (tx.copyRows) {
-    await tx.query('SAVEPOINT copy_api_events');
-    try {
-      let copy = '';
-      for (const r of rows) {
-        copy += copyRow([text(r.id), new Date(r.time).toISOString(), textOrNull(r.eventId), destination(r), tags(r), new Date(r.receivedAt).toISOString()]);
-      }
-      await tx.copyRows('api_events', API_EVENT_COLUMNS, copy);
-      await tx.query('RELEASE SAVEPOINT copy_api_events');
-      return;
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      await tx.query('ROLLBACK TO SAVEPOINT copy_api_events');
+  const copied = await copyUnlessReplayed(tx, 'copy_api_events', async (copyRows) => {
+    let copy = '';
+    for (const r of rows) {
+      copy += copyRow([text(r.id), new Date(r.time).toISOString(), textOrNull(r.eventId), destination(r), tags(r), new Date(r.receivedAt).toISOString()]);
     }
-  }
+    await copyRows('api_events', API_EVENT_COLUMNS, copy);
+  });
+  if (copied) return;
   await tx.query(INSERT_API_EVENTS, [
     rows.map((r) => text(r.id)),
     rows.map((r) => r.time),

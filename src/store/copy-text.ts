@@ -2,6 +2,8 @@
  * PostgreSQL COPY text format, written by hand because it is four escapes and a null marker; the
  * driver (pg-copy-streams) only moves the bytes. Values are already sanitised (no NUL).
  */
+import type { SqlClient } from './types.js';
+
 export type CopyValue = string | number | boolean | null;
 
 function escapeCopy(s: string): string {
@@ -34,4 +36,27 @@ export function pgTextArray(values: readonly string[]): string {
 export function isUniqueViolation(err: unknown): boolean {
   const cause = (err as { cause?: { code?: string } }).cause;
   return cause?.code === '23505';
+}
+
+/**
+ * The COPY fast path on PostgreSQL (about twice the rows/s of the unnest insert), inside a savepoint: a replayed or
+ * repeated id trips the primary key, the savepoint is rolled back and the caller's ON CONFLICT insert takes over.
+ * True when the copy landed; false when the caller must insert (no COPY on this client, or a unique violation).
+ */
+export async function copyUnlessReplayed(
+  tx: SqlClient,
+  savepoint: string,
+  copy: (copyRows: NonNullable<SqlClient['copyRows']>) => Promise<void>,
+): Promise<boolean> {
+  if (!tx.copyRows) return false;
+  await tx.query(`SAVEPOINT ${savepoint}`);
+  try {
+    await copy(tx.copyRows.bind(tx));
+    await tx.query(`RELEASE SAVEPOINT ${savepoint}`);
+    return true;
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    await tx.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+    return false;
+  }
 }

@@ -3,7 +3,7 @@
  * writer inside its transaction; the only read of the raw rows is the retention's prune.
  */
 import type { HttpEvent } from '../core/index.js';
-import { copyRow, isUniqueViolation } from './copy-text.js';
+import { copyRow, copyUnlessReplayed } from './copy-text.js';
 import { named } from './errors.js';
 import { onlyInserted } from './inserted.js';
 import { pruneOlderThan } from './prune.js';
@@ -52,37 +52,29 @@ const REQUEST_COLUMNS = ['id', 'time', 'ip', 'method', 'host', 'path', 'query', 
 /** Inserts the events; returns those that were new (a replayed id is skipped, a repeated one kept once). */
 export async function insertRequests(tx: SqlClient, events: readonly HttpEvent[]): Promise<HttpEvent[]> {
   if (events.length === 0) return [];
-  if (tx.copyRows) {
-    // Fast path on PostgreSQL: COPY straight into the table (about twice the rows/s of the unnest insert).
-    // A replayed batch trips the primary key; the savepoint lets the slower ON CONFLICT path take over.
-    await tx.query('SAVEPOINT copy_requests');
-    try {
-      let rows = '';
-      for (const e of events) {
-        rows += copyRow([
-          text(e.id),
-          new Date(e.time).toISOString(),
-          ip(e.ip),
-          text(e.method),
-          textOrNull(e.host),
-          text(e.path),
-          text(e.query),
-          int(e.status),
-          int(e.bytes),
-          textOrNull(e.referer),
-          textOrNull(e.userAgent),
-          realOrNull(e.requestTime),
-          e.origin.kind,
-        ]);
-      }
-      await tx.copyRows('requests', REQUEST_COLUMNS, rows);
-      await tx.query('RELEASE SAVEPOINT copy_requests');
-      return [...events];
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      await tx.query('ROLLBACK TO SAVEPOINT copy_requests');
+  // Fast path on PostgreSQL: COPY; a replayed batch trips the primary key and the ON CONFLICT insert below takes over.
+  const copied = await copyUnlessReplayed(tx, 'copy_requests', async (copyRows) => {
+    let rows = '';
+    for (const e of events) {
+      rows += copyRow([
+        text(e.id),
+        new Date(e.time).toISOString(),
+        ip(e.ip),
+        text(e.method),
+        textOrNull(e.host),
+        text(e.path),
+        text(e.query),
+        int(e.status),
+        int(e.bytes),
+        textOrNull(e.referer),
+        textOrNull(e.userAgent),
+        realOrNull(e.requestTime),
+        e.origin.kind,
+      ]);
     }
-  }
+    await copyRows('requests', REQUEST_COLUMNS, rows);
+  });
+  if (copied) return [...events];
   const { rows } = await tx.query<{ id: string }>(INSERT_REQUESTS, [
     events.map((e) => text(e.id)),
     events.map((e) => e.time),

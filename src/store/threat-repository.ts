@@ -3,7 +3,7 @@
  * filtered list, one threat, and rule counts; written by the batch writer inside its transaction.
  */
 import { SEVERITY_SCORE, type ThreatEvent } from '../core/index.js';
-import { copyRow, isUniqueViolation, pgTextArray } from './copy-text.js';
+import { copyRow, copyUnlessReplayed, pgTextArray } from './copy-text.js';
 import { named } from './errors.js';
 import { checkPage, orderBy } from './page.js';
 import { int, ip, realOrNull, text, textOrNull } from './sanitize.js';
@@ -128,7 +128,7 @@ SELECT id FROM ins`;
 /** Inserts the threats and the detections of those that are new; returns the new ones (a replay adds none). */
 export async function insertThreats(tx: SqlClient, threats: readonly ThreatEvent[]): Promise<ThreatEvent[]> {
   if (threats.length === 0) return [];
-  if (tx.copyRows && (await copyThreats(tx, tx.copyRows.bind(tx), threats))) return [...threats];
+  if (await copyUnlessReplayed(tx, 'copy_threats', (copyRows) => copyThreats(copyRows, threats))) return [...threats];
   const fresh = await insertStoredThreats(tx, threats);
   await insertHits(tx, fresh);
   return fresh;
@@ -144,68 +144,59 @@ const HIT_COPY_COLUMNS = ['threat_id', 'n', 'rule_id', 'category', 'severity', '
 /**
  * Fast path on PostgreSQL, as for requests: COPY the threats and their hits (measured: a batch of 10,000 threats from
  * the ingest API, 1.1-1.2 s through the unnest insert on a loaded machine). A replayed threat trips the primary key;
- * the savepoint lets the ON CONFLICT path take over. False when it did.
+ * copyUnlessReplayed's savepoint lets the ON CONFLICT path take over.
  */
-async function copyThreats(tx: SqlClient, copyRows: NonNullable<SqlClient['copyRows']>, threats: readonly ThreatEvent[]): Promise<boolean> {
-  await tx.query('SAVEPOINT copy_threats');
-  try {
-    let rows = '';
-    let hits = '';
-    for (const t of threats) {
-      const e = t.event;
-      const id = text(e.id);
-      const g = t.geo;
-      rows += copyRow([
+async function copyThreats(copyRows: NonNullable<SqlClient['copyRows']>, threats: readonly ThreatEvent[]): Promise<void> {
+  let rows = '';
+  let hits = '';
+  for (const t of threats) {
+    const e = t.event;
+    const id = text(e.id);
+    const g = t.geo;
+    rows += copyRow([
+      id,
+      new Date(e.time).toISOString(),
+      ip(e.ip),
+      text(e.method),
+      textOrNull(e.host),
+      text(e.path),
+      text(e.query),
+      int(e.status),
+      int(e.bytes),
+      textOrNull(e.userAgent),
+      textOrNull(e.referer),
+      Number.isFinite(t.score) ? t.score : 0,
+      t.severity,
+      SEVERITY_SCORE[t.severity],
+      t.category,
+      e.origin.kind,
+      textOrNull(g?.kind),
+      textOrNull(g?.country),
+      textOrNull(g?.countryName),
+      textOrNull(g?.city),
+      realOrNull(g?.lat),
+      realOrNull(g?.lon),
+      g?.asn !== undefined && Number.isInteger(g.asn) ? g.asn : null,
+      textOrNull(g?.asOrg),
+    ]);
+    t.detections.forEach((d, n) => {
+      hits += copyRow([
         id,
-        new Date(e.time).toISOString(),
-        ip(e.ip),
-        text(e.method),
-        textOrNull(e.host),
-        text(e.path),
-        text(e.query),
-        int(e.status),
-        int(e.bytes),
-        textOrNull(e.userAgent),
-        textOrNull(e.referer),
-        Number.isFinite(t.score) ? t.score : 0,
-        t.severity,
-        SEVERITY_SCORE[t.severity],
-        t.category,
-        e.origin.kind,
-        textOrNull(g?.kind),
-        textOrNull(g?.country),
-        textOrNull(g?.countryName),
-        textOrNull(g?.city),
-        realOrNull(g?.lat),
-        realOrNull(g?.lon),
-        g?.asn !== undefined && Number.isInteger(g.asn) ? g.asn : null,
-        textOrNull(g?.asOrg),
+        n,
+        text(d.ruleId),
+        d.category,
+        d.severity,
+        Number.isFinite(d.confidence) ? d.confidence : 0,
+        text(d.field),
+        text(d.fragment),
+        pgTextArray((d.transforms ?? []).map(text)),
+        d.simulated ?? false,
+        textOrNull(d.detail),
       ]);
-      t.detections.forEach((d, n) => {
-        hits += copyRow([
-          id,
-          n,
-          text(d.ruleId),
-          d.category,
-          d.severity,
-          Number.isFinite(d.confidence) ? d.confidence : 0,
-          text(d.field),
-          text(d.fragment),
-          pgTextArray((d.transforms ?? []).map(text)),
-          d.simulated ?? false,
-          textOrNull(d.detail),
-        ]);
-      });
-    }
-    await copyRows('threats', THREAT_COPY_COLUMNS, rows);
-    if (hits !== '') await copyRows('threat_hits', HIT_COPY_COLUMNS, hits);
-    await tx.query('RELEASE SAVEPOINT copy_threats');
-    return true;
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    await tx.query('ROLLBACK TO SAVEPOINT copy_threats');
-    return false;
+    });
   }
+  await copyRows('threats', THREAT_COPY_COLUMNS, rows);
+  if (hits !== '') await copyRows('threat_hits', HIT_COPY_COLUMNS, hits);
 }
 
 async function insertStoredThreats(tx: SqlClient, threats: readonly ThreatEvent[]): Promise<ThreatEvent[]> {
