@@ -46,6 +46,10 @@ function lines(from: number, to: number, make: (i: number) => string = mixedLine
   return s;
 }
 
+/**
+ * Requests stored, from /api/stats: an answer of the analytics cache, which for requests alone (no new threat) can
+ * trail by its TTL (10 s), so the waits on it below leave room for a few refreshes.
+ */
 async function totalRequests(p: ServeProcess): Promise<number> {
   const { body } = await p.get('/api/stats?range=1h');
   return body.total_requests as number;
@@ -142,12 +146,12 @@ describe.each(backends)('serve end to end on $name', { timeout: 180_000 }, (back
     renameSync(log, log + '.1');
     appendFileSync(log + '.1', lines(1000, 1010));
     writeFileSync(log, lines(1010, 2000));
-    await waitFor('2000 stored after rename', async () => ((await totalRequests(p)) === 2000 ? true : undefined), 20_000);
+    await waitFor('2000 stored after rename', async () => ((await totalRequests(p)) === 2000 ? true : undefined), 60_000);
     // copytruncate: copy away, truncate in place, keep writing
     copyFileSync(log, log + '.2');
     truncateSync(log, 0);
     appendFileSync(log, lines(2000, 3000));
-    await waitFor('3000 stored after copytruncate', async () => ((await totalRequests(p)) === 3000 ? true : undefined), 20_000);
+    await waitFor('3000 stored after copytruncate', async () => ((await totalRequests(p)) === 3000 ? true : undefined), 60_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(await totalRequests(p)).toBe(3000);
     await p.stop();
