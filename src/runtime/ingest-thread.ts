@@ -74,7 +74,7 @@ export interface IngestWorker {
 }
 
 export interface IngestThread {
-  /** Ids of the sources whose loop is running (all of them until the worker says one ended). */
+  /** Ids of the sources open in the worker and not ended (after a crash, kept until the new worker reopens them). */
   readonly running: ReadonlySet<string>;
   /** Rule ids, rule count and allowlist counters, as the worker last reported them. */
   view(): DetectionView;
@@ -215,6 +215,9 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
         }
         case 'end':
           onBatch(conn, m);
+          break;
+        case 'source-open':
+          running.add(m.sourceId);
           break;
         case 'source-ended':
           running.delete(m.sourceId);
@@ -412,7 +415,6 @@ export async function startIngestWorker(base: IngestWorkerOptions): Promise<Inge
       metrics = o.metrics;
       signal = o.signal;
       commitDeps = { sink: o.store.writer, metrics, sinks: o.sinks };
-      for (const p of o.patterns) running.add(p);
       watch(conn);
       void o.link.ready.then((up) => {
         if (up && !stopping) begin(conn, up.checkpoints);

@@ -51,6 +51,8 @@ export type ToMain =
   | { kind: 'log'; line: string }
   | { kind: 'part'; sourceId: string; events: EncodedEvents; threats: ThreatEvent[]; windows: IpWindow[] }
   | { kind: 'end'; sourceId: string; checkpoints: readonly Checkpoint[]; counters: CounterDelta; held?: HeldChanges }
+  /** The source's files are open at their starting positions (readiness waits for every source's). */
+  | { kind: 'source-open'; sourceId: string }
   | { kind: 'source-ended'; sourceId: string; error?: string }
   | { kind: 'view'; view: DetectionView }
   | { kind: 'reply'; id: number; reload?: ReloadOutcome; site?: SiteSnapshot[]; detected?: DetectedEvents }

@@ -153,6 +153,7 @@ function start(msg: Extract<ToWorker, { kind: 'start' }>): void {
       batchLines: ingest.batchLines,
       rotationGlobs: ingest.rotation.glob,
       logger,
+      onOpen: () => post({ kind: 'source-open', sourceId: pattern }),
     });
     sources.push(source);
     loops.push(

@@ -88,11 +88,15 @@ export async function prepareIngest(
       await stages.detection.botVerification?.close();
     },
     async start(deps) {
-      const { sources, tasks } = await startSources(config, deps.link, logger, deps.signal);
+      const opened = new Set<string>();
+      const { sources, tasks } = await startSources(config, deps.link, logger, deps.signal, (id) => opened.add(id));
       const processing = startProcessing(sources, { ...deps, stages, store: deps.store.writer });
       const { detection } = stages;
       return {
-        running: processing.running,
+        // Readiness counts a source once its files are open (a loop waiting for the store has read nothing yet).
+        get running() {
+          return new Set([...processing.running].filter((id) => opened.has(id)));
+        },
         sourceCount: sources.length,
         ruleIds: () => loadedRuleIds(detection.engine.detectors),
         notApplicable: () => notApplicableIds(detection.engine.detectors, config, true),

@@ -42,12 +42,13 @@ export async function planSources(config: Config, logger: Logger, signal: AbortS
   return { patterns: [...patterns], startAt, tasks };
 }
 
-/** File tails open once the store has answered (their checkpoints come from it). */
+/** File tails open once the store has answered (their checkpoints come from it); `onOpen` names each tail once open. */
 export async function startSources(
   config: Config,
   store: StoreConnection,
   logger: Logger,
   signal: AbortSignal,
+  onOpen: (sourceId: string) => void = () => undefined,
 ): Promise<StartedSources> {
   const { patterns, startAt, tasks } = await planSources(config, logger, signal);
   const sources = patterns.map((pattern) =>
@@ -64,6 +65,7 @@ export async function startSources(
           batchLines: config.ingest.batchLines,
           rotationGlobs: config.ingest.rotation.glob,
           logger,
+          onOpen: () => onOpen(pattern),
         })
       );
     }),

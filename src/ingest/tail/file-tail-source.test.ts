@@ -9,6 +9,7 @@ import {
   writeFile,
   open,
 } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LINE } from '../../core/index.js';
@@ -67,6 +68,28 @@ describe.each(modes)('FileTailSource ($name)', ({ usePolling }) => {
       offset: 24,
       line: startAt === 'start' ? 4 : 2,
     });
+  });
+
+  it('calls onOpen once, after the end offset is taken: a line appended from onOpen on is read', async () => {
+    const path = join(dir, 'access.log');
+    await writeFile(path, 'old 1\n');
+    let opens = 0;
+    const run = tail({
+      patterns: [path],
+      startAt: 'end',
+      usePolling,
+      onOpen: () => {
+        opens++;
+        // Before this call the end offset may not be taken yet (serve's /ready waits for it).
+        expect(opened(run)).toBe(true);
+        appendFileSync(path, 'new 1\n');
+      },
+    });
+    await run.waitForLines(1);
+    await appendFile(path, 'new 2\n');
+    await run.waitForLines(2);
+    expect(run.texts()).toEqual(['new 1', 'new 2']);
+    expect(opens).toBe(1);
   });
 
   it('rotation by rename-and-create loses and duplicates no line, with writes during the rotation', async () => {

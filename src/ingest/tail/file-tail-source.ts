@@ -60,6 +60,11 @@ export interface FileTailSourceOptions {
    * before the extension). Names like `access.log.1`, `access.log-20240102`, `.2.gz` are found without.
    */
   rotationGlobs?: string[];
+  /**
+   * Called once, when the files are open at their starting positions: a line appended from then on is read.
+   * Readiness waits for it, or with `startAt: 'end'` a line written between "ready" and the open would be skipped.
+   */
+  onOpen?: () => void;
 }
 
 const noopLogger: TailLogger = { info: () => undefined, warn: () => undefined };
@@ -137,6 +142,7 @@ export class FileTailSource implements Source {
     this.started = true;
     try {
       await this.track(this.rescan(true));
+      this.options.onOpen?.();
       this.schedulePolling();
       while (!this.stopped) {
         const batch = await this.track(this.collect());
