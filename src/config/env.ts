@@ -41,6 +41,10 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'RAMPART_RATE_LIMIT_PER_KEY', key: 'auth.rateLimit.perKey', kind: 'number' },
   { env: 'RAMPART_RATE_LIMIT_PER_IP', key: 'auth.rateLimit.perIp', kind: 'number' },
   ...ENRICH_ENV_BINDINGS,
+  { env: 'RAMPART_CROWDSEC_LAPI_URL', key: 'crowdsec.lapiUrl', kind: 'string' },
+  { env: 'RAMPART_CROWDSEC_BOUNCER_KEY', key: 'crowdsec.bouncerKey', kind: 'string' },
+  { env: 'RAMPART_CROWDSEC_MACHINE_LOGIN', key: 'crowdsec.machine.login', kind: 'string' },
+  { env: 'RAMPART_CROWDSEC_MACHINE_PASSWORD', key: 'crowdsec.machine.password', kind: 'string' },
 ];
 
 /** A URL built from several variables (DB_HOST…), for a key whose own variable is not set. */

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/index.config.js';
+import { crowdsecConfigSchema } from './crowdsec-schema.js';
 import { detectConfigSchema } from './detect-schema.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -141,6 +142,8 @@ export const configSchema = z
     detect: detectConfigSchema.prefault({}),
     /** GeoIP/ASN, threat-intel providers, the collector (src/enrich/config.ts, docs/enrichment.md). */
     enrich: enrichConfigSchema.prefault({}),
+    /** A CrowdSec LAPI as a source and a sink (src/config/crowdsec-schema.ts, docs/crowdsec.md); off by default. */
+    crowdsec: crowdsecConfigSchema.prefault({}),
   })
   .strict();
 
@@ -149,5 +152,5 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Dotted paths of values that must never be printed or logged. URLs are masked only in their password. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set<string>([...ENRICH_SECRET_KEYS, 'auth.apiKey']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set<string>([...ENRICH_SECRET_KEYS, 'auth.apiKey', 'crowdsec.bouncerKey', 'crowdsec.machine.password']);
 export const URL_KEYS: ReadonlySet<string> = new Set(['store.databaseUrl', 'redis.url']);

@@ -16,6 +16,7 @@ import {
   parseListenAddress,
   storeChecks,
   type AlertHub,
+  type ReadinessCheck,
 } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { newRedisClient, type Enrichment } from '../enrich/index.js';
@@ -51,6 +52,8 @@ export interface ApiDeps {
   events?: SensorIngest;
   /** The live alert hub behind /ws/alerts and /api/alerts/stream (src/runtime/live.ts). */
   live?: AlertHub;
+  /** More /ready lines (the CrowdSec LAPI's), read per request. */
+  extraChecks?: () => Record<string, ReadinessCheck>;
   /** The store's start-up connection: the first-run key is created once it answers. */
   link: StoreConnection;
 }
@@ -115,7 +118,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
         redis?.readiness(),
       ]);
       return {
-        checks: { ...storeLines, sources: deps.sources(), enrichment: enrichmentLine, ...(redisLine ? { redis: redisLine } : {}) },
+        checks: { ...storeLines, sources: deps.sources(), enrichment: enrichmentLine, ...(redisLine ? { redis: redisLine } : {}), ...deps.extraChecks?.() },
       };
     },
     metrics,

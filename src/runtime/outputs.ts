@@ -11,6 +11,7 @@ import { RedisBus } from '../bus/index.redis.js';
 import type { Config } from '../config/index.js';
 import { iocCandidates } from '../enrich/index.js';
 import { ThreatSinks, type PipelineMetrics, type SinkEntry, type ThreatSink } from '../pipeline/index.js';
+import { crowdsecSinkEntry } from './crowdsec.js';
 import type { RunningCollector } from './enrichment.js';
 import type { Deployment } from './mode.js';
 
@@ -67,6 +68,8 @@ export function buildOutputs(
   const bus = liveBusFor(deployment, config, logger);
   const entries: SinkEntry[] = [{ sink: liveBusSink(bus) }];
   if (config.enrich.collector.enabled) entries.push({ sink: iocCollectorSink(collector) });
+  const crowdsec = crowdsecSinkEntry(config, logger);
+  if (crowdsec) entries.push(crowdsec);
   const sinks = new ThreatSinks(entries, metrics, (sink, err) =>
     logger.warn({ sink }, sink === 'ioc-collector' ? `collector: adding threat sources failed: ${(err as Error).message}` : `sink ${sink} failed: ${(err as Error).message}`),
   );

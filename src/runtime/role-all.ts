@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { PipelineMetrics, sensorIngest } from '../pipeline/index.js';
 import { checkAuthMode } from './access.js';
 import { startApi } from './api.js';
+import { startCrowdsecSource } from './crowdsec.js';
 import { buildCollector, collectorRunLog, openEnrichment } from './enrichment.js';
 import { ingestThreadMode, prepareIngest, type PreparedIngest } from './ingest.js';
 import { startLiveAlerts } from './live.js';
@@ -80,6 +81,8 @@ async function startAfterStages(
   });
   const siteKnowledge = persistSiteKnowledge(ingest.site, store, link, logger);
   const maintenance = startMaintenance(config, store, ingest.detection, logger);
+  const commitDeps = { sink: store.writer, metrics, sinks: outputs.sinks };
+  const crowdsec = startCrowdsecSource(config, { detect: ingest.detectEvents, commit: commitDeps, checkpoints: store.checkpoints, logger });
 
   const api = await startApi({
     config,
@@ -98,7 +101,8 @@ async function startAfterStages(
     logger,
     version: options.version,
     // Events from other sensors enter at detect (where the log events are detected) and share the batch writer and sinks.
-    events: sensorIngest(ingest.detectEvents, { sink: store.writer, metrics, sinks: outputs.sinks }),
+    events: sensorIngest(ingest.detectEvents, commitDeps),
+    ...(crowdsec ? { extraChecks: () => ({ crowdsec: crowdsec.readiness() }) } : {}),
     live: live.hub,
     link,
   });
@@ -112,6 +116,7 @@ async function startAfterStages(
       logger.info({ signal: reason }, 'shutting down: draining sources');
       abort.abort();
       maintenance.stop();
+      await crowdsec?.stop();
       await ingest.stop();
       await Promise.allSettled(ingest.tasks);
       await siteKnowledge.stop();
