@@ -108,7 +108,6 @@ function baseEvent(id: string, ip: string, time: number, lapiUrl: string, receiv
 }
 
 function hoursText(ms: number): string {
-  if (ms <= 0) return 'expired';
   return ms >= 3_600_000 ? `${Math.round(ms / 360_000) / 10} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;
 }
 
@@ -120,7 +119,7 @@ export function decisionToEvent(d: LapiDecision, lapiUrl: string, receivedAt: nu
   const event = baseEvent(eventId(`crowdsec\u0000decision\u0000${lapiUrl}\u0000${d.id}`), at.ip, receivedAt, lapiUrl, receivedAt);
   const detail = [
     `${d.type} ${at.range ?? at.ip}`,
-    left === null ? null : `for ${hoursText(left)} more`,
+    left === null ? null : left <= 0 ? 'expired' : `for ${hoursText(left)} more`,
     `origin ${d.origin}`,
     `decision ${d.id}`,
     d.simulated ? 'simulated' : null,
