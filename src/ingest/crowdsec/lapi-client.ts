@@ -74,9 +74,12 @@ export class LapiClient {
     return this.request('GET', path, { 'X-Api-Key': key }, undefined, lapiStreamSchema);
   }
 
-  /** `GET /v1/alerts`, newest first (CAPI's community blocklists left out). */
+  /**
+   * `GET /v1/alerts`, newest first. Not with `include_capi=false`: in 1.4.6 that keeps only alerts with a decision,
+   * which drops an agent's alerts that its profiles did not remediate; the source skips blocklist alerts itself.
+   */
   async alerts(q: AlertQuery): Promise<LapiAlert[]> {
-    const params = new URLSearchParams({ include_capi: 'false', limit: String(q.limit) });
+    const params = new URLSearchParams({ limit: String(q.limit) });
     if (q.since) params.set('since', q.since);
     if (q.until) params.set('until', q.until);
     return (await this.asMachine('GET', `/v1/alerts?${params}`, undefined, lapiAlertsSchema)) ?? [];

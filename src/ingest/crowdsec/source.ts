@@ -236,7 +236,7 @@ export class CrowdsecSource {
     }
     const events: CrowdsecEvent[] = [];
     for (const a of fresh) {
-      if (this.coveredByStream(a) || a.scenario.startsWith(RAMPART_SCENARIO_PREFIX)) continue;
+      if (this.coveredByStream(a) || a.scenario.startsWith(RAMPART_SCENARIO_PREFIX) || fromBlocklist(a)) continue;
       const mapped = alertToEvents(a, this.opts.lapiUrl, now);
       if (mapped.length === 0) this.stats.skippedScopes++;
       events.push(...mapped);
@@ -253,4 +253,9 @@ export class CrowdsecSource {
   private coveredByStream(a: LapiAlert): boolean {
     return this.opts.decisions && (a.events ?? []).length === 0 && (a.decisions ?? []).length > 0;
   }
+}
+
+/** The Central API's and subscribed lists' pulls (thousands of decisions each): remediation data, not detections here. */
+function fromBlocklist(a: LapiAlert): boolean {
+  return (a.decisions ?? []).some((d) => d.origin === 'CAPI' || d.origin === 'lists');
 }
