@@ -119,9 +119,17 @@ describe.skipIf(lapi === null)('CrowdSec as a source and a sink, end to end', { 
     expect(probed.items[0]).toMatchObject({ origin: 'crowdsec', category: 'scanner', user_agent: 'Mozilla/5.0 zgrab', status: 404 });
     expect(probed.items[0].detections.map((d: Json) => d.rule_id)).toContain('crowdsec/crowdsecurity/http-probing');
     expect((await crowdsecLine(p)).detail).toMatch(/^CrowdSec LAPI reachable/);
+    // Counted, in the stats and offered to the live feed like any threat.
+    const pipeline = (await p.get('/api/metrics/pipeline')).body as Json;
+    expect(pipeline.sources.crowdsec).toMatchObject({ stored: 4, threats: 4 });
+    expect(pipeline.sinks['live-bus'].delivered).toBeGreaterThanOrEqual(2);
+    await waitFor('the stats to count the CrowdSec threats', async () => {
+      const s = (await p.get('/api/stats?range=1h')).body as Json;
+      return s.threats_detected >= 4 && s.category_breakdown.scanner >= 2 ? true : undefined;
+    }, 30_000, 500);
 
-    // Restart: what was read is not read again; what came meanwhile is.
-    await p.stop();
+    // Killed and restarted: what was read is not read again (its cursor was stored with it); what came meanwhile is.
+    await p.stop('SIGKILL');
     await l.cscli('decisions', 'add', '--ip', '192.0.2.51', '--reason', 'while rampart was down');
     p = await start();
     await waitThreats(p, '192.0.2.51', 1);
