@@ -42,7 +42,7 @@ export const crowdsecConfigSchema = z
         enabled: z.boolean().default(false),
         /** Threats below this severity are not pushed. */
         minSeverity: z.enum(SEVERITIES).default('high'),
-        /** The decision each pushed alert carries (`none`: alerts only, CrowdSec's profiles decide). */
+        /** The decision each pushed alert carries (`none`: CrowdSec's profiles decide, as for its agent's alerts). */
         decision: z.enum(['ban', 'captcha', 'throttle', 'none']).default('ban'),
         decisionDurationSeconds: z.number().int().min(1).max(365 * 86_400).default(4 * 3600),
       })

@@ -208,6 +208,6 @@ describe('toLapiAlerts (the sink)', () => {
       decisions: [{ origin: 'crowdsec', type: 'ban', scope: 'Ip', value: '1.2.3.4', duration: '4h', scenario: 'rampart/sqli-union-select', simulated: false }],
     });
     expect((a.events as unknown[]).length).toBe(2);
-    expect(toLapiAlerts([threat('1.2.3.4', 'high')], { minSeverity: 'high', decision: null }, NOW)[0]).toMatchObject({ decisions: [], remediation: false });
+    expect(toLapiAlerts([threat('1.2.3.4', 'high')], { minSeverity: 'high', decision: null }, NOW)[0]).toMatchObject({ decisions: [], remediation: true });
   });
 });

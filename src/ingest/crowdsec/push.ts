@@ -19,7 +19,7 @@ export const RAMPART_SCENARIO_PREFIX = 'rampart/';
 
 export interface PushPolicy {
   minSeverity: Severity;
-  /** The decision attached to each alert, or null for alerts only (CrowdSec's profiles may still decide). */
+  /** The decision attached to each alert, or null to let CrowdSec's profiles decide (profiles.yaml). */
   decision: { type: string; durationMs: number } | null;
 }
 
@@ -77,7 +77,9 @@ export function toLapiAlerts(threats: readonly ThreatEvent[], policy: PushPolicy
       capacity: 0,
       leakspeed: '0',
       simulated: false,
-      remediation: policy.decision !== null,
+      // With no decision of ours, CrowdSec's profiles decide (they run on a pushed alert without decisions whose
+      // remediation is true: the default profile bans an Ip alert for 4 h).
+      remediation: true,
       events: list.map((t) => ({
         timestamp: iso(t.event.time),
         meta: [
