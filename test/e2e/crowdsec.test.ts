@@ -148,8 +148,14 @@ describe.skipIf(lapi === null)('CrowdSec as a source and a sink, end to end', { 
     expect(down.detail).toMatch(/^degraded: CrowdSec LAPI unreachable since \S+ \((GET|POST) \/v1\/[a-z/]+: [A-Z_]+\); retrying with backoff$/);
     expect((await p.get('/ready')).status).toBe(200);
     expect(p.child.exitCode).toBeNull();
+    const outageMs = await waitFor('an outage of 10 s', async () => (Date.now() - Date.parse(down.detail.split(' ')[5]!) >= 10_000 ? true : undefined), 30_000, 200).then(
+      () => Date.now() - Date.parse(down.detail.split(' ')[5]!),
+    );
     await l.start();
+    const back = performance.now();
     await waitFor('/ready to report the LAPI back', async () => (/^CrowdSec LAPI reachable/.test((await crowdsecLine(p)).detail) ? true : undefined), 90_000, 200);
+    // Recovery is bounded by the backoff (1 s doubling to 30 s): after a 10 s outage, the next try within about 8 s.
+    console.info(`CrowdSec LAPI outage of ${Math.round(outageMs / 100) / 10} s: /ready reachable again ${Math.round(performance.now() - back)} ms after the LAPI listened`);
     await l.cscli('decisions', 'add', '--ip', '192.0.2.52', '--reason', 'after the outage');
     await waitThreats(p, '192.0.2.52', 1);
 

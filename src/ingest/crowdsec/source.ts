@@ -7,7 +7,7 @@
  * offset, the newest alert's creation time in ms as line), so a restart reads on after the last stored one and,
  * should it read one again, the event ids (derived from the LAPI's ids) store nothing twice.
  *
- * Outages: any failed poll is retried with backoff (1 s doubling to `maxBackoffMs`), never ending the loop. While
+ * Outages: any failed poll is retried with backoff (1 s doubling to `maxBackoffMs`, 30 s), never ending the loop. While
  * the LAPI does not answer, `readiness()` says so (degraded, not failing: Rampart works without CrowdSec), and the
  * change is logged once each way. The stream is read with `startup=true` until its answer has been stored once, so
  * decisions fetched during a store outage are fetched again rather than lost (the LAPI moves the bouncer's
@@ -124,7 +124,7 @@ export class CrowdsecSource {
 
   private async run(): Promise<void> {
     let backoff = 1000;
-    const max = this.opts.maxBackoffMs ?? 60_000;
+    const max = this.opts.maxBackoffMs ?? 30_000;
     while (!this.stopped) {
       let delay = this.opts.pollIntervalMs;
       try {
