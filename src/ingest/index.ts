@@ -7,4 +7,3 @@ export * from './tail/index.js';
 export * from './read/index.js';
 export * from './demo/index.js';
 export * from './sensor/index.js';
-export * from './crowdsec/index.js';

@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from '../api/index.js';
 import type { Config } from '../config/index.js';
-import { CROWDSEC_SOURCE, CrowdsecPush, CrowdsecSource, LapiClient, type Checkpoint } from '../ingest/index.js';
+import type { Checkpoint } from '../ingest/index.js';
+import { CROWDSEC_SOURCE, CrowdsecPush, CrowdsecSource, LapiClient } from '../ingest/index.crowdsec.js';
 import { commitBatch, type CommitDeps, type DetectEvents, type SinkEntry } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 
