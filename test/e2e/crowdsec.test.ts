@@ -10,26 +10,49 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LapiClient } from '../../src/ingest/crowdsec/lapi-client.js';
-import { startPrivateLapi, type PrivateLapi } from '../../src/ingest/crowdsec/testing/private-lapi.js';
+import { probeCrowdsec, startPrivateLapi, type PrivateLapi } from '../../src/ingest/crowdsec/testing/private-lapi.js';
+import { createTestSchema, probePostgres } from '../../src/store/testing/postgres.js';
 import { attackLine } from './log-lines.js';
 import { startServe, waitFor, type ServeProcess } from './serve-process.js';
 
-const lapi = await startPrivateLapi('CrowdSec end to end');
+const installed = probeCrowdsec('CrowdSec end to end');
+const pgUrl = installed ? await probePostgres('CrowdSec end to end on PostgreSQL') : null;
+
+interface Backend {
+  name: string;
+  fresh(dir: string): Promise<{ args: string[]; cleanup: () => Promise<void> }>;
+}
+
+const backends: Backend[] = [{ name: 'pglite', fresh: async (dir) => ({ args: ['--data-dir', join(dir, 'data')], cleanup: async () => {} }) }];
+if (pgUrl) {
+  backends.push({
+    name: 'postgres',
+    fresh: async () => {
+      const schema = await createTestSchema(pgUrl, 'rampart_e2e_crowdsec');
+      const url = new URL(pgUrl);
+      url.searchParams.set('options', `-c search_path=${schema.schema}`);
+      return { args: ['--database-url', url.toString()], cleanup: () => schema.drop() };
+    },
+  });
+}
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe.skipIf(lapi === null)('CrowdSec as a source and a sink, end to end', { timeout: 300_000 }, () => {
+describe.skipIf(!installed).each(backends)('CrowdSec as a source and a sink, end to end on $name', { timeout: 300_000 }, (backend) => {
   let l: PrivateLapi;
   let dir: string;
   let config: string;
   let log: string;
+  let store: { args: string[]; cleanup: () => Promise<void> };
   const running: ServeProcess[] = [];
 
-  beforeAll(() => {
-    l = lapi!;
+  beforeAll(async () => {
+    // A LAPI of its own per backend: each run starts from an empty CrowdSec.
+    l = (await startPrivateLapi('CrowdSec end to end'))!;
     dir = mkdtempSync(join(tmpdir(), 'rampart-e2e-crowdsec-'));
     log = join(dir, 'access.log');
     writeFileSync(log, '');
+    store = await backend.fresh(dir);
     config = join(dir, 'rampart.yaml');
     // JSON is YAML; the secrets go by environment, as a deployment would give them.
     writeFileSync(
@@ -45,12 +68,13 @@ describe.skipIf(lapi === null)('CrowdSec as a source and a sink, end to end', { 
   });
   afterAll(async () => {
     await Promise.all(running.map((p) => p.stop('SIGKILL')));
-    await lapi?.destroy();
+    await l?.destroy();
+    await store?.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function start(): Promise<ServeProcess> {
-    const p = await startServe(['--no-demo', '--config', config, '--log', log, '--data-dir', join(dir, 'data')], {
+    const p = await startServe(['--no-demo', '--config', config, '--log', log, ...store.args], {
       RAMPART_CROWDSEC_BOUNCER_KEY: l.bouncerKey,
       RAMPART_CROWDSEC_MACHINE_LOGIN: l.machine.login,
       RAMPART_CROWDSEC_MACHINE_PASSWORD: l.machine.password,

@@ -33,12 +33,16 @@ export function crowdsecInstalled(): boolean {
   return spawnSync('crowdsec', ['-version']).status === 0 && spawnSync('cscli', ['version']).status === 0;
 }
 
+/** Whether the package is there; says so (SKIP) when not, or throws under RAMPART_REQUIRE_SERVICES=1. */
+export function probeCrowdsec(what: string): boolean {
+  if (crowdsecInstalled()) return true;
+  if (process.env.RAMPART_REQUIRE_SERVICES === '1') throw new Error('RAMPART_REQUIRE_SERVICES=1 but crowdsec is not installed');
+  console.warn(`SKIP ${what}: the crowdsec package is not installed (apt-get install crowdsec, see docs/crowdsec.md)`);
+  return false;
+}
+
 export async function startPrivateLapi(what: string): Promise<PrivateLapi | null> {
-  if (!crowdsecInstalled()) {
-    if (process.env.RAMPART_REQUIRE_SERVICES === '1') throw new Error('RAMPART_REQUIRE_SERVICES=1 but crowdsec is not installed');
-    console.warn(`SKIP ${what}: the crowdsec package is not installed (apt-get install crowdsec, see docs/crowdsec.md)`);
-    return null;
-  }
+  if (!probeCrowdsec(what)) return null;
   const dir = mkdtempSync(join(tmpdir(), 'rampart-crowdsec-'));
   mkdirSync(join(dir, 'data'));
   const port = await freePort();
