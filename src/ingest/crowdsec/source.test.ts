@@ -142,6 +142,33 @@ describe('CrowdsecSource', () => {
     expect(h.source.stats.outages).toBe(1);
     await h.source.stop();
   });
+
+  it('says so in readiness when the LAPI answers but refuses the key', async () => {
+    const refused = new CrowdsecSource({
+      client: {
+        decisionStream: async () => {
+          throw new LapiError('crowdsec GET /v1/decisions/stream: HTTP 403 (access forbidden)', 403);
+        },
+        alerts: async () => [],
+      },
+      lapiUrl: URL_,
+      decisions: true,
+      alerts: false,
+      pollIntervalMs: 1000,
+      alertsLookbackMs: 1,
+      alertsLimit: 1,
+      loadCursors: async () => [],
+      submit: async () => {},
+      log: quiet,
+    });
+    refused.start();
+    await waitUntil(() => refused.stats.failedPolls > 0);
+    expect(refused.readiness()).toEqual({
+      ok: true,
+      detail: 'degraded: CrowdSec LAPI answers but the poll failed (GET /v1/decisions/stream: HTTP 403 (access forbidden)); retrying with backoff',
+    });
+    await refused.stop();
+  });
 });
 
 async function waitUntil(cond: () => boolean, timeoutMs = 5_000): Promise<void> {

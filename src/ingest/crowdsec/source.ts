@@ -111,6 +111,8 @@ export class CrowdsecSource {
         detail: `degraded: CrowdSec LAPI unreachable since ${new Date(this.since!).toISOString()} (${this.lastError}); retrying with backoff`,
       };
     }
+    // It answers but refuses (a revoked key, a wrong password) or sends what we cannot read: say so.
+    if (this.lastError !== null) return { ok: true, detail: `degraded: CrowdSec LAPI answers but the poll failed (${this.lastError}); retrying with backoff` };
     const ago = this.lastPoll === null ? '' : `, last poll ${Math.round((this.now() - this.lastPoll) / 1000)} s ago`;
     return { ok: true, detail: `CrowdSec LAPI reachable${ago}; ${this.stats.eventsSubmitted} events read` };
   }
