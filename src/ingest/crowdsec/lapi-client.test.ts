@@ -92,6 +92,31 @@ describe.skipIf(lapi === null)('LapiClient against a real CrowdSec LAPI', { time
     expect(stream.new!.map((d) => d.value)).toContain('203.0.113.77');
   });
 
+  it('logs in again when the token is about to expire, and once on a 401', async () => {
+    const logins: string[] = [];
+    let now = Date.now();
+    const c = new LapiClient({
+      url: l.url,
+      machine: l.machine,
+      now: () => now,
+      fetch: (input, init) => {
+        if (String(input).endsWith('/v1/watchers/login')) logins.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    await c.alerts({ limit: 1 });
+    await c.alerts({ limit: 1 });
+    expect(logins).toHaveLength(1);
+    // The LAPI's tokens live an hour; renewed a minute before.
+    now += 59 * 60_000 + 1;
+    await c.alerts({ limit: 1 });
+    expect(logins).toHaveLength(2);
+    // A token the LAPI no longer takes (restarted with a new secret): one 401, one login, the call succeeds.
+    (c as unknown as { token: { value: string; renewAt: number } }).token = { value: 'not.a.token', renewAt: Infinity };
+    await expect(c.alerts({ limit: 1 })).resolves.toBeInstanceOf(Array);
+    expect(logins).toHaveLength(3);
+  });
+
   it('a stopped LAPI is an error without an HTTP status, and the client works again once it is back', async () => {
     const c = client();
     await l.stop();
