@@ -107,8 +107,9 @@ describe.skipIf(lapi === null)('LapiClient against a real CrowdSec LAPI', { time
     await c.alerts({ limit: 1 });
     await c.alerts({ limit: 1 });
     expect(logins).toHaveLength(1);
-    // The LAPI's tokens live an hour; renewed a minute before.
-    now += 59 * 60_000 + 1;
+    // The LAPI's tokens live an hour (renewed a minute before): an hour later this one is past its renewal for sure
+    // (the LAPI's `expire` is in whole seconds of its own clock, so the exact minute mark would race the login).
+    now += 3_600_000;
     await c.alerts({ limit: 1 });
     expect(logins).toHaveLength(2);
     // A token the LAPI no longer takes (restarted with a new secret): one 401, one login, the call succeeds.
