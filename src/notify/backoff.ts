@@ -20,7 +20,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   if (value === null || value === undefined) return undefined;
   const v = value.trim();
   if (/^\d{1,9}$/.test(v)) return Number(v) * 1000;
-  if (v.length > 64) return undefined;
+  // An HTTP date starts with the day's name (Date.parse alone would take '-5' as a year).
+  if (v.length > 64 || !/^[A-Za-z]{3}, /.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }

@@ -62,7 +62,7 @@ export class DeadLetterRepository {
   constructor(private readonly sql: SqlClient) {}
 
   async add(d: NewDeadLetter): Promise<DeadLetter> {
-    const json = JSON.stringify(d.notification).replace(/\\u0000/g, '');
+    const json = JSON.stringify(d.notification, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/\0/g, '') : v));
     const { rows } = await this.sql.query<Row>(
       `INSERT INTO notification_dead_letters (channel, threat_id, notification, error, attempts, failed_at)
        VALUES ($1, $2, $3::jsonb, $4, $5, to_timestamp($6::float8 / 1000))
