@@ -98,7 +98,8 @@ export class ChannelDelivery {
         return;
       } catch (err) {
         const e = err instanceof ChannelError ? err : new ChannelError(`${this.channel.type} ${this.channel.name}: ${(err as Error).message}`, true);
-        last = e.message;
+        // A try cut short by shutdown says nothing new: keep the previous try's answer when there was one.
+        if (!signal.aborted || attempts === 1) last = e.message;
         if (!e.retryable || attempts >= this.options.attempts || signal.aborted) break;
         const delay = backoffDelay(attempts, this.options.backoff, this.random, e.retryAfterMs);
         this.counts.retries++;
