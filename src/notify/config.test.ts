@@ -76,3 +76,22 @@ describe('channels: secrets from the environment, read when built', () => {
     expect(() => buildChannels(config, e)).toThrow(message);
   });
 });
+
+describe('rampart config shows no notify secret', () => {
+  it('masks secrets, passwords, secret-looking headers and the path of channel URLs', async () => {
+    const { maskConfig } = await import('../config/index.js');
+    const c = validateConfig({
+      notify: {
+        channels: {
+          ops: { ...webhook, headers: { Authorization: 'Bearer abc', 'X-Team': 'soc' } },
+          chat: { type: 'slack', url: 'https://hooks.slack.com/services/T000/B000/TOKEN' },
+          mail: { type: 'email', host: 'smtp.example.com', user: 'u', password: 'pw', from: 'a@example.com', to: ['b@example.com'] },
+        },
+      },
+    } as Layer);
+    const masked = JSON.stringify(maskConfig(c));
+    for (const secret of ['x'.repeat(32), 'Bearer abc', 'TOKEN', '"pw"', '/rampart']) expect(masked).not.toContain(secret);
+    expect(masked).toContain('"url":"https://hooks.slack.com/***"');
+    expect(masked).toContain('"X-Team":"soc"');
+  });
+});
