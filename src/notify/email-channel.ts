@@ -62,7 +62,6 @@ export function emailChannel(o: EmailOptions): Channel {
 
 export function smtpError(label: string, where: string, err: unknown): ChannelError {
   const e = err as { responseCode?: number; response?: string; code?: string; message?: string };
-  // eslint-disable-next-line no-control-regex
   const line = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200);
   if (typeof e.responseCode === 'number') {
     return new ChannelError(`${label}: ${where} answered ${line(e.response ?? String(e.responseCode))}`, e.responseCode < 500);

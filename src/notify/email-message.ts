@@ -13,7 +13,6 @@ export interface EmailMessage {
 
 function oneLine(s: string, max: number): string {
   // Control characters (a CR/LF would start a new header line) become spaces.
-  // eslint-disable-next-line no-control-regex
   const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }

@@ -76,7 +76,6 @@ async function readSnippet(res: Response): Promise<string> {
       bytes = next;
     }
     await reader.cancel().catch(() => {});
-    // eslint-disable-next-line no-control-regex
     const flat = new TextDecoder().decode(bytes).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
     return flat.length > SNIPPET ? flat.slice(0, SNIPPET) + '…' : flat;
   } catch {
