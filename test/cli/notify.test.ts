@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpReceiver, type HttpReceiver } from '../../src/notify/testing/http-receiver.js';
+import { startHttpReceiver, type Answer, type HttpReceiver } from '../../src/notify/testing/http-receiver.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../../src/notify/testing/smtp-receiver.js';
 import { runCli } from './run-in-process.js';
 
@@ -82,8 +82,8 @@ describe('rampart notify test', () => {
     [[{ status: 429, headers: { 'retry-after': '30' } }], /^rampart notify test: webhook ops: http:\/\/127\.0\.0\.1:\d+ answered 429\n$/],
     [['hang'], /^rampart notify test: webhook ops: no answer from http:\/\/127\.0\.0\.1:\d+ within 1 s\n$/],
     [['close'], /^rampart notify test: webhook ops: cannot reach http:\/\/127\.0\.0\.1:\d+: .+\n$/],
-  ] as const)('reports the receiver’s failure in one line and exits 1 (%j)', async (answers, line) => {
-    rx.answers.push(...(answers as never[]));
+  ] as [Answer[], RegExp][])('reports the receiver’s failure in one line and exits 1 (%j)', async (answers, line) => {
+    rx.answers.push(...answers);
     const r = await runCli(['notify', 'test', 'ops', '-c', config], { env });
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
