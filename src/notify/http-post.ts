@@ -20,13 +20,14 @@ const SNIPPET = 200;
 
 export async function postJson(o: PostOptions): Promise<void> {
   const where = originOf(o.url);
+  const { url, authorization } = splitCredentials(o.url);
   const timeout = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
   let res: Response;
   try {
-    res = await fetch(o.url, {
+    res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'rampart-notify', ...o.headers },
+      headers: { 'content-type': 'application/json', 'user-agent': 'rampart-notify', ...(authorization ? { authorization } : {}), ...o.headers },
       body: o.body,
       redirect: 'manual',
       signal,
@@ -44,6 +45,21 @@ export async function postJson(o: PostOptions): Promise<void> {
   const retryable = res.status === 408 || res.status === 425 || res.status === 429 || res.status >= 500;
   const retryAfter = parseRetryAfter(res.headers.get('retry-after'), Date.now());
   throw new ChannelError(`${o.label}: ${where} answered ${res.status}${text ? `: ${text}` : ''}`, retryable, retryAfter);
+}
+
+/** fetch refuses a URL with user:password@: they become a Basic Authorization header instead. */
+export function splitCredentials(raw: string): { url: string; authorization?: string } {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return { url: raw };
+  }
+  if (u.username === '' && u.password === '') return { url: raw };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization: `Basic ${basic}` };
 }
 
 /** scheme://host[:port] only. */

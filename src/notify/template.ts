@@ -137,12 +137,13 @@ export function renderBody(t: CompiledTemplate, n: Notification): string {
   return JSON.stringify(renderTemplate(t, n));
 }
 
-function typed(v: Notification[Field]): Json {
-  return Array.isArray(v) ? [...v] : v;
+// A dead letter written by an older version may lack a field: absent reads as null.
+function typed(v: Notification[Field] | undefined): Json {
+  return Array.isArray(v) ? [...v] : (v ?? null);
 }
 
-function asText(v: Notification[Field]): string {
-  if (v === null) return '';
+function asText(v: Notification[Field] | undefined): string {
+  if (v === null || v === undefined) return '';
   return Array.isArray(v) ? v.join(', ') : String(v);
 }
 

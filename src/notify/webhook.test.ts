@@ -81,6 +81,25 @@ describe('webhook', () => {
     expect(JSON.parse(got!.body)).toEqual({ text: `Rampart: HIGH sqli-union-select from 203.0.113.7 on ${hostile}`, score: 0.9 });
   });
 
+  it('sends user:password in the URL as Basic authorization (fetch refuses credentials in a URL)', async () => {
+    rx = await startHttpReceiver();
+    const url = rx.url.replace('http://', 'http://hook%40user:p%3Ass@');
+    const config = validateConfig({ notify: { channels: { ops: { type: 'webhook', url } } } } as Layer).notify;
+    notifier = new Notifier({ config, channels: buildChannels(config, {}), deadLetters: store.deadLetters });
+    notifier.write(batch(threat()));
+    const [got] = await rx.waitFor(1);
+    expect(got!.headers.authorization).toBe(`Basic ${Buffer.from('hook@user:p:ss').toString('base64')}`);
+  });
+
+  it('renders a dead letter from an older version that lacks a field as null or empty', async () => {
+    const { compileTemplate, renderBody } = await import('./template.js');
+    const { notification } = await import('./testing/fixtures.js');
+    const old = { ...notification() } as Record<string, unknown>;
+    delete old.as_org;
+    const body = renderBody(compileTemplate({ a: '{{as_org}}', b: 'org={{as_org}}' }), old as never);
+    expect(JSON.parse(body)).toEqual({ a: null, b: 'org=' });
+  });
+
   it('retries a 500, a closed socket and a timeout, then delivers once accepted; no dead letter', async () => {
     const n = await setUp({ timeoutSeconds: 0.5 }, { delivery: { attempts: 4, initialDelaySeconds: 0.02, maxDelaySeconds: 1, queueCapacity: 10 } });
     rx.answers.push({ status: 500, body: 'boom' }, 'close', 'hang');
