@@ -4,6 +4,7 @@
  * loads it. SMTP answers map to retries: 4xx and connection failures are worth another try, 5xx (a refused
  * recipient, bad credentials) are not.
  */
+import { createRequire } from 'node:module';
 import type { Transporter } from 'nodemailer';
 import { emailMessage } from './email-message.js';
 import { ChannelError, type Channel, type Notification } from './types.js';
@@ -24,16 +25,17 @@ export interface EmailOptions {
 }
 
 export function emailChannel(o: EmailOptions): Channel {
-  let transport: Promise<Transporter> | undefined;
-  const open = async (): Promise<Transporter> => {
-    const nodemailer = (await import('nodemailer')).default;
+  let transport: Transporter | undefined;
+  const open = (): Transporter => {
+    // require, not import(): the CLI bundle runs as CommonJS in a vm script, where import() of a package is refused.
+    const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
     return nodemailer.createTransport({
       host: o.host,
       port: o.port,
       secure: o.secure,
       requireTLS: !o.secure && o.starttls === 'required',
       ignoreTLS: !o.secure && o.starttls === 'off',
-      tls: { rejectUnauthorized: o.tlsVerify, servername: o.host },
+      tls: { rejectUnauthorized: o.tlsVerify },
       ...(o.user !== undefined ? { auth: { user: o.user, pass: o.password ?? '' } } : {}),
       connectionTimeout: o.timeoutMs,
       greetingTimeout: o.timeoutMs,
@@ -46,16 +48,16 @@ export function emailChannel(o: EmailOptions): Channel {
     type: 'email',
     async send(n: Notification, signal?: AbortSignal) {
       if (signal?.aborted) throw new ChannelError(`${label}: cancelled`, true);
-      transport ??= open();
       const { subject, text } = emailMessage(n, o.subjectPrefix);
       try {
-        await (await transport).sendMail({ from: o.from, to: [...o.to], subject, text, headers: { 'X-Rampart-Threat': n.id } });
+        transport ??= open();
+        await transport.sendMail({ from: o.from, to: [...o.to], subject, text, headers: { 'X-Rampart-Threat': n.id } });
       } catch (err) {
         throw smtpError(label, `${o.host}:${o.port}`, err);
       }
     },
     close() {
-      void transport?.then((t) => t.close()).catch(() => {});
+      transport?.close();
     },
   };
 }

@@ -35,7 +35,10 @@ export async function postJson(o: PostOptions): Promise<void> {
   } catch (err) {
     if (timeout.aborted) throw new ChannelError(`${o.label}: no answer from ${where} within ${o.timeoutMs / 1000} s`, true);
     if (o.signal?.aborted) throw new ChannelError(`${o.label}: cancelled`, true);
-    throw new ChannelError(`${o.label}: cannot reach ${where}: ${networkReason(err)}`, true);
+    const reason = networkReason(err);
+    // fetch refuses ports of other protocols (25, 587, 6667…) before connecting; say so rather than "bad port".
+    if (reason === 'bad port') throw new ChannelError(`${o.label}: ${where}: fetch refuses this port (it belongs to another protocol); use another`, false);
+    throw new ChannelError(`${o.label}: cannot reach ${where}: ${reason}`, true);
   }
   if (res.status >= 200 && res.status < 300) {
     await res.body?.cancel().catch(() => {});
