@@ -4,6 +4,7 @@
  * window (throttle.ts), and offer it to the channel's delivery (delivery.ts). `write` is synchronous and cheap:
  * sending happens behind each channel's own queue, so ingest never waits for a receiver.
  */
+import { LRUCache } from 'lru-cache';
 import type { StoredBatch, ThreatSink } from '../pipeline/index.js';
 import { notificationOf } from './alert.js';
 import type { NotifyConfig } from './config.js';
@@ -38,7 +39,7 @@ export class Notifier implements ThreatSink {
   private readonly routes: RouteConfig[];
   private readonly throttle: Throttle;
   private readonly clock: () => number;
-  private readonly recent = new Set<string>();
+  private readonly recent = new LRUCache<string, true>({ max: RECENT_IDS });
   private readonly counts: NotifierStats = { offered: 0, throttled: 0, duplicates: 0 };
 
   constructor(o: NotifierOptions) {
@@ -100,9 +101,7 @@ export class Notifier implements ThreatSink {
 
   private seen(id: string): boolean {
     if (this.recent.has(id)) return true;
-    this.recent.add(id);
-    // A Set iterates in insertion order: the first is the oldest.
-    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value as string);
+    this.recent.set(id, true);
     return false;
   }
 }
