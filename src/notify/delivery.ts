@@ -67,9 +67,10 @@ export class ChannelDelivery {
     return { ...this.counts, dropped: q.dropped, queued: q.queued };
   }
 
-  /** The queue's counters in the shape the pipeline metrics take (delivered = tried to the end). */
-  get queueStats() {
-    return this.queue.stats;
+  /** In the shape the pipeline metrics take, counted in notifications: delivered, failed (dead letters), dropped, queued. */
+  get sinkCounters(): { delivered: number; failed: number; dropped: number; queued: number } {
+    const q = this.queue.stats;
+    return { delivered: this.counts.sent, failed: this.counts.deadLettered, dropped: q.dropped, queued: q.queued };
   }
 
   idle(): Promise<void> {

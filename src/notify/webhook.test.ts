@@ -134,6 +134,7 @@ describe('webhook', () => {
     expect(letter!.error).toBe(`webhook ops: ${new URL(rx.url).origin} answered 500: still down`);
     expect(letter!.notification).toMatchObject({ id: 'ev-1', ip: '203.0.113.7' });
     expect(n.deliveries.get('ops')!.stats).toMatchObject({ sent: 0, retries: 2, deadLettered: 1 });
+    expect(n.deliveries.get('ops')!.sinkCounters).toEqual({ delivered: 0, failed: 1, dropped: 0, queued: 0 });
   });
 
   it('does not retry an answer that will not change (400): dead letter after one attempt', async () => {

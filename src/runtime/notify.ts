@@ -27,7 +27,7 @@ export function notifierSink(
       lost: (channel, threatId, error) => logger.error({ channel, threatId }, `notify: could not keep a failed notification as a dead letter: ${error}`),
     },
   });
-  for (const [name, d] of notifier.deliveries) metrics.addSink(`notify:${name}`, () => d.queueStats);
+  for (const [name, d] of notifier.deliveries) metrics.addSink(`notify:${name}`, () => d.sinkCounters);
   logger.info({ channels: [...channels.values()].map((c) => `${c.name} (${c.type})`), routes: config.notify.routes.length }, 'notifications on');
   return { sink: notifier, notifier, close: () => notifier.close() };
 }
