@@ -6,7 +6,7 @@
  * lands escaped inside its string and cannot change the body's shape. Placeholders are parsed once, at start-up,
  * so an unknown field or filter is a config error naming where it is.
  *
- * A string that is exactly one placeholder keeps the field's type (`"{{score}}"` -> 0.93, `"{{rules}}"` ->
+ * A string that is exactly one placeholder, without filters, keeps the field's type (`"{{score}}"` -> 0.93, `"{{rules}}"` ->
  * an array, null stays null); inside longer text a field is written as text (arrays joined with ", ", null as "").
  */
 import { FIELDS, type Field, type Notification } from './types.js';
