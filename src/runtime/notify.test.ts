@@ -2,7 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { validateConfig, type Layer } from '../config/index.js';
 import { PipelineMetrics } from '../pipeline/index.js';
-import { notifierSink } from './notify.js';
+import { checkNotifySecrets, notifierSink } from './notify.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -26,5 +26,7 @@ describe('the notifier as an output', () => {
   it('stops start-up naming the key when a secret’s variable is not set', () => {
     const config = validateConfig({ notify: { channels: { ops: { type: 'webhook', urlEnv: 'OPS_URL' } } } } as Layer);
     expect(() => notifierSink(config, null, new PipelineMetrics(), silent, {})).toThrow('config notify.channels.ops.urlEnv: environment variable OPS_URL is not set');
+    expect(() => checkNotifySecrets(config, {})).toThrow('config notify.channels.ops.urlEnv: environment variable OPS_URL is not set');
+    expect(() => checkNotifySecrets(config, { OPS_URL: 'https://hooks.example.com/x' })).not.toThrow();
   });
 });

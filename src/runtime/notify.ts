@@ -37,3 +37,9 @@ export function lazyChannels(config: Pick<Config, 'notify'>, env: NodeJS.Process
   let channels: ReadonlyMap<string, Channel> | undefined;
   return () => (channels ??= buildChannels(config.notify, env));
 }
+
+/** Before anything opens: a secret's environment variable that is not set stops start-up at once, naming the key. */
+export function checkNotifySecrets(config: Pick<Config, 'notify'>, env: NodeJS.ProcessEnv = process.env): void {
+  // Building a channel does no I/O (the SMTP transport is made on first send).
+  if (notifyEnabled(config.notify)) buildChannels(config.notify, env);
+}

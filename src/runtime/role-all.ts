@@ -14,6 +14,7 @@ import { startLiveAlerts } from './live.js';
 import { startMaintenance } from './maintenance.js';
 import { deploymentOf, type Deployment } from './mode.js';
 import { buildOutputs } from './outputs.js';
+import { checkNotifySecrets } from './notify.js';
 import { persistSiteKnowledge } from './site-knowledge.js';
 import { annotatorFor } from './stages.js';
 import { connectRuntimeStore } from './store.js';
@@ -30,6 +31,7 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
   const deployment = deploymentOf(config);
   logger.info(deployment, 'deployment');
   checkAuthMode(config);
+  checkNotifySecrets(config);
   const threadMode = options.ingestThread ?? ingestThreadMode();
   const stages = await prepareIngest(config, threadMode, logger, options.configFile, options.cache);
   try {
