@@ -21,6 +21,7 @@ const EXTERNAL = [
   'fastify',
   'ioredis',
   'maxmind',
+  'nodemailer',
   'pg',
   'pg-copy-streams',
   'pino',

@@ -22,6 +22,7 @@ export { storeChecks } from './readiness.js';
 export { enrichmentRoutes, databasesToJson, type EnrichmentApi, type CollectorStatus } from './routes/enrichment.js';
 export { ingestApi, ingestRoutes } from './routes/ingest.js';
 export { liveAlertRoutes, type LiveAlertRouteDeps } from './routes/live-alerts.js';
+export { notificationRoutes, deadLetterJson, type NotificationRouteDeps } from './routes/notifications.js';
 export * from './live/index.js';
 export { ApiMetrics, listenMetrics, parseListenAddress, type MetricsListener, type MetricsSources, type RedisHealthCounts } from './metrics/index.js';
 export {

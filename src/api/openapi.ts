@@ -29,6 +29,7 @@ export function registerOpenApiSpec(app: FastifyInstance, version: string): void
         { name: 'access', description: 'Tickets for WebSocket and event-stream clients (access control: README, docs/api.md)' },
         { name: 'enrichment', description: 'Indicator lookups (GeoIP/ASN, AbuseIPDB, VirusTotal, OTX) and enrichment status' },
         { name: 'alerts', description: 'Live alerts as they are stored: WebSocket (/ws/alerts) and Server-Sent Events' },
+        { name: 'notifications', description: 'Webhook, Slack and e-mail notifications: what failed after the last attempt (docs/notifications.md)' },
       ],
     },
     // Request schemas are zod; the document shows their JSON Schema (what a client sends).

@@ -90,6 +90,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'create, list and revoke API keys (only a hash of each key is stored)',
     load: async () => (await import('./keys-command.js')).registerKeys,
   },
+  {
+    name: 'notify',
+    term: 'notify',
+    description: 'send alerts to webhooks, Slack and e-mail: test a channel',
+    load: async () => (await import('./notify-command.js')).registerNotify,
+  },
 ];
 
 /**

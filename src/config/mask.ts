@@ -39,10 +39,22 @@ function maskNode(node: unknown, path: string, name: string): unknown {
   }
   if (typeof node === 'string' && node !== '') {
     if (SECRET_KEYS.has(path) || isSecretName(name)) return MASK;
+    // A webhook URL is often its own credential (Slack's path is the token): only its origin is shown.
+    if (NOTIFY_URL.test(path)) return maskPath(node);
     if (URL_KEYS.has(path)) return maskUrl(node);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(node)) return maskUrl(node);
   }
   return node;
+}
+
+const NOTIFY_URL = /^notify\.channels\.[^.]+\.url$/;
+
+function maskPath(url: string): string {
+  try {
+    return `${new URL(url).origin}/${MASK}`;
+  } catch {
+    return MASK;
+  }
 }
 
 /** A URL with the password of its userinfo and its secret-looking query values masked; `***` when it does not parse. */

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/index.config.js';
 import { crowdsecConfigSchema } from './crowdsec-schema.js';
 import { detectConfigSchema } from './detect-schema.js';
+import { notifyConfigSchema } from '../notify/index.config.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -144,6 +145,8 @@ export const configSchema = z
     enrich: enrichConfigSchema.prefault({}),
     /** A CrowdSec LAPI as a source and a sink (src/config/crowdsec-schema.ts, docs/crowdsec.md); off by default. */
     crowdsec: crowdsecConfigSchema.prefault({}),
+    /** Webhook, Slack and e-mail notifications of alerts (src/notify/config.ts, docs/notifications.md); off without channels. */
+    notify: notifyConfigSchema.prefault({}),
   })
   .strict();
 

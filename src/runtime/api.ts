@@ -12,6 +12,7 @@ import {
   listenApi,
   listenMetrics,
   liveAlertRoutes,
+  notificationRoutes,
   type MetricsListener,
   parseListenAddress,
   storeChecks,
@@ -28,6 +29,7 @@ import type { Store } from '../store/index.js';
 import { runtimeAccess } from './access.js';
 import { enrichmentApi, enrichmentCheck, type RunningCollector } from './enrichment.js';
 import { deploymentOf } from './mode.js';
+import { lazyChannels } from './notify.js';
 import { RedisMonitor } from './redis-health.js';
 
 
@@ -129,6 +131,7 @@ export async function startApi(deps: ApiDeps): Promise<ListeningApi> {
       enrichmentRoutes(enrichmentApi(enrichment, config, deps.collector)),
       ...(deps.events ? [ingestApi(deps.events)] : []),
       ...(deps.live ? [(app: FastifyInstance) => liveAlertRoutes(app, { hub: deps.live! })] : []),
+      notificationRoutes({ deadLetters: store.deadLetters, channels: lazyChannels(config) }),
     ],
     // Read per request, so GET /api/rules/silent follows what the detection has loaded now.
     ruleIds: deps.ruleIds,

@@ -2,7 +2,8 @@
  * The outputs after the store commits, as a list of sinks, each isolated behind its own bounded queue
  * (src/pipeline/sinks.ts) and counted in /api/metrics/pipeline: the live bus (alerting threats, score
  * above 0) and, when the collector runs, the IOC collector (which threat sources to enrich is enrichment
- * policy: iocCandidates). Decisions and notifiers join this list later.
+ * policy: iocCandidates), and when notify.channels has any, the notifier (src/notify: its own queue per channel,
+ * retries, dead letters in the store). Decisions join this list later.
  */
 import type { Logger } from 'pino';
 import { liveAlertOfThreat, type LiveAlert } from '../api/index.js';
@@ -11,9 +12,11 @@ import { RedisBus } from '../bus/index.redis.js';
 import type { Config } from '../config/index.js';
 import { iocCandidates } from '../enrich/index.js';
 import { ThreatSinks, type PipelineMetrics, type SinkEntry, type ThreatSink } from '../pipeline/index.js';
+import type { Store } from '../store/index.js';
 import { crowdsecSinkEntry } from './crowdsec.js';
 import type { RunningCollector } from './enrichment.js';
 import type { Deployment } from './mode.js';
+import { notifierSink } from './notify.js';
 
 export interface Outputs {
   bus: LiveBus<LiveAlert>;
@@ -64,12 +67,15 @@ export function buildOutputs(
   collector: RunningCollector,
   metrics: PipelineMetrics,
   logger: Logger,
+  store?: Pick<Store, 'deadLetters'>,
 ): Outputs {
   const bus = liveBusFor(deployment, config, logger);
   const entries: SinkEntry[] = [{ sink: liveBusSink(bus) }];
   if (config.enrich.collector.enabled) entries.push({ sink: iocCollectorSink(collector) });
   const crowdsec = crowdsecSinkEntry(config, logger);
   if (crowdsec) entries.push(crowdsec);
+  const notify = notifierSink(config, store?.deadLetters ?? null, metrics, logger);
+  if (notify) entries.push({ sink: notify.sink });
   const sinks = new ThreatSinks(entries, metrics, (sink, err) =>
     logger.warn({ sink }, sink === 'ioc-collector' ? `collector: adding threat sources failed: ${(err as Error).message}` : `sink ${sink} failed: ${(err as Error).message}`),
   );
@@ -78,6 +84,7 @@ export function buildOutputs(
     sinks,
     async close() {
       await sinks.close();
+      await notify?.close();
       await bus.close();
     },
   };

@@ -15,6 +15,7 @@ import { startLiveAlerts } from './live.js';
 import { startMaintenance } from './maintenance.js';
 import { deploymentOf, type Deployment } from './mode.js';
 import { buildOutputs } from './outputs.js';
+import { checkNotifySecrets } from './notify.js';
 import { persistSiteKnowledge } from './site-knowledge.js';
 import { annotatorFor } from './stages.js';
 import { connectRuntimeStore } from './store.js';
@@ -31,6 +32,7 @@ async function startAll(options: RuntimeOptions & { logger: Logger }): Promise<R
   const deployment = deploymentOf(config);
   logger.info(deployment, 'deployment');
   checkAuthMode(config);
+  checkNotifySecrets(config);
   const threadMode = options.ingestThread ?? ingestThreadMode();
   const stages = await prepareIngest(config, threadMode, logger, options.configFile, options.cache);
   try {
@@ -66,7 +68,7 @@ async function startAfterStages(
     collector.collector.start();
     logger.info({ intervalS: config.enrich.collector.intervalSeconds, batch: config.enrich.collector.batchSize }, 'enrichment collector running');
   }
-  const outputs = buildOutputs(config, deployment, collector, metrics, logger);
+  const outputs = buildOutputs(config, deployment, collector, metrics, logger, store);
   const live = startLiveAlerts(config, outputs.bus, logger);
 
   const ingest = await stages.start({

@@ -5,6 +5,7 @@
 import { ApiEventRepository } from './api-event-repository.js';
 import { AnalyticsRepository } from './analytics-repository.js';
 import { ApiKeyRepository } from './api-key-repository.js';
+import { DeadLetterRepository } from './dead-letter-repository.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { BehaviourRepository } from './behaviour-repository.js';
 import { CheckpointRepository } from './checkpoint-repository.js';
@@ -54,6 +55,8 @@ export interface Store {
   readonly behaviour: BehaviourRepository;
   /** API keys (hashes only) and their scopes (#12). */
   readonly apiKeys: ApiKeyRepository;
+  /** Notifications that failed after their last attempt (#15). */
+  readonly deadLetters: DeadLetterRepository;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     verdicts: new VerdictRepository(sql),
     behaviour: new BehaviourRepository(sql),
     apiKeys: new ApiKeyRepository(sql),
+    deadLetters: new DeadLetterRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }

@@ -17,6 +17,7 @@ import { AlertHub } from '../live/index.js';
 import { enrichmentRoutes } from '../routes/enrichment.js';
 import { ingestApi } from '../routes/ingest.js';
 import { liveAlertRoutes } from '../routes/live-alerts.js';
+import { notificationRoutes } from '../routes/notifications.js';
 import { openTestApi, type TestApi } from '../testing/fixtures.js';
 import { issueApiKey } from './api-key.js';
 import { routeScopes } from './access-control.js';
@@ -100,6 +101,10 @@ const ROUTES: Record<string, Row> = {
   'GET /ws/threats': { scope: 'read', url: '/ws/threats', ok: [400] },
   // An admitted caller's stream would stay open: a bad filter makes it a 400 after access control instead.
   'GET /api/alerts/stream': { scope: 'read', url: '/api/alerts/stream?min_severity=bogus', ok: [400] },
+  // Notification dead letters (#15).
+  'GET /api/notifications/dead-letters': { scope: 'admin', url: '/api/notifications/dead-letters' },
+  'POST /api/notifications/dead-letters/:id/retry': { scope: 'admin', url: '/api/notifications/dead-letters/999999/retry', ok: [404] },
+  'DELETE /api/notifications/dead-letters/:id': { scope: 'admin', url: '/api/notifications/dead-letters/999999', ok: [404] },
 };
 
 const SCOPES: KeyScope[] = ['read', 'ingest', 'metrics', 'admin'];
@@ -121,6 +126,8 @@ beforeAll(async () => {
       enrichmentRoutes({ service, geoDatabases: [geoSource.info], geoOnline: false }),
       ingestApi({ submit: (events) => ingest!.submit(events) }),
       (app) => liveAlertRoutes(app, { hub }),
+      // The store is opened by openTestApi: read when a request comes.
+      notificationRoutes({ get deadLetters() { return t.store.deadLetters; }, channels: () => new Map() }),
     ],
     // The real access control, with limits out of reach (rate-limit.test.ts is about those).
     accessFor: (store) => ({ mode: 'keys', keys: store.apiKeys, limits: { perKey: 1e6, perIp: 1e6, failedAuth: 1e6, windowMs: 60_000 } }),

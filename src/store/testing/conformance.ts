@@ -11,6 +11,7 @@ import { analyticsConformance } from './conformance/analytics.js';
 import { behaviourConformance } from './conformance/behaviour.js';
 import { apiKeyConformance } from './conformance/api-keys.js';
 import { checkpointConformance } from './conformance/checkpoints.js';
+import { deadLetterConformance } from './conformance/dead-letters.js';
 import type { ConformanceContext, ConformanceSection } from './conformance/context.js';
 import { iocConformance } from './conformance/iocs.js';
 import { requestConformance } from './conformance/requests.js';
@@ -37,6 +38,7 @@ export const STORE_SECTIONS: Record<string, ConformanceSection> = {
   analytics: analyticsConformance,
   behaviour: behaviourConformance,
   apiKeys: apiKeyConformance,
+  deadLetters: deadLetterConformance,
 };
 
 export function describeStoreConformance(name: string, open: OpenTestStore): void {
