@@ -16,6 +16,7 @@ import { SchemaRepository, type SchemaRepositoryOptions } from './schema-reposit
 import { HeldThreatRepository } from './held-threat-repository.js';
 import { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 import { ThreatRepository, type ThreatRepositoryOptions } from './threat-repository.js';
+import { DecisionRepository } from './decision-repository.js';
 import { DetectionRepository } from './detection-repository.js';
 import { TrafficRepository } from './traffic-repository.js';
 import type { SqlClient } from './types.js';
@@ -54,6 +55,8 @@ export interface Store {
   readonly behaviour: BehaviourRepository;
   /** API keys (hashes only) and their scopes (#12). */
   readonly apiKeys: ApiKeyRepository;
+  /** Decisions (ban, captcha, throttle), their offence counts, and bouncer keys (#15). */
+  readonly decisions: DecisionRepository;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     verdicts: new VerdictRepository(sql),
     behaviour: new BehaviourRepository(sql),
     apiKeys: new ApiKeyRepository(sql),
+    decisions: new DecisionRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }
