@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/index.config.js';
 import { detectConfigSchema } from './detect-schema.js';
+import { decisionsConfigSchema } from '../decide/config.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -141,6 +142,8 @@ export const configSchema = z
     detect: detectConfigSchema.prefault({}),
     /** GeoIP/ASN, threat-intel providers, the collector (src/enrich/config.ts, docs/enrichment.md). */
     enrich: enrichConfigSchema.prefault({}),
+    /** The decision policy: threats to bans, captchas, throttles (src/decide/config.ts, docs/api.md "Decisions and bouncers"). */
+    decisions: decisionsConfigSchema.prefault({}),
   })
   .strict();
 

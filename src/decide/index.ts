@@ -3,3 +3,4 @@ export * from './config.js';
 export * from './duration.js';
 export * from './policy.js';
 export * from './target.js';
+export * from './maker.js';

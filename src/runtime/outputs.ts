@@ -11,6 +11,8 @@ import { RedisBus } from '../bus/index.redis.js';
 import type { Config } from '../config/index.js';
 import { iocCandidates } from '../enrich/index.js';
 import { ThreatSinks, type PipelineMetrics, type SinkEntry, type ThreatSink } from '../pipeline/index.js';
+import type { Store } from '../store/index.js';
+import { decisionMakerFor, decisionSink } from './decisions.js';
 import type { RunningCollector } from './enrichment.js';
 import type { Deployment } from './mode.js';
 
@@ -63,10 +65,12 @@ export function buildOutputs(
   collector: RunningCollector,
   metrics: PipelineMetrics,
   logger: Logger,
+  store?: Pick<Store, 'decisions'>,
 ): Outputs {
   const bus = liveBusFor(deployment, config, logger);
   const entries: SinkEntry[] = [{ sink: liveBusSink(bus) }];
   if (config.enrich.collector.enabled) entries.push({ sink: iocCollectorSink(collector) });
+  if (store && config.decisions.enabled) entries.push({ sink: decisionSink(decisionMakerFor(config, store, logger)) });
   const sinks = new ThreatSinks(entries, metrics, (sink, err) =>
     logger.warn({ sink }, sink === 'ioc-collector' ? `collector: adding threat sources failed: ${(err as Error).message}` : `sink ${sink} failed: ${(err as Error).message}`),
   );

@@ -65,7 +65,7 @@ async function startAfterStages(
     collector.collector.start();
     logger.info({ intervalS: config.enrich.collector.intervalSeconds, batch: config.enrich.collector.batchSize }, 'enrichment collector running');
   }
-  const outputs = buildOutputs(config, deployment, collector, metrics, logger);
+  const outputs = buildOutputs(config, deployment, collector, metrics, logger, store);
   const live = startLiveAlerts(config, outputs.bus, logger);
 
   const ingest = await stages.start({

@@ -210,11 +210,11 @@ export class DecisionRepository {
     });
   }
 
-  /** The latest active, enforced decision for this target (the sink does not stack decisions on one source). */
-  async activeFor(value: string, now: number): Promise<DecisionRecord | null> {
+  /** The longest active decision on this target, enforced or simulated (the sink does not stack decisions on one source). */
+  async activeFor(value: string, now: number, simulated = false): Promise<DecisionRecord | null> {
     const { rows } = await this.sql.query<DecisionRow>(
-      `SELECT ${DECISION_COLUMNS} FROM decisions d WHERE d.value = $2 AND d.until > ${ts(1)} AND NOT d.simulated ORDER BY d.until DESC LIMIT 1`,
-      [now, value],
+      `SELECT ${DECISION_COLUMNS} FROM decisions d WHERE d.value = $2 AND d.until > ${ts(1)} AND d.simulated = $3 ORDER BY d.until DESC LIMIT 1`,
+      [now, value, simulated],
     );
     return rows[0] ? toDecision(rows[0]) : null;
   }
