@@ -162,7 +162,9 @@ describe.each(backends)('decision repository on $name', (backend) => {
     await expect(repo.addBouncer('bad name', 'c'.repeat(64), T)).rejects.toThrow(/not valid/);
     expect(await repo.bouncerByHash('0'.repeat(64))).toBeNull();
     expect((await repo.bouncerByHash(HASH))?.name).toBe('fw-1');
-    await repo.recordPull(b.id, T + 1000, 'crowdsec-custom-bouncer/v0.0.15', '127.0.0.1');
+    expect(await repo.recordPull(b.id, T + 1000, 'crowdsec-custom-bouncer/v0.0.15', '127.0.0.1')).toEqual({ previous: null });
+    expect(await repo.recordPull(b.id, T + 2000, null, null)).toEqual({ previous: T + 1000 });
+    await repo.recordPull(b.id, T + 1000, null, null);
     expect(await repo.bouncers()).toEqual([{ ...b, lastPull: T + 1000, userAgent: 'crowdsec-custom-bouncer/v0.0.15', ip: '127.0.0.1' }]);
     expect(await repo.deleteBouncer('fw-1')).toBe(true);
     expect(await repo.deleteBouncer('fw-1')).toBe(false);

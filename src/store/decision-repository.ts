@@ -351,9 +351,21 @@ export class DecisionRepository {
     return rows.length > 0;
   }
 
-  /** Records a pull: its time (the next delta starts there), and who pulled (User-Agent, address). */
-  async recordPull(id: string, at: number, userAgent: string | null, ip: string | null): Promise<void> {
-    await this.sql.query(`UPDATE bouncers SET last_pull = ${ts(2)}, user_agent = $3, ip = $4 WHERE id = $1`, [id, at, userAgent?.slice(0, 200) ?? null, ip?.slice(0, 64) ?? null]);
+  /**
+   * Records a pull: its time (the next delta starts there), and who pulled (User-Agent, address). Returns the
+   * previous pull's time (null: never), read and replaced in one statement, so two pulls at once cannot both
+   * start from the same point and one of them miss nothing either.
+   */
+  async recordPull(id: string, at: number | null, userAgent: string | null, ip: string | null): Promise<{ previous: number | null }> {
+    const { rows } = await this.sql.query<{ prev_ms: number | null }>(
+      `UPDATE bouncers b SET last_pull = ${ts(2)}, user_agent = coalesce($3, b.user_agent), ip = coalesce($4, b.ip)
+       FROM (SELECT id, last_pull AS prev FROM bouncers WHERE id = $1 FOR UPDATE) o
+       WHERE b.id = o.id
+       RETURNING (extract(epoch FROM o.prev) * 1000)::float8 AS prev_ms`,
+      [id, at, userAgent?.slice(0, 200) ?? null, ip?.slice(0, 64) ?? null],
+    );
+    const prev = rows[0]?.prev_ms;
+    return { previous: prev === null || prev === undefined ? null : Math.round(prev) };
   }
 }
 

@@ -74,9 +74,10 @@ export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): Bo
     request.bouncer = bouncer;
   });
 
-  async function recordPull(request: FastifyRequest, at: number): Promise<void> {
+  /** Records this pull; returns the previous one (where a delta starts). */
+  async function recordPull(request: FastifyRequest, at: number | null): Promise<number | null> {
     const ua = request.headers['user-agent'];
-    await deps.decisions.recordPull(request.bouncer!.id, at, typeof ua === 'string' ? ua : null, request.ip);
+    return (await deps.decisions.recordPull(request.bouncer!.id, at, typeof ua === 'string' ? ua : null, request.ip)).previous;
   }
 
   const common = (v: Record<string, unknown>): DecisionFilter => {
@@ -110,9 +111,16 @@ export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): Bo
       const f = common(q);
       const scopes = commaList(q.scopes);
       f.scopes = scopes.length > 0 ? scopes : ['ip', 'range'];
-      const since = str(q.startup) === 'true' ? null : (request.bouncer!.lastPull ?? 0);
-      const got = await deps.decisions.stream(f, since, now);
-      await recordPull(request, now);
+      // The pull is recorded first (it returns the previous one atomically); a failed query puts it back.
+      const previous = await recordPull(request, now);
+      const since = str(q.startup) === 'true' ? null : (previous ?? 0);
+      let got;
+      try {
+        got = await deps.decisions.stream(f, since, now);
+      } catch (err) {
+        await recordPull(request, previous).catch(() => undefined);
+        throw err;
+      }
       return {
         deleted: got.deleted.length === 0 ? null : got.deleted.map((d) => lapiDecisionJson(d, now)),
         new: got.new.length === 0 ? null : got.new.map((d) => lapiDecisionJson(d, now)),
