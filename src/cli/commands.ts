@@ -90,6 +90,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'create, list and revoke API keys (only a hash of each key is stored)',
     load: async () => (await import('./keys-command.js')).registerKeys,
   },
+  {
+    name: 'decisions',
+    term: 'decisions',
+    description: 'list, add and delete decisions (bans, captchas, throttles) of a running server',
+    load: async () => (await import('./decisions-command.js')).registerDecisions,
+  },
+  {
+    name: 'bouncers',
+    term: 'bouncers',
+    description: 'register CrowdSec bouncers (keys for /v1/decisions) and see their last pull',
+    load: async () => (await import('./decisions-command.js')).registerBouncers,
+  },
 ];
 
 /**
