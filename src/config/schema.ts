@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/index.config.js';
 import { detectConfigSchema } from './detect-schema.js';
-import { decisionsConfigSchema } from '../decide/config.js';
+import { decisionsConfigSchema } from '../decide/index.config.js';
 
 const port = z.number().int().min(0).max(65535);
 

@@ -8,8 +8,7 @@
  * detection uses) are never decided on.
  */
 import { isSimulatedOnly, SEVERITIES, type Detection, type ThreatEvent } from '../core/index.js';
-import { Glob } from '../detect/allowlist/glob.js';
-import type { Allowlist, GoodBotMatcher } from '../detect/index.js';
+import { Glob, type Allowlist, type GoodBotMatcher } from '../detect/index.js';
 import type { DecisionRule, DecisionsConfig, Remediation } from './config.js';
 import { parseDuration } from './duration.js';
 import { targetOfIp, type DecisionTarget } from './target.js';

@@ -23,6 +23,9 @@ export interface DecisionRecord {
   country: string | null;
 }
 
+/** A decision as the bouncer stream carries it (`until` epoch ms, possibly fractional). */
+export type StreamDecision = Pick<DecisionRecord, 'id' | 'until' | 'scope' | 'value' | 'type' | 'origin' | 'scenario'>;
+
 export interface NewDecision {
   scope: string;
   value: string;
@@ -252,24 +255,26 @@ export class DecisionRepository {
    * active, deleted = expired after `since - 2 s` (CrowdSec 1.4.6 repeats deletions within that margin, so
    * bouncers apply both idempotently). Simulated decisions never leave.
    */
-  async stream(f: DecisionFilter, since: number | null, now: number): Promise<{ new: DecisionRecord[]; deleted: DecisionRecord[] }> {
+  async stream(f: DecisionFilter, since: number | null, now: number): Promise<{ new: StreamDecision[]; deleted: StreamDecision[] }> {
     const params: unknown[] = [now];
     const w = and(where({ ...f, simulated: false }, params));
+    // Only what a bouncer receives: a startup pull carries every active decision.
+    const cols = `d.id::float8 AS id, (extract(epoch FROM d.until) * 1000)::float8 AS until, d.scope, d.value, d.type, d.origin, d.scenario`;
     let newSql: string;
     let deletedSql: string;
     if (since === null) {
-      newSql = `SELECT DISTINCT ON (d.scope, d.type, d.value) ${DECISION_COLUMNS} FROM decisions d
-        WHERE d.until > ${ts(1)} ${w} ORDER BY d.scope, d.type, d.value, d.until DESC`;
-      deletedSql = `SELECT ${DECISION_COLUMNS} FROM decisions d WHERE d.until <= ${ts(1)} ${w}`;
+      newSql = `SELECT * FROM (SELECT DISTINCT ON (d.scope, d.type, d.value) ${cols} FROM decisions d
+        WHERE d.until > ${ts(1)} ${w} ORDER BY d.scope, d.type, d.value, d.until DESC) x ORDER BY id DESC`;
+      deletedSql = `SELECT ${cols} FROM decisions d WHERE d.until <= ${ts(1)} ${w} ORDER BY d.id DESC`;
     } else {
       params.push(since);
       const s = params.length;
-      newSql = `SELECT ${DECISION_COLUMNS} FROM decisions d WHERE d.created_at > ${ts(s)} AND d.until > ${ts(1)} ${w}`;
-      deletedSql = `SELECT ${DECISION_COLUMNS} FROM decisions d
-        WHERE d.until <= ${ts(1)} AND d.until > ${ts(s)} - interval '2 seconds' ${w}`;
+      newSql = `SELECT ${cols} FROM decisions d WHERE d.created_at > ${ts(s)} AND d.until > ${ts(1)} ${w} ORDER BY d.id DESC`;
+      deletedSql = `SELECT ${cols} FROM decisions d
+        WHERE d.until <= ${ts(1)} AND d.until > ${ts(s)} - interval '2 seconds' ${w} ORDER BY d.id DESC`;
     }
-    const [n, d] = await Promise.all([this.sql.query<DecisionRow>(newSql, params), this.sql.query<DecisionRow>(deletedSql, params)]);
-    return { new: n.rows.map(toDecision).sort((a, b) => b.id - a.id), deleted: d.rows.map(toDecision).sort((a, b) => b.id - a.id) };
+    const [n, d] = await Promise.all([this.sql.query<StreamDecision>(newSql, params), this.sql.query<StreamDecision>(deletedSql, params)]);
+    return { new: n.rows, deleted: d.rows };
   }
 
   /** Counts of active decisions by type, origin, scope, scenario and simulated, and the total. */

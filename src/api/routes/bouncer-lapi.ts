@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normaliseIp, parseCidr } from '../../net/index.js';
 import type { BouncerRecord, DecisionFilter, DecisionRepository } from '../../store/index.js';
 import { hashApiKey, MAX_KEY_LENGTH } from '../auth/api-key.js';
-import { lapiDecisionJson, lapiDecisionSchema } from './decision-json.js';
+import { lapiDecisionSchema, lapiDecisionsText } from './decision-json.js';
 
 export interface BouncerApiDeps {
   decisions: Pick<DecisionRepository, 'bouncerByHash' | 'recordPull' | 'stream' | 'active'>;
@@ -105,7 +105,7 @@ export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): Bo
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query as Record<string, unknown>;
       const now = clock();
       const f = common(q);
@@ -121,10 +121,7 @@ export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): Bo
         await recordPull(request, previous).catch(() => undefined);
         throw err;
       }
-      return {
-        deleted: got.deleted.length === 0 ? null : got.deleted.map((d) => lapiDecisionJson(d, now)),
-        new: got.new.length === 0 ? null : got.new.map((d) => lapiDecisionJson(d, now)),
-      };
+      return reply.type('application/json; charset=utf-8').send(`{"deleted":${lapiDecisionsText(got.deleted, now)},"new":${lapiDecisionsText(got.new, now)}}`);
     },
   );
 
@@ -167,7 +164,7 @@ export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): Bo
       if (type) f.type = type;
       const rows = await deps.decisions.active(f, now, 1_000_000);
       await recordPull(request, now);
-      return rows.length === 0 ? null : rows.map((d) => lapiDecisionJson(d, now));
+      return reply.type('application/json; charset=utf-8').send(lapiDecisionsText(rows, now));
     },
   );
 

@@ -1,6 +1,6 @@
 /** Decisions as the API shows them: Rampart's own form (/api/decisions) and CrowdSec's (/v1, bouncers). */
 import { goDuration } from '../../decide/index.js';
-import type { BouncerRecord, DecisionRecord } from '../../store/index.js';
+import type { BouncerRecord, DecisionRecord, StreamDecision } from '../../store/index.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -42,11 +42,7 @@ export const decisionJsonSchema = {
   required: ['id', 'created_at', 'until', 'duration', 'active', 'scope', 'value', 'type', 'origin', 'scenario', 'rule', 'simulated', 'country'],
 } as const;
 
-/** CrowdSec 1.4.6's decision in a bouncer answer: exactly these fields, in this order. */
-export function lapiDecisionJson(d: DecisionRecord, now: number) {
-  return { duration: goDuration(d.until - now), id: d.id, origin: d.origin, scenario: d.scenario, scope: d.scope, type: d.type, value: d.value };
-}
-
+/** CrowdSec 1.4.6's decision in a bouncer answer: exactly these fields, in this order (lapiDecisionsText writes them). */
 export const lapiDecisionSchema = {
   type: 'object',
   properties: {
@@ -77,3 +73,20 @@ export const bouncerJsonSchema = {
   },
   required: ['id', 'name', 'created_at', 'last_pull', 'user_agent', 'ip'],
 } as const;
+
+/**
+ * A bouncer answer's list as JSON text, written here rather than by the response serialiser: a startup pull
+ * carries every active decision (300,000 in the benchmark), and the generic serialiser of a nullable list of
+ * objects costs several times this loop. Same fields, same order, `null` for an empty list.
+ */
+export function lapiDecisionsText(list: readonly StreamDecision[], now: number): string {
+  if (list.length === 0) return 'null';
+  const parts: string[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const d = list[i]!;
+    parts[i] =
+      `{"duration":"${goDuration(d.until - now)}","id":${d.id},"origin":${JSON.stringify(d.origin)},"scenario":${JSON.stringify(d.scenario)},` +
+      `"scope":${JSON.stringify(d.scope)},"type":${JSON.stringify(d.type)},"value":${JSON.stringify(d.value)}}`;
+  }
+  return `[${parts.join(',')}]`;
+}
