@@ -223,7 +223,10 @@ describe.skipIf(!haveCustom)('the real CrowdSec bouncers against Rampart', { tim
       ].join('\n'),
     );
     const socatPid = join(dir, 'socat.pid');
-    const script = `ip link set lo up && socat TCP-LISTEN:8081,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${sock} & echo $! > ${socatPid}; exec ${FIREWALL} -c ${cfg}`;
+    // The bouncer gives up when its first pull fails: it starts once socat listens (up to 10 s on a loaded machine).
+    const script =
+      `ip link set lo up && socat TCP-LISTEN:8081,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${sock} & echo $! > ${socatPid}; ` +
+      `(for i in $(seq 100); do socat -u OPEN:/dev/null TCP:127.0.0.1:8081 2>/dev/null && break; sleep 0.1; done); exec ${FIREWALL} -c ${cfg}`;
     const fw = startBouncer('/usr/bin/unshare', ['-n', 'sh', '-c', script], dir, 'firewall bouncer');
     bouncers.push(fw);
     cleanups.push(async () => {
