@@ -61,6 +61,7 @@ describe('DecisionMaker', () => {
     const m = maker([{ id: 'ban', durations: ['4h'] }]);
     expect(await m.decide([threat('192.0.2.3', 1, { time: now - 10 * H })])).toEqual([]);
     expect(m.counters.stale).toBe(1);
+    expect(await store.decisions.offences('192.0.2.3', now, 30 * 24 * H)).toBe(0);
     expect(await m.decide([threat('10.1.2.3', 1), threat('192.0.2.4', 1, { ua: 'Mozilla/5.0 (compatible; Googlebot/2.1)' })])).toEqual([]);
     expect(m.counters).toMatchObject({ allowlisted: 1, goodBots: 1 });
   });

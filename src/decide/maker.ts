@@ -51,6 +51,11 @@ export class DecisionMaker {
       seen.add(key);
       const now = this.clock();
       const base = Math.min(t.event.time, now);
+      // Even the longest step would have ended (a replayed log): no decision, and no offence counted.
+      if (base + Math.max(...p.rule.durationsMs) <= now) {
+        this.counters.stale++;
+        continue;
+      }
       if (await this.repo.activeFor(p.target.value, now, simulated)) {
         this.counters.alreadyDecided++;
         continue;
