@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, on compiled code (tsx's module wrapping distorts hot loops), one
  * after the other so they do not compete for the two cores. Figures go to stdout and to
  * .bench/results.json; docs/benchmarks.md records them with the machine and the command.
- * Pick a subset with `npm run bench -- parse analyze` (names: startup, parse, rules, behaviour, store, analyze, serve, enrich, ingest, soc, live, metrics, auth, notify).
+ * Pick a subset with `npm run bench -- parse analyze` (names: startup, parse, rules, behaviour, store, analyze, serve, enrich, ingest, soc, live, metrics, auth, notify, decisions).
  * `soc` (the SOC API over 10 M seeded requests in PostgreSQL) runs only when asked by name: its seeding takes minutes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { runEnrichBench } from './enrich.js';
 import { runIngestBench } from './ingest.js';
 import { runMetricsBench } from './metrics-http.js';
 import { runAuthBench } from './auth.js';
+import { runDecisionsBench } from './decisions.js';
 import { runStartupBench } from './startup.js';
 import { runSocApiBench } from './soc-api.js';
 import { benchAnalyze, benchServe } from './pipeline.js';
@@ -25,7 +26,7 @@ import { runLiveAlertsBench } from './live-alerts.js';
 import { runNotifyBench } from './notify.js';
 import { repoRoot } from './root.js';
 
-const ALL = ['startup', 'parse', 'rules', 'behaviour', 'store', 'analyze', 'serve', 'enrich', 'ingest', 'soc', 'live', 'metrics', 'auth', 'notify'] as const;
+const ALL = ['startup', 'parse', 'rules', 'behaviour', 'store', 'analyze', 'serve', 'enrich', 'ingest', 'soc', 'live', 'metrics', 'auth', 'notify', 'decisions'] as const;
 /** Run only when named: `npm run bench -- soc`. */
 const ON_REQUEST: readonly BenchName[] = ['soc'];
 type BenchName = (typeof ALL)[number];
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   await step('metrics', () => runMetricsBench());
   await step('auth', () => runAuthBench());
   await step('notify', () => runNotifyBench());
+  await step('decisions', () => runDecisionsBench());
 
   const dir = join(repoRoot(), '.bench');
   mkdirSync(dir, { recursive: true });

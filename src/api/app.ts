@@ -12,6 +12,8 @@ import { compileRequestSchema } from './request-schema.js';
 import { RouteTable } from './route-table.js';
 import './route-scope.js';
 import { behaviourRoutes } from './routes/behaviour.js';
+import { bouncerApiRoutes } from './routes/bouncer-lapi.js';
+import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
 import { ApiMetrics, installHttpMetrics } from './metrics/index.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -54,7 +56,20 @@ export function coreRoutes(deps: ApiDeps, cache = analyticsCacheFor(deps)): Rout
     (app) => keyRoutes(app, { apiKeys: store.apiKeys, clock }),
     (app) => ruleHitRoutes(app, { rollups: store.rollups, clock, ruleIds: deps.ruleIds, notApplicable: deps.notApplicable, allowlist: deps.allowlist }),
     ...socRoutes(deps, cache),
+    ...decisionRouteGroups(deps, cache),
     ...(behaviour ? [(app: FastifyInstance) => behaviourRoutes(app, { behaviour, clock })] : []),
+  ];
+}
+
+/** Decisions (/api/decisions, seed shapes) and the CrowdSec bouncer API (/v1), sharing the bouncer key cache. */
+function decisionRouteGroups(deps: ApiDeps, cache: ReturnType<typeof analyticsCacheFor>): RouteGroup[] {
+  const { decisions, analytics } = deps.store;
+  let keys: { clear(): void } | undefined;
+  return [
+    (app) => decisionRoutes(app, { store: { decisions, analytics }, cache, ...(deps.clock ? { clock: deps.clock } : {}), onBouncersChanged: () => keys?.clear() }),
+    (app) => {
+      keys = bouncerApiRoutes(app, { decisions, ...(deps.clock ? { clock: deps.clock } : {}) });
+    },
   ];
 }
 

@@ -8,8 +8,9 @@
  * - `ingest`: events from other sensors.
  * - `metrics`: Prometheus metrics (also allowed to `admin`).
  * - `admin`: analyst verdicts, allowlist edits, decisions, key administration.
+ * - `bouncer`: the CrowdSec bouncer API (/v1): no API key; the route checks its own bouncer key (X-Api-Key).
  */
-export const ROUTE_SCOPES = ['public', 'read', 'ingest', 'metrics', 'admin'] as const;
+export const ROUTE_SCOPES = ['public', 'read', 'ingest', 'metrics', 'admin', 'bouncer'] as const;
 export type RouteScope = (typeof ROUTE_SCOPES)[number];
 
 declare module 'fastify' {

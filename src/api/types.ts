@@ -67,7 +67,7 @@ export interface ApiOptions {
 }
 
 /** The repositories the read API reads; app.ts hands each route group only the ones it uses. */
-export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups' | 'analytics' | 'detections' | 'traffic' | 'verdicts' | 'apiKeys'> &
+export type ApiRepositories = Pick<Store, 'threats' | 'windows' | 'rollups' | 'analytics' | 'detections' | 'traffic' | 'verdicts' | 'apiKeys' | 'decisions'> &
   Partial<Pick<Store, 'behaviour'>>;
 
 export interface ApiDeps {

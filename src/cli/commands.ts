@@ -96,6 +96,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'send alerts to webhooks, Slack and e-mail: test a channel',
     load: async () => (await import('./notify-command.js')).registerNotify,
   },
+  {
+    name: 'decisions',
+    term: 'decisions',
+    description: 'list, add and delete decisions (bans, captchas, throttles) of a running server',
+    load: async () => (await import('./decisions-command.js')).registerDecisions,
+  },
+  {
+    name: 'bouncers',
+    term: 'bouncers',
+    description: 'register CrowdSec bouncers (keys for /v1/decisions) and see their last pull',
+    load: async () => (await import('./decisions-command.js')).registerBouncers,
+  },
 ];
 
 /**

@@ -3,10 +3,11 @@
  * ignored). Validation here does no I/O; files and sockets are opened only after it passes.
  */
 import * as z from 'zod';
+import { decisionsConfigSchema } from '../decide/index.config.js';
 import { enrichConfigSchema, ENRICH_SECRET_KEYS } from '../enrich/index.config.js';
+import { notifyConfigSchema } from '../notify/index.config.js';
 import { crowdsecConfigSchema } from './crowdsec-schema.js';
 import { detectConfigSchema } from './detect-schema.js';
-import { notifyConfigSchema } from '../notify/index.config.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -147,6 +148,8 @@ export const configSchema = z
     crowdsec: crowdsecConfigSchema.prefault({}),
     /** Webhook, Slack and e-mail notifications of alerts (src/notify/config.ts, docs/notifications.md); off without channels. */
     notify: notifyConfigSchema.prefault({}),
+    /** The decision policy: threats to bans, captchas, throttles (src/decide/config.ts, docs/api.md "Decisions and bouncers"). */
+    decisions: decisionsConfigSchema.prefault({}),
   })
   .strict();
 

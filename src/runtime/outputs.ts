@@ -2,8 +2,8 @@
  * The outputs after the store commits, as a list of sinks, each isolated behind its own bounded queue
  * (src/pipeline/sinks.ts) and counted in /api/metrics/pipeline: the live bus (alerting threats, score
  * above 0) and, when the collector runs, the IOC collector (which threat sources to enrich is enrichment
- * policy: iocCandidates), and when notify.channels has any, the notifier (src/notify: its own queue per channel,
- * retries, dead letters in the store). Decisions join this list later.
+ * policy: iocCandidates), when notify.channels has any, the notifier (src/notify: its own queue per channel,
+ * retries, dead letters in the store), the CrowdSec push when configured, and the decision policy (src/decide).
  */
 import type { Logger } from 'pino';
 import { liveAlertOfThreat, type LiveAlert } from '../api/index.js';
@@ -14,6 +14,7 @@ import { iocCandidates } from '../enrich/index.js';
 import { ThreatSinks, type PipelineMetrics, type SinkEntry, type ThreatSink } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import { crowdsecSinkEntry } from './crowdsec.js';
+import { decisionMakerFor, decisionSink } from './decisions.js';
 import type { RunningCollector } from './enrichment.js';
 import type { Deployment } from './mode.js';
 import { notifierSink } from './notify.js';
@@ -67,7 +68,7 @@ export function buildOutputs(
   collector: RunningCollector,
   metrics: PipelineMetrics,
   logger: Logger,
-  store?: Pick<Store, 'deadLetters'>,
+  store?: Pick<Store, 'deadLetters' | 'decisions'>,
 ): Outputs {
   const bus = liveBusFor(deployment, config, logger);
   const entries: SinkEntry[] = [{ sink: liveBusSink(bus) }];
@@ -76,6 +77,7 @@ export function buildOutputs(
   if (crowdsec) entries.push(crowdsec);
   const notify = notifierSink(config, store?.deadLetters ?? null, metrics, logger);
   if (notify) entries.push({ sink: notify.sink });
+  if (store && config.decisions.enabled) entries.push({ sink: decisionSink(decisionMakerFor(config, store, logger)) });
   const sinks = new ThreatSinks(entries, metrics, (sink, err) =>
     logger.warn({ sink }, sink === 'ioc-collector' ? `collector: adding threat sources failed: ${(err as Error).message}` : `sink ${sink} failed: ${(err as Error).message}`),
   );

@@ -106,3 +106,4 @@ export { BASELINES, type Baseline } from './behaviour-aggregates.js';
 export { CASCADE_GAP_MS, CASCADE_PAGES_PER_IP } from './cascade.js';
 export { ApiKeyRepository, KEY_SCOPES, MAX_KEY_NAME, checkKeyName, type ApiKeyRecord, type KeyScope, type NewApiKey } from './api-key-repository.js';
 export { DeadLetterRepository, MAX_DEAD_LETTERS, type DeadLetter, type NewDeadLetter } from './dead-letter-repository.js';
+export { DecisionRepository, checkBouncerName, MAX_DECISION_TEXT, type BouncerRecord, type DecisionFilter, type DecisionRecord, type NewDecision, type StreamDecision } from './decision-repository.js';

@@ -17,6 +17,7 @@ import { SchemaRepository, type SchemaRepositoryOptions } from './schema-reposit
 import { HeldThreatRepository } from './held-threat-repository.js';
 import { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 import { ThreatRepository, type ThreatRepositoryOptions } from './threat-repository.js';
+import { DecisionRepository } from './decision-repository.js';
 import { DetectionRepository } from './detection-repository.js';
 import { TrafficRepository } from './traffic-repository.js';
 import type { SqlClient } from './types.js';
@@ -57,6 +58,8 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   /** Notifications that failed after their last attempt (#15). */
   readonly deadLetters: DeadLetterRepository;
+  /** Decisions (ban, captcha, throttle), their offence counts, and bouncer keys (#15). */
+  readonly decisions: DecisionRepository;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     behaviour: new BehaviourRepository(sql),
     apiKeys: new ApiKeyRepository(sql),
     deadLetters: new DeadLetterRepository(sql),
+    decisions: new DecisionRepository(sql),
     close: () => named('close', () => sql.close()),
   };
 }

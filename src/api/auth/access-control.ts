@@ -183,7 +183,8 @@ export function installAccessControl(app: FastifyInstance, access: AccessOptions
           request.log.error({ route: request.routeOptions.url }, 'route declares no scope: refused');
           return deny(reply, 403, 'forbidden', 'this route declares no access scope, so it is refused');
         }
-        if (matched && scope !== 'public') {
+        // Bouncer routes (/v1) check bouncer keys themselves (routes/bouncer-lapi.ts), as CrowdSec answers.
+        if (matched && scope !== 'public' && scope !== 'bouncer') {
           if (access.mode === 'open') request.apiKey = OPEN_CALLER;
           else {
             const ip = request.ip;

@@ -34,6 +34,7 @@ export function maskKey(key: string): string {
 /** `admin` implies every scope; `metrics` routes also take `admin`; public routes take anyone. */
 export function grants(held: readonly KeyScope[], needed: RouteScope): boolean {
   if (needed === 'public') return true;
+  if (needed === 'bouncer') return false;
   if (held.includes('admin')) return true;
   return held.includes(needed);
 }

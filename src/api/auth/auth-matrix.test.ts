@@ -105,6 +105,20 @@ const ROUTES: Record<string, Row> = {
   'GET /api/notifications/dead-letters': { scope: 'admin', url: '/api/notifications/dead-letters' },
   'POST /api/notifications/dead-letters/:id/retry': { scope: 'admin', url: '/api/notifications/dead-letters/999999/retry', ok: [404] },
   'DELETE /api/notifications/dead-letters/:id': { scope: 'admin', url: '/api/notifications/dead-letters/999999', ok: [404] },
+  // Decisions (issue #15).
+  'GET /api/decisions': { scope: 'read', url: '/api/decisions' },
+  'POST /api/decisions': { scope: 'admin', url: '/api/decisions', body: { ip: '198.51.100.77', duration: '1h' }, ok: [201] },
+  'DELETE /api/decisions': { scope: 'admin', url: '/api/decisions?ip=198.51.100.78' },
+  'GET /api/decisions/stats': { scope: 'read', url: '/api/decisions/stats' },
+  'GET /decisions': { scope: 'read', url: '/decisions' },
+  'GET /country': { scope: 'read', url: '/country' },
+  'GET /api/bouncers': { scope: 'admin', url: '/api/bouncers' },
+  'POST /api/bouncers': { scope: 'admin', url: '/api/bouncers', get body() { return { name: `matrix-${++seq}` }; }, ok: [201] },
+  'DELETE /api/bouncers/:name': { scope: 'admin', url: '/api/bouncers/no-such-bouncer', ok: [404] },
+  // The CrowdSec bouncer API takes bouncer keys only (X-Api-Key): every API key, admin included, gets CrowdSec's 403.
+  // A bouncer key is admitted (the last test below).
+  'GET /v1/decisions/stream': { scope: 'bouncer', url: '/v1/decisions/stream?startup=true' },
+  'GET /v1/decisions': { scope: 'bouncer', url: '/v1/decisions' },
 };
 
 const SCOPES: KeyScope[] = ['read', 'ingest', 'metrics', 'admin'];
@@ -193,11 +207,12 @@ describe('auth matrix', () => {
       if (method === 'OPTIONS') Object.assign(headers, { origin: 'https://app.example', 'access-control-request-method': 'GET' });
       const body = row.body;
       const res = await t.app.inject({ method, url: row.url, headers, ...(body === undefined ? {} : { payload: body as object }) });
-      const admitted = row.scope === 'public' || (cell.scopes !== null && (cell.scopes.includes('admin') || cell.scopes.includes(row.scope as KeyScope)));
-      const expected = admitted ? (row.ok ?? [200]) : cell.scopes === null ? [401] : [403];
+      const admitted = row.scope === 'public' || (row.scope !== 'bouncer' && cell.scopes !== null && (cell.scopes.includes('admin') || cell.scopes.includes(row.scope as KeyScope)));
+      const expected = admitted ? (row.ok ?? [200]) : cell.scopes === null && row.scope !== 'bouncer' ? [401] : [403];
       got.push(`${cell.who}: ${res.statusCode}`);
       want.push(`${cell.who}: ${expected.includes(res.statusCode) ? res.statusCode : expected.join('|')}`);
       if (res.statusCode === 401) expect(res.headers['www-authenticate']).toBe('Bearer realm="rampart"');
+      if (row.scope === 'bouncer') expect(res.json(), `${id} ${cell.who}`).toEqual({ message: 'access forbidden' });
       // Security headers on every answer, refusals included; HTML only under a policy without inline script.
       expect(res.headers['x-content-type-options'], `${id} ${cell.who}`).toBe('nosniff');
       expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -206,5 +221,19 @@ describe('auth matrix', () => {
       if (String(res.headers['content-type']).startsWith('text/html')) expect(csp).toMatch(/script-src 'self' ?;/);
     }
     expect(got).toEqual(want);
+  });
+
+  it('admits a bouncer key on the bouncer routes, and only there', async () => {
+    const admin = { 'x-api-key': keys.admin! };
+    const created = await t.app.inject({ method: 'POST', url: '/api/bouncers', headers: admin, payload: { name: 'matrix-bouncer' } });
+    expect(created.statusCode).toBe(201);
+    const key = (created.json() as { key: string }).key;
+    for (const url of ['/v1/decisions/stream?startup=true', '/v1/decisions']) {
+      expect((await t.app.inject({ url, headers: { 'x-api-key': key } })).statusCode, url).toBe(200);
+      expect((await t.app.inject({ method: 'HEAD', url, headers: { 'x-api-key': key } })).statusCode, `HEAD ${url}`).toBe(200);
+      expect((await t.app.inject({ method: 'HEAD', url })).statusCode, `HEAD ${url} without a key`).toBe(403);
+    }
+    // A bouncer key is no API key.
+    expect((await t.app.inject({ url: '/api/decisions', headers: { 'x-api-key': key } })).statusCode).toBe(401);
   });
 });

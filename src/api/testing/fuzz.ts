@@ -326,7 +326,7 @@ export async function runFuzz(port: number, requests: readonly FuzzRequest[], sl
     byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
     times.push(res.ms);
     const problem =
-      res.status === 0 || res.status >= 500 || res.ms > slowMs || (res.status >= 400 && req.method !== 'HEAD' && !isErrorBody(res.body));
+      res.status === 0 || res.status >= 500 || res.ms > slowMs || (res.status >= 400 && req.method !== 'HEAD' && !isErrorBody(res.body, req.target.startsWith('/v1/')));
     if (problem) failures.push({ what: req.what, target: req.target.slice(0, 200), status: res.status, ms: Math.round(res.ms), body: res.body.slice(0, 300) });
   }
   times.sort((a, b) => a - b);
@@ -339,10 +339,12 @@ export async function runFuzz(port: number, requests: readonly FuzzRequest[], sl
   };
 }
 
-function isErrorBody(body: string): boolean {
+/** The API's error shape; on the CrowdSec bouncer routes (/v1), CrowdSec's own (`{"message": …}`). */
+function isErrorBody(body: string, crowdsec = false): boolean {
   try {
     const v = JSON.parse(body) as unknown;
-    return typeof v === 'object' && v !== null && typeof (v as { error?: unknown }).error === 'string' && typeof (v as { message?: unknown }).message === 'string';
+    if (typeof v !== 'object' || v === null || typeof (v as { message?: unknown }).message !== 'string') return false;
+    return crowdsec || typeof (v as { error?: unknown }).error === 'string';
   } catch {
     return false;
   }

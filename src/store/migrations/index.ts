@@ -10,6 +10,7 @@ import * as apiEvents from './0008_api_events.js';
 import * as socAnalytics from './0009_soc_analytics.js';
 import * as behaviourAggregates from './0010_behaviour_aggregates.js';
 import * as apiKeys from './0011_api_keys.js';
+import * as decisions from './0013_decisions.js';
 import * as notificationDeadLetters from './0015_notification_dead_letters.js';
 
 export interface Migration {
@@ -31,5 +32,6 @@ export const MIGRATIONS: readonly Migration[] = [
   socAnalytics, // 0009_soc_analytics
   behaviourAggregates, // 0010_behaviour_aggregates
   apiKeys, // 0011_api_keys
+  decisions, // 0013_decisions
   notificationDeadLetters, // 0015_notification_dead_letters
 ];
