@@ -23,6 +23,10 @@ const CUSTOM = '/usr/bin/crowdsec-custom-bouncer';
 const FIREWALL = '/usr/bin/crowdsec-firewall-bouncer';
 const haveCustom = existsSync(CUSTOM);
 const haveFirewall = existsSync(FIREWALL);
+// .ci/run installs the bouncers: there a missing one is a failure, not a skip.
+if (process.env.RAMPART_REQUIRE_SERVICES === '1' && (!haveCustom || !haveFirewall)) {
+  throw new Error(`RAMPART_REQUIRE_SERVICES=1 but ${!haveCustom ? CUSTOM : FIREWALL} is absent (apt-get install -y crowdsec-custom-bouncer crowdsec-firewall-bouncer)`);
+}
 if (!haveCustom) console.warn(`SKIP crowdsec bouncer e2e: ${CUSTOM} is absent (apt-get install -y crowdsec-custom-bouncer)`);
 /** A private network namespace for the firewall bouncer's nftables rules (root or CAP_SYS_ADMIN, nft, socat). */
 const haveNetns = haveFirewall && ['/usr/bin/unshare', '/usr/bin/nsenter', '/usr/sbin/nft', '/usr/bin/socat'].every(existsSync) && spawnSync('/usr/bin/unshare', ['-n', 'true']).status === 0;
