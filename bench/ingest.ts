@@ -5,7 +5,8 @@
  *   threat type), latency percentiles and requests/s;
  * - bulk: POST /api/threats/bulk-ingest of 10,000 events per request, events/s stored (the answer comes after
  *   the commit, so every 2xx is 10,000 stored events; checked against the pipeline counters).
- * Into PostgreSQL (a fresh schema, dropped afterwards) and, for reference, embedded PGlite in a temp folder.
+ * Into PostgreSQL (a fresh schema, dropped afterwards) and, for reference, embedded PGlite in a temp folder. First, the
+ * ceiling: a bare Fastify route in its own process (bench/ingest-ceiling-server.ts) loaded as the single runs are.
  *   npm run bench -- ingest                          # compiled, as the figures in docs/benchmarks.md
  *   RAMPART_BENCH_SERVE=tsx node --import tsx bench/ingest.ts   # from the sources, for a quick look
  */
