@@ -5,14 +5,16 @@
  *   threat type), latency percentiles and requests/s;
  * - bulk: POST /api/threats/bulk-ingest of 10,000 events per request, events/s stored (the answer comes after
  *   the commit, so every 2xx is 10,000 stored events; checked against the pipeline counters).
- * Into PostgreSQL (a fresh schema, dropped afterwards) and, for reference, embedded PGlite in a temp folder.
+ * Into PostgreSQL (a fresh schema, dropped afterwards) and, for reference, embedded PGlite in a temp folder. First, the
+ * ceiling: a bare Fastify route in its own process (bench/ingest-ceiling-server.ts) loaded as the single runs are.
  *   npm run bench -- ingest                          # compiled, as the figures in docs/benchmarks.md
  *   RAMPART_BENCH_SERVE=tsx node --import tsx bench/ingest.ts   # from the sources, for a quick look
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { createTestSchema, probePostgres } from '../src/store/testing/postgres.js';
 import { startBenchServe } from './serve-process.js';
@@ -25,6 +27,14 @@ export interface IngestBenchOptions {
   bulkEvents?: number;
   /** false skips the PGlite run. */
   pglite?: boolean;
+  /** false skips the ceiling (a bare Fastify route, bench/ingest-ceiling-server.ts). */
+  ceiling?: boolean;
+}
+
+/** A bare Fastify POST route loaded as the single-event runs are: what no ingest route can beat on this machine. */
+export interface CeilingFigures {
+  loadBefore: number[];
+  single: SingleFigures;
 }
 
 export interface SingleFigures {
@@ -76,8 +86,9 @@ function eventBody(i: number): Record<string, unknown> {
   };
 }
 
-export async function runIngestBench(o: IngestBenchOptions = {}): Promise<IngestBenchResult[] | { skipped: string }> {
-  const results: IngestBenchResult[] = [];
+export async function runIngestBench(o: IngestBenchOptions = {}): Promise<(IngestBenchResult | CeilingFigures)[] | { skipped: string }> {
+  const results: (IngestBenchResult | CeilingFigures)[] = [];
+  if (o.ceiling !== false) results.push(await ceiling(o));
   const pgUrl = await probePostgres('ingest bench');
   if (pgUrl) {
     const schema = await createTestSchema(pgUrl, 'rampart_bench_ingest');
@@ -120,6 +131,27 @@ async function againstServe(store: IngestBenchResult['store'], storeArgs: string
     await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function ceiling(o: IngestBenchOptions): Promise<CeilingFigures> {
+  const server = fileURLToPath(new URL('./ingest-ceiling-server.js', import.meta.url));
+  const child = spawn(process.execPath, [server], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const base = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`ceiling server exited ${code}: ${err}`)));
+    });
+    await single(base, {}, 50, 3, 1_000_000);
+    const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
+    return { loadBefore, single: await single(base, {}, o.singleConnections ?? 200, o.singleSeconds ?? 15, 0) };
+  } finally {
+    child.kill('SIGKILL');
   }
 }
 

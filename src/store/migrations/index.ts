@@ -12,6 +12,7 @@ import * as behaviourAggregates from './0010_behaviour_aggregates.js';
 import * as apiKeys from './0011_api_keys.js';
 import * as decisions from './0013_decisions.js';
 import * as notificationDeadLetters from './0015_notification_dead_letters.js';
+import * as threatHitsNoFk from './0016_threat_hits_no_fk.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   apiKeys, // 0011_api_keys
   decisions, // 0013_decisions
   notificationDeadLetters, // 0015_notification_dead_letters
+  threatHitsNoFk, // 0016_threat_hits_no_fk
 ];

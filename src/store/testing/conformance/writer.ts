@@ -17,6 +17,23 @@ export const writerConformance: ConformanceSection = (t) => {
       if (t.store.sql.dialect === 'pglite') expect(ticked).toBe(true);
     });
 
+    it('stores hits only with their threat, without a foreign key to check each one (migration 0016)', async () => {
+      const threats = [makeThreat(makeEvent('fk1'), { detections: [makeDetection(), makeDetection({ ruleId: 'other' })] }), makeThreat(makeEvent('fk2'))];
+      const batch = batchOf(threats, []);
+      await t.store.writer.write(batch);
+      // A replay whose threats are stored already takes the insert path: no hit twice, none without its threat.
+      await t.store.writer.write(batchOf([...threats, makeThreat(makeEvent('fk3'))], []));
+      expect(await count(t.store, 'threat_hits')).toBe(4);
+      const orphans = await t.store.sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM threat_hits h WHERE NOT EXISTS (SELECT 1 FROM threats WHERE id = h.threat_id)',
+      );
+      expect(orphans.rows[0]!.n).toBe(0);
+      const keys = await t.store.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'threat_hits'::regclass AND contype = 'f'`,
+      );
+      expect(keys.rows[0]!.n).toBe(0);
+    });
+
     it('writes a replayed batch once: rows, detections and rollups do not double', async () => {
       const threats = [
         makeThreat(makeEvent('r1', { ip: '198.51.100.1' })),
