@@ -1,6 +1,6 @@
 /**
- * Background pruning of raw requests older than the retention period, and of IP windows and the behaviour aggregates
- * with them (all raw behaviour). Threats are kept as evidence.
+ * Background pruning of raw requests older than the retention period, and of IP windows, the behaviour aggregates
+ * and the daily per-IP and per-path rollups with them (all raw behaviour). Threats are kept as evidence.
  */
 import type { Store } from '../store/index.js';
 
@@ -18,6 +18,7 @@ export function startRetention(
     windows: Pick<Store['windows'], 'prune'>;
     behaviour?: Pick<Store['behaviour'], 'prune'>;
     apiEvents?: Pick<Store['apiEvents'], 'prune'>;
+    rollups?: Pick<Store['rollups'], 'prune'>;
   },
   retentionDays: number,
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
@@ -34,6 +35,7 @@ export function startRetention(
       await store.windows.prune(before);
       await store.apiEvents?.prune(before);
       await store.behaviour?.prune(before);
+      await store.rollups?.prune(before);
       if (removed > 0) logger.info({ removed, retentionDays }, 'pruned old requests');
       return removed;
     } catch (err) {

@@ -10,6 +10,7 @@ import * as apiEvents from './0008_api_events.js';
 import * as socAnalytics from './0009_soc_analytics.js';
 import * as behaviourAggregates from './0010_behaviour_aggregates.js';
 import * as apiKeys from './0011_api_keys.js';
+import * as dayRollups from './0012_day_rollups.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   socAnalytics, // 0009_soc_analytics
   behaviourAggregates, // 0010_behaviour_aggregates
   apiKeys, // 0011_api_keys
+  dayRollups, // 0012_day_rollups
 ];
