@@ -28,7 +28,10 @@ export interface TopKeys {
   entries: TopEntry[];
   /** True when no key outside `entries` can rank above the last of them. */
   exact: boolean;
-  /** The most threats a key not listed can have had in the range (0 when exact by construction). */
+  /**
+   * The most threats a key not listed can have had in the range: the last listed key's threats when the list is
+   * full, or the bound of step 3 when that is higher (0 when every key with counts is listed).
+   */
   unlistedMaxThreats: number;
 }
 
@@ -58,7 +61,10 @@ export async function topKeys(
   opts: TopOptions = {},
 ): Promise<TopKeys> {
   if (until <= since) return { entries: [], exact: true, unlistedMaxThreats: 0 };
-  if (keyedRows <= (opts.exactRows ?? EXACT_ROWS)) return { entries: await exactTop(sql, which, since, until), exact: true, unlistedMaxThreats: 0 };
+  if (keyedRows <= (opts.exactRows ?? EXACT_ROWS)) {
+    const entries = await exactTop(sql, which, since, until);
+    return { entries, exact: true, unlistedMaxThreats: entries.length < TOP ? 0 : (entries[TOP - 1]!.threats ?? 0) };
+  }
   return dayTop(sql, which, since, until, opts.dayCandidates ?? DAY_CANDIDATES);
 }
 
@@ -145,13 +151,15 @@ export function rankCandidates(totals: Map<string, Counts>, bound: { full: boole
     .sort(([ka, a], [kb, b]) => b.threats - a.threats || b.requests - a.requests || (ka < kb ? -1 : ka > kb ? 1 : 0))
     .slice(0, TOP);
   const entries = ranked.map(([key, c]) => entry({ key, ...c }));
-  if (!bound.full) return { entries, exact: true, unlistedMaxThreats: 0 };
   const last = ranked[ranked.length - 1]?.[1];
+  // A candidate ranked below the list has at most the last listed key's threats; a non-candidate at most the bound.
+  const belowList = ranked.length < TOP || last === undefined ? 0 : last.threats;
+  if (!bound.full) return { entries, exact: true, unlistedMaxThreats: belowList };
   const exact =
     last !== undefined &&
     ranked.length === TOP &&
     (last.threats > bound.threats || (bound.threats === 0 && (last.threats > 0 || last.requests > bound.requests)));
-  return { entries, exact, unlistedMaxThreats: bound.threats };
+  return { entries, exact, unlistedMaxThreats: Math.max(belowList, bound.threats) };
 }
 
 async function dayTop(sql: SqlClient, which: TopTable, since: number, until: number, k: number): Promise<TopKeys> {
