@@ -2,7 +2,7 @@
  * Background pruning of raw requests older than the retention period, and of IP windows, the behaviour aggregates
  * and the daily per-IP and per-path rollups with them (all raw behaviour). Threats are kept as evidence.
  */
-import type { Store } from '../store/index.js';
+import { DAILY_ROLLUP_MIN_KEEP_MS, type Store } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,7 +35,9 @@ export function startRetention(
       await store.windows.prune(before);
       await store.apiEvents?.prune(before);
       await store.behaviour?.prune(before);
-      await store.rollups?.prune(before);
+      // The daily key rollups answer /api/stats, whose windows reach 30 days back whatever the retention (its
+      // totals read the minute rollups, kept for good): they go with the requests, but never inside that reach.
+      await store.rollups?.prune(Math.min(before, now() - DAILY_ROLLUP_MIN_KEEP_MS));
       if (removed > 0) logger.info({ removed, retentionDays }, 'pruned old requests');
       return removed;
     } catch (err) {

@@ -65,7 +65,7 @@ export { CheckpointRepository } from './checkpoint-repository.js';
 export { openPgliteWorker, type PgliteWorkerClient, type PgliteWorkerOptions } from './pglite-worker-client.js';
 export { IocRepository } from './ioc-repository.js';
 export { RequestRepository } from './request-repository.js';
-export { RollupRepository } from './rollup-repository.js';
+export { DAILY_ROLLUP_MIN_KEEP_MS, RollupRepository } from './rollup-repository.js';
 export { SchemaRepository } from './schema-repository.js';
 export { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 export { HeldThreatRepository } from './held-threat-repository.js';

@@ -13,6 +13,9 @@ import { MAX_LIMIT } from './page.js';
 import { dayOf, minuteOf, type BatchRollups } from './rollups.js';
 
 const HOUR_MS = 3_600_000;
+
+/** The daily key rollups are kept at least this long (the longest /api/stats window, 30 days, and its partial day). */
+export const DAILY_ROLLUP_MIN_KEEP_MS = 31 * 86_400_000;
 import { text } from './sanitize.js';
 import { topRules } from './threat-repository.js';
 import { topKeys, type TopOptions } from './top-keys.js';
