@@ -84,6 +84,8 @@ export async function runSocApiBench(opts: { requests?: number; threats?: number
     '/api/overview?range=30d',
     '/api/overview?range=30d&host=site1.example',
     '/api/stats?range=30d',
+    '/api/stats?range=7d',
+    '/api/stats?range=24h',
     '/api/geo?range=30d',
     '/api/country?range=30d&country=DE',
     '/api/threats/global?hours=720',

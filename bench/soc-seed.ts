@@ -59,11 +59,14 @@ export async function seedSocBench(o: SocSeedOptions, base = TEST_DATABASE_URL):
     if (n === o.requests) {
       const until = Math.floor(Number(have.rows[0]?.until) / 3_600_000) * 3_600_000 + 3_600_000;
       console.error(`  ${o.database} already holds ${n} requests: reused`);
+      // Seeded before migration 0012: its daily rollups are filled once from the minute ones.
+      const days = await c.query('SELECT 1 FROM rollup_day_ip UNION ALL SELECT 1 FROM rollup_hour_category LIMIT 2');
+      if (days.rowCount !== 2) await timed('daily key rollups', () => fillDayRollups(c));
       return { url, since: until - o.days * 86_400_000, until, seeded: false };
     }
     const until = o.until;
     const since = until - o.days * 86_400_000;
-    await c.query('TRUNCATE requests, threats, threat_hits, rollup_minute, rollup_minute_category, rollup_minute_ip, rollup_minute_path, rollup_hour_site, rollup_hour_threat_ip, ip_verdicts');
+    await c.query('TRUNCATE requests, threats, threat_hits, rollup_minute, rollup_minute_category, rollup_minute_ip, rollup_minute_path, rollup_day_ip, rollup_day_path, rollup_hour_category, rollup_hour_site, rollup_hour_threat_ip, ip_verdicts');
     await c.query('SET synchronous_commit = off');
     // Spread evenly over the window; ids are 16 hex like event ids; 100,000 client IPs with a skew (a few busy ones).
     const step = `(${until - since}::float8 / ${o.requests})`;
@@ -123,16 +126,18 @@ export async function seedSocBench(o: SocSeedOptions, base = TEST_DATABASE_URL):
            FROM threats GROUP BY 1) AS u GROUP BY m`,
       );
       await c.query(`INSERT INTO rollup_minute_category SELECT date_trunc('minute', time), category, count(*) FROM threats GROUP BY 1, 2`);
-      // As the writer keeps them: one row per minute and key (the writer caps keys per batch; this data stays under the cap).
+      // As the writer keeps them: one row per minute and key (the writer caps keys per batch; this data stays under the cap),
+      // in time order as ingest writes them (a hash aggregate's order would scatter a minute's rows over the heap).
       await c.query(
         `INSERT INTO rollup_minute_ip (minute, ip, requests, threats)
-         SELECT date_trunc('minute', r.time), r.ip, count(*), count(t.id) FROM requests r LEFT JOIN threats t ON t.id = r.id GROUP BY 1, 2`,
+         SELECT date_trunc('minute', r.time), r.ip, count(*), count(t.id) FROM requests r LEFT JOIN threats t ON t.id = r.id GROUP BY 1, 2 ORDER BY 1`,
       );
       await c.query(
         `INSERT INTO rollup_minute_path (minute, path, requests, threats)
-         SELECT date_trunc('minute', r.time), r.path, count(*), count(t.id) FROM requests r LEFT JOIN threats t ON t.id = r.id GROUP BY 1, 2`,
+         SELECT date_trunc('minute', r.time), r.path, count(*), count(t.id) FROM requests r LEFT JOIN threats t ON t.id = r.id GROUP BY 1, 2 ORDER BY 1`,
       );
     });
+    await timed('daily key rollups', () => fillDayRollups(c));
     await timed('hourly rollups', async () => {
       await c.query(
         `INSERT INTO rollup_hour_site (hour, host, requests, threats, info, low, medium, high, critical)
@@ -156,6 +161,30 @@ export async function seedSocBench(o: SocSeedOptions, base = TEST_DATABASE_URL):
   }
 }
 
+/**
+ * The rollups of migration 0012 (daily per IP and per path, hourly per category) from the minute ones, as the
+ * batch writer sums them.
+ * Also run alone on a database seeded before 0012: `node --import tsx bench/soc-seed.ts --day-rollups-only`.
+ */
+export async function fillDayRollups(c: pg.Client): Promise<void> {
+  await c.query('TRUNCATE rollup_day_ip, rollup_day_path, rollup_hour_category');
+  await c.query(
+    `INSERT INTO rollup_hour_category (hour, category, count)
+     SELECT date_trunc('hour', minute), category, sum(count) FROM rollup_minute_category GROUP BY 1, 2`,
+  );
+  for (const [table, minute, column] of [
+    ['rollup_day_ip', 'rollup_minute_ip', 'ip'],
+    ['rollup_day_path', 'rollup_minute_path', 'path'],
+  ] as const) {
+    await c.query(
+      `INSERT INTO ${table} (day, ${column}, requests, threats)
+       SELECT to_timestamp(floor(extract(epoch FROM minute) / 86400) * 86400), ${column}, sum(requests), sum(threats)
+       FROM ${minute} GROUP BY 1, 2`,
+    );
+  }
+  await c.query('VACUUM ANALYZE rollup_day_ip, rollup_day_path, rollup_hour_category');
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -165,6 +194,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const d = socSeedDefaults();
   const o = { ...d, requests: Number(arg('requests') ?? d.requests), threats: Number(arg('threats') ?? d.threats), database: arg('db') ?? d.database };
   const t0 = performance.now();
+  if (process.argv.includes('--day-rollups-only')) {
+    const url = databaseUrl(TEST_DATABASE_URL, o.database);
+    await (await openStore({ databaseUrl: url })).close();
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await timed('daily key rollups', () => fillDayRollups(c)).finally(() => c.end());
+    process.exit(0);
+  }
   const r = await seedSocBench(o);
   console.log(JSON.stringify({ ...o, url: r.url.replace(/\/\/[^@]*@/, '//'), seeded: r.seeded, seconds: Math.round((performance.now() - t0) / 1000) }));
 }

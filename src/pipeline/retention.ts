@@ -1,8 +1,8 @@
 /**
- * Background pruning of raw requests older than the retention period, and of IP windows and the behaviour aggregates
- * with them (all raw behaviour). Threats are kept as evidence.
+ * Background pruning of raw requests older than the retention period, and of IP windows, the behaviour aggregates
+ * and the daily per-IP and per-path rollups with them (all raw behaviour). Threats are kept as evidence.
  */
-import type { Store } from '../store/index.js';
+import { DAILY_ROLLUP_MIN_KEEP_MS, type Store } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -18,6 +18,7 @@ export function startRetention(
     windows: Pick<Store['windows'], 'prune'>;
     behaviour?: Pick<Store['behaviour'], 'prune'>;
     apiEvents?: Pick<Store['apiEvents'], 'prune'>;
+    rollups?: Pick<Store['rollups'], 'prune'>;
   },
   retentionDays: number,
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
@@ -34,6 +35,9 @@ export function startRetention(
       await store.windows.prune(before);
       await store.apiEvents?.prune(before);
       await store.behaviour?.prune(before);
+      // The daily key rollups answer /api/stats, whose windows reach 30 days back whatever the retention (its
+      // totals read the minute rollups, kept for good): they go with the requests, but never inside that reach.
+      await store.rollups?.prune(Math.min(before, now() - DAILY_ROLLUP_MIN_KEEP_MS));
       if (removed > 0) logger.info({ removed, retentionDays }, 'pruned old requests');
       return removed;
     } catch (err) {

@@ -8,10 +8,11 @@
  */
 import { SEVERITIES, SEVERITY_SCORE, type Category, type Severity } from '../core/index.js';
 import { onlyFilters, type AnalyticsFilter } from './analytics-filter.js';
-import { hourOf, readGeneration } from './analytics-rollups.js';
+import { hourOf, readGeneration, type GenerationMark } from './analytics-rollups.js';
 import { named } from './errors.js';
 import { minuteOf } from './rollups.js';
 import { ip as boundIp, text } from './sanitize.js';
+import { categoryCounts } from './rollup-repository.js';
 import { topRules } from './threat-repository.js';
 import type { SqlClient, TopEntry } from './types.js';
 
@@ -120,8 +121,13 @@ const IP_FILTERS = ['host', 'ip', 'country', 'asn', 'as_org'] as const;
 export class AnalyticsRepository {
   constructor(private readonly sql: SqlClient) {}
 
-  /** Moves whenever a batch adds threats: the cache key of every aggregate. */
-  generation(): Promise<number> {
+  /** Moves whenever a batch adds threats, and at most once a second for requests: the cache key of every aggregate. */
+  async generation(): Promise<number> {
+    return (await this.generationMark()).generation;
+  }
+
+  /** The generation and how long an answer computed now may be kept (analytics-rollups.ts). */
+  generationMark(): Promise<GenerationMark> {
     return named('analyticsGeneration', () => readGeneration(this.sql));
   }
 
@@ -262,20 +268,14 @@ export class AnalyticsRepository {
   categories(w: Window, f: AnalyticsFilter): Promise<Partial<Record<Category, number>>> {
     onlyFilters(f, ['host'], '/api/threats/statistics');
     return named('categories', async () => {
-      const { rows } =
-        f.host === undefined
-          ? await this.sql.query<{ k: Category; n: number }>(
-              `SELECT category AS k, sum(count)::float8 AS n FROM rollup_minute_category
-               WHERE minute >= to_timestamp($1::float8 / 1000) AND minute < to_timestamp($2::float8 / 1000) GROUP BY category`,
-              [minuteOf(w.since), w.until],
-            )
-          : await this.sql.query<{ k: Category; n: number }>(
-              `SELECT category AS k, count(*)::float8 AS n FROM threats
-               WHERE host = $3 AND time >= to_timestamp($1::float8 / 1000) AND time < to_timestamp($2::float8 / 1000)
-                 AND EXISTS (SELECT 1 FROM threat_hits h WHERE h.threat_id = threats.id AND NOT h.simulated)
-               GROUP BY category`,
-              [w.since, w.until, text(f.host)],
-            );
+      if (f.host === undefined) return categoryCounts(this.sql, w.since, w.until);
+      const { rows } = await this.sql.query<{ k: Category; n: number }>(
+        `SELECT category AS k, count(*)::float8 AS n FROM threats
+         WHERE host = $3 AND time >= to_timestamp($1::float8 / 1000) AND time < to_timestamp($2::float8 / 1000)
+           AND EXISTS (SELECT 1 FROM threat_hits h WHERE h.threat_id = threats.id AND NOT h.simulated)
+         GROUP BY category`,
+        [w.since, w.until, text(f.host)],
+      );
       const out: Partial<Record<Category, number>> = {};
       for (const r of rows) out[r.k] = r.n;
       return out;

@@ -42,6 +42,8 @@ export interface AnalyticsRollups {
   ips: Map<string, { hour: number; host: string; ip: string; c: ThreatIpHour }>;
   /** True when the batch added threats (the API cache's generation moves). */
   newThreats: boolean;
+  /** True when the batch added requests (the generation moves if it has not for REQUEST_MOVE_MS). */
+  newRequests: boolean;
 }
 
 export function hourOf(ms: number): number {
@@ -55,7 +57,7 @@ export function rollupHost(host: string | null): string {
 }
 
 export function aggregateAnalytics(events: Iterable<HttpEvent>, threats: Iterable<ThreatEvent>): AnalyticsRollups {
-  const out: AnalyticsRollups = { sites: new Map(), ips: new Map(), newThreats: false };
+  const out: AnalyticsRollups = { sites: new Map(), ips: new Map(), newThreats: false, newRequests: false };
   const hostsPerHour = new Map<number, Set<string>>();
   const hostKey = (hour: number, raw: string | null): string => {
     const host = rollupHost(raw);
@@ -76,6 +78,7 @@ export function aggregateAnalytics(events: Iterable<HttpEvent>, threats: Iterabl
     return s.c;
   };
   for (const e of events) {
+    out.newRequests = true;
     const hour = hourOf(e.time);
     site(hour, hostKey(hour, e.host)).requests++;
   }
@@ -112,7 +115,7 @@ export function aggregateAnalytics(events: Iterable<HttpEvent>, threats: Iterabl
   return out;
 }
 
-/** Adds one batch's hourly counters (upserts that sum), and moves the generation when threats landed. */
+/** Adds one batch's hourly counters (upserts that sum). */
 export async function upsertAnalytics(tx: SqlClient, r: AnalyticsRollups): Promise<void> {
   const sites = [...r.sites.values()];
   if (sites.length > 0) {
@@ -180,11 +183,48 @@ export async function upsertAnalytics(tx: SqlClient, r: AnalyticsRollups): Promi
       ],
     );
   }
-  if (r.newThreats) await tx.query('UPDATE analytics_generation SET generation = generation + 1 WHERE id = 1');
 }
 
-/** The generation: moves whenever a batch adds threats (the API's analytics cache keys on it). */
-export async function readGeneration(sql: SqlClient): Promise<number> {
-  const { rows } = await sql.query<{ g: number }>('SELECT generation::float8 AS g FROM analytics_generation WHERE id = 1');
-  return rows[0]?.g ?? 0;
+/**
+ * Request batches move the generation at most this often: every batch would make every cached answer miss, none
+ * would let request counts trail by the cache's TTL. An answer computed within 2 × this of a move is kept only until
+ * then (see `GenerationMark`), so request counts trail by at most that, whenever they land in the minute.
+ */
+export const REQUEST_MOVE_MS = 1000;
+
+/**
+ * Moves the generation when the batch added threats, or added requests and the generation has not moved for
+ * REQUEST_MOVE_MS. The batch writer runs it last, just before commit: the row lock it takes (only when it moves)
+ * is held for the commit alone, and the time it reads is close to when the rows become visible. A batch that
+ * does not move it takes no lock.
+ */
+export async function moveGeneration(tx: SqlClient, r: Pick<AnalyticsRollups, 'newThreats' | 'newRequests'>): Promise<void> {
+  if (!r.newThreats && !r.newRequests) return;
+  await tx.query(
+    `UPDATE analytics_generation SET generation = generation + 1, moved_at = clock_timestamp()
+     WHERE id = 1 AND ($1::boolean OR moved_at <= clock_timestamp() - $2::float8 * interval '1 millisecond')`,
+    [r.newThreats, REQUEST_MOVE_MS],
+  );
+}
+
+export interface GenerationMark {
+  generation: number;
+  /**
+   * How long an answer computed now stays complete if the generation does not move: 0 when it last moved over
+   * 2 × REQUEST_MOVE_MS ago (every later batch moves it); otherwise until then (batches committing meanwhile
+   * may not move it).
+   */
+  settledInMs: number;
+}
+
+/** The generation: moves whenever a batch adds threats, and at most once per REQUEST_MOVE_MS for requests. */
+export async function readGeneration(sql: SqlClient): Promise<GenerationMark> {
+  const { rows } = await sql.query<{ g: number; moved: number; now: number }>(
+    `SELECT generation::float8 AS g, (extract(epoch FROM moved_at) * 1000)::float8 AS moved,
+            (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now
+     FROM analytics_generation WHERE id = 1`,
+  );
+  const r = rows[0];
+  if (!r) return { generation: 0, settledInMs: 0 };
+  return { generation: r.g, settledInMs: Math.max(0, r.moved + 2 * REQUEST_MOVE_MS - r.now) };
 }

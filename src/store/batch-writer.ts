@@ -9,7 +9,7 @@
  */
 import { BadRequestError, type HttpEvent } from '../core/index.js';
 import { insertApiEvents } from './api-event-repository.js';
-import { aggregateAnalytics, upsertAnalytics } from './analytics-rollups.js';
+import { aggregateAnalytics, moveGeneration, upsertAnalytics } from './analytics-rollups.js';
 import { cascadeState, writeBehaviour } from './behaviour-writes.js';
 import { alreadyCommitted, upsertCheckpoints } from './checkpoint-repository.js';
 import { named } from './errors.js';
@@ -65,7 +65,8 @@ export class BatchWriter {
     const newThreats = await insertThreats(tx, batch.threats);
     if (batch.apiEvents?.length) await insertApiEvents(tx, batch.apiEvents);
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));
-    await upsertAnalytics(tx, aggregateAnalytics(newRequests, newThreats));
+    const analytics = aggregateAnalytics(newRequests, newThreats);
+    await upsertAnalytics(tx, analytics);
     const windows = batch.windows ?? [];
     const stored = windows.length > 0 ? await writeWindows(tx, windows, this.windowMinHits) : [];
     // Behaviour analytics read what ingest keeps (issue #11): client families, feature histograms, baselines,
@@ -73,6 +74,8 @@ export class BatchWriter {
     await writeBehaviour(tx, { events: newRequests, threats: newThreats, windows, stored }, this.cascades);
     if (batch.held) await writeHeld(tx, batch.held);
     await upsertCheckpoints(tx, batch.checkpoints);
+    // Last: its row lock, when it moves the generation, is held only for the commit (analytics-rollups.ts).
+    await moveGeneration(tx, analytics);
   }
 }
 

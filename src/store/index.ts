@@ -65,7 +65,7 @@ export { CheckpointRepository } from './checkpoint-repository.js';
 export { openPgliteWorker, type PgliteWorkerClient, type PgliteWorkerOptions } from './pglite-worker-client.js';
 export { IocRepository } from './ioc-repository.js';
 export { RequestRepository } from './request-repository.js';
-export { RollupRepository } from './rollup-repository.js';
+export { DAILY_ROLLUP_MIN_KEEP_MS, RollupRepository } from './rollup-repository.js';
 export { SchemaRepository } from './schema-repository.js';
 export { SiteKnowledgeRepository } from './site-knowledge-repository.js';
 export { HeldThreatRepository } from './held-threat-repository.js';
@@ -73,6 +73,7 @@ export { ThreatRepository } from './threat-repository.js';
 export { WindowRepository } from './window-repository.js';
 export { ApiEventRepository, type ApiEventRow } from './api-event-repository.js';
 // SOC analytics (issue #11)
+export { REQUEST_MOVE_MS, type GenerationMark } from './analytics-rollups.js';
 export { AnalyticsRepository, severityOfScore, type GeoRow, type HeatCell, type HourPoint, type MapPoint, type OverviewTotals, type Recurrence, type TopAttacker } from './analytics-repository.js';
 export type { AnalyticsFilter } from './analytics-filter.js';
 export { MAX_COUNT, type Counted, type KeysetCursor } from './keyset.js';

@@ -10,12 +10,17 @@
 import { BadRequestError, SEVERITIES, type Category, type Severity } from '../core/index.js';
 import { named } from './errors.js';
 import { MAX_LIMIT } from './page.js';
-import { minuteOf, OTHER, type BatchRollups } from './rollups.js';
+import { dayOf, minuteOf, type BatchRollups } from './rollups.js';
+
+const HOUR_MS = 3_600_000;
+
+/** The daily key rollups are kept at least this long (the longest /api/stats window, 30 days, and its partial day). */
+export const DAILY_ROLLUP_MIN_KEEP_MS = 31 * 86_400_000;
 import { text } from './sanitize.js';
 import { topRules } from './threat-repository.js';
-import type { RuleHitBucket, RuleHitSeries, SqlClient, Stats, TopEntry } from './types.js';
+import { topKeys, type TopOptions } from './top-keys.js';
+import type { RuleHitBucket, RuleHitSeries, SqlClient, Stats } from './types.js';
 
-const TOP = 10;
 const RANGE = `minute >= to_timestamp($1::float8 / 1000) AND minute < to_timestamp($2::float8 / 1000)`;
 /** Bucket lengths in seconds: epoch-aligned, so buckets are UTC hours and days on every backend and session zone. */
 const BUCKET_SECONDS: Record<RuleHitBucket, number> = { hour: 3600, day: 86_400 };
@@ -23,11 +28,23 @@ const BUCKET_SECONDS: Record<RuleHitBucket, number> = { hour: 3600, day: 86_400 
 export const MAX_RULE_IDS = 10_000;
 
 export class RollupRepository {
-  constructor(private readonly sql: SqlClient) {}
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly top: TopOptions = {},
+  ) {}
 
-  /** Totals, breakdowns and top lists over [since, until), from the per-minute rollups, never from raw rows. */
+  /** Totals, breakdowns and top lists over [since, until), from the rollups (top-keys.ts ranks), never from raw rows. */
   stats(since: number, until: number): Promise<Stats> {
-    return named('stats', () => stats(this.sql, since, until));
+    return named('stats', () => stats(this.sql, since, until, this.top));
+  }
+
+  /** Deletes the daily key rollups of days wholly before `before` (retention, with the requests they count). */
+  prune(before: number): Promise<void> {
+    return named('pruneRollups', async () => {
+      const end = dayOf(before);
+      await this.sql.query(`DELETE FROM rollup_day_ip WHERE day < to_timestamp($1::float8 / 1000)`, [end]);
+      await this.sql.query(`DELETE FROM rollup_day_path WHERE day < to_timestamp($1::float8 / 1000)`, [end]);
+    });
   }
 
   /** Per rule, hits per time bucket for threats in [since, until); the `limit` rules with most hits, most first. */
@@ -41,26 +58,26 @@ export class RollupRepository {
   }
 }
 
-async function stats(sql: SqlClient, since: number, until: number): Promise<Stats> {
+async function stats(sql: SqlClient, since: number, until: number, top: TopOptions): Promise<Stats> {
   const params = [minuteOf(since), until];
-  const [totals, categories, topIps, topPaths] = await Promise.all([
+  const [totals, categories] = await Promise.all([
     sql.query<Record<'requests' | 'threats' | Severity, number>>(
       `SELECT coalesce(sum(requests), 0)::float8 AS requests, coalesce(sum(threats), 0)::float8 AS threats,
               ${SEVERITIES.map((s) => `coalesce(sum(${s}), 0)::float8 AS ${s}`).join(', ')}
        FROM rollup_minute WHERE ${RANGE}`,
       params,
     ),
-    sql.query<{ category: Category; n: number }>(
-      `SELECT category, sum(count)::float8 AS n FROM rollup_minute_category WHERE ${RANGE} GROUP BY category`,
-      params,
-    ),
-    top(sql, 'rollup_minute_ip', 'ip', params),
-    top(sql, 'rollup_minute_path', 'path', params),
+    categoryCounts(sql, since, until),
   ]);
   const t = totals.rows[0];
+  // Every keyed minute row holds a request or a threat: their sum bounds the rows an exact ranking would read.
+  const keyedRows = (t?.requests ?? 0) + (t?.threats ?? 0);
+  const [topIps, topPaths] = await Promise.all([
+    topKeys(sql, 'ip', minuteOf(since), until, keyedRows, top),
+    topKeys(sql, 'path', minuteOf(since), until, keyedRows, top),
+  ]);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, t?.[s] ?? 0])) as Record<Severity, number>;
-  const byCategory: Stats['byCategory'] = {};
-  for (const c of categories.rows) byCategory[c.category] = c.n;
+  const byCategory = categories;
   return {
     since,
     until,
@@ -68,25 +85,43 @@ async function stats(sql: SqlClient, since: number, until: number): Promise<Stat
     threats: t?.threats ?? 0,
     bySeverity,
     byCategory,
-    topIps,
-    topPaths,
+    topIps: topIps.entries,
+    topPaths: topPaths.entries,
+    topAccuracy: {
+      exact: topIps.exact && topPaths.exact,
+      unlistedMaxIpThreats: topIps.unlistedMaxThreats,
+      unlistedMaxPathThreats: topPaths.unlistedMaxThreats,
+    },
   };
 }
 
-/** Ranked by threats, then requests, then key in byte order (same on every backend); the OTHER bucket (see rollups.ts) is not an entry. */
-async function top(
-  sql: SqlClient,
-  table: 'rollup_minute_ip' | 'rollup_minute_path',
-  column: 'ip' | 'path',
-  params: unknown[],
-): Promise<TopEntry[]> {
-  const { rows } = await sql.query<{ key: string; threats: number; requests: number }>(
-    `SELECT ${column} AS key, sum(threats)::float8 AS threats, sum(requests)::float8 AS requests
-     FROM ${table} WHERE ${RANGE} AND ${column} <> $3
-     GROUP BY ${column} ORDER BY threats DESC, requests DESC, ${column} COLLATE "C" LIMIT ${TOP}`,
-    [...params, OTHER],
+/**
+ * Threats per category over [since, until) at minute resolution: whole hours from rollup_hour_category, the
+ * partial first and last hour from rollup_minute_category.
+ */
+export async function categoryCounts(sql: SqlClient, since: number, until: number): Promise<Partial<Record<Category, number>>> {
+  const from = minuteOf(since);
+  const out: Partial<Record<Category, number>> = {};
+  if (until <= from) return out;
+  const hoursFrom = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const hoursTo = Math.max(hoursFrom, Math.floor(until / HOUR_MS) * HOUR_MS);
+  // A range inside one hour: minutes only (the two minute spans below then cover it once).
+  const [headTo, tailFrom] = hoursFrom >= until ? [until, until] : [hoursFrom, hoursTo];
+  const { rows } = await sql.query<{ k: Category; n: number }>(
+    `SELECT k, sum(n)::float8 AS n FROM (
+       SELECT category AS k, count AS n FROM rollup_hour_category
+       WHERE hour >= to_timestamp($3::float8 / 1000) AND hour < to_timestamp($4::float8 / 1000)
+       UNION ALL
+       SELECT category, count FROM rollup_minute_category
+       WHERE minute >= to_timestamp($1::float8 / 1000) AND minute < to_timestamp($3::float8 / 1000)
+       UNION ALL
+       SELECT category, count FROM rollup_minute_category
+       WHERE minute >= to_timestamp($4::float8 / 1000) AND minute < to_timestamp($2::float8 / 1000)) AS u
+     GROUP BY k`,
+    [from, until, headTo, tailFrom],
   );
-  return rows.map((r) => ({ key: r.key, count: r.threats, threats: r.threats, requests: r.requests }));
+  for (const r of rows) out[r.k] = r.n;
+  return out;
 }
 
 async function ruleHits(sql: SqlClient, since: number, until: number, bucket: RuleHitBucket, limit: number): Promise<RuleHitSeries[]> {
@@ -168,6 +203,21 @@ export async function upsertRollups(tx: SqlClient, r: BatchRollups): Promise<voi
   );
   const cats = [...r.categories].flatMap(([m, byCat]) => [...byCat].map(([category, n]) => ({ m, category, n })));
   if (cats.length > 0) {
+    const hourly = new Map<string, { h: number; category: Category; n: number }>();
+    for (const c of cats) {
+      const h = Math.floor(c.m / HOUR_MS) * HOUR_MS;
+      const key = `${h}|${c.category}`;
+      const sum = hourly.get(key);
+      if (sum) sum.n += c.n;
+      else hourly.set(key, { h, category: c.category, n: c.n });
+    }
+    const hours = [...hourly.values()];
+    await tx.query(
+      `INSERT INTO rollup_hour_category (hour, category, count)
+       SELECT to_timestamp(h / 1000), category, n FROM unnest($1::float8[], $2::text[], $3::int[]) AS u(h, category, n)
+       ON CONFLICT (hour, category) DO UPDATE SET count = rollup_hour_category.count + EXCLUDED.count`,
+      [hours.map((c) => c.h), hours.map((c) => c.category), hours.map((c) => c.n)],
+    );
     await tx.query(
       `INSERT INTO rollup_minute_category (minute, category, count)
        SELECT to_timestamp(m / 1000), category, n FROM unnest($1::float8[], $2::text[], $3::int[]) AS u(m, category, n)
@@ -177,6 +227,32 @@ export async function upsertRollups(tx: SqlClient, r: BatchRollups): Promise<voi
   }
   await upsertKeyed(tx, 'rollup_minute_ip', 'ip', r.ips);
   await upsertKeyed(tx, 'rollup_minute_path', 'path', r.paths);
+  await upsertDaily(tx, 'rollup_day_ip', 'ip', r.dayIps);
+  await upsertDaily(tx, 'rollup_day_path', 'path', r.dayPaths);
+}
+
+/**
+ * Adds a batch's daily counts. Rows go in key order: a busy IP's day row is updated by nearly every batch, and
+ * concurrent writers that take the row locks in one order cannot deadlock on them.
+ */
+async function upsertDaily(
+  tx: SqlClient,
+  table: 'rollup_day_ip' | 'rollup_day_path',
+  column: 'ip' | 'path',
+  byDay: BatchRollups['dayIps'],
+): Promise<void> {
+  const rows = [...byDay]
+    .flatMap(([d, keys]) => [...keys].map(([key, c]) => ({ d, key, ...c })))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.d - b.d));
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO ${table} (day, ${column}, requests, threats)
+     SELECT to_timestamp(d / 1000), k, r, t FROM unnest($1::float8[], $2::text[], $3::int[], $4::int[]) AS u(d, k, r, t)
+     ON CONFLICT (${column}, day) DO UPDATE SET
+       requests = ${table}.requests + EXCLUDED.requests,
+       threats = ${table}.threats + EXCLUDED.threats`,
+    [rows.map((x) => x.d), rows.map((x) => x.key), rows.map((x) => x.requests), rows.map((x) => x.threats)],
+  );
 }
 
 async function upsertKeyed(

@@ -47,6 +47,15 @@ export interface BatchRollups {
   categories: Map<number, Map<Category, number>>;
   ips: Map<number, Map<string, KeyCounts>>;
   paths: Map<number, Map<string, KeyCounts>>;
+  /** The same capped counts summed per UTC day (keyed by day start): a day row is the sum of its minute rows. */
+  dayIps: Map<number, Map<string, KeyCounts>>;
+  dayPaths: Map<number, Map<string, KeyCounts>>;
+}
+
+export const DAY_MS = 86_400_000;
+
+export function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
 }
 
 export function minuteOf(ms: number): number {
@@ -63,7 +72,14 @@ export function aggregate(
   threats: Iterable<ThreatEvent>,
   limits: RollupLimits = DEFAULT_ROLLUP_LIMITS,
 ): BatchRollups {
-  const out: BatchRollups = { minutes: new Map(), categories: new Map(), ips: new Map(), paths: new Map() };
+  const out: BatchRollups = {
+    minutes: new Map(),
+    categories: new Map(),
+    ips: new Map(),
+    paths: new Map(),
+    dayIps: new Map(),
+    dayPaths: new Map(),
+  };
   for (const e of events) {
     const m = minuteOf(e.time);
     minute(out, m).requests++;
@@ -84,7 +100,20 @@ export function aggregate(
   }
   for (const [m, keys] of out.ips) out.ips.set(m, capKeys(keys, limits.maxIps));
   for (const [m, keys] of out.paths) out.paths.set(m, capKeys(keys, limits.maxPaths));
+  sumByDay(out.ips, out.dayIps);
+  sumByDay(out.paths, out.dayPaths);
   return out;
+}
+
+function sumByDay(byMinute: Map<number, Map<string, KeyCounts>>, byDay: Map<number, Map<string, KeyCounts>>): void {
+  for (const [m, keys] of byMinute) {
+    const d = dayOf(m);
+    for (const [key, c] of keys) {
+      const sum = keyed(byDay, d, key);
+      sum.requests += c.requests;
+      sum.threats += c.threats;
+    }
+  }
 }
 
 /** Keeps the `max` busiest keys (OTHER counts as one of them) and sums the rest into OTHER. */

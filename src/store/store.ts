@@ -2,6 +2,7 @@
  * The store: one repository per resource, all over one SqlClient (PGlite or PostgreSQL, one SQL dialect), and
  * the batch writer that composes their transaction-bound parts. Callers take the repositories they use.
  */
+import type { TopOptions } from './top-keys.js';
 import { ApiEventRepository } from './api-event-repository.js';
 import { AnalyticsRepository } from './analytics-repository.js';
 import { ApiKeyRepository } from './api-key-repository.js';
@@ -24,7 +25,13 @@ import type { SqlClient } from './types.js';
 import { VerdictRepository } from './verdict-repository.js';
 import { WindowRepository } from './window-repository.js';
 
-export type StoreOptions = SchemaRepositoryOptions & BatchWriterOptions & PruneOptions & ThreatRepositoryOptions;
+export type StoreOptions = SchemaRepositoryOptions &
+  BatchWriterOptions &
+  PruneOptions &
+  ThreatRepositoryOptions & {
+    /** How /api/stats ranks its top lists (top-keys.ts); tests lower the thresholds to reach the daily path. */
+    topKeys?: TopOptions;
+  };
 
 export interface Store {
   readonly sql: SqlClient;
@@ -72,7 +79,7 @@ export function createStore(sql: SqlClient, opts: StoreOptions = {}): Store {
     requests: new RequestRepository(sql, opts),
     threats: new ThreatRepository(sql, opts),
     windows: new WindowRepository(sql, opts),
-    rollups: new RollupRepository(sql),
+    rollups: new RollupRepository(sql, opts.topKeys),
     iocs: new IocRepository(sql),
     siteKnowledge: new SiteKnowledgeRepository(sql),
     heldThreats: new HeldThreatRepository(sql),

@@ -93,6 +93,8 @@ export interface Stats {
   byCategory: Partial<Record<Category, number>>;
   topIps: TopEntry[];
   topPaths: TopEntry[];
+  /** Whether the top lists are provably the top (top-keys.ts); their counts are exact either way. */
+  topAccuracy: { exact: boolean; unlistedMaxIpThreats: number; unlistedMaxPathThreats: number };
 }
 
 /** Sort keys of the scores table; each maps to one whitelisted SQL expression in windows.ts. */

@@ -54,6 +54,21 @@ describe('AnalyticsCache', () => {
     expect(cache.stats()).toEqual({ hits: 1, misses: 3, errors: 0, hitRatio: 0.25 });
   });
 
+  it('keeps an answer computed soon after a move only until the move settles, then for the TTL', async () => {
+    const ttls: number[] = [];
+    const inner = new MemoryTextCache();
+    const spy: TextCache = { get: (k) => inner.get(k), set: (k, v, ttl) => (ttls.push(ttl), inner.set(k, v, ttl)) };
+    let mark = { generation: 5, settledInMs: 1200 };
+    const cache = new AnalyticsCache({ cache: spy, generation: async () => mark, ttlMs: 10_000 });
+    await cache.cached('stats', { range: '24h' }, async () => 1);
+    mark = { generation: 5, settledInMs: 0 };
+    await cache.cached('stats', { range: '7d' }, async () => 2);
+    // A plain number is a settled generation.
+    const plain = new AnalyticsCache({ cache: spy, generation: async () => 9, ttlMs: 10_000 });
+    await plain.cached('stats', { range: '1h' }, async () => 3);
+    expect(ttls).toEqual([1200, 10_000, 10_000]);
+  });
+
   it('treats a failing backend as a miss, never an error', async () => {
     const broken = { get: async () => Promise.reject(new Error('down')), set: async () => Promise.reject(new Error('down')) };
     const cache = new AnalyticsCache({ cache: broken, generation: async () => 0 });

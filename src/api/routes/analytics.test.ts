@@ -230,6 +230,19 @@ function backend(name: string, open: () => Promise<Store>) {
       expect(c.body.kpis.critical).toBe(a.body.kpis.critical + 1);
     });
 
+    it('shows requests without threats in the next answer once the generation has rested a second', async () => {
+      const a = await get('/api/stats?range=24h');
+      expect((await get('/api/stats?range=24h')).body).toEqual(a.body);
+      // The last move is pushed back instead of waiting a second: the request batch then moves the generation.
+      await store.sql.query(`UPDATE analytics_generation SET moved_at = moved_at - interval '5 seconds'`);
+      await store.writer.write({ events: [event({ ago: 3 * MIN, ip: '192.0.2.201' })], threats: [], checkpoints: [] });
+      // The generation is re-read at most once a second.
+      await new Promise((r) => setTimeout(r, 1100));
+      const b = await get('/api/stats?range=24h');
+      expect(b.body.total_requests).toBe(a.body.total_requests + 1);
+      expect(b.body.threats_detected).toBe(a.body.threats_detected);
+    });
+
     it.each([
       ['/api/overview?range=forever', 'query parameter "range"'],
       ['/api/overview?range=7d&since=1h', 'query parameter "range" and since/until are exclusive'],

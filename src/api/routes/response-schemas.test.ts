@@ -41,7 +41,7 @@ const KEYS = {
   profile:
     'ip since until first_seen last_seen threat_level reputation latest_threat_level threats threats_by_category threats_by_severity windows_by_threat_level windows ' +
     'network detections recent_requests recurrence verdict verdicts',
-  stats: 'range since until total_requests threats_detected severity_breakdown category_breakdown top_source_ips top_paths',
+  stats: 'range since until total_requests threats_detected severity_breakdown category_breakdown top_source_ips top_paths top_lists',
   hits: 'range bucket since until buckets rules',
   silent: 'days since loaded silent not_applicable',
   allowlist: 'entries',

@@ -1,7 +1,8 @@
 /**
  * The SOC analytics route groups (issue #11) and their shared cache: in Redis when the caller passes a client
  * (every API node then shares it), in process otherwise. Keyed by the store's generation (moves when threats
- * land), so a dashboard polling every 5 s recomputes only after something changed.
+ * land, and at most once a second when requests do), so a dashboard polling every 5 s recomputes only after
+ * something changed.
  */
 import type { FastifyInstance } from 'fastify';
 import { AnalyticsCache, MemoryTextCache, RedisTextCache } from '../cache/index.js';
@@ -23,7 +24,7 @@ declare module 'fastify' {
 export function analyticsCacheFor(deps: ApiDeps): AnalyticsCache {
   return new AnalyticsCache({
     cache: deps.cacheRedis ? new RedisTextCache(deps.cacheRedis) : new MemoryTextCache(),
-    generation: () => deps.store.analytics.generation(),
+    generation: () => deps.store.analytics.generationMark(),
     ...(deps.analyticsCacheTtlMs !== undefined ? { ttlMs: deps.analyticsCacheTtlMs } : {}),
   });
 }

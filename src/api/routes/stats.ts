@@ -39,6 +39,13 @@ export const statsJson = z.object({
   category_breakdown: countsOf(CATEGORIES).partial().describe('Threats per category; categories with none are omitted.'),
   top_source_ips: z.array(z.object({ ip: z.string(), count })),
   top_paths: z.array(z.object({ path: z.string(), count })),
+  top_lists: z
+    .object({
+      exact: z.boolean().describe('True when no IP or path outside the lists can rank above their last entry.'),
+      unlisted_max_ip_threats: count.describe('The most threats an IP not listed can have had in the window.'),
+      unlisted_max_path_threats: count.describe('The most threats a path not listed can have had in the window.'),
+    })
+    .describe('Listed counts are exact; over long busy windows the lists are ranked from each day\'s busiest keys (docs/api.md).'),
 });
 export type StatsJson = z.output<typeof statsJson>;
 
@@ -57,6 +64,11 @@ export function statsToJson(range: StatsRange, s: Stats): StatsJson {
     category_breakdown: s.byCategory,
     top_source_ips: s.topIps.map((e) => ({ ip: e.key, count: e.count })),
     top_paths: s.topPaths.map((e) => ({ path: e.key, count: e.count })),
+    top_lists: {
+      exact: s.topAccuracy.exact,
+      unlisted_max_ip_threats: s.topAccuracy.unlistedMaxIpThreats,
+      unlisted_max_path_threats: s.topAccuracy.unlistedMaxPathThreats,
+    },
   };
 }
 

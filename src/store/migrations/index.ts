@@ -10,6 +10,7 @@ import * as apiEvents from './0008_api_events.js';
 import * as socAnalytics from './0009_soc_analytics.js';
 import * as behaviourAggregates from './0010_behaviour_aggregates.js';
 import * as apiKeys from './0011_api_keys.js';
+import * as dayRollups from './0012_day_rollups.js';
 import * as decisions from './0013_decisions.js';
 import * as notificationDeadLetters from './0015_notification_dead_letters.js';
 import * as threatHitsNoFk from './0016_threat_hits_no_fk.js';
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   socAnalytics, // 0009_soc_analytics
   behaviourAggregates, // 0010_behaviour_aggregates
   apiKeys, // 0011_api_keys
+  dayRollups, // 0012_day_rollups
   decisions, // 0013_decisions
   notificationDeadLetters, // 0015_notification_dead_letters
   threatHitsNoFk, // 0016_threat_hits_no_fk

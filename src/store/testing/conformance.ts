@@ -19,6 +19,7 @@ import { rollupConformance } from './conformance/rollups.js';
 import { schemaConformance } from './conformance/schema.js';
 import { siteKnowledgeConformance } from './conformance/site-knowledge.js';
 import { threatConformance } from './conformance/threats.js';
+import { topKeyConformance } from './conformance/top-keys.js';
 import { windowConformance } from './conformance/windows.js';
 import { writerConformance } from './conformance/writer.js';
 
@@ -39,6 +40,7 @@ export const STORE_SECTIONS: Record<string, ConformanceSection> = {
   behaviour: behaviourConformance,
   apiKeys: apiKeyConformance,
   deadLetters: deadLetterConformance,
+  topKeys: topKeyConformance,
 };
 
 export function describeStoreConformance(name: string, open: OpenTestStore): void {
