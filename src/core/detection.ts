@@ -63,6 +63,11 @@ export interface ThreatEvent {
   category: Category;
   /** Where the source IP is, from the local GeoIP/ASN databases; set after detection (src/pipeline/annotate.ts). */
   geo?: ThreatGeo;
+  /**
+   * The DNS verdict on the source's good-bot claim when one was known at detection (bot verification on): the
+   * decision policy exempts a claimed good bot only if it is not proven fake (or is verified, when required).
+   */
+  bot?: 'verified' | 'fake';
 }
 
 /**

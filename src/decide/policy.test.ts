@@ -99,6 +99,22 @@ describe('exemptions', () => {
     'a known good bot is never decided on: %s',
     (ua) => expect(propose(policy(), threat({ ua }))).toMatchObject({ kind: 'exempt', reason: 'good-bot' }),
   );
+  const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+  const withBot = (bot: ThreatEvent['bot']) => {
+    const t = threat({ ua: GOOGLEBOT });
+    return bot === undefined ? t : { ...t, bot };
+  };
+  const strict = (): DecisionPolicy => ({ ...policy(), requireVerifiedBots: true });
+  it.each([
+    ['a claim with no DNS verdict yet', policy, undefined, 'exempt'],
+    ['a claim DNS verified', policy, 'verified', 'exempt'],
+    ['a claim DNS proved fake', policy, 'fake', 'propose'],
+    ['requireVerified: a claim with no verdict', strict, undefined, 'propose'],
+    ['requireVerified: a verified claim', strict, 'verified', 'exempt'],
+    ['requireVerified: a fake claim', strict, 'fake', 'propose'],
+  ] as const)('good-bot claims and DNS verdicts: %s', (_what, make, bot, kind) => {
+    expect(propose(make(), withBot(bot)).kind).toBe(kind);
+  });
 });
 
 describe('rules', () => {

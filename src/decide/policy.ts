@@ -27,11 +27,13 @@ export interface DecisionPolicy {
   repeatWindowMs: number;
   allowlist: Pick<Allowlist, 'matches'>;
   goodBots: Pick<GoodBotMatcher, 'match'>;
+  /** detect.behaviour.goodBots.requireVerified: only a DNS-verified claim exempts (a claim alone is not enough). */
+  requireVerifiedBots: boolean;
 }
 
 export function compilePolicy(
   config: Pick<DecisionsConfig, 'rules' | 'ipv6Prefix' | 'repeatWindow'>,
-  exemptions: { allowlist: Pick<Allowlist, 'matches'>; goodBots: Pick<GoodBotMatcher, 'match'> },
+  exemptions: { allowlist: Pick<Allowlist, 'matches'>; goodBots: Pick<GoodBotMatcher, 'match'>; requireVerifiedBots?: boolean },
 ): DecisionPolicy {
   return {
     rules: config.rules.map((rule) => ({
@@ -43,7 +45,9 @@ export function compilePolicy(
     })),
     ipv6Prefix: config.ipv6Prefix,
     repeatWindowMs: parseDuration(config.repeatWindow),
-    ...exemptions,
+    allowlist: exemptions.allowlist,
+    goodBots: exemptions.goodBots,
+    requireVerifiedBots: exemptions.requireVerifiedBots ?? false,
   };
 }
 
@@ -67,6 +71,16 @@ function takenDetection(rule: CompiledRule, threat: ThreatEvent): Detection | nu
   return null;
 }
 
+/**
+ * A good-bot claim in the User-Agent exempts unless DNS proved it fake (threat.bot, set at detection when bot
+ * verification runs), or, with requireVerified, unless DNS proved it. Without verification a claim is trusted, as
+ * detection trusts it; a source whose verdict is not known yet is trusted until it is.
+ */
+function isExemptBot(policy: DecisionPolicy, threat: ThreatEvent): boolean {
+  if (threat.bot === 'fake' || (policy.requireVerifiedBots && threat.bot !== 'verified')) return false;
+  return policy.goodBots.match(threat.event.userAgent) >= 0;
+}
+
 export function propose(policy: DecisionPolicy, threat: ThreatEvent): Proposal {
   if (threat.score <= 0 || isSimulatedOnly(threat)) return { kind: 'none' };
   for (const rule of policy.rules) {
@@ -75,7 +89,7 @@ export function propose(policy: DecisionPolicy, threat: ThreatEvent): Proposal {
     const target = targetOfIp(threat.event.ip, policy.ipv6Prefix);
     if (!target) return { kind: 'none' };
     if (policy.allowlist.matches(threat.event, d.ruleId, d.category)) return { kind: 'exempt', reason: 'allowlist', rule: rule.id };
-    if (policy.goodBots.match(threat.event.userAgent) >= 0) return { kind: 'exempt', reason: 'good-bot', rule: rule.id };
+    if (isExemptBot(policy, threat)) return { kind: 'exempt', reason: 'good-bot', rule: rule.id };
     return { kind: 'propose', rule, target, scenario: d.ruleId };
   }
   return { kind: 'none' };

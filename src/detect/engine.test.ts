@@ -54,6 +54,14 @@ describe('DetectionEngine policy', () => {
     expect(t!.score).toBe(0);
   });
 
+  it('copies the DNS verdict on a source\'s good-bot claim onto its threats, and nothing when none is known', () => {
+    const verdicts = new Map([['192.0.2.1', 'fake' as const], ['192.0.2.2', 'verified' as const]]);
+    const engine = new DetectionEngine([fake('r', ['sqli-x'])], {}, null, verdicts);
+    const threats = engine.evaluate([ev('a', { ip: '192.0.2.1' }), ev('b', { ip: '192.0.2.2' }), ev('c', { ip: '192.0.2.3' })]);
+    expect(threats.map((t) => t.bot)).toEqual(['fake', 'verified', undefined]);
+    expect('bot' in threats[2]!).toBe(false);
+  });
+
   it('swaps a detector between batches, keeping the others\' state', () => {
     const rulesA = fake('rules', ['old']);
     const rulesB = fake('rules', ['new']);

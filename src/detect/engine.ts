@@ -18,6 +18,7 @@ import { Allowlist, SimulationSet } from './allowlist/index.js';
 import type { IpWindow } from './behaviour/index.js';
 import { scoreDetections } from './score.js';
 import type { HeldChanges, SiteKnowledge } from './site/index.js';
+import type { BotVerdictLookup } from './behaviour/index.js';
 import type { Detector } from './types.js';
 
 export interface DetectionPolicy {
@@ -35,6 +36,8 @@ export class DetectionEngine {
     policy: Partial<DetectionPolicy> = {},
     /** Kept across rule reloads, like behaviour state. */
     readonly site: SiteKnowledge | null = null,
+    /** DNS verdicts on good-bot claims (bot verification on): copied onto each threat for the decision policy. */
+    private readonly botVerdicts: BotVerdictLookup | null = null,
   ) {
     this.current = [...detectors];
     this.states = detectors.map((d) => d.createState());
@@ -157,6 +160,8 @@ export class DetectionEngine {
         severity: verdict.severity,
         category: verdict.category,
       };
+      const bot = this.botVerdicts?.get(event.ip);
+      if (bot !== undefined) threat.bot = bot;
       if (hold) site!.hold(threat);
       else threats.push(threat);
     }

@@ -128,7 +128,7 @@ export function buildDetection(
   // detect.site gives the thresholds; the caller's options (analyze's holdMs: Infinity) win over it.
   const siteOpts = { ...siteOptionsFromConfig(config.detect.site), ...(opts.site || {}) };
   const site = opts.site === false ? null : new SiteKnowledge(siteOpts, deps.botVerdicts ? { botVerdicts: deps.botVerdicts } : {});
-  const engine = new DetectionEngine([layer.rules, tokeniserDetector(), behaviour], { allowlist: layer.allowlist, simulation: layer.simulation }, site);
+  const engine = new DetectionEngine([layer.rules, tokeniserDetector(), behaviour], { allowlist: layer.allowlist, simulation: layer.simulation }, site, deps.botVerdicts ?? null);
   return {
     engine,
     behaviour,

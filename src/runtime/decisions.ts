@@ -14,6 +14,7 @@ export function decisionMakerFor(config: Config, store: Pick<Store, 'decisions'>
   const policy = compilePolicy(config.decisions, {
     allowlist: new Allowlist(configAllowSpecs(config.detect.allowlist)),
     goodBots: new GoodBotMatcher(config.detect.behaviour.goodBots.tokens ?? KNOWN_BOT_TOKENS),
+    requireVerifiedBots: config.detect.behaviour.goodBots.requireVerified,
   });
   return new DecisionMaker(policy, store.decisions, clock, (d) =>
     logger.info({ id: d.id, type: d.type, scope: d.scope, value: d.value, until: new Date(d.until).toISOString(), rule: d.ruleId, scenario: d.scenario, simulated: d.simulated }, d.simulated ? 'decision simulated' : 'decision'),
