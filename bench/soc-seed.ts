@@ -62,11 +62,14 @@ export async function seedSocBench(o: SocSeedOptions, base = TEST_DATABASE_URL):
       // Seeded before migration 0012: its daily rollups are filled once from the minute ones.
       const days = await c.query('SELECT 1 FROM rollup_day_ip UNION ALL SELECT 1 FROM rollup_hour_category LIMIT 2');
       if (days.rowCount !== 2) await timed('daily key rollups', () => fillDayRollups(c));
+      // Seeded before migration 0017: its hourly rule-hit rollup is filled once from the hits.
+      const rules = await c.query('SELECT 1 FROM rollup_hour_rule LIMIT 1');
+      if (rules.rowCount === 0) await timed('hourly rule-hit rollup', () => fillRuleHitRollup(c));
       return { url, since: until - o.days * 86_400_000, until, seeded: false };
     }
     const until = o.until;
     const since = until - o.days * 86_400_000;
-    await c.query('TRUNCATE requests, threats, threat_hits, rollup_minute, rollup_minute_category, rollup_minute_ip, rollup_minute_path, rollup_day_ip, rollup_day_path, rollup_hour_category, rollup_hour_site, rollup_hour_threat_ip, ip_verdicts');
+    await c.query('TRUNCATE requests, threats, threat_hits, rollup_minute, rollup_minute_category, rollup_minute_ip, rollup_minute_path, rollup_day_ip, rollup_day_path, rollup_hour_category, rollup_hour_site, rollup_hour_threat_ip, rollup_hour_rule, ip_verdicts');
     await c.query('SET synchronous_commit = off');
     // Spread evenly over the window; ids are 16 hex like event ids; 100,000 client IPs with a skew (a few busy ones).
     const step = `(${until - since}::float8 / ${o.requests})`;
@@ -152,8 +155,9 @@ export async function seedSocBench(o: SocSeedOptions, base = TEST_DATABASE_URL):
                 max(score), max(severity_score), max(country), max(asn), max(as_org), max(latitude), max(longitude)
          FROM threats GROUP BY 1, 2, 3`,
       );
-      await c.query('UPDATE analytics_generation SET generation = generation + 1');
     });
+    await timed('hourly rule-hit rollup', () => fillRuleHitRollup(c));
+    await c.query('UPDATE analytics_generation SET generation = generation + 1');
     await timed('vacuum analyze', () => c.query('VACUUM ANALYZE'));
     return { url, since, until, seeded: true };
   } finally {
@@ -185,6 +189,21 @@ export async function fillDayRollups(c: pg.Client): Promise<void> {
   await c.query('VACUUM ANALYZE rollup_day_ip, rollup_day_path, rollup_hour_category');
 }
 
+/**
+ * The hourly rule-hit rollup of migration 0017 from the stored hits, as the batch writer counts them (every hit,
+ * simulated ones also apart). Also run alone on a database seeded before 0017:
+ * `node --import tsx bench/soc-seed.ts --rule-rollup-only`.
+ */
+export async function fillRuleHitRollup(c: pg.Client): Promise<void> {
+  await c.query('TRUNCATE rollup_hour_rule');
+  await c.query(
+    `INSERT INTO rollup_hour_rule (hour, rule_id, hits, simulated)
+     SELECT date_trunc('hour', t.time), h.rule_id, count(*), count(*) FILTER (WHERE h.simulated)
+     FROM threat_hits h JOIN threats t ON t.id = h.threat_id GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  await c.query('VACUUM ANALYZE rollup_hour_rule');
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -194,12 +213,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const d = socSeedDefaults();
   const o = { ...d, requests: Number(arg('requests') ?? d.requests), threats: Number(arg('threats') ?? d.threats), database: arg('db') ?? d.database };
   const t0 = performance.now();
-  if (process.argv.includes('--day-rollups-only')) {
+  const only = process.argv.includes('--day-rollups-only') ? 'day' : process.argv.includes('--rule-rollup-only') ? 'rule' : null;
+  if (only !== null) {
     const url = databaseUrl(TEST_DATABASE_URL, o.database);
     await (await openStore({ databaseUrl: url })).close();
     const c = new pg.Client({ connectionString: url });
     await c.connect();
-    await timed('daily key rollups', () => fillDayRollups(c)).finally(() => c.end());
+    const fill = only === 'day' ? () => timed('daily key rollups', () => fillDayRollups(c)) : () => timed('hourly rule-hit rollup', () => fillRuleHitRollup(c));
+    await fill().finally(() => c.end());
     process.exit(0);
   }
   const r = await seedSocBench(o);

@@ -16,6 +16,7 @@ import { named } from './errors.js';
 import { writeHeld } from './held-threat-repository.js';
 import { insertRequests } from './request-repository.js';
 import { upsertRollups } from './rollup-repository.js';
+import { aggregateRuleHours, upsertRuleHours } from './rule-hit-rollup.js';
 import { aggregate, DEFAULT_ROLLUP_LIMITS, type RollupLimits } from './rollups.js';
 import { insertThreats } from './threat-repository.js';
 import type { SqlClient, WriteBatch } from './types.js';
@@ -67,6 +68,7 @@ export class BatchWriter {
     await upsertRollups(tx, aggregate(newRequests, newThreats, this.limits));
     const analytics = aggregateAnalytics(newRequests, newThreats);
     await upsertAnalytics(tx, analytics);
+    await upsertRuleHours(tx, aggregateRuleHours(newThreats));
     const windows = batch.windows ?? [];
     const stored = windows.length > 0 ? await writeWindows(tx, windows, this.windowMinHits) : [];
     // Behaviour analytics read what ingest keeps (issue #11): client families, feature histograms, baselines,

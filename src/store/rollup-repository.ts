@@ -1,7 +1,8 @@
 /**
  * Rollups and rule activity: per-minute counters (tables rollup_minute, rollup_minute_category, rollup_minute_ip,
  * rollup_minute_path) answer /api/stats without reading raw rows; hits per rule over time and the loaded rules
- * that hit nothing read threat_hits joined to its threat's time. The counters are written by the batch writer
+ * that hit nothing read the hourly rule rollup and, for partial hours, threat_hits joined to its threat's time
+ * (rule-hit-rollup.ts). The counters are written by the batch writer
  * inside its transaction, from the rows its inserts added (rollups.ts aggregates them).
  *
  * Stats resolution is one minute: a minute bucket counts when it overlaps [since, until), i.e. its start is
@@ -16,6 +17,7 @@ const HOUR_MS = 3_600_000;
 
 /** The daily key rollups are kept at least this long (the longest /api/stats window, 30 days, and its partial day). */
 export const DAILY_ROLLUP_MIN_KEEP_MS = 31 * 86_400_000;
+import { hourSplit, ruleHourRows } from './rule-hit-rollup.js';
 import { text } from './sanitize.js';
 import { topRules } from './threat-repository.js';
 import { topKeys, type TopOptions } from './top-keys.js';
@@ -133,14 +135,12 @@ async function ruleHits(sql: SqlClient, since: number, until: number, bucket: Ru
   // The ranking is topRules' (most hits first, then id); the series are then read for those rules only.
   const ranked = await topRules(sql, since, until, limit);
   if (ranked.length === 0) return [];
+  const { hoursFrom, hoursTo } = hourSplit(since, until);
   const { rows } = await sql.query<{ rule_id: string; b: number; n: number; s: number }>(
-    `SELECT h.rule_id, (floor(extract(epoch FROM t.time) / $3) * $3 * 1000)::float8 AS b,
-            count(*)::float8 AS n, (count(*) FILTER (WHERE h.simulated))::float8 AS s
-     FROM threat_hits h JOIN threats t ON t.id = h.threat_id
-     WHERE t.time >= to_timestamp($1::float8 / 1000) AND t.time < to_timestamp($2::float8 / 1000)
-       AND h.rule_id = ANY($4::text[])
-     GROUP BY h.rule_id, b ORDER BY b`,
-    [since, until, seconds, ranked.map((e) => e.key)],
+    `SELECT rule_id, (floor(hs / $5) * $5 * 1000)::float8 AS b, sum(hits)::float8 AS n, sum(simulated)::float8 AS s
+     FROM (${ruleHourRows('$6')}) AS u(rule_id, hs, hits, simulated)
+     GROUP BY rule_id, b ORDER BY b`,
+    [since, until, hoursFrom, hoursTo, seconds, ranked.map((e) => e.key)],
   );
   const series = new Map<string, RuleHitSeries>(
     ranked.map((e) => [e.key, { ruleId: e.key, total: e.count, simulated: 0, points: [] }]),
@@ -159,14 +159,17 @@ async function silentRules(sql: SqlClient, since: number, loadedRuleIds: readonl
     throw new BadRequestError(`at most ${MAX_RULE_IDS} rule ids`, 'ruleIds');
   }
   if (loadedRuleIds.length === 0) return [];
-  // Anti-join against the rules that did hit since then: one pass over the period's hits, whatever the rule count.
+  // Anti-join against the rules that did hit since then: whole hours from rollup_hour_rule (the hours after
+  // `since` hold a handful of rules each), the partial first hour from the hits (rule-hit-rollup.ts).
+  const hoursFrom = Math.ceil(since / HOUR_MS) * HOUR_MS;
   const { rows } = await sql.query<{ id: string }>(
     `SELECT r.id FROM unnest($2::text[]) AS r(id)
-     WHERE NOT EXISTS (
-       SELECT 1 FROM threat_hits h JOIN threats t ON t.id = h.threat_id
-       WHERE h.rule_id = r.id AND t.time >= to_timestamp($1::float8 / 1000))
+     WHERE NOT EXISTS (SELECT 1 FROM rollup_hour_rule WHERE rule_id = r.id AND hour >= to_timestamp($3::float8 / 1000))
+       AND NOT EXISTS (
+         SELECT 1 FROM threat_hits h JOIN threats t ON t.id = h.threat_id
+         WHERE h.rule_id = r.id AND t.time >= to_timestamp($1::float8 / 1000) AND t.time < to_timestamp($3::float8 / 1000))
      ORDER BY r.id COLLATE "C"`,
-    [since, [...new Set(loadedRuleIds.map(text))]],
+    [since, [...new Set(loadedRuleIds.map(text))], hoursFrom],
   );
   return rows.map((r) => r.id);
 }

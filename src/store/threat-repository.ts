@@ -8,6 +8,7 @@ import { named } from './errors.js';
 import { checkPage, orderBy } from './page.js';
 import { int, ip, realOrNull, text, textOrNull } from './sanitize.js';
 import { decodeThreats, THREAT_COLUMNS, type StoredThreat } from './threat-record.js';
+import { hourSplit, ruleHourRows } from './rule-hit-rollup.js';
 import type { SqlClient, ThreatQuery, ThreatSort, TopEntry } from './types.js';
 import { onlyInserted } from './inserted.js';
 
@@ -93,14 +94,17 @@ export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
-/** The ranking of rules by detections in [since, until) (most first, then id in byte order); rule hits reuse it. */
+/**
+ * The ranking of rules by detections in [since, until) (most first, then id in byte order); rule hits reuse it.
+ * Whole hours come from rollup_hour_rule, the partial first and last hour from the hits (rule-hit-rollup.ts).
+ */
 export async function topRules(sql: SqlClient, since: number, until: number, limit: number): Promise<TopEntry[]> {
+  if (until <= since) return [];
+  const { hoursFrom, hoursTo } = hourSplit(since, until);
   const { rows } = await sql.query<{ key: string; count: number }>(
-    `SELECT h.rule_id AS key, count(*)::float8 AS count
-     FROM threat_hits h JOIN threats t ON t.id = h.threat_id
-     WHERE t.time >= to_timestamp($1::float8 / 1000) AND t.time < to_timestamp($2::float8 / 1000)
-     GROUP BY h.rule_id ORDER BY count DESC, h.rule_id COLLATE "C" LIMIT $3`,
-    [since, until, limit],
+    `SELECT rule_id AS key, sum(hits)::float8 AS count FROM (${ruleHourRows()}) AS u(rule_id, hs, hits, simulated)
+     GROUP BY rule_id ORDER BY count DESC, rule_id COLLATE "C" LIMIT $5`,
+    [since, until, hoursFrom, hoursTo, limit],
   );
   return rows;
 }

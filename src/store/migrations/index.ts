@@ -14,6 +14,7 @@ import * as dayRollups from './0012_day_rollups.js';
 import * as decisions from './0013_decisions.js';
 import * as notificationDeadLetters from './0015_notification_dead_letters.js';
 import * as threatHitsNoFk from './0016_threat_hits_no_fk.js';
+import * as ruleHitRollup from './0017_rule_hit_rollup.js';
 
 export interface Migration {
   /** Recorded in schema_migrations; never renamed once released. */
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   decisions, // 0013_decisions
   notificationDeadLetters, // 0015_notification_dead_letters
   threatHitsNoFk, // 0016_threat_hits_no_fk
+  ruleHitRollup, // 0017_rule_hit_rollup
 ];

@@ -16,6 +16,7 @@ import type { ConformanceContext, ConformanceSection } from './conformance/conte
 import { iocConformance } from './conformance/iocs.js';
 import { requestConformance } from './conformance/requests.js';
 import { rollupConformance } from './conformance/rollups.js';
+import { ruleHitConformance } from './conformance/rule-hits.js';
 import { schemaConformance } from './conformance/schema.js';
 import { siteKnowledgeConformance } from './conformance/site-knowledge.js';
 import { threatConformance } from './conformance/threats.js';
@@ -33,6 +34,7 @@ export const STORE_SECTIONS: Record<string, ConformanceSection> = {
   threats: threatConformance,
   windows: windowConformance,
   rollups: rollupConformance,
+  ruleHits: ruleHitConformance,
   iocs: iocConformance,
   siteKnowledge: siteKnowledgeConformance,
   apiEvents: apiEventConformance,
