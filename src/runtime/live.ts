@@ -3,7 +3,7 @@
  * and with Redis those of every other process), served by the API's /ws/alerts and /api/alerts/stream.
  */
 import type { Logger } from 'pino';
-import { AlertHub, type LiveAlert, type LiveStats } from '../api/index.js';
+import { AlertHub, type LiveMessage, type LiveStats } from '../api/index.js';
 import type { LiveBus, LiveBusStats } from '../bus/index.js';
 import type { Config } from '../config/index.js';
 
@@ -14,7 +14,7 @@ export interface LiveAlerts {
   stop(): void;
 }
 
-export function startLiveAlerts(config: Pick<Config, 'live'>, bus: LiveBus<LiveAlert>, logger: Logger): LiveAlerts {
+export function startLiveAlerts(config: Pick<Config, 'live'>, bus: LiveBus<LiveMessage>, logger: Logger): LiveAlerts {
   const { live } = config;
   const hub = new AlertHub({
     resumeBuffer: live.resumeBuffer,

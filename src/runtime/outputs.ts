@@ -6,7 +6,7 @@
  * retries, dead letters in the store), the CrowdSec push when configured, and the decision policy (src/decide).
  */
 import type { Logger } from 'pino';
-import { liveAlertOfThreat, type LiveAlert } from '../api/index.js';
+import { ThreatAlert, type LiveMessage } from '../api/index.js';
 import { InProcessBus, type LiveBus } from '../bus/index.js';
 import { RedisBus } from '../bus/index.redis.js';
 import type { Config } from '../config/index.js';
@@ -20,20 +20,20 @@ import type { Deployment } from './mode.js';
 import { notifierSink } from './notify.js';
 
 export interface Outputs {
-  bus: LiveBus<LiveAlert>;
+  bus: LiveBus<LiveMessage>;
   sinks: ThreatSinks;
   /** Lets queued deliveries finish (bounded wait), then closes the sinks and the bus. */
   close(): Promise<void>;
 }
 
-export function liveBusFor(deployment: Deployment, config: Pick<Config, 'redis' | 'live'>, logger: Logger): LiveBus<LiveAlert> {
+export function liveBusFor(deployment: Deployment, config: Pick<Config, 'redis' | 'live'>, logger: Logger): LiveBus<LiveMessage> {
   const onHandlerError = (err: unknown) => logger.warn({ err }, 'live subscriber failed');
   switch (deployment.liveBus) {
     case 'in-process':
-      return new InProcessBus<LiveAlert>(onHandlerError);
+      return new InProcessBus<LiveMessage>(onHandlerError);
     case 'redis':
       // The process that stores a threat publishes it; every API process's hub subscribes (src/bus/redis.ts).
-      return new RedisBus<LiveAlert>({
+      return new RedisBus<LiveMessage>({
         url: config.redis.url!,
         channel: config.live.redisChannel,
         onHandlerError,
@@ -42,12 +42,15 @@ export function liveBusFor(deployment: Deployment, config: Pick<Config, 'redis' 
   }
 }
 
-/** Alerting threats (score above 0) as live alerts, encoded once here as GET /api/threats returns them. */
-export function liveBusSink(bus: LiveBus<LiveAlert>): ThreatSink {
+/**
+ * Alerting threats (score above 0) as live alerts, pending: each is built (as GET /api/threats returns it)
+ * only when a hub's client wants it or the Redis bus sends it to the other API processes.
+ */
+export function liveBusSink(bus: LiveBus<LiveMessage>): ThreatSink {
   return {
     name: 'live-bus',
     write(batch) {
-      for (const t of batch.threats) if (t.score > 0) bus.publish(liveAlertOfThreat(t));
+      for (const t of batch.threats) if (t.score > 0) bus.publish(new ThreatAlert(t));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertHub, CLOSE_SLOW, type LiveConnection } from './hub.js';
 import { parseSubscribeFilter, matches } from './filter.js';
-import type { LiveAlert } from './message.js';
+import type { LiveAlert, PendingAlert } from './message.js';
 import type { ThreatJson } from '../../store/index.js';
 
 function alert(over: Partial<ThreatJson> = {}, type: 'threat_detected' | 'behaviour_alert' = 'threat_detected'): LiveAlert {
@@ -101,6 +101,56 @@ describe('AlertHub', () => {
     for (let i = 0; i < 1000; i++) hub.publish(alert({ path: 'x'.repeat(500) }));
     expect(slow.closed()).toMatchObject({ code: CLOSE_SLOW });
     expect(hub.stats().peakClientBytes).toBeLessThanOrEqual(10_000);
+  });
+
+  it('builds nothing while no client is connected; a client resuming later gets the alerts built, timed when they arrived', () => {
+    let now = Date.parse('2026-12-08T01:00:00Z');
+    const hub = new AlertHub({ hubId: 'h1', heartbeatSeconds: 0, clock: () => now });
+    let builds = 0;
+    const pending = (over: Partial<ThreatJson>): PendingAlert => {
+      let built: LiveAlert | undefined;
+      return { toJSON: () => (built ??= (builds++, alert(over))) };
+    };
+    for (let i = 0; i < 5; i++) {
+      hub.publish(pending({ ip: i % 2 ? '10.0.0.1' : '203.0.113.7' }));
+      now += 1000;
+    }
+    expect(builds).toBe(0);
+    expect(hub.stats()).toMatchObject({ published: 5, serialised: 0, resumeBuffer: 5 });
+
+    const c = fakeConnection();
+    hub.connect(c.conn, {}, 'h1-2');
+    expect(c.sent.map((m) => [m.id, m.time])).toEqual([
+      ['h1-5', undefined], // subscribed, with the newest id
+      ['h1-3', '2026-12-08T01:00:02.000Z'],
+      ['h1-4', '2026-12-08T01:00:03.000Z'],
+      ['h1-5', '2026-12-08T01:00:04.000Z'],
+    ]);
+    expect(c.sent[1]).toMatchObject({ type: 'threat_detected', data: { ip: '203.0.113.7', severity: 'high' } });
+    expect(builds).toBe(3);
+
+    // With clients, each alert is built once, however many clients get it or resume it later.
+    const other = fakeConnection();
+    hub.connect(other.conn, {});
+    hub.publish(pending({}));
+    const late = fakeConnection();
+    hub.connect(late.conn, {}, 'h1-2');
+    expect(builds).toBe(4);
+    expect(hub.stats().serialised).toBe(4);
+    expect(late.sent.map((m) => m.id)).toEqual(['h1-6', 'h1-3', 'h1-4', 'h1-5', 'h1-6']);
+    expect(c.sent.at(-1)).toEqual(other.sent.at(-1));
+  });
+
+  it('sends a pending alert exactly as the same alert published built', () => {
+    const sentBy = (a: LiveAlert | PendingAlert) => {
+      const hub = new AlertHub({ hubId: 'h1', heartbeatSeconds: 0, clock: () => 0 });
+      const texts: string[] = [];
+      hub.connect({ transport: 'sse', send: (t, done) => (texts.push(t), done()), bufferedBytes: () => 0, close() {} }, {});
+      hub.publish(a);
+      return texts;
+    };
+    const a = alert({}, 'behaviour_alert');
+    expect(sentBy({ toJSON: () => a })).toEqual(sentBy(a));
   });
 
   it('sends heartbeats, and closes a WebSocket that stopped answering pings', async () => {

@@ -5,13 +5,22 @@
  */
 import type { MatchableAlert } from './filter.js';
 
-export interface RingEntry {
-  seq: number;
-  at: number;
+import type { LiveMessage } from './message.js';
+
+/** An alert as clients get it, built the first time a client wants it (AlertHub.built). */
+export interface BuiltAlert {
   alert: MatchableAlert;
   /** The envelope as sent. */
   text: string;
   bytes: number;
+}
+
+/** One alert held for resume: what came from the bus until it is built, then only what was built. */
+export interface RingEntry {
+  seq: number;
+  at: number;
+  message: LiveMessage | null;
+  built: BuiltAlert | null;
 }
 
 export class ResumeRing {
