@@ -283,6 +283,8 @@ export class DecisionRepository {
    * (CrowdSec's LAPI streams it too, its PR #1927), so its memory is a page, not every active decision. The longest decision per
    * scope, type and value is found without DISTINCT ON, which would sort every active decision again for each
    * page: a row is kept when no other row passing the same filters beats it (later until; equal until, higher id).
+   * `OFFSET 0` keeps that NOT EXISTS a per-row probe of decisions_value: pulled up into an anti join, PostgreSQL
+   * hashed the whole table for the first page (0.5 s at 300,000 rows, against 30 ms walking the primary key).
    */
   async startupPage(side: 'new' | 'deleted', f: DecisionFilter, now: number, before: number, limit: number): Promise<StreamDecision[]> {
     const params: unknown[] = [now];
@@ -295,14 +297,18 @@ export class DecisionRepository {
       sql = `SELECT ${cols} FROM decisions d
         WHERE d.until > ${ts(1)} AND d.id < $${params.length + 1}::bigint ${w}
           AND NOT EXISTS (SELECT 1 FROM decisions e WHERE e.value = d.value AND e.scope = d.scope AND e.type = d.type
-            AND (e.until > d.until OR (e.until = d.until AND e.id > d.id)) ${we})
+            AND (e.until > d.until OR (e.until = d.until AND e.id > d.id)) ${we} OFFSET 0)
         ORDER BY d.id DESC LIMIT $${params.length + 2}`;
     } else {
       sql = `SELECT ${cols} FROM decisions d WHERE d.until <= ${ts(1)} AND d.id < $${params.length + 1}::bigint ${w} ORDER BY d.id DESC LIMIT $${params.length + 2}`;
     }
     params.push(Math.min(before, Number.MAX_SAFE_INTEGER), limit);
-    const { rows } = await this.sql.query<StreamDecision>(sql, params);
-    return rows;
+    // JIT off: the planner cannot see that the LIMIT stops the walk early (it expects to scan the whole index), so
+    // PostgreSQL would spend some 0.5 s compiling a query that runs in 30 ms (300,000 decisions, EXPLAIN ANALYZE).
+    return this.sql.transaction(async (tx) => {
+      await tx.query('SET LOCAL jit = off');
+      return (await tx.query<StreamDecision>(sql, params)).rows;
+    });
   }
 
   /** Counts of active decisions by type, origin, scope, scenario and simulated, and the total. */
