@@ -61,6 +61,7 @@ async function openBenchStore(): Promise<{ store: Store; name: string; drop: () 
 export async function runDecisionsBench(): Promise<DecisionsBench> {
   const { store, name, drop } = await openBenchStore();
   let peakRss = 0;
+  let closeApp = async () => undefined as void;
   const rss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {
     const now0 = Date.now();
@@ -90,6 +91,10 @@ export async function runDecisionsBench(): Promise<DecisionsBench> {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = new URL(address);
     const agent = new http.Agent({ keepAlive: true, maxSockets: BOUNCERS });
+    closeApp = async () => {
+      agent.destroy();
+      await app.close();
+    };
     /** One pull over the socket; a startup answer's bytes are counted (with its decisions) as they arrive, not kept. */
     const pull = (b: number, startup: boolean) =>
       new Promise<{ ms: number; bytes: number; decisions: number; body: string }>((resolve, reject) => {
@@ -174,8 +179,6 @@ export async function runDecisionsBench(): Promise<DecisionsBench> {
     await Promise.all(inflight);
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - p0;
-    agent.destroy();
-    await app.close();
     startupMs.sort((a, b) => a - b);
     deltaMs.sort((a, b) => a - b);
     return {
@@ -200,6 +203,7 @@ export async function runDecisionsBench(): Promise<DecisionsBench> {
     };
   } finally {
     clearInterval(rss);
+    await closeApp();
     await store.close();
     await drop();
   }

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normaliseIp, parseCidr } from '../../net/index.js';
 import type { BouncerRecord, DecisionFilter, DecisionRepository } from '../../store/index.js';
 import { hashApiKey, MAX_KEY_LENGTH } from '../auth/api-key.js';
-import { startupAnswer } from './bouncer-startup-stream.js';
+import { pageReadGate, startupAnswer } from './bouncer-startup-stream.js';
 import { lapiDecisionSchema, lapiDecisionsText } from './decision-json.js';
 
 export interface BouncerApiDeps {
@@ -19,6 +19,8 @@ export interface BouncerApiDeps {
   clock?: () => number;
   /** Rows per page of a streamed startup answer (default 5,000: some 700 kB of text). */
   startupPageSize?: number;
+  /** Startup pages read at a time by this process (default 2; the store's pool has 10 connections). */
+  startupPageReads?: number;
   /** How long a key's lookup is remembered (default 10 s; a deleted bouncer stops within it on other processes). */
   keyCacheMs?: number;
 }
@@ -55,6 +57,7 @@ export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): Bo
   const clock = deps.clock ?? Date.now;
   const ttl = deps.keyCacheMs ?? 10_000;
   const pageSize = deps.startupPageSize ?? 5000;
+  const gate = pageReadGate(deps.startupPageReads ?? 2);
   const keys = new Map<string, { bouncer: BouncerRecord | null; at: number }>();
 
   async function bouncerOf(request: FastifyRequest): Promise<BouncerRecord | null> {
@@ -124,7 +127,7 @@ export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): Bo
         if (startup) {
           // Every active decision: streamed page by page (bouncer-startup-stream.ts). HEAD has no body, so the
           // first pages (which tell a failing query) are all it reads; its headers are the GET's (no length).
-          const body = await startupAnswer((side, before, limit) => deps.decisions.startupPage(side, f, now, before, limit), now, pageSize);
+          const body = await startupAnswer((side, before, limit) => gate(() => deps.decisions.startupPage(side, f, now, before, limit)), now, pageSize);
           if (request.method === 'HEAD') body.destroy();
           return reply.send(request.method === 'HEAD' ? Readable.from([]) : body);
         }

@@ -12,6 +12,7 @@ import { openStore, type DecisionFilter, type NewDecision, type Store } from '..
 import { createTestSchema, probePostgres, type TestSchema } from '../../store/testing/postgres.js';
 import { hashApiKey } from '../auth/api-key.js';
 import { bouncerApiRoutes } from './bouncer-lapi.js';
+import { pageReadGate } from './bouncer-startup-stream.js';
 import { lapiDecisionsText } from './decision-json.js';
 
 const NOW = Date.parse('2026-12-07T12:00:00.000Z');
@@ -184,5 +185,28 @@ describe.each(stores)('startup answer streamed in pages on %s', (_name, open) =>
     expect(res.statusCode).toBe(403);
     expect(res.body).toBe('{"message":"access forbidden"}');
     expect(reads).toHaveLength(0);
+  });
+});
+
+describe('pageReadGate', () => {
+  it('runs at most n tasks at a time, the others in order, and passes results and errors through', async () => {
+    const gate = pageReadGate(2);
+    let running = 0;
+    let most = 0;
+    const order: number[] = [];
+    const task = (i: number) => async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      order.push(i);
+      if (i === 3) throw new Error('page 3 failed');
+      return i * 10;
+    };
+    const got = await Promise.allSettled([0, 1, 2, 3, 4, 5].map((i) => gate(task(i))));
+    expect(most).toBe(2);
+    expect(got.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([0, 10, 20, 'page 3 failed', 40, 50]);
+    expect(order.slice(0, 2).sort()).toEqual([0, 1]);
+    expect(await gate(async () => 'after')).toBe('after');
   });
 });

@@ -14,6 +14,27 @@ export type StartupSide = 'deleted' | 'new';
 /** Reads the page of one side below the id `before` (id descending), at most `limit` rows. */
 export type StartupPageReader = (side: StartupSide, before: number, limit: number) => Promise<StreamDecision[]>;
 
+/**
+ * At most `n` page reads at a time in this process, the others queued in order: 100 bouncers starting together
+ * would otherwise hold every pooled connection and starve the other requests (deltas, ingest) until the pool's
+ * connect timeout. A queue of a few lines; p-limit is only a transitive dependency here.
+ */
+export function pageReadGate(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 /** Above every id (ids are bigserial; the repository caps at 2^53 - 1). */
 const FIRST = Number.MAX_SAFE_INTEGER;
 
