@@ -2,13 +2,19 @@
  * Decisions and bouncers (issue #15): 300,000 active decisions, 100 bouncers on the CrowdSec stream. Each bouncer
  * pulls `startup=true` once (every active decision, deduplicated), then a delta every 10 s, staggered over the
  * 10 s as real bouncers drift apart, for 60 s while decisions are added (20/s) and deleted (5/s). Requests go
- * through the whole app in process (app.inject: routing, bouncer key, the query, serialisation; no socket).
- * Figures: per-pull latency (p50, p99) of startup and of deltas, the Node process's CPU during the polling
- * phase (share of one core) and its peak RSS; the database's own CPU is not in them.
+ * over a real socket to the whole app listening on loopback (routing, bouncer key, the query, serialisation,
+ * the response written as the client reads it); the client counts a startup answer's bytes as they arrive rather
+ * than keeping them, so the process's memory is the server's. Figures: per-pull latency (p50, p99, until the last
+ * byte) of startup and of deltas, the Node process's CPU during the polling phase (share of one core), its peak
+ * RSS during the startup pulls and overall; the database's own CPU is not in them.
+ *
+ * BENCH_STARTUP_PULLS (default: one per bouncer) startup pulls run BENCH_STARTUP_CONCURRENCY (default 1) at a
+ * time, so the memory of bouncers starting together shows.
  *
  * Store: PostgreSQL when TEST_DATABASE_URL (or the local default) answers, in a schema of its own; else PGlite.
  * Run: npm run bench -- decisions   (or node --import tsx bench/decisions.ts)
  */
+import http from 'node:http';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
@@ -23,14 +29,15 @@ const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 300_000);
 const BOUNCERS = Number(process.env.BENCH_BOUNCERS ?? 100);
 const POLL_MS = 10_000;
 const POLL_PHASE_MS = Number(process.env.BENCH_POLL_SECONDS ?? 60) * 1000;
-const STARTUP_CONCURRENCY = 1;
+const STARTUP_PULLS = Number(process.env.BENCH_STARTUP_PULLS ?? BOUNCERS);
+const STARTUP_CONCURRENCY = Number(process.env.BENCH_STARTUP_CONCURRENCY ?? 1);
 
 export interface DecisionsBench {
   store: string;
   decisions: number;
   bouncers: number;
   seedSeconds: number;
-  startup: { pulls: number; p50Ms: number; p99Ms: number; maxMs: number; bytes: number; seconds: number };
+  startup: { pulls: number; concurrency: number; p50Ms: number; p99Ms: number; maxMs: number; bytes: number; seconds: number; peakRssMiB: number };
   deltas: { pulls: number; p50Ms: number; p99Ms: number; maxMs: number; meanNew: number; meanDeleted: number; cpuShareOfOneCore: number; added: number; deleted: number };
   peakRssMiB: number;
   loadAverage: number;
@@ -54,6 +61,7 @@ async function openBenchStore(): Promise<{ store: Store; name: string; drop: () 
 export async function runDecisionsBench(): Promise<DecisionsBench> {
   const { store, name, drop } = await openBenchStore();
   let peakRss = 0;
+  let closeApp = async () => undefined as void;
   const rss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {
     const now0 = Date.now();
@@ -80,30 +88,58 @@ export async function runDecisionsBench(): Promise<DecisionsBench> {
       version: 'bench',
       access: { mode: 'keys', keys: store.apiKeys, limits: false },
     });
-    await app.ready();
-    const pull = async (b: number, startup: boolean) => {
-      const t = performance.now();
-      const res = await app.inject({ url: `/v1/decisions/stream${startup ? '?startup=true' : ''}`, headers: { 'x-api-key': keys[b]!, 'user-agent': 'crowdsec-firewall-bouncer/bench' } });
-      if (res.statusCode !== 200) throw new Error(`pull answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
-      return { ms: performance.now() - t, body: res.body };
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: BOUNCERS });
+    closeApp = async () => {
+      agent.destroy();
+      await app.close();
     };
+    /** One pull over the socket; a startup answer's bytes are counted (with its decisions) as they arrive, not kept. */
+    const pull = (b: number, startup: boolean) =>
+      new Promise<{ ms: number; bytes: number; decisions: number; body: string }>((resolve, reject) => {
+        const t = performance.now();
+        const req = http.get({ host: '127.0.0.1', port, agent, path: `/v1/decisions/stream${startup ? '?startup=true' : ''}`, headers: { 'x-api-key': keys[b]!, 'user-agent': 'crowdsec-firewall-bouncer/bench' } }, (res) => {
+          let bytes = 0;
+          let decisions = 0;
+          let tail = '';
+          const kept: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            if (!startup || res.statusCode !== 200) kept.push(chunk);
+            const text = tail + chunk.toString('latin1');
+            decisions += text.split('"duration":').length - 1;
+            tail = text.slice(-10);
+          });
+          res.on('error', reject);
+          res.on('end', () => {
+            const body = Buffer.concat(kept).toString('utf8');
+            if (res.statusCode !== 200) reject(new Error(`pull answered ${res.statusCode}: ${body.slice(0, 200)}`));
+            else resolve({ ms: performance.now() - t, bytes, decisions, body });
+          });
+        });
+        req.on('error', reject);
+      });
 
-    // Startup: every bouncer once, a few at a time.
+    // Startup: STARTUP_PULLS pulls, STARTUP_CONCURRENCY at a time.
     const startupMs: number[] = [];
     let bytes = 0;
+    const seedPeakRss = peakRss;
+    peakRss = 0;
     const s0 = performance.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: STARTUP_CONCURRENCY }, async () => {
-        while (next < BOUNCERS) {
+        while (next < STARTUP_PULLS) {
           const b = next++;
-          const r = await pull(b, true);
+          const r = await pull(b % BOUNCERS, true);
           startupMs.push(r.ms);
-          bytes = r.body.length;
-          if (b === 0 && (JSON.parse(r.body) as { new: unknown[] }).new.length !== DECISIONS) throw new Error('startup did not give every decision');
+          bytes = r.bytes;
+          if (r.decisions !== DECISIONS) throw new Error(`startup gave ${r.decisions} decisions, not ${DECISIONS}`);
         }
       }),
     );
+    const startupPeakRss = peakRss;
     const startupSeconds = (performance.now() - s0) / 1000;
 
     // Deltas: each bouncer every 10 s at its own offset, while decisions change.
@@ -143,7 +179,6 @@ export async function runDecisionsBench(): Promise<DecisionsBench> {
     await Promise.all(inflight);
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - p0;
-    await app.close();
     startupMs.sort((a, b) => a - b);
     deltaMs.sort((a, b) => a - b);
     return {
@@ -151,7 +186,7 @@ export async function runDecisionsBench(): Promise<DecisionsBench> {
       decisions: DECISIONS,
       bouncers: BOUNCERS,
       seedSeconds,
-      startup: { pulls: startupMs.length, p50Ms: round(pct(startupMs, 50)), p99Ms: round(pct(startupMs, 99)), maxMs: round(startupMs.at(-1) ?? 0), bytes, seconds: round(startupSeconds) },
+      startup: { pulls: startupMs.length, concurrency: STARTUP_CONCURRENCY, peakRssMiB: Math.round(startupPeakRss / 2 ** 20), p50Ms: round(pct(startupMs, 50)), p99Ms: round(pct(startupMs, 99)), maxMs: round(startupMs.at(-1) ?? 0), bytes, seconds: round(startupSeconds) },
       deltas: {
         pulls: deltaMs.length,
         p50Ms: round(pct(deltaMs, 50), 2),
@@ -163,11 +198,12 @@ export async function runDecisionsBench(): Promise<DecisionsBench> {
         added,
         deleted,
       },
-      peakRssMiB: Math.round(peakRss / 2 ** 20),
+      peakRssMiB: Math.round(Math.max(seedPeakRss, startupPeakRss, peakRss) / 2 ** 20),
       loadAverage: round(loadavg()[0]!, 2),
     };
   } finally {
     clearInterval(rss);
+    await closeApp();
     await store.close();
     await drop();
   }

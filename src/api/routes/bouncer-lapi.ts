@@ -6,15 +6,21 @@
  * an address it cannot parse, and the stream's per-bouncer bookkeeping (the last pull is where the next delta
  * starts).
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normaliseIp, parseCidr } from '../../net/index.js';
 import type { BouncerRecord, DecisionFilter, DecisionRepository } from '../../store/index.js';
 import { hashApiKey, MAX_KEY_LENGTH } from '../auth/api-key.js';
+import { pageReadGate, startupAnswer } from './bouncer-startup-stream.js';
 import { lapiDecisionSchema, lapiDecisionsText } from './decision-json.js';
 
 export interface BouncerApiDeps {
-  decisions: Pick<DecisionRepository, 'bouncerByHash' | 'recordPull' | 'stream' | 'active'>;
+  decisions: Pick<DecisionRepository, 'bouncerByHash' | 'recordPull' | 'stream' | 'startupPage' | 'active'>;
   clock?: () => number;
+  /** Rows per page of a streamed startup answer (default 5,000: some 700 kB of text). */
+  startupPageSize?: number;
+  /** Startup pages read at a time by this process (default 2; the store's pool has 10 connections). */
+  startupPageReads?: number;
   /** How long a key's lookup is remembered (default 10 s; a deleted bouncer stops within it on other processes). */
   keyCacheMs?: number;
 }
@@ -50,6 +56,8 @@ export interface BouncerKeyCache {
 export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): BouncerKeyCache {
   const clock = deps.clock ?? Date.now;
   const ttl = deps.keyCacheMs ?? 10_000;
+  const pageSize = deps.startupPageSize ?? 5000;
+  const gate = pageReadGate(deps.startupPageReads ?? 2);
   const keys = new Map<string, { bouncer: BouncerRecord | null; at: number }>();
 
   async function bouncerOf(request: FastifyRequest): Promise<BouncerRecord | null> {
@@ -113,15 +121,22 @@ export function bouncerApiRoutes(app: FastifyInstance, deps: BouncerApiDeps): Bo
       f.scopes = scopes.length > 0 ? scopes : ['ip', 'range'];
       // The pull is recorded first (it returns the previous one atomically); a failed query puts it back.
       const previous = await recordPull(request, now);
-      const since = str(q.startup) === 'true' ? null : (previous ?? 0);
-      let got;
+      const startup = str(q.startup) === 'true';
+      reply.type('application/json; charset=utf-8');
       try {
-        got = await deps.decisions.stream(f, since, now);
+        if (startup) {
+          // Every active decision: streamed page by page (bouncer-startup-stream.ts). HEAD has no body, so the
+          // first pages (which tell a failing query) are all it reads; its headers are the GET's (no length).
+          const body = await startupAnswer((side, before, limit) => gate(() => deps.decisions.startupPage(side, f, now, before, limit)), now, pageSize);
+          if (request.method === 'HEAD') body.destroy();
+          return reply.send(request.method === 'HEAD' ? Readable.from([]) : body);
+        }
+        const got = await deps.decisions.stream(f, previous ?? 0, now);
+        return reply.send(`{"deleted":${lapiDecisionsText(got.deleted, now)},"new":${lapiDecisionsText(got.new, now)}}`);
       } catch (err) {
         await recordPull(request, previous).catch(() => undefined);
         throw err;
       }
-      return reply.type('application/json; charset=utf-8').send(`{"deleted":${lapiDecisionsText(got.deleted, now)},"new":${lapiDecisionsText(got.new, now)}}`);
     },
   );
 

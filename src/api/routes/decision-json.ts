@@ -80,7 +80,11 @@ export const bouncerJsonSchema = {
  * objects costs several times this loop. Same fields, same order, `null` for an empty list.
  */
 export function lapiDecisionsText(list: readonly StreamDecision[], now: number): string {
-  if (list.length === 0) return 'null';
+  return list.length === 0 ? 'null' : `[${lapiDecisionItems(list, now)}]`;
+}
+
+/** The items of a bouncer answer's list, comma-separated, without the brackets (a page of a streamed answer). */
+export function lapiDecisionItems(list: readonly StreamDecision[], now: number): string {
   const parts: string[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const d = list[i]!;
@@ -88,5 +92,5 @@ export function lapiDecisionsText(list: readonly StreamDecision[], now: number):
       `{"duration":"${goDuration(d.until - now)}","id":${d.id},"origin":${JSON.stringify(d.origin)},"scenario":${JSON.stringify(d.scenario)},` +
       `"scope":${JSON.stringify(d.scope)},"type":${JSON.stringify(d.type)},"value":${JSON.stringify(d.value)}}`;
   }
-  return `[${parts.join(',')}]`;
+  return parts.join(',');
 }
