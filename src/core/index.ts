@@ -6,3 +6,4 @@ export * from './lazy-yaml.js';
 export * from './make-directory.js';
 export * from './int-list.js';
 export * from './worker-entry.js';
+export * from './backoff.js';

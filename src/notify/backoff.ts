@@ -3,13 +3,15 @@
  * a random time in [d/2, d], d = min(max, initial * 2^(n-1)), so that many notifiers failing together do not
  * retry in step. A receiver's Retry-After is obeyed when it asks for longer, up to `max`.
  */
+import { backoffDelay as cappedBackoff } from '../core/index.js';
+
 export interface BackoffPolicy {
   initialMs: number;
   maxMs: number;
 }
 
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random, retryAfterMs?: number): number {
-  const exp = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.min(attempt - 1, 40));
+  const exp = cappedBackoff(attempt - 1, policy.initialMs, policy.maxMs);
   const jittered = exp / 2 + (exp / 2) * random();
   const wanted = retryAfterMs !== undefined && retryAfterMs > jittered ? retryAfterMs : jittered;
   return Math.round(Math.min(policy.maxMs, wanted));

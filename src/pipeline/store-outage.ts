@@ -82,7 +82,4 @@ export class StoreOutage {
   }
 }
 
-/** Capped exponential backoff: first, first*2, … up to max. */
-export function backoffDelay(attempt: number, firstMs: number, maxMs: number): number {
-  return Math.min(maxMs, firstMs * 2 ** Math.min(attempt, 30));
-}
+export { backoffDelay } from '../core/index.js';

@@ -8,7 +8,7 @@
  * all), then given up (counted as the sink's failure). Threats that came from CrowdSec are never pushed back, and
  * neither are simulated or low ones (below `minSeverity`).
  */
-import { isSimulatedOnly, SEVERITIES, type Severity, type ThreatEvent } from '../../core/index.js';
+import { backoffDelay, isSimulatedOnly, SEVERITIES, type Severity, type ThreatEvent } from '../../core/index.js';
 import { reasonOf, type LapiClient } from './lapi-client.js';
 import { formatGoDuration } from './lapi-time.js';
 
@@ -153,16 +153,15 @@ export class CrowdsecPush {
 
   private async pushWithRetry(chunk: object[]): Promise<void> {
     const attempts = this.opts.maxAttempts ?? 5;
-    let delay = this.opts.firstRetryMs ?? 1000;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.opts.client.pushAlerts(chunk);
         return;
       } catch (err) {
         if (attempt >= attempts || this.closed) throw err;
+        const delay = backoffDelay(attempt - 1, this.opts.firstRetryMs ?? 1000, this.opts.maxRetryMs ?? 30_000);
         this.opts.log.warn({ attempt, retryInMs: delay }, `crowdsec push: ${reasonOf(err)}; retrying in ${delay / 1000} s`);
         await this.sleep(delay);
-        delay = Math.min(this.opts.maxRetryMs ?? 30_000, delay * 2);
       }
     }
   }

@@ -13,6 +13,7 @@
  * decisions fetched during a store outage are fetched again rather than lost (the LAPI moves the bouncer's
  * last-pull time on every call).
  */
+import { backoffDelay } from '../../core/index.js';
 import type { Checkpoint } from '../types.js';
 import type { LapiClient } from './lapi-client.js';
 import { LapiError, reasonOf } from './lapi-client.js';
@@ -125,7 +126,7 @@ export class CrowdsecSource {
   }
 
   private async run(): Promise<void> {
-    let backoff = 1000;
+    let failures = 0;
     const max = this.opts.maxBackoffMs ?? 30_000;
     while (!this.stopped) {
       let delay = this.opts.pollIntervalMs;
@@ -134,13 +135,12 @@ export class CrowdsecSource {
         await this.pollOnce();
         this.lastPoll = this.now();
         this.markLapi(null);
-        backoff = 1000;
+        failures = 0;
       } catch (err) {
         this.stats.failedPolls++;
+        delay = backoffDelay(failures++, 1000, max);
         if (err instanceof LapiError) this.markLapi(err);
-        else this.opts.log.warn({ err: reasonOf(err) }, `crowdsec: storing what the LAPI sent failed (${reasonOf(err)}); retrying in ${backoff / 1000} s`);
-        delay = backoff;
-        backoff = Math.min(max, backoff * 2);
+        else this.opts.log.warn({ err: reasonOf(err) }, `crowdsec: storing what the LAPI sent failed (${reasonOf(err)}); retrying in ${delay / 1000} s`);
       }
       await this.sleep(delay);
     }
